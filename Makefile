@@ -1,0 +1,47 @@
+# Study documents -> Anki decks and PDF exams. `make decks` and `make test` do all the set-up.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+
+SEEDS := $(wildcard seeds/*.md)
+OVERLAYS := $(wildcard seeds/*.fixes.toml)
+CODE := $(shell find pipeline -name '*.py' 2>/dev/null)
+TEMPLATES := $(wildcard templates/*)
+
+.PHONY: all venv decks exams check test bench clean
+
+all: decks exams
+
+venv: $(INSTALLED)
+
+$(INSTALLED): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+# The stamp files let Make skip every Python start-up when nothing changed.
+build/.decks.stamp: $(INSTALLED) $(SEEDS) $(OVERLAYS) seeds/identity.lock $(CODE) $(TEMPLATES)
+	$(PY) -m pipeline build --decks
+	@touch $@
+
+build/.exams.stamp: $(INSTALLED) $(SEEDS) $(OVERLAYS) seeds/exams.toml $(CODE) $(TEMPLATES)
+	$(PY) -m pipeline build --exams
+	@touch $@
+
+decks: build/.decks.stamp
+
+exams: build/.exams.stamp
+
+check: $(INSTALLED)
+	$(PY) -m pipeline check $(SEEDS)
+
+test: $(INSTALLED)
+	$(PY) -m pytest -q
+
+bench: $(INSTALLED)
+	$(PY) -m pipeline.bench
+
+clean:
+	rm -rf build

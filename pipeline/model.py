@@ -1,0 +1,131 @@
+"""The question model: plain frozen data shared by every stage (no I/O, no third-party imports)."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+KINDS = ("single_choice", "multi_choice", "open", "numeric")
+SEVERITIES = ("error", "warning", "info")
+
+
+@dataclass(frozen=True)
+class SourceSpan:
+    file: str  # path as given to the reader, e.g. "seeds/coursera-rnn.md"
+    line_start: int  # first line of the question, 1-based
+    line_end: int  # last line of the question, inclusive
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    file: str  # document the message is about
+    line: int  # 1-based line; 0 when the message concerns the whole file
+    severity: str  # "error", "warning" or "info"
+    code: str  # short kebab-case word, listed in the README
+    message: str  # one sentence for a person
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.severity}[{self.code}]: {self.message}"
+
+
+@dataclass(frozen=True)
+class Choice:
+    text: str  # Markdown with $...$ math, markers and feedback words removed
+    correct: bool  # whether the option is a correct answer
+    line: int = 0  # source line of the option
+
+
+@dataclass(frozen=True)
+class BreakdownItem:
+    label: str  # what this part counts, e.g. "W_hh: hidden -> hidden weights"
+    expression: str  # how it is computed, in LaTeX, e.g. "128 \\times 128"
+    value: int  # the computed count
+
+
+@dataclass(frozen=True)
+class Computed:
+    quantity: str  # what was computed, e.g. "parameter total" or "output shape"
+    value: str  # the computed result as shown to the learner, e.g. "20362" or "[5, 10, 32]"
+    method: str  # how: which reference-model computation produced it
+    convention: str = ""  # e.g. "one bias per gate (Keras)"; empty when none applies
+    breakdown: tuple[BreakdownItem, ...] = ()  # per-array parts that add up to value
+    document_value: str | None = None  # what the document itself claims, if anything
+    agrees: bool | None = None  # document_value == value; None when the document claims nothing
+    line: int = 0  # source line of the document's claim (or of the sizes)
+    note: str = ""  # anything else the learner should be told (e.g. a corrected label)
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str  # readable stable id, "<document>/<label>", e.g. "coursera-rnn/q07"
+    document: str  # document slug, e.g. "coursera-rnn"
+    number: str  # the question's label in its document, e.g. "7", "Q4", "10.2.1"
+    kind: str  # one of KINDS
+    stem: str  # the question, Markdown with $...$ math
+    source: SourceSpan  # where the question sits in its document
+    choices: tuple[Choice, ...] = ()  # options, in document order (choice kinds only)
+    answer: str = ""  # the reference answer, Markdown; empty when the document gives none
+    explanation: str = ""  # why, Markdown; feedback text of the document
+    context: str = ""  # shared set-up printed before the stem (e.g. a task's assumptions)
+    section: str = ""  # the heading the question sits under
+    attribution: str = ""  # e.g. "Source: stats.stackexchange.com"
+    figures: tuple[str, ...] = ()  # notes on figures the question refers to but the document lacks
+    notes: tuple[str, ...] = ()  # editorial notes shown to the learner (worked examples, fixes)
+    tags: tuple[str, ...] = ()  # Anki-style tags, no spaces
+    computed: tuple[Computed, ...] = ()  # values recomputed by the reference model
+    diagnostics: tuple[Diagnostic, ...] = ()  # messages about this question
+
+    @property
+    def answered(self) -> bool:
+        """Whether the document (or its overlay) gives an answer a learner can check against."""
+        if self.kind in ("single_choice", "multi_choice"):
+            return any(c.correct for c in self.choices)
+        return bool(self.answer.strip()) or bool(self.computed)
+
+    def with_(self, **changes: Any) -> "Question":
+        return replace(self, **changes)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["source"] = {
+            "file": self.source.file,
+            "line_start": self.source.line_start,
+            "line_end": self.source.line_end,
+        }
+        data["choices"] = [{"text": c.text, "correct": c.correct, "line": c.line} for c in self.choices]
+        data["diagnostics"] = [str(d) for d in self.diagnostics]
+        data["answered"] = self.answered
+        return data
+
+
+@dataclass(frozen=True)
+class Skipped:
+    line_start: int  # first skipped line
+    line_end: int  # last skipped line, inclusive
+    reason: str  # why these lines are deliberately not part of any question
+
+
+@dataclass(frozen=True)
+class Document:
+    path: str  # e.g. "seeds/rnn-quiz.md"
+    slug: str  # e.g. "rnn-quiz"
+    dialect: str  # name of the reader that read it
+    title: str  # human title for decks and exams
+    questions: tuple[Question, ...] = ()  # in document order
+    skipped: tuple[Skipped, ...] = ()  # lines deliberately left out, with reasons
+    diagnostics: tuple[Diagnostic, ...] = ()  # messages about the document as a whole
+    line_count: int = 0  # number of lines in the document
+
+
+def all_diagnostics(doc: Document) -> list[Diagnostic]:
+    """Document-level and question-level diagnostics, in line order."""
+    diags = list(doc.diagnostics)
+    for q in doc.questions:
+        diags.extend(q.diagnostics)
+    return sorted(diags, key=lambda d: (d.line, d.code))
+
+
+__all__ = [
+    "KINDS", "SEVERITIES", "SourceSpan", "Diagnostic", "Choice", "BreakdownItem", "Computed",
+    "Question", "Skipped", "Document", "all_diagnostics",
+]

@@ -1,0 +1,92 @@
+"""Markdown with $...$ / $$...$$ math -> HTML, shared by every renderer.
+
+Raw HTML in the source is never passed through: markdown-it runs with html disabled, so text such as
+"(i)<j>" or "x^{<t>}" arrives escaped instead of being read as a tag. Math is handed, unescaped, to a
+callback chosen by the renderer (MathJax delimiters for Anki, inline SVG for PDFs).
+"""
+from __future__ import annotations
+
+import html
+import re
+from functools import lru_cache
+from typing import Callable
+
+from markdown_it import MarkdownIt
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+# (latex, display) -> HTML to insert
+MathRenderer = Callable[[str, bool], str]
+
+
+def mathjax(latex: str, display: bool) -> str:
+    """Anki's MathJax delimiters, HTML-escaped so that `<` in `x^{<t>}` survives as text."""
+    body = f"\\[{latex}\\]" if display else f"\\({latex}\\)"
+    return html.escape(body, quote=False)
+
+
+def plain_math(latex: str, display: bool) -> str:
+    """Math kept as readable source in monospace (the fallback when a formula cannot be typeset)."""
+    return f'<code class="math-source">{html.escape(latex, quote=False)}</code>'
+
+
+def _parser() -> MarkdownIt:
+    return _parser_for(mathjax)
+
+
+def _math_rule(render: MathRenderer, display: bool):
+    def rule(tokens, idx, options, env):  # noqa: ANN001 - markdown-it renderer signature
+        return render(tokens[idx].content.strip(), display)
+    return rule
+
+
+def _block_math_rule(render: MathRenderer):
+    def rule(tokens, idx, options, env):  # noqa: ANN001
+        return f'<div class="math-display">{render(tokens[idx].content.strip(), True)}</div>\n'
+    return rule
+
+
+@lru_cache(maxsize=32)
+def _parser_for(math: MathRenderer) -> MarkdownIt:
+    """One parser per math renderer, so renderers never mutate a shared one."""
+    md = MarkdownIt("commonmark", {"html": False, "breaks": False, "typographer": False})
+    md.enable("table")
+    md.use(dollarmath_plugin, allow_space=True, allow_digits=True, double_inline=True)
+    md.renderer.rules.update({
+        "math_inline": _math_rule(math, False),
+        "math_inline_double": _math_rule(math, True),
+        "math_block": _block_math_rule(math),
+        "math_block_label": _block_math_rule(math),
+    })
+    return md
+
+
+def to_html(markdown: str, math: MathRenderer = mathjax, *, inline: bool = False) -> str:
+    """Render Markdown to HTML; `inline=True` drops the wrapping <p> of a one-paragraph text."""
+    out = _parser_for(math).render(markdown).strip()
+    if inline:
+        m = re.fullmatch(r"<p>(.*)</p>", out, flags=re.S)
+        if m and "<p>" not in m.group(1):
+            out = m.group(1)
+    return out
+
+
+def math_spans(markdown: str) -> list[tuple[str, bool]]:
+    """Every formula in a Markdown text as (latex, display), in order."""
+    found: list[tuple[str, bool]] = []
+    for tok in _parser().parse(markdown):
+        if tok.type in ("math_block", "math_block_label"):
+            found.append((tok.content.strip(), True))
+        for child in tok.children or ():
+            if child.type in ("math_inline", "math_inline_double"):
+                found.append((child.content.strip(), child.type == "math_inline_double"))
+    return found
+
+
+def has_unbalanced_dollar(text: str) -> bool:
+    """True when a `$` is left over once all math spans are matched (unescaped, outside code)."""
+    md = _parser()
+    for tok in md.parse(text):
+        for child in tok.children or ():
+            if child.type == "text" and re.search(r"(?<!\\)\$", child.content):
+                return True
+    return False
