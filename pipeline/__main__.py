@@ -1,0 +1,102 @@
+"""Command line: `python -m pipeline parse|check|build`."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+from .build import BUILD, build, has_errors, load_document, seed_paths
+from .model import KINDS, Document, all_diagnostics
+
+
+def _paths(args: list[str]) -> list[Path]:
+    return [Path(a) for a in args] if args else seed_paths()
+
+
+def cmd_parse(ns: argparse.Namespace) -> int:
+    docs = [load_document(p, curate=not ns.raw, compute=not ns.raw) for p in _paths(ns.files)]
+    if ns.json:
+        out = [q.to_json() for d in docs for q in d.questions]
+        json.dump(out, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        for d in docs:
+            for q in d.questions:
+                print(f"{q.id}\t{q.kind}\t{q.source.line_start}-{q.source.line_end}\t{q.stem[:70]!r}")
+    for d in docs:
+        for diag in all_diagnostics(d):
+            if diag.severity != "info":
+                print(diag, file=sys.stderr)
+    return 1 if any(has_errors(d) for d in docs) else 0
+
+
+def report(doc: Document) -> list[str]:
+    kinds = Counter(q.kind for q in doc.questions)
+    answered = sum(q.answered for q in doc.questions)
+    skipped = sum(s.line_end - s.line_start + 1 for s in doc.skipped)
+    by_kind = ", ".join(f"{kinds[k]} {k}" for k in KINDS if kinds[k]) or "none"
+    out = [f"{doc.path} [{doc.dialect or 'unread'}] “{doc.title}”: {len(doc.questions)} questions ({by_kind}); "
+           f"{answered} answered, {len(doc.questions) - answered} unanswered; {skipped} lines skipped"]
+    for s in doc.skipped:
+        rng = f"{s.line_start}" if s.line_start == s.line_end else f"{s.line_start}-{s.line_end}"
+        out.append(f"  skipped {doc.path}:{rng}: {s.reason}")
+    for q in doc.questions:
+        for c in q.computed:
+            from .recompute import describe
+
+            out.append(f"  computed {q.id}: {describe(c)}")
+    for d in all_diagnostics(doc):
+        out.append(f"  {d}")
+    return out
+
+
+def cmd_check(ns: argparse.Namespace) -> int:
+    docs = [load_document(p) for p in _paths(ns.files)]
+    sev = Counter(d.severity for doc in docs for d in all_diagnostics(doc))
+    for doc in docs:
+        print("\n".join(report(doc)))
+    total = sum(len(d.questions) for d in docs)
+    print(f"\n{len(docs)} documents, {total} questions: {sev['error']} errors, {sev['warning']} warnings, "
+          f"{sev['info']} notes")
+    return 1 if sev["error"] else 0
+
+
+def cmd_build(ns: argparse.Namespace) -> int:
+    both = not (ns.decks or ns.exams)
+    diags = build(_paths(ns.files), Path(ns.out), decks=ns.decks or both, exams=ns.exams or both)
+    for d in diags:
+        if d.severity != "info":
+            print(d, file=sys.stderr)
+    errors = [d for d in diags if d.severity == "error"]
+    if errors:
+        print(f"build: {len(errors)} errors; outputs of the documents with errors were left as they were",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("parse", help="print the questions of documents")
+    p.add_argument("files", nargs="*")
+    p.add_argument("--json", action="store_true", help="print the question model as JSON")
+    p.add_argument("--raw", action="store_true", help="skip curation overlays and recomputation")
+    p.set_defaults(func=cmd_parse)
+    c = sub.add_parser("check", help="report questions, skipped lines, recomputed values and diagnostics")
+    c.add_argument("files", nargs="*")
+    c.set_defaults(func=cmd_check)
+    b = sub.add_parser("build", help="write build/questions.json, decks and exams")
+    b.add_argument("files", nargs="*")
+    b.add_argument("--decks", action="store_true")
+    b.add_argument("--exams", action="store_true")
+    b.add_argument("--out", default=str(BUILD))
+    b.set_defaults(func=cmd_build)
+    ns = parser.parse_args(argv)
+    return ns.func(ns)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
