@@ -6,6 +6,8 @@ INSTALLED := $(VENV)/.installed
 
 SEEDS := $(wildcard seeds/*.md)
 OVERLAYS := $(wildcard seeds/*.fixes.toml)
+LOCK := $(wildcard seeds/identity.lock)
+EXAMDEFS := $(wildcard seeds/exams.toml)
 CODE := $(shell find pipeline -name '*.py' 2>/dev/null)
 TEMPLATES := $(wildcard templates/*)
 
@@ -22,11 +24,11 @@ $(INSTALLED): pyproject.toml
 	touch $@
 
 # The stamp files let Make skip every Python start-up when nothing changed.
-build/.decks.stamp: $(INSTALLED) $(SEEDS) $(OVERLAYS) seeds/identity.lock $(CODE) $(TEMPLATES)
+build/.decks.stamp: $(INSTALLED) $(SEEDS) $(OVERLAYS) $(LOCK) $(CODE) $(TEMPLATES)
 	$(PY) -m pipeline build --decks
 	@touch $@
 
-build/.exams.stamp: $(INSTALLED) $(SEEDS) $(OVERLAYS) seeds/exams.toml $(CODE) $(TEMPLATES)
+build/.exams.stamp: $(INSTALLED) $(SEEDS) $(OVERLAYS) $(EXAMDEFS) $(CODE) $(TEMPLATES)
 	$(PY) -m pipeline build --exams
 	@touch $@
 
