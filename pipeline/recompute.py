@@ -1,0 +1,418 @@
+"""Questions -> Questions with values recomputed by the reference model and checked against the document."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable, Mapping, Sequence
+
+import numpy as np
+import sympy as sp
+from sympy.parsing.sympy_parser import (implicit_multiplication, parse_expr, rationalize,
+                                        standard_transformations)
+
+from .model import BreakdownItem, Choice, Computed, Diagnostic, Question
+from .reference import CONVENTIONS, Dense, make_cell, unroll
+from .reference.unroll import distinct_arrays, distinct_count
+
+CELL_NAMES = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}
+
+
+@dataclass
+class _Where:
+    """Finds the document line holding a piece of a question's text."""
+
+    question: Question
+    lines: Sequence[str] | None
+
+    def line_of(self, snippet: str) -> int:
+        first = next((ln for ln in snippet.split("\n") if ln.strip()), "")
+        key = _squash(first)
+        start = self.question.source.line_start
+        if not key or not self.lines:
+            return start
+        end = min(self.question.source.line_end, len(self.lines))
+        # The question's own span first: the same sentence may recur elsewhere in the document.
+        for lo, hi in ((start, end), (1, len(self.lines))):
+            for n in range(max(lo, 1), hi + 1):
+                if key in _squash(self.lines[n - 1]):
+                    return n
+        return start
+
+
+def _squash(text: str) -> str:
+    # Math markup an overlay added (`$W_{hh}$` for `W_{hh}`) must not hide the line it came from.
+    return re.sub(r"[\s✓$]+", "", text)
+
+
+def _diag(q: Question, line: int, severity: str, code: str, message: str) -> Diagnostic:
+    return Diagnostic(file=q.source.file, line=line, severity=severity, code=code, message=message)
+
+
+def _first(patterns: Sequence[str], *texts: str) -> int | None:
+    """The first size any pattern finds, searching the texts in order (set-up before answer)."""
+    for text in texts:
+        for pattern in patterns:
+            m = re.search(pattern, text, re.I)
+            if m:
+                return int(m.group(1).replace(",", ""))
+    return None
+
+
+def _cell_kind(text: str) -> str:
+    if re.search(r"\bLSTM", text):
+        return "lstm"
+    if re.search(r"\bGRU", text):
+        return "gru"
+    return "rnn"
+
+
+def _bias_convention(text: str) -> str:
+    return "double" if re.search(r"pytorch|cudnn", text, re.I) else "single"
+
+
+def _numbers(text: str) -> list[float]:
+    return [float(n.replace(",", "")) for n in re.findall(r"\d[\d,]*(?:\.\d+)?", text)]
+
+
+def _fmt(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+Result = tuple[Question, list[Computed], list[Diagnostic]]
+
+
+# --- parameter totals ----------------------------------------------------------------------------
+
+_HIDDEN = [r"hidden(?: layer)? size[^:=\d\n]*[:=]\s*(\d+)", r"(\d+) hidden units"]
+_OUTPUT = [r"output(?: layer)? size[^:=\d\n]*[:=]\s*(\d+)"]
+_INPUT = [r"input(?: vector)? size[^:=\d\n]*[:=]\s*(\d+)"]
+_ARRAY_ITEM = re.compile(r"^\s*[-*+]\s*(?P<body>.*?)\(\s*\$?\s*(?P<letter>[Wb])_\{?(?P<sub>[a-z]+)\}?\s*\$?\s*\)"
+                         r"\s*:?.*$")
+_BETWEEN = re.compile(r"between (?P<a>.+?) and (?P<b>.+)$", re.I)
+
+
+def _endpoint(phrase: str) -> str | None:
+    phrase = phrase.lower()
+    for end in ("input", "output", "hidden"):
+        if end in phrase:
+            return end
+    return "itself" if "itself" in phrase else None
+
+
+def _described_role(body: str) -> tuple[tuple[str, str], re.Match] | None:
+    m = _BETWEEN.search(body.rstrip())
+    if not m:
+        return None
+    a, b = _endpoint(m.group("a")), _endpoint(m.group("b"))
+    if a is None or b is None:
+        return None
+    return (a, a if b == "itself" else b), m
+
+
+def _role_phrase(role: tuple[str, str]) -> str:
+    def end(e: str) -> str:
+        return "the input" if e == "input" else f"the {e} layer"
+    if role[0] == role[1]:
+        return f"{end(role[0])} and itself at the next time step"
+    return f"{end(role[0])} and {end(role[1])}"
+
+
+def _parameter_total(q: Question, where: _Where) -> Result:
+    asks = re.search(r"\b(calculate|compute|how many|determine|find|what is)\b[^?.]*\bparameters\b", q.stem, re.I)
+    n_h = _first(_HIDDEN, q.context, q.stem, q.answer)
+    n_x = _first(_INPUT, q.context, q.stem, q.answer)
+    if not asks or n_h is None or n_x is None:
+        return q, [], []
+    n_y = _first(_OUTPUT, q.context, q.stem, q.answer)
+    setup = f"{q.context}\n{q.stem}"
+    kind, bias = _cell_kind(setup), _bias_convention(setup)
+    cell = make_cell(kind, n_x, n_h, bias)
+    layers = [cell] + ([Dense(n_h, n_y)] if n_y else [])
+    horizons = sorted({int(n) for n in re.findall(r"(\d+)[- ]time[- ]steps?", q.stem, re.I)}) or [1]
+    totals = {T: distinct_count(unroll(layers, T)) for T in horizons}
+    parts = distinct_arrays(unroll(layers, horizons[0]))
+    roles = {name: role for layer in layers for name, role in layer.roles.items()}
+    total = totals[horizons[0]]
+    diags: list[Diagnostic] = []
+    notes: list[str] = []
+
+    # The document's list of arrays: check each description against the array's role, and each count.
+    counts = {p.name: p.count for p in parts}
+    answer_lines = q.answer.split("\n")
+    item: tuple[str, int] | None = None  # (array name, line) of the list item being read
+    for i, text in enumerate(list(answer_lines)):
+        m = _ARRAY_ITEM.match(text)
+        if m:
+            name = f"{m.group('letter')}_{m.group('sub')}"
+            item = (name, where.line_of(text)) if name in counts else None
+            described = _described_role(m.group("body"))
+            if item and described and name in roles and sorted(described[0]) != sorted(roles[name]):
+                old, new = described[1].group(0), f"between {_role_phrase(roles[name])}"
+                start = m.start("body") + described[1].start()
+                answer_lines[i] = text[:start] + new + text[start + len(old):]
+                diags.append(_diag(q, item[1], "warning", "label-mismatch",
+                                   f"{name} is described as '{old}' but it holds the {roles[name][0]} -> "
+                                   f"{roles[name][1]} weights; the answer now reads '{new}'"))
+                notes.append(f"{name} was described as '{old}'; corrected to '{new}'.")
+        elif not text.strip() or not re.match(r"\s+\S|\s*[-*+]\s", text):
+            item = None  # a blank line or a paragraph ends the item; indented or list lines continue it
+        claimed = re.findall(r"(?:=|:)\s*\$?\s*(\d+)\s*\$?\s*$", text)
+        if item and claimed and int(claimed[-1]) != counts[item[0]]:
+            diags.append(_diag(q, where.line_of(text), "error", "claim-false",
+                               f"the document counts {claimed[-1]} parameters in {item[0]}; "
+                               f"the reference model holds {counts[item[0]]}"))
+
+    doc_total, doc_line = None, where.line_of(q.stem)
+    for text in (q.answer + "\n" + q.explanation).split("\n"):
+        m = re.search(r"\btotal\b.*=\s*\$?\s*(\d+)[^=]*$", text, re.I)
+        if m:
+            doc_total, doc_line = m.group(1), where.line_of(text)
+    agrees = None if doc_total is None else int(doc_total) == total
+    if agrees is False:
+        diags.append(_diag(q, doc_line, "error", "claim-false",
+                           f"the document's parameter total is {doc_total}; the reference model holds {total}"))
+    if len(set(totals.values())) > 1:  # cannot happen with shared arrays, but say so if it ever does
+        notes.append("Totals differ by unrolled length: "
+                     + ", ".join(f"{T} steps: {v}" for T, v in totals.items()) + ".")
+
+    steps = " and ".join(str(T) for T in horizons)
+    computed = Computed(
+        quantity="parameter total",
+        value=str(total),
+        method=f"reference {CELL_NAMES[kind]} (NumPy)" + (" with dense output" if n_y else "")
+               + f", unrolled {steps} step{'s' if horizons != [1] else ''}, distinct arrays counted",
+        convention=CONVENTIONS[bias],
+        breakdown=tuple(BreakdownItem(f"{p.name}: {p.description}", r" \times ".join(map(str, p.shape)), p.count)
+                        for p in parts),
+        document_value=doc_total,
+        agrees=agrees,
+        line=doc_line,
+        note=" ".join(notes),
+    )
+    return q.with_(answer="\n".join(answer_lines)), [computed], diags
+
+
+# --- gate dimensions -----------------------------------------------------------------------------
+
+_GAMMA = re.compile(r"(?:\\Gamma|Γ)_\{?\s*(?:\\rm\s*|\\mathrm\{)?(?P<g>[A-Za-z])\}?")
+GATE_NAMES = {"u": "update", "f": "forget", "o": "output", "r": "relevance"}
+
+
+def _gate_dimension(q: Question, where: _Where) -> Result:
+    if not re.search(r"\bdimension\b", q.stem, re.I) or not _GAMMA.search(q.stem):
+        return q, [], []
+    text = "\n".join([q.context, q.stem])
+    kind = _cell_kind(text)
+    n_h = _first([r"(\d+)[- ]dimensional (?:activations|hidden)", r"(\d+) hidden units",
+                  r"hidden size of (\d+)"], q.context, q.stem)
+    n_x = _first([r"(\d[\d,]*)[- ]word vocabulary", r"(\d+)[- ]dimensional (?:inputs?|word vectors|embeddings)"],
+                 q.context, q.stem)
+    if kind == "rnn" or n_h is None:
+        return q, [], []
+    cell = make_cell(kind, n_x or 1, n_h)
+    # The stem's symbol may be garbled (a scanned \Gamma_{\rm M}); then the feedback's symbol names the gate.
+    gate = next((m.group("g").lower() for t in (q.stem, q.explanation, q.answer) for m in _GAMMA.finditer(t)
+                 if m.group("g").lower() in GATE_NAMES and m.group("g").lower() in cell.BLOCKS), None)
+    if gate is None:
+        return q, [], []
+    x = np.zeros((1, 1, cell.n_x))
+    x[0, 0, 0] = 1.0  # one word, one-hot
+    dim = cell.forward(x, return_gates=True).gates[gate].shape[-1]
+    line = where.line_of(q.stem[:80])
+    diags: list[Diagnostic] = []
+    marked = [c for c in q.choices if c.correct]
+    picks = [c for c in q.choices if _numbers(c.text) == [dim]]
+    choices = q.choices
+    if q.choices and not picks:
+        diags.append(_diag(q, line, "error", "choice-no-match",
+                           f"no option equals the computed dimension of Γ_{gate}, {dim}"))
+    elif picks:
+        choices = tuple(Choice(c.text, c in picks, c.line) for c in q.choices)
+        if marked and marked != picks:
+            diags.append(_diag(q, picks[0].line or line, "warning", "choice-recomputed",
+                               f"the document marks {', '.join(repr(c.text) for c in marked)}; the reference "
+                               f"{CELL_NAMES[kind]} gives {dim}, so {', '.join(repr(c.text) for c in picks)} "
+                               "is marked instead"))
+    source = f"one-hot {n_x}-word input" if n_x else "a 1-feature input"
+    computed = Computed(
+        quantity=f"dimension of Γ_{gate} ({GATE_NAMES[gate]} gate)",
+        value=str(dim),
+        method=f"reference {CELL_NAMES[kind]} (NumPy) forward pass on a {source}, hidden size {n_h}; "
+               f"gate shape read off the pass",
+        document_value=", ".join(c.text for c in marked) if marked else None,
+        agrees=(marked == picks) if marked else None,
+        line=line,
+    )
+    return q.with_(choices=choices), [computed], diags
+
+
+# --- tensor shapes -------------------------------------------------------------------------------
+
+_SHAPE = re.compile(r"\[\s*\d+(?:\s*,\s*\d+)+\s*\]")
+
+
+def _tensor_shapes(q: Question, where: _Where) -> Result:
+    text = "\n".join([q.context, q.stem, q.answer, q.explanation])
+    batch = _first([r"(\d+) (?:time series|sequences|samples|examples)\b"], text)
+    steps = _first([r"(\d+) time steps"], text)
+    features = _first([r"(\d+) (?:values|features|inputs) per time step"], text)
+    claims: dict[str, tuple[str, int]] = {}
+    for line in (q.answer + "\n" + q.explanation).split("\n"):
+        for m in _SHAPE.finditer(line):
+            which = "output shape" if "output" in line[:m.start()].lower() else "input shape"
+            claims.setdefault(which, (m.group(0), where.line_of(line)))
+    if None in (batch, steps, features) or not claims:
+        return q, [], []
+    units = _first([r"(\d+) (?:neurons|units|hidden units)\b"], text)
+    kind = _cell_kind(text)
+    x = np.zeros((batch, steps, features))
+    shapes = {"input shape": list(x.shape)}
+    if units:
+        shapes["output shape"] = list(make_cell(kind, features, units).forward(x).outputs.shape)
+    computed, diags = [], []
+    for quantity, shape in shapes.items():
+        claim, line = claims.get(quantity, (None, where.line_of(q.stem)))
+        value = "[" + ", ".join(map(str, shape)) + "]"
+        doc = None if claim is None else "[" + ", ".join(re.findall(r"\d+", claim)) + "]"
+        if doc is not None and doc != value:
+            diags.append(_diag(q, line, "error", "claim-false",
+                               f"the document gives the {quantity} as {doc}; the reference model gives {value}"))
+        computed.append(Computed(
+            quantity=quantity, value=value,
+            method=f"reference {CELL_NAMES[kind]} (NumPy) forward pass on a [{batch}, {steps}, {features}] batch"
+                   + (f", {units} units" if quantity == "output shape" else ""),
+            document_value=doc, agrees=None if doc is None else doc == value, line=line))
+    return q, computed, diags
+
+
+# --- leaky-unit derivative -----------------------------------------------------------------------
+
+def _latex_recurrence(rhs: str) -> sp.Expr | None:
+    """e.g. `\\alpha \\boldsymbol{u}^{(t-1)} + (1-\\alpha)\\boldsymbol{v}^{(t)}` -> alpha*u_1 + (1-alpha)*v_0."""
+    s = re.sub(r"\\(?:boldsymbol|mathbf|bm)\{(\w)\}", r"\1", rhs)
+    s = re.sub(r"(\w)\^\{\(t(?:-(\d+))?\)\}", lambda m: f" {m.group(1)}_{m.group(2) or 0} ", s)
+    s = re.sub(r"\\(alpha|beta|gamma|lambda)", r" \1 ", s).replace(r"\left", "").replace(r"\right", "")
+    if re.search(r"[\\{}^]", s):
+        return None
+    try:
+        return parse_expr(s, transformations=standard_transformations + (implicit_multiplication,))
+    except (SyntaxError, TypeError, ValueError, sp.SympifyError):
+        return None
+
+
+def _leaky_derivative(q: Question, where: _Where) -> Result:
+    text = f"{q.context}\n{q.stem}"
+    rec = re.search(r"u\}?\^\{\(t\)\}\s*(?:\\leftarrow|=)\s*([^$]+)\$", text)
+    wrt = re.search(r"derivative.*with respect to\s*\$[^$]*u\}?\^\{\(t-(\d+)\)\}", text, re.I | re.S)
+    if not re.search(r"leaky unit", text, re.I) or not rec or not wrt:
+        return q, [], []
+    f = _latex_recurrence(rec.group(1))
+    k = int(wrt.group(1))
+    if f is None or sp.Symbol("u_1") not in f.free_symbols:
+        return q, [], []
+
+    def shifted(by: int) -> sp.Expr:
+        return f.subs({s: sp.Symbol(f"{s.name[0]}_{int(s.name[2:]) + by}") for s in f.free_symbols
+                       if re.fullmatch(r"[uv]_\d+", s.name)}, simultaneous=True)
+
+    u_t = f
+    for j in range(1, k):
+        u_t = u_t.subs(sp.Symbol(f"u_{j}"), shifted(j))
+    derivative = sp.factor(sp.diff(u_t, sp.Symbol(f"u_{k}")))
+    computed = Computed(
+        quantity=f"∂u^(t) / ∂u^(t-{k})",
+        value=f"${sp.latex(derivative)}$",
+        method=f"sympy: the recurrence unrolled {k} steps and differentiated",
+        line=where.line_of(q.stem[:60]),
+        note="Computed, not stated in the document: the chain through the leaky path multiplies by the same "
+             "factor at every step, with no weight matrix or activation derivative in it.",
+    )
+    return q, [computed], []
+
+
+# --- arithmetic claims ---------------------------------------------------------------------------
+
+_MATH = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$", re.S)
+_PLAIN_CLAIM = re.compile(r"(?<![\w^{}.])[(\d][\d\s.*×·x+\-/()]*(?:=[\d\s.*×·x+\-/()]*\d)+")
+_ARITHMETIC = re.compile(r"[\d.\s+\-*/()=]+")
+
+
+def _normalise_math(s: str) -> str:
+    s = re.sub(r"\\frac\{([^{}]+)\}\{([^{}]+)\}", r"((\1)/(\2))", s)
+    for a, b in ((r"\times", "*"), (r"\cdot", "*"), ("×", "*"), ("·", "*"), (r"\div", "/"), ("÷", "/"),
+                 ("−", "-"), (r"\left", ""), (r"\right", ""), (r"\,", ""), ("{", "("), ("}", ")")):
+        s = s.replace(a, b)
+    return re.sub(r"(?<=[\d)])\s*x\s*(?=[\d(])", "*", s)
+
+
+def _decimals(side: str) -> int | None:
+    m = re.fullmatch(r"\s*\d+\.(\d+)\s*", side)
+    return len(m.group(1)) if m else None
+
+
+def _arithmetic_claims(q: Question, where: _Where) -> list[Diagnostic]:
+    diags = []
+    for text in (q.answer, q.explanation):
+        segments = [m.group(1) or m.group(2) for m in _MATH.finditer(text)]
+        segments += _PLAIN_CLAIM.findall(_MATH.sub(" ", text))
+        for raw in segments:
+            expr = _normalise_math(raw)
+            sides = expr.split("=")
+            if (len(sides) < 2 or not _ARITHMETIC.fullmatch(expr) or not any(c in expr for c in "+-*/")
+                    or any(not s.strip() for s in sides)):
+                continue
+            try:
+                values = [parse_expr(s, transformations=standard_transformations + (rationalize,)) for s in sides]
+            except (SyntaxError, TypeError, ValueError, ZeroDivisionError, sp.SympifyError):
+                continue
+            if not all(v.is_finite for v in values):
+                continue
+            for (ls, lv), (rs, rv) in zip(zip(sides, values), zip(sides[1:], values[1:])):
+                places = [d for d in (_decimals(ls), _decimals(rs)) if d is not None]
+                # A written decimal is a rounding: allow half a unit in its last place.
+                tolerance = sp.Rational(1, 2) / 10 ** min(places) if places else 0
+                if abs(lv - rv) > tolerance:
+                    diags.append(_diag(q, where.line_of(raw), "error", "claim-false",
+                                       f"'{raw.strip()}' does not hold: {ls.strip()} = {_fmt(float(lv))}, "
+                                       f"not {rs.strip()}"))
+                    break
+    return diags
+
+
+# --- driver ---------------------------------------------------------------------------------------
+
+RECOGNISERS: tuple[Callable[[Question, _Where], Result], ...] = (
+    _parameter_total, _gate_dimension, _tensor_shapes, _leaky_derivative,
+)
+
+
+def recompute(questions: Sequence[Question], lines: Mapping[str, Sequence[str]] | None = None
+              ) -> tuple[list[Question], list[Diagnostic]]:
+    """Attach reference-model values to the questions they apply to; report where the document disagrees.
+
+    lines maps a question's source file to its lines, so messages can point at the line of a claim;
+    without it they point at the question's first line.
+    """
+    out = []
+    for q in questions:
+        where = _Where(q, (lines or {}).get(q.source.file))
+        diags = _arithmetic_claims(q, where)
+        computed: list[Computed] = []
+        for recognise in RECOGNISERS:
+            q, found, found_diags = recognise(q, where)
+            computed += found
+            diags += found_diags
+        if computed or diags:
+            q = q.with_(computed=q.computed + tuple(computed), diagnostics=q.diagnostics + tuple(diags))
+        if q.kind == "open" and any(c.value.isdigit() for c in computed):
+            q = q.with_(kind="numeric")  # the answer is a number the model computes: a numeric card
+        out.append(q)
+    return out, []
+
+
+def describe(c: Computed) -> str:
+    """One line for a person, e.g. 'parameter total = 20362 (document: 20362, agrees) [reference RNN ...]'."""
+    doc = "" if c.document_value is None else \
+        f" (document: {c.document_value}, {'agrees' if c.agrees else 'disagrees'})"
+    how = "; ".join(p for p in (c.method, c.convention) if p)
+    return f"{c.quantity} = {c.value}{doc} [{how}]"
