@@ -1,0 +1,296 @@
+"""Questions -> stable Anki GUIDs and modification times, remembered in a committed lock file.
+
+Anki matches an imported note to one in the learner's collection by GUID alone, replaces it only when the
+incoming modification time is newer, and never deletes. So a question keeps its GUID through answer fixes,
+typo fixes in its stem, and insertions, removals or reorderings around it, and its modification time moves
+only when what the learner sees changes. Both are recorded in seeds/identity.lock, one entry per question.
+
+Matching a question to a lock entry of the same document, first come first served in document order:
+  1. an unclaimed entry with the same stem fingerprint (preferring the same id);
+  2. the entry with the same id, when the stems are still similar (a small edit);
+  3. the most similar unclaimed entry (difflib ratio >= FUZZY_THRESHOLD), pairs taken best first;
+  4. otherwise a new GUID derived from the document and the stem, so that a question that disappears and
+     comes back unchanged gets its old GUID again.
+A question's id takes part but never decides alone: ids come from labels that renumbering can shift.
+"""
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import re
+import time
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Mapping, NamedTuple, Sequence
+
+from pipeline.model import Diagnostic, Document, Question
+
+LOCK_VERSION = 1
+SAME_ID_THRESHOLD = 0.75  # same id: a typo fix or a reworded clause still matches
+FUZZY_THRESHOLD = 0.85  # different id: only a near-identical stem counts as the same question
+_GUID_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+class Identity(NamedTuple):
+    guid: str  # Anki note GUID
+    mtime: int  # note modification time, seconds since the epoch
+
+
+class Assignment(NamedTuple):
+    identities: dict[str, Identity]  # question id -> identity
+    lock_text: str  # the lock file's new contents
+    diagnostics: list[Diagnostic]
+    notetype_mtimes: dict[str, int]  # note type name -> modification time
+
+
+@dataclass(frozen=True)
+class LockEntry:
+    id: str  # question id when last built
+    document: str  # document slug
+    guid: str
+    mtime: int
+    content: str  # hash of what the learner sees
+    stem: str  # stem fingerprint, for re-matching after edits
+
+
+@dataclass(frozen=True)
+class NotetypeEntry:
+    name: str
+    content: str  # hash of fields, templates and CSS
+    mtime: int
+
+
+def fingerprint(stem: str) -> str:
+    """Stem reduced to lower-case words: markup, math delimiters and spacing don't count as edits."""
+    text = unicodedata.normalize("NFKC", stem).lower()
+    return " ".join(re.sub(r"[\W_]+", " ", text).split())
+
+
+def question_content(question: Question) -> str:
+    """Hash of a question's learner-visible data, leaving out where it sits in its file."""
+    data = question.to_json()
+    for key in ("source", "diagnostics", "id", "number"):
+        data.pop(key, None)
+    for choice in data["choices"]:
+        choice.pop("line", None)
+    for computed in data["computed"]:
+        computed.pop("line", None)
+    return content_hash(data)
+
+
+def content_hash(data: object) -> str:
+    """Short stable hash of JSON-able data."""
+    blob = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
+
+
+def derive_guid(document: str, stem_fingerprint: str, salt: int = 0) -> str:
+    """A GUID from the document and stem: rebuilding from the same text gives the same GUID."""
+    digest = hashlib.sha256(f"{document}\x1f{stem_fingerprint}\x1f{salt}".encode("utf-8")).digest()
+    n = int.from_bytes(digest[:8], "big")
+    chars = []
+    for _ in range(11):
+        n, r = divmod(n, len(_GUID_ALPHABET))
+        chars.append(_GUID_ALPHABET[r])
+    return "".join(chars)
+
+
+def read_lock(lock_path: Path) -> tuple[list[LockEntry], list[NotetypeEntry], list[Diagnostic]]:
+    """Entries of the lock file; a missing file is an empty lock."""
+    where = lock_path.as_posix()
+    if not lock_path.exists():
+        return [], [], []
+    try:
+        data = tomllib.loads(lock_path.read_text(encoding="utf-8"))
+        if data.get("version") != LOCK_VERSION:
+            raise ValueError(f"version {data.get('version')!r}, expected {LOCK_VERSION}")
+        notes = [
+            LockEntry(id=str(e["id"]), document=str(e["document"]), guid=str(e["guid"]),
+                      mtime=int(e["mtime"]), content=str(e["content"]), stem=str(e["stem"]))
+            for e in data.get("note", [])
+        ]
+        types = [NotetypeEntry(name=str(e["name"]), content=str(e["content"]), mtime=int(e["mtime"]))
+                 for e in data.get("notetype", [])]
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
+        return [], [], [Diagnostic(where, 0, "error", "identity-lock-unreadable",
+                                   f"cannot read the identity lock ({exc}); fix or restore it from version control")]
+    diags: list[Diagnostic] = []
+    seen: set[str] = set()
+    kept: list[LockEntry] = []
+    for entry in notes:
+        if entry.guid in seen:
+            diags.append(Diagnostic(where, 0, "error", "identity-duplicate-guid",
+                                    f"GUID {entry.guid} is recorded twice; dropping the entry for {entry.id}"))
+            continue
+        seen.add(entry.guid)
+        kept.append(entry)
+    return kept, types, diags
+
+
+def assign(
+    documents: Sequence[Document],
+    lock_path: Path,
+    *,
+    content_of: Callable[[Question], str] | None = None,
+    notetypes: Mapping[str, str] | None = None,
+    now: float | None = None,
+) -> Assignment:
+    """GUID and modification time for every question, and the lock text that records them.
+
+    `content_of` hashes what the learner sees of a question (the renderer passes the hash of its note
+    fields and tags); `notetypes` maps note type name -> hash of its fields, templates and CSS. Reads the
+    lock file; writing `lock_text` back is the caller's job, once its outputs are in place.
+    """
+    content_of = content_of or question_content
+    stamp = int(time.time() if now is None else now)
+    entries, old_types, diags = read_lock(lock_path)
+    built = {doc.slug for doc in documents}
+
+    identities: dict[str, Identity] = {}
+    new_entries: list[LockEntry] = [e for e in entries if e.document not in built]
+    used_guids = {e.guid for e in entries}
+    for doc in documents:
+        questions = _unique_questions(doc, diags)
+        doc_entries = [e for e in entries if e.document == doc.slug]
+        matches = _match(questions, doc_entries)
+        claimed = {id(e) for e in matches.values()}
+        for q in questions:
+            fp = fingerprint(q.stem)
+            content = content_of(q)
+            entry = matches.get(q.id)
+            if entry is None:
+                guid = _fresh_guid(doc.slug, fp, used_guids)
+                mtime = stamp
+            else:
+                guid = entry.guid
+                mtime = entry.mtime if entry.content == content else max(entry.mtime + 1, stamp)
+                if entry.id != q.id:
+                    diags.append(Diagnostic(q.source.file, q.source.line_start, "info", "identity-rematched",
+                                            f"{q.id} keeps the note of {entry.id} (same stem, new label)"))
+            used_guids.add(guid)
+            identities[q.id] = Identity(guid, mtime)
+            new_entries.append(LockEntry(q.id, doc.slug, guid, mtime, content, fp))
+        for e in doc_entries:
+            if id(e) not in claimed:
+                diags.append(Diagnostic(doc.path, 0, "info", "identity-retired",
+                                        f"{e.id} (GUID {e.guid}) is no longer in the document; "
+                                        "learners who imported it keep the note until they delete it"))
+
+    type_mtimes: dict[str, int] = {}
+    new_types: list[NotetypeEntry] = []
+    old_by_name = {t.name: t for t in old_types}
+    for name, content in sorted((notetypes or {}).items()):
+        old = old_by_name.get(name)
+        if old is None:
+            mtime = stamp
+        elif old.content == content:
+            mtime = old.mtime
+        else:
+            mtime = max(old.mtime + 1, stamp)
+        type_mtimes[name] = mtime
+        new_types.append(NotetypeEntry(name, content, mtime))
+    if notetypes is None:
+        new_types = list(old_types)
+    return Assignment(identities, format_lock(new_entries, new_types), diags, type_mtimes)
+
+
+def _unique_questions(doc: Document, diags: list[Diagnostic]) -> list[Question]:
+    seen: set[str] = set()
+    out = []
+    for q in doc.questions:
+        if q.id in seen:
+            diags.append(Diagnostic(q.source.file, q.source.line_start, "error", "identity-duplicate-id",
+                                    f"question id {q.id} is used twice; this one gets no note"))
+            continue
+        seen.add(q.id)
+        out.append(q)
+    return out
+
+
+def _match(questions: list[Question], entries: list[LockEntry]) -> dict[str, LockEntry]:
+    """Question id -> the lock entry it continues, following the order in the module docstring."""
+    matched: dict[str, LockEntry] = {}
+    free = list(entries)
+    fps = {q.id: fingerprint(q.stem) for q in questions}
+
+    def claim(q: Question, e: LockEntry) -> None:
+        matched[q.id] = e
+        free.remove(e)
+
+    for q in questions:
+        same = [e for e in free if e.stem == fps[q.id]]
+        if same:
+            claim(q, next((e for e in same if e.id == q.id), same[0]))
+    for q in questions:
+        if q.id in matched:
+            continue
+        e = next((e for e in free if e.id == q.id), None)
+        if e is not None and _ratio(fps[q.id], e.stem) >= SAME_ID_THRESHOLD:
+            claim(q, e)
+    pairs = []
+    for qi, q in enumerate(questions):
+        if q.id in matched:
+            continue
+        for ei, e in enumerate(free):
+            r = _ratio(fps[q.id], e.stem)
+            if r >= FUZZY_THRESHOLD:
+                pairs.append((-r, qi, ei, q, e))
+    for _, _, _, q, e in sorted(pairs, key=lambda p: p[:3]):
+        if q.id not in matched and e in free:
+            claim(q, e)
+    return matched
+
+
+def _ratio(a: str, b: str) -> float:
+    m = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    if m.real_quick_ratio() < FUZZY_THRESHOLD * 0.8:
+        return 0.0
+    return m.ratio()
+
+
+def _fresh_guid(document: str, stem_fingerprint: str, used: set[str]) -> str:
+    salt = 0
+    while (guid := derive_guid(document, stem_fingerprint, salt)) in used:
+        salt += 1
+    return guid
+
+
+def _natural_key(text: str) -> list[object]:
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", text)]
+
+
+def _toml_str(value: str) -> str:
+    # JSON escapes are valid TOML basic-string escapes; DEL is the one control character JSON leaves raw.
+    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def format_lock(entries: Iterable[LockEntry], notetypes: Iterable[NotetypeEntry]) -> str:
+    """The lock file as TOML, sorted so that a rebuild rewrites nothing and an edit is a small diff."""
+    lines = [
+        "# Anki note identities, written by the deck build (pipeline/identity.py). Commit this file:",
+        "# a changed guid makes every learner's Anki treat the question as a new note.",
+        f"version = {LOCK_VERSION}",
+    ]
+    for t in sorted(notetypes, key=lambda t: t.name):
+        lines += ["", "[[notetype]]", f"name = {_toml_str(t.name)}", f"content = {_toml_str(t.content)}",
+                  f"mtime = {t.mtime}"]
+    for e in sorted(entries, key=lambda e: (e.document, _natural_key(e.id), e.guid)):
+        lines += [
+            "", "[[note]]",
+            f"id = {_toml_str(e.id)}",
+            f"document = {_toml_str(e.document)}",
+            f"guid = {_toml_str(e.guid)}",
+            f"mtime = {e.mtime}",
+            f"content = {_toml_str(e.content)}",
+            f"stem = {_toml_str(e.stem)}",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+__all__ = [
+    "Identity", "Assignment", "LockEntry", "NotetypeEntry", "fingerprint", "question_content", "content_hash",
+    "derive_guid", "read_lock", "assign", "format_lock", "SAME_ID_THRESHOLD", "FUZZY_THRESHOLD",
+]

@@ -1,0 +1,460 @@
+"""Documents -> Anki packages (genanki): one .apkg per document and all.apkg, stable across rebuilds."""
+from __future__ import annotations
+
+import hashlib
+import html
+import io
+import itertools
+import re
+import sqlite3
+import tempfile
+import unicodedata
+import zipfile
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Sequence
+
+import genanki
+
+from pipeline.fsutil import atomic_write_bytes, atomic_write_text
+from pipeline.identity import Identity, assign, content_hash
+from pipeline.model import Computed, Diagnostic, Document, Question
+from pipeline.text import mathjax, to_html
+
+PARENT_DECK = "Recurrent Neural Networks"
+UNANSWERED_DECK = "Unanswered"
+ALL_PACKAGE = "all.apkg"
+_ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry can carry; never the clock
+
+CHOICE_FIELDS = ("Stem", "Context", "Figures", "Instruction", "Options", "Key", "Explanation", "Notes",
+                 "Source", "Status")
+QA_FIELDS = ("Stem", "Context", "Figures", "Answer", "Explanation", "Notes", "Source", "Status")
+NUMERIC_FIELDS = ("Stem", "Context", "Figures", "Value", "Breakdown", "Check", "Answer", "Explanation",
+                  "Notes", "Source", "Status")
+# Where a question sits in its file moves whenever lines are inserted above it; that alone is not an
+# edit worth pushing to every learner, so this field is left out of the note's content hash.
+_LOCATION_FIELD = "Source"
+
+
+@dataclass(frozen=True)
+class NoteTypeSpec:
+    key: str  # "choice", "qa" or "numeric"
+    model_id: int  # constant: changing it orphans every imported note
+    name: str  # shown in Anki's note type list
+    fields: tuple[str, ...]  # fixed: a change makes Anki copy the type as "<name>+"
+    template: str  # card template name, part of the schema like the fields
+    front: str  # template file under templates_dir
+    back: str
+
+
+# Ids are sha256("rnn-decks/notetype/<key>/v1") folded into [2**30, 2**31), written out so that they
+# never move. A schema change (fields or template names) needs a new version and so a new id.
+NOTE_TYPES: dict[str, NoteTypeSpec] = {
+    "choice": NoteTypeSpec("choice", 1666784670, "RNN Choice", CHOICE_FIELDS, "Choose",
+                           "anki_choice_front.html", "anki_choice_back.html"),
+    "qa": NoteTypeSpec("qa", 1503053973, "RNN Question", QA_FIELDS, "Recall",
+                       "anki_qa_front.html", "anki_qa_back.html"),
+    "numeric": NoteTypeSpec("numeric", 2072906517, "RNN Numeric", NUMERIC_FIELDS, "Compute",
+                            "anki_numeric_front.html", "anki_numeric_back.html"),
+}
+CSS_FILE = "anki.css"
+
+
+def note_type_key(question: Question) -> str:
+    """Which of NOTE_TYPES a question uses."""
+    if question.kind in ("single_choice", "multi_choice"):
+        return "choice"
+    if question.kind == "numeric" or question.computed:
+        return "numeric"
+    return "qa"
+
+
+def deck_name(document: Document, unanswered: bool = False) -> str:
+    """`Recurrent Neural Networks::<title>`, with `::Unanswered` for questions the source leaves open."""
+    title = " ".join(document.title.replace("::", ":").split()) or document.slug
+    name = f"{PARENT_DECK}::{title}"
+    return f"{name}::{UNANSWERED_DECK}" if unanswered else name
+
+
+def deck_id(name: str) -> int:
+    """A deck id that follows from the deck's name, so rebuilding never creates a second deck."""
+    return int.from_bytes(hashlib.sha256(f"rnn-decks/deck/{name}".encode("utf-8")).digest()[:4], "big") \
+        % (1 << 30) + (1 << 30)
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def note_tags(question: Question) -> list[str]:
+    """Document slug, section, kind, markers (`computed`, `unanswered`) and the question's own tags."""
+    tags = [question.document, slugify(question.section), question.kind]
+    if question.computed:
+        tags.append("computed")
+    if not question.answered:
+        tags.append("unanswered")
+    tags.extend("_".join(t.split()) for t in question.tags)
+    out: list[str] = []
+    for t in tags:
+        if t and t not in out:
+            out.append(t)
+    return out
+
+
+def note_fields(question: Question, document: Document) -> dict[str, str]:
+    """The note's fields as HTML, keyed by field name, for the question's note type."""
+    q = question
+    fields = {
+        "Stem": to_html(q.stem, mathjax),
+        "Context": to_html(q.context, mathjax) if q.context.strip() else "",
+        "Figures": "".join(
+            f'<p class="figure-note"><span class="label">Missing figure:</span> {to_html(f, mathjax, inline=True)}</p>'
+            for f in q.figures if f.strip()),
+        "Notes": _notes_html(q),
+        "Source": f"{html.escape(document.title)}: {html.escape(q.source.file)}, line {q.source.line_start}",
+        "Status": "" if q.answered else "The source gives no answer to this question.",
+    }
+    key = note_type_key(q)
+    if key == "choice":
+        fields["Instruction"] = _instruction(q)
+        fields["Options"] = _options_html(q, reveal=False)
+        fields["Key"] = _options_html(q, reveal=True)
+        fields["Explanation"] = _join_md(q.answer, q.explanation)
+    elif key == "numeric":
+        fields["Value"] = "".join(_value_html(c) for c in q.computed)
+        fields["Breakdown"] = "".join(_breakdown_html(c) for c in q.computed if c.breakdown)
+        fields["Check"] = "".join(_check_html(c) for c in q.computed)
+        fields["Answer"] = to_html(q.answer, mathjax) if q.answer.strip() else ""
+        fields["Explanation"] = to_html(q.explanation, mathjax) if q.explanation.strip() else ""
+    else:
+        fields["Answer"] = to_html(q.answer, mathjax) if q.answer.strip() else ""
+        fields["Explanation"] = to_html(q.explanation, mathjax) if q.explanation.strip() else ""
+    return {name: fields.get(name, "") for name in NOTE_TYPES[key].fields}
+
+
+def _join_md(*parts: str) -> str:
+    return "\n".join(to_html(p, mathjax) for p in parts if p.strip())
+
+
+def _notes_html(q: Question) -> str:
+    out = [f'<div class="note">{to_html(n, mathjax)}</div>' for n in q.notes if n.strip()]
+    if q.attribution.strip():
+        out.append(f'<p class="attribution">{to_html(q.attribution, mathjax, inline=True)}</p>')
+    return "".join(out)
+
+
+def _letter(i: int) -> str:
+    letters = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        letters = chr(ord("A") + r) + letters
+    return letters
+
+
+def _instruction(q: Question) -> str:
+    n = sum(c.correct for c in q.choices)
+    if q.kind == "single_choice":
+        return "Choose one."
+    if n == 0 or re.search(r"all that apply", q.stem, re.I):
+        return "Select all that apply."
+    return f"Choose {n}."
+
+
+def _options_html(q: Question, reveal: bool) -> str:
+    items = []
+    for i, c in enumerate(q.choices):
+        text = to_html(c.text, mathjax, inline=True)
+        cls, mark = "", ""
+        if reveal and q.answered:
+            cls = ' class="correct"' if c.correct else ' class="wrong"'
+            mark = '<span class="mark">&#10003; correct</span>' if c.correct else ""
+        items.append(f'<li{cls}><span class="letter">{_letter(i)}</span>'
+                     f'<span class="text">{text}</span>{mark}</li>')
+    return f'<ol class="options">{"".join(items)}</ol>'
+
+
+def _md(text: str) -> str:
+    """A computed value may hold math (`$\\alpha^{3}$`): one line of Markdown, MathJax delimiters."""
+    return to_html(text, mathjax, inline=True)
+
+
+def _value_html(c: Computed) -> str:
+    return (f'<p><span class="quantity">{html.escape(c.quantity)}:</span> '
+            f'<span class="number">{_md(c.value)}</span></p>')
+
+
+def _breakdown_html(c: Computed) -> str:
+    rows = "".join(
+        f'<tr><td>{html.escape(b.label)}</td><td>{mathjax(b.expression, False)}</td>'
+        f'<td class="num">{b.value}</td></tr>'
+        for b in c.breakdown)
+    return (f'<table class="breakdown"><tr><th>Part</th><th>Computation</th><th class="num">Count</th></tr>'
+            f'{rows}<tr class="total"><td>Total</td><td></td><td class="num">{_md(c.value)}</td></tr>'
+            f'</table>')
+
+
+def _check_html(c: Computed) -> str:
+    out = []
+    if c.agrees is False:
+        out.append(f'<p class="disagree">The document gives {_md(c.document_value or "")}; '
+                   f'the reference model gives {_md(c.value)}.</p>')
+    elif c.agrees:
+        out.append(f'<p class="agree">Agrees with the document ({_md(c.document_value or c.value)}).</p>')
+    if c.convention.strip():
+        out.append(f'<p class="convention">Convention: {to_html(c.convention, mathjax, inline=True)}</p>')
+    if c.note.strip():
+        out.append(f'<p class="note">{to_html(c.note, mathjax, inline=True)}</p>')
+    if c.method.strip():
+        out.append(f'<p class="method">Computed by {html.escape(c.method)}.</p>')
+    return "".join(out)
+
+
+def load_note_types(templates_dir: Path) -> dict[str, dict]:
+    """Each note type's fields, template and CSS, as read from templates_dir."""
+    css = (templates_dir / CSS_FILE).read_text(encoding="utf-8")
+    return {
+        key: {
+            "id": spec.model_id,
+            "name": spec.name,
+            "fields": list(spec.fields),
+            "templates": [{
+                "name": spec.template,
+                "qfmt": (templates_dir / spec.front).read_text(encoding="utf-8"),
+                "afmt": (templates_dir / spec.back).read_text(encoding="utf-8"),
+            }],
+            "css": css,
+        }
+        for key, spec in NOTE_TYPES.items()
+    }
+
+
+def schema_of(note_type: dict) -> dict:
+    """What Anki compares to decide whether an imported note type is the same one or a new `Name+`."""
+    return {"id": note_type["id"], "fields": list(note_type["fields"]),
+            "templates": [t["name"] for t in note_type["templates"]]}
+
+
+class _StampedModel(genanki.Model):
+    """A model whose modification time comes from the lock file instead of the build's clock."""
+
+    def __init__(self, mtime: int, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.mtime = mtime
+
+    def to_json(self, timestamp: float, deck_id: int) -> dict:
+        return super().to_json(self.mtime, deck_id)
+
+
+class _StampedNote(genanki.Note):
+    """A note with its own modification time and ids: Anki updates a note only when its mtime is newer."""
+
+    def __init__(self, note_id: int, mtime: int, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.note_id = note_id
+        self.mtime = mtime
+
+    def write_to_db(self, cursor, timestamp: float, deck_id: int, id_gen) -> None:  # noqa: ANN001
+        # The note takes note_id and its card note_id + 1; ids are spaced so these never collide.
+        super().write_to_db(cursor, self.mtime, deck_id, itertools.count(self.note_id))
+
+
+def _build_models(types: dict[str, dict], mtimes: dict[str, int]) -> dict[str, genanki.Model]:
+    return {
+        key: _StampedModel(
+            mtimes[t["name"]], model_id=t["id"], name=t["name"],
+            fields=[{"name": f} for f in t["fields"]],
+            templates=[dict(tmpl) for tmpl in t["templates"]], css=t["css"])
+        for key, t in types.items()
+    }
+
+
+def package_bytes(decks: Sequence[genanki.Deck]) -> bytes:
+    """An .apkg as bytes; every timestamp in it comes from the notes and models, none from the clock."""
+    with tempfile.TemporaryDirectory() as tmp:
+        db_path = Path(tmp) / "collection.anki2"
+        conn = sqlite3.connect(db_path)
+        try:
+            genanki.Package(list(decks)).write_to_db(conn.cursor(), 0, itertools.count(1))
+            conn.commit()
+        finally:
+            conn.close()
+        db = db_path.read_bytes()
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name, payload in (("collection.anki2", db), ("media", b"{}")):
+            info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            z.writestr(info, payload)
+    return buf.getvalue()
+
+
+@dataclass
+class _Rendered:
+    document: Document
+    questions: list[tuple[Question, str, dict[str, str], list[str]]]  # question, type key, fields, tags
+
+
+def _render_document(doc: Document, diags: list[Diagnostic]) -> _Rendered:
+    out = []
+    for q in doc.questions:
+        if not q.stem.strip():
+            diags.append(Diagnostic(q.source.file, q.source.line_start, "error", "anki-empty-stem",
+                                    f"{q.id} has no stem; Anki would skip the note, so it is left out"))
+            continue
+        fields = note_fields(q, doc)
+        for name, value in fields.items():
+            if "$" in re.sub(r"<code[^>]*>.*?</code>", "", value, flags=re.S):
+                diags.append(Diagnostic(q.source.file, q.source.line_start, "warning", "anki-stray-dollar",
+                                        f"{q.id}: field {name} still contains a `$` after math rendering"))
+        out.append((q, note_type_key(q), fields, note_tags(q)))
+    if not out:
+        diags.append(Diagnostic(doc.path, 0, "warning", "anki-no-questions",
+                                "no questions to put in the deck; its package is empty"))
+    return _Rendered(doc, out)
+
+
+def _note_content(model_id: int, fields: dict[str, str], tags: list[str]) -> str:
+    shown = {k: v for k, v in fields.items() if k != _LOCATION_FIELD}
+    return content_hash({"model": model_id, "fields": shown, "tags": tags})
+
+
+def write_decks(
+    documents: Sequence[Document],
+    out_dir: Path,
+    lock_path: Path,
+    templates_dir: Path = Path("templates"),
+    *,
+    now: float | None = None,
+    complete: bool = True,
+) -> list[Diagnostic]:
+    """Write out_dir/<slug>.apkg per document and out_dir/all.apkg, then update the identity lock.
+
+    `complete=False` says some documents of the bank were left out (they had errors): all.apkg then keeps
+    its previous contents rather than lose their decks.
+
+    Every package is built in memory before any is written, and each is renamed into place, so a failure
+    leaves the previous packages as they were. `now` stands in for the clock when an edit needs a new
+    modification time.
+    """
+    out_dir, lock_path, templates_dir = Path(out_dir), Path(lock_path), Path(templates_dir)
+    diags: list[Diagnostic] = []
+    try:
+        types = load_note_types(templates_dir)
+    except OSError as exc:
+        return [Diagnostic(templates_dir.as_posix(), 0, "error", "anki-template-missing",
+                           f"cannot read the card templates: {exc}")]
+
+    rendered: list[_Rendered] = []
+    failed = False
+    for doc in documents:
+        try:
+            rendered.append(_render_document(doc, diags))
+        except Exception as exc:  # one bad document must not cost the others their decks
+            failed = True
+            diags.append(Diagnostic(doc.path, 0, "error", "anki-render-failed",
+                                    f"could not build the deck ({type(exc).__name__}: {exc})"))
+
+    contents: dict[str, str] = {}
+    for r in rendered:
+        for q, key, fields, tags in r.questions:
+            contents.setdefault(q.id, _note_content(types[key]["id"], fields, tags))
+    kept = [replace(r.document, questions=tuple(q for q, *_ in r.questions)) for r in rendered]
+    result = assign(kept, lock_path, content_of=lambda q: contents[q.id],
+                    notetypes={t["name"]: content_hash(t) for t in types.values()}, now=now)
+    diags.extend(result.diagnostics)
+    if any(d.code == "identity-lock-unreadable" for d in result.diagnostics):
+        # Without the lock every note would get a new GUID and reach learners as a duplicate.
+        return diags
+
+    models = _build_models(types, result.notetype_mtimes)
+    notes = _make_notes(rendered, models, result.identities)
+    parent = genanki.Deck(deck_id(PARENT_DECK), PARENT_DECK,
+                          description="Questions on recurrent neural networks, one subdeck per study document.")
+    packages: dict[str, bytes] = {}
+    every_deck: list[genanki.Deck] = [parent]
+    for r in rendered:
+        try:
+            decks = _document_decks(r, notes)
+            packages[f"{r.document.slug}.apkg"] = package_bytes([parent, *decks])
+            every_deck.extend(decks)
+        except Exception as exc:  # as above: report, keep this document's previous package
+            failed = True
+            diags.append(Diagnostic(r.document.path, 0, "error", "anki-render-failed",
+                                    f"could not build the deck ({type(exc).__name__}: {exc})"))
+    if not failed and complete:
+        # all.apkg is only replaced when every document made it in, so it never loses a deck.
+        try:
+            packages[ALL_PACKAGE] = package_bytes(every_deck)
+        except Exception as exc:
+            failed = True
+            diags.append(Diagnostic((out_dir / ALL_PACKAGE).as_posix(), 0, "error", "anki-render-failed",
+                                    f"could not build the combined package ({type(exc).__name__}: {exc})"))
+
+    for name, data in packages.items():
+        target = out_dir / name
+        try:
+            if not (target.exists() and target.read_bytes() == data):
+                atomic_write_bytes(target, data)
+        except OSError as exc:
+            failed = True
+            diags.append(Diagnostic(target.as_posix(), 0, "error", "anki-write-failed",
+                                    f"could not write the package: {exc}"))
+    if not failed:
+        try:
+            if not (lock_path.exists() and lock_path.read_text(encoding="utf-8") == result.lock_text):
+                atomic_write_text(lock_path, result.lock_text)
+        except OSError as exc:
+            diags.append(Diagnostic(lock_path.as_posix(), 0, "error", "anki-write-failed",
+                                    f"could not write the identity lock: {exc}"))
+    return diags
+
+
+def _make_notes(rendered: list[_Rendered], models: dict[str, genanki.Model],
+                identities: dict[str, Identity]) -> dict[str, _StampedNote]:
+    notes: dict[str, _StampedNote] = {}
+    used_ids: set[int] = set()
+    for due, (q, key, fields, tags) in enumerate(
+            (item for r in rendered for item in r.questions), start=1):
+        ident = identities.get(q.id)
+        if ident is None or q.id in notes:  # a repeated id, reported by identity; one note per GUID
+            continue
+        # Anki reads a note id as its creation time in ms; the 2-step leaves room for the card's id.
+        note_id = ident.mtime * 1000
+        while note_id in used_ids or note_id + 1 in used_ids:
+            note_id += 2
+        used_ids.update((note_id, note_id + 1))
+        model = models[key]
+        notes[q.id] = _StampedNote(
+            note_id, ident.mtime, model=model, fields=[fields[f["name"]] for f in model.fields],
+            tags=tags, guid=ident.guid, due=due)
+    return notes
+
+
+def _document_decks(r: _Rendered, notes: dict[str, _StampedNote]) -> list[genanki.Deck]:
+    main_name = deck_name(r.document)
+    main = genanki.Deck(deck_id(main_name), main_name, description=f"From {html.escape(r.document.path)}.")
+    decks = [main]
+    open_name = deck_name(r.document, unanswered=True)
+    unanswered = genanki.Deck(
+        deck_id(open_name), open_name,
+        description="Questions the source leaves unanswered. Leave this deck out to study only "
+                    "cards you can check.")
+    placed: set[str] = set()
+    for q, *_ in r.questions:
+        note = notes.get(q.id)
+        if note is not None and q.id not in placed:  # a repeated id maps to the first question's note
+            placed.add(q.id)
+            (main if q.answered else unanswered).add_note(note)
+    if unanswered.notes:
+        decks.append(unanswered)
+    return decks
+
+
+__all__ = [
+    "PARENT_DECK", "UNANSWERED_DECK", "ALL_PACKAGE", "NOTE_TYPES", "NoteTypeSpec", "CHOICE_FIELDS", "QA_FIELDS",
+    "NUMERIC_FIELDS", "note_type_key", "deck_name", "deck_id", "slugify", "note_tags", "note_fields",
+    "load_note_types", "schema_of", "package_bytes", "write_decks",
+]

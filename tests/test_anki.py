@@ -1,0 +1,374 @@
+"""Anki packages, checked by importing them with the official Anki backend."""
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import anki_fixtures as fx
+from ankiimport import import_package, note_type_names, notes_by_guid, open_collection
+from pipeline.identity import read_lock
+from pipeline.model import Diagnostic
+from pipeline.render import anki as render
+from pipeline.render.anki import deck_name, load_note_types, note_fields, schema_of, write_decks
+from pipeline.text import to_html
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+NOW = 1_700_000_000
+# Tags our fields may contain; any other `<` is text that escaped escaping.
+OUR_TAGS = r"</?(?:p|ol|ul|li|span|div|table|tr|td|th|em|strong|code|pre|br|hr|a|blockquote|h[1-6])\b"
+
+
+def build(tmp_path: Path, docs, out: str = "decks", now: int = NOW, templates: Path = TEMPLATES,
+          lock: Path | None = None) -> Path:
+    target = tmp_path / out
+    diags = write_decks(docs, target, lock or tmp_path / "identity.lock", templates, now=now)
+    assert [d for d in diags if d.severity == "error"] == []
+    return target
+
+
+def guids(lock: Path) -> dict[str, str]:
+    entries, _, _ = read_lock(lock)
+    return {e.id: e.guid for e in entries}
+
+
+def questions():
+    return [(d, q) for d in fx.bank() for q in d.questions]
+
+
+@pytest.fixture
+def imported(tmp_path):
+    """The bank built once and imported into a fresh collection."""
+    out = build(tmp_path, fx.bank())
+    col = open_collection(tmp_path / "col")
+    log = import_package(col, out / "all.apkg")
+    yield col, out, log, guids(tmp_path / "identity.lock")
+    col.close()
+
+
+def test_note_and_card_counts_equal_the_bank(imported):
+    col, out, log, _ = imported
+    assert (log.new, log.updated, log.conflicting) == (10, 0, 0)
+    assert col.note_count() == 10
+    assert col.card_count() == 10
+    assert sorted(p.name for p in out.iterdir()) == [
+        "all.apkg", "coursera-rnn.apkg", "dl-book-ch10.apkg", "rnn-exercises.apkg", "rnn-interview.apkg"]
+
+
+def test_each_document_package_holds_its_own_questions(tmp_path):
+    out = build(tmp_path, fx.bank())
+    col = open_collection(tmp_path / "col")
+    try:
+        assert import_package(col, out / "coursera-rnn.apkg").new == 4
+        assert import_package(col, out / "rnn-exercises.apkg").new == 2
+        # The combined package repeats the same notes: nothing new, nothing changed.
+        log = import_package(col, out / "all.apkg")
+        assert (log.new, log.updated, log.duplicate) == (4, 0, 6)
+    finally:
+        col.close()
+
+
+def test_cards_sit_in_document_subdecks_and_unanswered_ones_apart(imported):
+    col, _, _, ids = imported
+    notes = notes_by_guid(col)
+    for doc, q in questions():
+        card = col.get_card(notes[ids[q.id]]["cards"][0])
+        expected = deck_name(doc, unanswered=not q.answered)
+        assert col.decks.name(card.did) == expected
+    assert col.decks.name(col.get_card(notes[ids["dl-book-ch10/10.1.1"]]["cards"][0]).did) == \
+        "Recurrent Neural Networks::Deep Learning book, chapter 10::Unanswered"
+
+
+def test_choice_cards_letter_the_options_and_mark_the_correct_ones(imported):
+    col, _, _, ids = imported
+    notes = notes_by_guid(col)
+    for _, q in questions():
+        if not q.choices:
+            continue
+        card = col.get_card(notes[ids[q.id]]["cards"][0])
+        front, back = card.question(), card.answer()
+        assert to_html(q.stem) in front
+        for letter, choice in zip("ABCD", q.choices):
+            option = to_html(choice.text, inline=True)
+            assert f'<span class="letter">{letter}</span><span class="text">{option}</span>' in front
+            marked = f'<li class="correct"><span class="letter">{letter}</span><span class="text">{option}</span>'
+            assert (marked in back) == choice.correct, (q.id, letter)
+        assert "class=\"correct\"" not in front
+
+
+def test_the_indexing_question_keeps_its_superscripts_for_mathjax(imported):
+    col, _, _, ids = imported
+    card = col.get_card(notes_by_guid(col)[ids["coursera-rnn/q01"]]["cards"][0])
+    # The correct option, x^{(i)<j>}, reaches MathJax as text; the browser unescapes &lt; before MathJax reads it.
+    assert r'<li class="correct"><span class="letter">A</span><span class="text">\(x^{(i)&lt;j&gt;}\)</span>' \
+        in card.answer()
+    assert r"\(x^{&lt;j&gt;(i)}\)" in card.question()
+    assert "Choose one." in card.question()
+
+
+def test_multi_choice_says_how_many_to_pick(imported):
+    col, _, _, ids = imported
+    notes = notes_by_guid(col)
+    check_all = col.get_card(notes[ids["coursera-rnn/q03"]]["cards"][0]).question()
+    two = col.get_card(notes[ids["rnn-interview/q2"]]["cards"][0]).question()
+    assert "Select all that apply." in check_all
+    assert "Choose 2." in two
+
+
+def test_numeric_card_shows_20362_with_its_breakdown(imported):
+    col, _, _, ids = imported
+    note = notes_by_guid(col)[ids["rnn-exercises/task-1/q1"]]
+    back = col.get_card(note["cards"][0]).answer()
+    assert '<span class="number">20362</span>' in back
+    for part in ("2560", "16384", "1280", "128", "10"):
+        assert f'<td class="num">{part}</td>' in back
+    assert r"\(128 \times 128\)" in back
+    assert "Agrees with the document (20362)." in back
+    assert "one bias vector per layer" in back
+    assert "computed" in note["tags"]
+    # The shared set-up comes before the stem on both sides.
+    front = col.get_card(note["cards"][0]).question()
+    assert front.index("Hidden Layer Size: 128") < front.index("Calculate the number of parameters")
+
+
+def test_numeric_card_says_where_the_document_differs():
+    doc = fx.exercises()
+    wrong = fx.PARAMS_COMPUTED.__class__(**{**fx.PARAMS_COMPUTED.__dict__, "document_value": "20352", "agrees": False})
+    q = doc.questions[0].with_(computed=(wrong,))
+    fields = note_fields(q, doc)
+    assert "The document gives 20352; the reference model gives 20362." in fields["Check"]
+    assert "Agrees" not in fields["Check"]
+
+
+def test_open_and_unanswered_cards(imported):
+    col, _, _, ids = imported
+    notes = notes_by_guid(col)
+    open_back = col.get_card(notes[ids["rnn-interview/q1"]]["cards"][0]).answer()
+    assert to_html(fx.CNN_ANSWER) in open_back
+    assert "Source: stats.stackexchange.com" in open_back
+    assert "seeds/rnn-interview.md, line 4" in open_back
+    note = notes[ids["dl-book-ch10/10.1.1"]]
+    back = col.get_card(note["cards"][0]).answer()
+    assert "The source gives no answer to this question." in back
+    assert "Discussed in Deep Learning book, chapter 10: seeds/dl-book-ch10.md, line 9." in back
+    assert "unanswered" in note["tags"]
+
+
+def test_figures_notes_and_source_are_shown(imported):
+    col, _, _, ids = imported
+    notes = notes_by_guid(col)
+    front = col.get_card(notes[ids["coursera-rnn/q02"]]["cards"][0]).question()
+    assert "Missing figure:" in front and "the image is not in the source" in front
+    back = col.get_card(notes[ids["rnn-exercises/task-1/q2"]]["cards"][0]).answer()
+    assert "Parameter sharing is also what lets an RNN handle inputs of varying length." in back
+    assert '<div class="source">RNN and LSTM exercises: seeds/rnn-exercises.md, line 49</div>' in back
+
+
+def test_tags_name_document_section_kind_and_markers(imported):
+    col, _, _, ids = imported
+    notes = notes_by_guid(col)
+    assert sorted(notes[ids["coursera-rnn/q03"]]["tags"]) == [
+        "architectures", "coursera-rnn", "multi_choice", "recurrent-neural-networks"]
+    assert sorted(notes[ids["dl-book-ch10/10.2.2"]]["tags"]) == [
+        "10-2-questions-for-recurrent-neural-networks", "dl-book-ch10", "open", "unanswered"]
+
+
+def test_no_dollar_math_and_no_stray_angle_bracket_reaches_a_field(imported):
+    col, _, _, _ = imported
+    fields = [(name, value) for n in notes_by_guid(col).values() for name, value in n["fields"].items()]
+    assert fields
+    for name, value in fields:
+        assert "$" not in value, (name, value)
+        for m in re.finditer("<", value):
+            assert re.match(OUR_TAGS, value[m.start():]), (name, value[m.start():m.start() + 40])
+    assert any(r"\(x^{&lt;j&gt;(i)}\)" in v for _, v in fields)
+
+
+def test_unchanged_rebuild_is_byte_identical_and_reimport_changes_nothing(tmp_path, monkeypatch):
+    first = build(tmp_path, fx.bank(), "first")
+    lock_text = (tmp_path / "identity.lock").read_text()
+    # A later clock must not leak into anything when nothing changed (genanki and zipfile both read it).
+    monkeypatch.setattr(time, "time", lambda: NOW + 86_400.0)
+    second = build(tmp_path, fx.bank(), "second", now=NOW + 5000)
+    monkeypatch.undo()
+    for package in first.iterdir():
+        assert package.read_bytes() == (second / package.name).read_bytes(), package.name
+        with zipfile.ZipFile(package) as z:
+            assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+    assert (tmp_path / "identity.lock").read_text() == lock_text
+    col = open_collection(tmp_path / "col")
+    try:
+        import_package(col, first / "all.apkg")
+        before = notes_by_guid(col)
+        log = import_package(col, second / "all.apkg")
+        assert (log.new, log.updated, log.conflicting, log.duplicate) == (0, 0, 0, 10)
+        assert notes_by_guid(col) == before
+    finally:
+        col.close()
+
+
+def test_edited_answer_updates_that_note_in_place_and_keeps_its_reviews(tmp_path):
+    bank = fx.bank()
+    build(tmp_path, bank, "v1")
+    ids = guids(tmp_path / "identity.lock")
+    col = open_collection(tmp_path / "col")
+    try:
+        import_package(col, tmp_path / "v1" / "all.apkg")
+        before = notes_by_guid(col)
+        target = before[ids["rnn-interview/q1"]]
+        card = col.get_card(target["cards"][0])
+        card.start_timer()
+        col.sched.answerCard(card, 3)
+        assert col.db.scalar("select count() from revlog where cid = ?", card.id) == 1
+
+        edited = fx.edit(bank, "rnn-interview/q1", answer=fx.CNN_ANSWER + "\n\nRNNs suit ordered data.")
+        build(tmp_path, edited, "v2", now=NOW + 60)
+        assert guids(tmp_path / "identity.lock") == ids
+        log = import_package(col, tmp_path / "v2" / "all.apkg")
+        assert (log.new, log.updated, log.conflicting) == (0, 1, 0)
+        assert log.updated_guids == (ids["rnn-interview/q1"],)
+
+        after = notes_by_guid(col)
+        note = after[ids["rnn-interview/q1"]]
+        assert "RNNs suit ordered data." in note["fields"]["Answer"]
+        assert (note["id"], note["cards"]) == (target["id"], target["cards"])
+        assert note["mod"] == NOW + 60
+        assert col.db.scalar("select count() from revlog where cid = ?", card.id) == 1
+        assert col.get_card(card.id).reps == 1
+        assert {g: n for g, n in after.items() if g != ids["rnn-interview/q1"]} == \
+            {g: n for g, n in before.items() if g != ids["rnn-interview/q1"]}
+    finally:
+        col.close()
+
+
+def test_edit_within_the_same_second_still_reaches_the_collection(tmp_path):
+    bank = fx.bank()
+    build(tmp_path, bank, "v1")
+    build(tmp_path, fx.edit(bank, "coursera-rnn/q04", explanation="Edited."), "v2")  # same clock
+    col = open_collection(tmp_path / "col")
+    try:
+        import_package(col, tmp_path / "v1" / "all.apkg")
+        assert import_package(col, tmp_path / "v2" / "all.apkg").updated == 1
+    finally:
+        col.close()
+
+
+def test_failed_write_leaves_previous_packages_intact(tmp_path, monkeypatch):
+    out = build(tmp_path, fx.bank())
+    lock = tmp_path / "identity.lock"
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    lock_before = lock.read_text()
+
+    def refuse(src, dst):  # noqa: ANN001
+        raise OSError("disk full")
+
+    monkeypatch.setattr("pipeline.fsutil.os.replace", refuse)
+    diags = write_decks(fx.edit(fx.bank(), "coursera-rnn/q01", explanation="Changed."), out, lock, TEMPLATES,
+                        now=NOW + 10)
+    assert any(d.code == "anki-write-failed" and d.severity == "error" for d in diags)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # no temp files left either
+    assert lock.read_text() == lock_before
+
+
+def test_failed_document_keeps_its_package_and_all_apkg(tmp_path, monkeypatch):
+    out = build(tmp_path, fx.bank())
+    lock = tmp_path / "identity.lock"
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    real = render.package_bytes
+
+    def flaky(decks):  # noqa: ANN001
+        if any("Coursera" in d.name for d in decks) and len(decks) < 4:
+            raise ValueError("boom")
+        return real(decks)
+
+    monkeypatch.setattr(render, "package_bytes", flaky)
+    edited = fx.edit(fx.edit(fx.bank(), "coursera-rnn/q01", explanation="Changed."),
+                     "rnn-interview/q1", explanation="Changed too.")
+    diags = write_decks(edited, out, lock, TEMPLATES, now=NOW + 10)
+    assert [d.code for d in diags if d.severity == "error"] == ["anki-render-failed"]
+    assert any(str(d).startswith("seeds/coursera-rnn.md: error[anki-render-failed]") for d in diags)
+    after = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert after["coursera-rnn.apkg"] == before["coursera-rnn.apkg"]
+    assert after["all.apkg"] == before["all.apkg"]
+    assert after["rnn-interview.apkg"] != before["rnn-interview.apkg"]
+
+
+# What Anki compares when it meets a note type it already has. If this changes, learners who import the
+# next build get a copy named "<name>+" and their notes stop updating. Changing it is allowed only together
+# with a new note type id (bump the version in the id's name in pipeline/render/anki.py).
+EXPECTED_SCHEMAS = {
+    "choice": {"id": 1666784670, "templates": ["Choose"],
+               "fields": ["Stem", "Context", "Figures", "Instruction", "Options", "Key", "Explanation", "Notes",
+                          "Source", "Status"]},
+    "qa": {"id": 1503053973, "templates": ["Recall"],
+           "fields": ["Stem", "Context", "Figures", "Answer", "Explanation", "Notes", "Source", "Status"]},
+    "numeric": {"id": 2072906517, "templates": ["Compute"],
+                "fields": ["Stem", "Context", "Figures", "Value", "Breakdown", "Check", "Answer", "Explanation",
+                           "Notes", "Source", "Status"]},
+}
+
+
+def test_note_type_schemas_match_the_committed_expectation():
+    types = load_note_types(TEMPLATES)
+    for key, expected in EXPECTED_SCHEMAS.items():
+        actual = schema_of(types[key])
+        assert actual == expected, (
+            f"note type {key!r} changed its fields or template names: Anki would fork it as "
+            f"'{types[key]['name']}+'. Bumping this expectation requires a new note-type id.")
+
+
+def test_note_type_ids_are_the_hash_of_their_versioned_names():
+    for key, spec in render.NOTE_TYPES.items():
+        digest = hashlib.sha256(f"rnn-decks/notetype/{key}/v1".encode()).digest()
+        assert spec.model_id == int.from_bytes(digest[:4], "big") % (1 << 30) + (1 << 30), key
+    assert len({s.model_id for s in render.NOTE_TYPES.values()}) == len(render.NOTE_TYPES)
+
+
+def test_template_change_updates_the_note_type_in_place(tmp_path):
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    build(tmp_path, fx.bank(), "v1", templates=templates)
+    with open(templates / "anki.css", "a", encoding="utf-8") as fh:
+        fh.write("\n.rnn .stem { letter-spacing: 0.01em; }\n")
+    build(tmp_path, fx.bank(), "v2", templates=templates, now=NOW + 30)
+    col = open_collection(tmp_path / "col")
+    try:
+        import_package(col, tmp_path / "v1" / "all.apkg")
+        log = import_package(col, tmp_path / "v2" / "all.apkg")
+        assert (log.new, log.updated, log.conflicting) == (0, 0, 0)
+        names = note_type_names(col)
+        assert {"RNN Choice", "RNN Question", "RNN Numeric"} <= set(names)
+        assert not [n for n in names if n.endswith("+")]
+        choice = col.models.by_name("RNN Choice")
+        assert "letter-spacing: 0.01em" in choice["css"]
+        assert choice["mod"] == NOW + 30
+    finally:
+        col.close()
+
+
+def test_stray_dollar_is_reported():
+    doc = fx.book()
+    q = doc.questions[0].with_(stem="What does a $5 budget buy?")
+    diags: list[Diagnostic] = []
+    render._render_document(doc.__class__(**{**doc.__dict__, "questions": (q,)}), diags)
+    assert [d.code for d in diags] == ["anki-stray-dollar"]
+
+
+def test_a_repeated_question_id_never_yields_two_notes_with_one_guid(tmp_path):
+    doc = fx.coursera()
+    twice = doc.__class__(**{**doc.__dict__, "questions": doc.questions + (
+        doc.questions[0].with_(stem="Which of these is the most likely cause of NaN weights?"),)})
+    out = tmp_path / "decks"
+    diags = write_decks([twice], out, tmp_path / "identity.lock", TEMPLATES, now=NOW)
+    assert [d.code for d in diags if d.severity == "error"] == ["identity-duplicate-id"]
+    col = open_collection(tmp_path / "col")
+    try:
+        assert import_package(col, out / "all.apkg").new == 4
+        assert len(notes_by_guid(col)) == col.note_count() == 4
+    finally:
+        col.close()

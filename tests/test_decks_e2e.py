@@ -1,0 +1,107 @@
+"""The five documents' decks, built by the real driver and imported with the official Anki backend."""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.ankiimport import import_package, open_collection
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    """A copy of the project's inputs, so edits and rebuilds never touch the real seeds or lock."""
+    root = tmp_path_factory.mktemp("project")
+    for name in ("seeds", "templates"):
+        shutil.copytree(ROOT / name, root / name)
+    return root
+
+
+def build(root: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pipeline", "build", "--decks"], cwd=root, capture_output=True,
+                          text=True, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+
+
+@pytest.fixture(scope="module")
+def collection(project, tmp_path_factory):
+    run = build(project)
+    assert run.returncode == 0, run.stderr
+    col = open_collection(tmp_path_factory.mktemp("anki"))
+    log = import_package(col, project / "build/decks/all.apkg")
+    yield col, log
+    col.close()
+
+
+def card_of(col, stem_part: str):
+    note_ids = [nid for nid in col.find_notes("") if stem_part in " ".join(col.get_note(nid).fields)]
+    assert len(note_ids) == 1, f"{len(note_ids)} notes contain {stem_part!r}"
+    return col.get_note(note_ids[0]).cards()[0]
+
+
+def test_every_question_is_one_note_with_one_card(collection):
+    col, log = collection
+    assert log.new == 85
+    assert col.note_count() == 85 and col.card_count() == 85
+
+
+def test_each_document_is_a_subdeck_and_unanswered_questions_have_their_own(collection):
+    col, _ = collection
+    names = set(col.decks.all_names())
+    for title in ("RNN Quiz", "Sequence Models Quiz", "Interview Questions", "RNN Exercises",
+                  "Deep Learning Book, Chapter 10"):
+        assert f"Recurrent Neural Networks::{title}" in names
+    unanswered = col.find_cards('"deck:Recurrent Neural Networks::Deep Learning Book, Chapter 10::Unanswered"')
+    assert len(unanswered) == 37  # 38 questions, one answered by the reference model (10.9.1)
+
+
+def test_numeric_card_shows_the_computed_total_and_breakdown(collection):
+    col, _ = collection
+    card = card_of(col, "Calculate the number of parameters")
+    answer = card.answer()
+    assert "20362" in answer and "2560" in answer and "16384" in answer
+    assert "hidden -&gt; hidden" in answer or "hidden → hidden" in answer or "hidden -> hidden" in answer
+
+
+def test_choice_card_marks_the_correct_option(collection):
+    col, _ = collection
+    card = card_of(col, "10000 word vocabulary")
+    question, answer = card.question(), card.answer()
+    assert "\\(\\Gamma_u\\)" in question and "\\rm M" not in question
+    correct = re.findall(r'<li class="correct">.*?</li>', answer, flags=re.S)
+    assert len(correct) == 1 and ">100<" in correct[0]
+
+
+def test_no_dollar_math_or_unescaped_angle_bracket_reaches_a_field(collection):
+    col, _ = collection
+    for nid in col.find_notes(""):
+        for field in col.get_note(nid).fields:
+            assert "$" not in field
+            for m in re.finditer(r"<", field):
+                assert re.match(r"</?[a-z][a-z0-9]*[\s>/]", field[m.start():m.start() + 12]), field[m.start():][:40]
+
+
+def test_unchanged_rebuild_reimports_as_nothing_new(project, collection):
+    col, _ = collection
+    before = (project / "build/decks/all.apkg").read_bytes()
+    assert build(project).returncode == 0
+    assert (project / "build/decks/all.apkg").read_bytes() == before
+    log = import_package(col, project / "build/decks/all.apkg")
+    assert (log.new, log.updated) == (0, 0)
+
+
+def test_editing_one_answer_updates_exactly_that_note(project, collection):
+    col, _ = collection
+    seed = project / "seeds/rnn-interview.md"
+    seed.write_text(seed.read_text(encoding="utf-8").replace(
+        "Use a smaller learning rate.", "Use a smaller learning rate, or warm it up."), encoding="utf-8")
+    card = card_of(col, "difficulties")
+    assert build(project).returncode == 0
+    log = import_package(col, project / "build/decks/all.apkg")
+    assert (log.new, log.updated) == (0, 1)
+    assert "warm it up" in col.get_card(card.id).answer()

@@ -1,0 +1,238 @@
+"""Stable GUIDs and modification times across edits, insertions and reorderings."""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import replace
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import anki_fixtures as fx
+from ankiimport import import_package, notes_by_guid, open_collection
+from pipeline.identity import assign, derive_guid, fingerprint, read_lock
+from pipeline.model import Document, Question, SourceSpan
+from pipeline.render.anki import write_decks
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+NOW = 1_700_000_000
+
+
+def run(docs, lock: Path, now: int = NOW):
+    """assign() and then record its lock, as the build does."""
+    result = assign(docs, lock, now=now)
+    lock.write_text(result.lock_text, encoding="utf-8")
+    return result
+
+
+def coursera_with(questions) -> list[Document]:
+    return [replace(fx.coursera(), questions=tuple(questions))]
+
+
+def test_every_question_gets_its_own_guid(tmp_path):
+    result = run(fx.bank(), tmp_path / "identity.lock")
+    all_ids = [q.id for d in fx.bank() for q in d.questions]
+    assert sorted(result.identities) == sorted(all_ids)
+    assert len({i.guid for i in result.identities.values()}) == len(all_ids)
+
+
+def test_guids_are_deterministic_without_a_lock(tmp_path):
+    a = assign(fx.bank(), tmp_path / "a.lock", now=NOW).identities
+    b = assign(fx.bank(), tmp_path / "b.lock", now=NOW + 99).identities
+    assert {k: v.guid for k, v in a.items()} == {k: v.guid for k, v in b.items()}
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from(["What is an RNN?", "What is an  RNN?", "What is a GRU?", "Why tanh?", ""]),
+                min_size=1, max_size=12))
+def test_identical_stems_never_share_a_guid(tmp_path_factory, stems):
+    lock = tmp_path_factory.mktemp("lock") / "identity.lock"
+    qs = [Question(id=f"coursera-rnn/q{i:02d}", document="coursera-rnn", number=str(i), kind="open", stem=s,
+                   source=SourceSpan(fx.COURSERA, i, i)) for i, s in enumerate(stems, 1)]
+    first = run(coursera_with(qs), lock).identities
+    assert len({i.guid for i in first.values()}) == len(qs)
+    # Rebuilding from the lock keeps every GUID, duplicates included.
+    assert run(coursera_with(qs), lock, now=NOW + 1).identities == first
+
+
+def test_unchanged_rebuild_keeps_mtimes_and_lock_text(tmp_path):
+    lock = tmp_path / "identity.lock"
+    first = run(fx.bank(), lock)
+    text = lock.read_text()
+    second = run(fx.bank(), lock, now=NOW + 3600)
+    assert second.identities == first.identities
+    assert second.lock_text == text
+    assert second.diagnostics == []
+
+
+def test_changed_content_gets_a_newer_mtime_only_for_that_question(tmp_path):
+    lock = tmp_path / "identity.lock"
+    first = run(fx.bank(), lock).identities
+    edited = fx.edit(fx.bank(), "coursera-rnn/q01", explanation="Rows first, then columns.")
+    # A clock behind the recorded mtime still moves forward, so Anki's "if newer" accepts the edit.
+    second = run(edited, lock, now=NOW - 500).identities
+    assert second["coursera-rnn/q01"] == (first["coursera-rnn/q01"].guid, NOW + 1)
+    assert {k: v for k, v in second.items() if k != "coursera-rnn/q01"} == \
+        {k: v for k, v in first.items() if k != "coursera-rnn/q01"}
+    third = run(fx.edit(edited, "coursera-rnn/q01", explanation="Again."), lock, now=NOW + 900).identities
+    assert third["coursera-rnn/q01"].mtime == NOW + 900
+
+
+def test_answer_and_choice_changes_keep_the_guid(tmp_path):
+    lock = tmp_path / "identity.lock"
+    first = run(fx.bank(), lock).identities
+    fixed = tuple(replace(c, correct=not c.correct) for c in fx.INDEX_CHOICES)
+    second = run(fx.edit(fx.bank(), "coursera-rnn/q01", choices=fixed), lock).identities
+    assert second["coursera-rnn/q01"].guid == first["coursera-rnn/q01"].guid
+
+
+def test_typo_fix_in_a_stem_keeps_the_guid(tmp_path):
+    lock = tmp_path / "identity.lock"
+    first = run(fx.bank(), lock).identities
+    typo = fx.PARAMS_STEM.replace("parameters", "paramters")
+    run(fx.edit(fx.bank(), "rnn-exercises/task-1/q1", stem=typo), lock)
+    fixed = run(fx.bank(), lock).identities
+    assert fixed["rnn-exercises/task-1/q1"].guid == first["rnn-exercises/task-1/q1"].guid
+    assert fixed["rnn-exercises/task-1/q1"].mtime > first["rnn-exercises/task-1/q1"].mtime
+
+
+def test_reordered_and_relabelled_questions_keep_their_guids(tmp_path):
+    lock = tmp_path / "identity.lock"
+    first = run(fx.bank(), lock).identities
+    by_stem = {q.stem: first[q.id] for q in fx.coursera().questions}
+    reordered = fx.relabel(replace(fx.coursera(), questions=fx.coursera().questions[::-1]))
+    result = run([reordered], lock)
+    assert {q.stem: result.identities[q.id] for q in reordered.questions} == by_stem
+    assert {d.code for d in result.diagnostics} == {"identity-rematched"}
+
+
+def test_a_different_question_under_an_old_label_gets_a_new_guid(tmp_path):
+    lock = tmp_path / "identity.lock"
+    first = run(fx.bank(), lock).identities
+    swapped = fx.edit(fx.bank(), "coursera-rnn/q04", stem="What is the dimension of $\\Gamma_u$ at each time step?")
+    result = run(swapped, lock)
+    assert result.identities["coursera-rnn/q04"].guid != first["coursera-rnn/q04"].guid
+    assert any(d.code == "identity-retired" for d in result.diagnostics)
+
+
+def test_a_removed_question_that_returns_gets_its_guid_back(tmp_path):
+    lock = tmp_path / "identity.lock"
+    first = run(fx.bank(), lock).identities
+    without = [replace(d, questions=d.questions[1:]) if d.slug == "coursera-rnn" else d for d in fx.bank()]
+    result = run(without, lock)
+    assert [d.code for d in result.diagnostics] == ["identity-retired"]
+    back = run(fx.bank(), lock, now=NOW + 10).identities
+    assert back["coursera-rnn/q01"].guid == first["coursera-rnn/q01"].guid
+
+
+def test_lock_is_sorted_toml_with_one_entry_per_question(tmp_path):
+    lock = tmp_path / "identity.lock"
+    run(fx.bank(), lock)
+    data = tomllib.loads(lock.read_text())
+    notes = data["note"]
+    assert len(notes) == 10
+    assert set(notes[0]) == {"id", "document", "guid", "mtime", "content", "stem"}
+    keys = [(n["document"], n["id"]) for n in notes]
+    assert keys == sorted(keys)
+    assert notes[0]["stem"] == fingerprint(fx.INDEX_STEM)
+    assert fingerprint("Which of the  *following* refers to $x^{<t>}$?") == "which of the following refers to x t"
+
+
+def test_documents_missing_from_a_build_keep_their_entries(tmp_path):
+    lock = tmp_path / "identity.lock"
+    run(fx.bank(), lock)
+    run([fx.coursera()], lock)
+    assert len(read_lock(lock)[0]) == 10
+
+
+def test_duplicate_question_ids_are_reported(tmp_path):
+    doc = fx.coursera()
+    twice = replace(doc, questions=doc.questions + (doc.questions[0].with_(stem="Another stem entirely."),))
+    result = assign([twice], tmp_path / "identity.lock", now=NOW)
+    assert [d.code for d in result.diagnostics] == ["identity-duplicate-id"]
+    assert len(result.identities) == 4
+
+
+def test_unreadable_lock_stops_the_deck_build(tmp_path):
+    lock = tmp_path / "identity.lock"
+    lock.write_text("version = 1\n[[note]\n", encoding="utf-8")
+    diags = write_decks(fx.bank(), tmp_path / "decks", lock, TEMPLATES, now=NOW)
+    assert [d.code for d in diags] == ["identity-lock-unreadable"]
+    assert not (tmp_path / "decks").exists()
+    assert lock.read_text() == "version = 1\n[[note]\n"
+
+
+def test_derived_guids_are_short_and_plain():
+    guid = derive_guid("coursera-rnn", fingerprint(fx.INDEX_STEM))
+    assert len(guid) == 11 and guid.isalnum()
+    assert derive_guid("coursera-rnn", fingerprint(fx.INDEX_STEM), 1) != guid
+
+
+# The same guarantees, seen from a learner's collection.
+
+def build(tmp_path: Path, docs, out: str, now: int = NOW) -> Path:
+    target = tmp_path / out
+    diags = write_decks(docs, target, tmp_path / "identity.lock", TEMPLATES, now=now)
+    assert [d for d in diags if d.severity == "error"] == []
+    return target / "all.apkg"
+
+
+def test_inserting_a_question_adds_one_note_and_changes_no_other(tmp_path):
+    v1 = build(tmp_path, fx.bank(), "v1")
+    new = Question(id="coursera-rnn/q02", document="coursera-rnn", number="2", kind="single_choice",
+                   stem="You are training an RNN, and find that your weights and activations are all taking on "
+                        "the value of NaN (\"Not a Number\"). Which of these is the most likely cause of this "
+                        "problem?",
+                   source=SourceSpan(fx.COURSERA, 71, 76), section="Recurrent Neural Networks",
+                   choices=(fx.Choice("Vanishing gradient problem.", False, 72),
+                            fx.Choice("Exploding gradient problem.", True, 73)))
+    # The reader renumbers: old q02..q04 become q03..q05, and every later line number shifts.
+    docs = fx.bank()
+    coursera = docs[0]
+    shifted = tuple(q.with_(source=replace(q.source, line_start=q.source.line_start + 8)) for q in coursera.questions)
+    inserted = fx.relabel(replace(coursera, questions=shifted[:1] + (new,) + shifted[1:]))
+    v2 = build(tmp_path, [inserted, *docs[1:]], "v2", now=NOW + 60)
+    col = open_collection(tmp_path / "col")
+    try:
+        import_package(col, v1)
+        before = notes_by_guid(col)
+        log = import_package(col, v2)
+        assert (log.new, log.updated, log.conflicting) == (1, 0, 0)
+        after = notes_by_guid(col)
+        assert set(after) - set(before) == set(log.new_guids)
+        assert {g: after[g] for g in before} == before
+    finally:
+        col.close()
+
+
+def test_typo_fix_updates_the_same_note(tmp_path):
+    typo = fx.edit(fx.bank(), "coursera-rnn/q03", stem=fx.MANY_TO_ONE_STEM.replace("architecture", "architecure"))
+    v1 = build(tmp_path, typo, "v1")
+    v2 = build(tmp_path, fx.bank(), "v2", now=NOW + 60)
+    col = open_collection(tmp_path / "col")
+    try:
+        import_package(col, v1)
+        before = notes_by_guid(col)
+        log = import_package(col, v2)
+        assert (log.new, log.updated) == (0, 1)
+        (guid,) = log.updated_guids
+        assert before[guid]["id"] == notes_by_guid(col)[guid]["id"]
+        assert "many-to-one RNN architecture?" in notes_by_guid(col)[guid]["fields"]["Stem"]
+    finally:
+        col.close()
+
+
+def test_reordering_changes_nothing_in_the_collection(tmp_path):
+    v1 = build(tmp_path, fx.bank(), "v1")
+    docs = fx.bank()
+    docs[0] = fx.relabel(replace(docs[0], questions=docs[0].questions[::-1]))
+    v2 = build(tmp_path, docs[::-1], "v2", now=NOW + 60)
+    col = open_collection(tmp_path / "col")
+    try:
+        import_package(col, v1)
+        before = notes_by_guid(col)
+        log = import_package(col, v2)
+        assert (log.new, log.updated, log.conflicting) == (0, 0, 0)
+        assert notes_by_guid(col) == before
+    finally:
+        col.close()
