@@ -1,0 +1,295 @@
+"""Exam versions -> printable exam papers and answer keys (Jinja2 HTML -> WeasyPrint PDF)."""
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import re
+import string
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Sequence
+
+import jinja2
+from markupsafe import Markup
+
+from pipeline.exams import ExamItem, ExamVersion, exam_versions, format_points
+from pipeline.fsutil import atomic_write_bytes
+from pipeline.model import Diagnostic, Question
+from pipeline.render.mathsvg import math_renderer, unrenderable
+from pipeline.text import to_html
+
+MATH_SIZE_PT = 11.0  # STIX Two Math at 11pt matches the x-height of 10pt DejaVu Serif body text
+_GRID_COLUMNS = 5
+_CHARS_PER_LINE = 55  # handwriting takes more room than print: one ruled line holds about this much
+
+
+# --- HTML -----------------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=8)
+def _environment(templates_dir: str) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["css_string"] = _css_string
+    return env
+
+
+def _css_string(text: str) -> Markup:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+    return Markup(f'"{escaped}"')
+
+
+def _md(markdown: str, cache_dir: Path | None, *, inline: bool = False) -> Markup:
+    """Markdown with typeset math; text.to_html escapes any stray `<` so it cannot open a tag."""
+    return Markup(to_html(markdown, math_renderer(MATH_SIZE_PT, cache_dir), inline=inline))
+
+
+def answer_lines(q: Question) -> int:
+    """Ruled lines for a written answer, sized to the reference answer (6 when there is none)."""
+    if q.kind != "open":
+        return 0  # choice questions are answered on their options, numeric ones in a box
+    text = re.sub(r"\s+", " ", q.answer).strip()
+    if not text:
+        return 6
+    return max(3, min(14, math.ceil(len(text) / _CHARS_PER_LINE) + 1))
+
+
+def _pdf_date(date: str) -> str:
+    """The exam's own date as PDF creation date, so no wall-clock time gets into the file."""
+    return date if re.fullmatch(r"\d{4}-\d{2}-\d{2}", date.strip()) else ""
+
+
+def _common(version: ExamVersion, templates_dir: Path, kind: str) -> dict[str, Any]:
+    exam = version.exam
+    css = (Path(templates_dir) / "print.css").read_text(encoding="utf-8")
+    footer = f"{exam.title} \u00b7 Version {version.letter}" + (" \u00b7 Answer key" if kind == "key" else "")
+    return {
+        "exam": exam,
+        "letter": version.letter,
+        "css": Markup(css),
+        "page_size": "A4" if exam.paper == "A4" else "letter",
+        "footer": footer,
+        "pdf_date": _pdf_date(exam.date),
+        "total_points": format_points(version.total_points),
+    }
+
+
+def _item_context(item: ExamItem, cache_dir: Path | None, key: bool) -> dict[str, Any]:
+    q = item.question
+    ctx: dict[str, Any] = {
+        "number": item.number,
+        "kind": q.kind,
+        "points": format_points(item.points),
+        "context": _md(q.context, cache_dir) if q.context.strip() else "",
+        "stem": _md(q.stem, cache_dir),
+        "figures": list(q.figures),
+        "choices": [
+            {"letter": string.ascii_uppercase[k], "html": _md(c.text, cache_dir, inline=True), "correct": c.correct}
+            for k, c in enumerate(item.choices)
+        ],
+        "lines": answer_lines(q),
+    }
+    if key:
+        ctx.update({
+            "qid": q.id,
+            "source": f"{q.source.file}:{q.source.line_start}",
+            "answered": q.answered,
+            "correct_letters": ", ".join(item.correct_letters),
+            "answer": _md(q.answer, cache_dir) if q.answer.strip() else "",
+            "explanation": _md(q.explanation, cache_dir) if q.explanation.strip() else "",
+            "notes": [_md(n, cache_dir) for n in q.notes],
+            "attribution": q.attribution,
+            "computed": [
+                {
+                    "quantity": c.quantity, "value": c.value, "method": c.method, "convention": c.convention,
+                    "document_value": c.document_value, "agrees": c.agrees, "line": c.line,
+                    "note": _md(c.note, cache_dir, inline=True) if c.note else "",
+                    "breakdown": [
+                        {"label": b.label, "value": b.value,
+                         "expression": _md(f"${b.expression}$", cache_dir, inline=True) if b.expression else ""}
+                        for b in c.breakdown
+                    ],
+                }
+                for c in q.computed
+            ],
+        })
+    return ctx
+
+
+def _grid_answer(item: ExamItem) -> str:
+    q = item.question
+    if q.choices:
+        return ", ".join(item.correct_letters) or "none given"
+    if q.computed:
+        return q.computed[0].value
+    if not q.answered:
+        return "none given"
+    return "written"
+
+
+def exam_html(version: ExamVersion, cache_dir: Path | None = None,
+              templates_dir: Path = Path("templates")) -> str:
+    """The complete, self-contained HTML of one version's exam paper (CSS inline, math as data URIs)."""
+    ctx = _common(version, templates_dir, "exam")
+    ctx["instructions"] = _md(version.exam.instructions, cache_dir) if version.exam.instructions.strip() else ""
+    ctx["items"] = [_item_context(item, cache_dir, key=False) for item in version.items]
+    return _environment(str(templates_dir)).get_template("exam.html.j2").render(**ctx)
+
+
+def key_html(version: ExamVersion, cache_dir: Path | None = None,
+             templates_dir: Path = Path("templates")) -> str:
+    """The complete, self-contained HTML of one version's answer key."""
+    ctx = _common(version, templates_dir, "key")
+    ctx["items"] = [_item_context(item, cache_dir, key=True) for item in version.items]
+    cells = [{"number": item.number, "answer": _grid_answer(item)} for item in version.items]
+    if all(c["answer"] == "written" for c in cells):
+        cells = []  # an all-written exam has nothing to look up at a glance
+    while len(cells) % _GRID_COLUMNS:
+        cells.append(None)
+    ctx["grid"] = [cells[i:i + _GRID_COLUMNS] for i in range(0, len(cells), _GRID_COLUMNS)]
+    return _environment(str(templates_dir)).get_template("key.html.j2").render(**ctx)
+
+
+def version_html(questions: Sequence[Question], definitions: Path, exam: str, letter: str = "A",
+                 cache_dir: Path | None = None, templates_dir: Path = Path("templates"),
+                 key: bool = False) -> str:
+    """HTML of one named exam version straight from the bank and the definitions file."""
+    versions, diags = exam_versions(questions, definitions)
+    for version in versions:
+        if version.exam.name == exam and version.letter == letter:
+            return (key_html if key else exam_html)(version, cache_dir, templates_dir)
+    problems = "; ".join(str(d) for d in diags) or "no such exam or version"
+    raise LookupError(f"exam {exam!r} version {letter!r} is not available: {problems}")
+
+
+# --- PDF ------------------------------------------------------------------------------------------------
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def _full_fonts() -> bool:
+    """Embed whole fonts when HarfBuzz-Subset is missing: WeasyPrint's fallback subsetter logs a warning."""
+    try:
+        from weasyprint.text.ffi import harfbuzz_subset
+    except ImportError:
+        return False
+    return harfbuzz_subset is None
+
+
+def html_to_pdf(html: str) -> tuple[bytes, list[str]]:
+    """PDF bytes, and the warnings WeasyPrint logged while making them."""
+    import weasyprint
+
+    collect = _Collect()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(collect)
+    try:
+        identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
+        data = weasyprint.HTML(string=html).write_pdf(pdf_identifier=identifier, full_fonts=_full_fonts())
+    finally:
+        logger.removeHandler(collect)
+    return data, collect.messages
+
+
+@dataclass(frozen=True)
+class _Rendered:
+    slug: str
+    exam_pdf: bytes
+    key_pdf: bytes
+    warnings: tuple[str, ...]
+
+
+def _render_version(version: ExamVersion, cache_dir: Path | None, templates_dir: Path) -> _Rendered:
+    exam_pdf, w1 = html_to_pdf(exam_html(version, cache_dir, templates_dir))
+    key_pdf, w2 = html_to_pdf(key_html(version, cache_dir, templates_dir))
+    return _Rendered(version.slug, exam_pdf, key_pdf, tuple(w1 + w2))
+
+
+def _math_diagnostics(versions: Sequence[ExamVersion], cache_dir: Path | None) -> list[Diagnostic]:
+    found: dict[tuple[str, int, str], Diagnostic] = {}
+    seen: set[str] = set()
+    for version in versions:
+        for item in version.items:
+            q = item.question
+            if q.id in seen:
+                continue
+            seen.add(q.id)
+            texts = [(q.context, q.source.line_start), (q.stem, q.source.line_start),
+                     (q.answer, q.source.line_start), (q.explanation, q.source.line_start)]
+            texts += [(c.text, c.line or q.source.line_start) for c in q.choices]
+            texts += [(n, q.source.line_start) for n in q.notes]
+            for text, line in texts:
+                for d in unrenderable(text, q.source.file, line, MATH_SIZE_PT, cache_dir):
+                    found.setdefault((d.file, d.line, d.message), d)
+    return list(found.values())
+
+
+def write_exams(questions: Sequence[Question], definitions: Path, out_dir: Path, cache_dir: Path,
+                templates_dir: Path = Path("templates"), workers: int = 2) -> list[Diagnostic]:
+    """Write <exam>-<V>.pdf and <exam>-<V>-key.pdf for every version of every exam in `definitions`.
+
+    An exam's files are replaced only once all its versions have rendered, each file atomically, so a
+    failure leaves the previous PDFs in place.
+    """
+    versions, diags = exam_versions(questions, definitions)
+    diags.extend(_math_diagnostics(versions, cache_dir))
+    rendered: dict[str, _Rendered | BaseException] = {}
+    if workers > 1 and len(versions) > 1:
+        with ProcessPoolExecutor(max_workers=min(workers, len(versions))) as pool:
+            futures = {v.slug: pool.submit(_render_version, v, cache_dir, templates_dir) for v in versions}
+            for slug, future in futures.items():
+                try:
+                    rendered[slug] = future.result()
+                except Exception as exc:  # noqa: BLE001 - reported per exam, other exams still build
+                    rendered[slug] = exc
+    else:
+        for v in versions:
+            try:
+                rendered[v.slug] = _render_version(v, cache_dir, templates_dir)
+            except Exception as exc:  # noqa: BLE001
+                rendered[v.slug] = exc
+    by_exam: dict[str, list[ExamVersion]] = {}
+    for v in versions:
+        by_exam.setdefault(v.exam.name, []).append(v)
+    for name, exam_versions_ in by_exam.items():
+        exam = exam_versions_[0].exam
+        results = [rendered[v.slug] for v in exam_versions_]
+        failures = [(v, r) for v, r in zip(exam_versions_, results) if isinstance(r, BaseException)]
+        if failures:
+            v, exc = failures[0]
+            diags.append(Diagnostic(exam.file, exam.line, "error", "exam-render-failed",
+                                    f"exam '{name}' version {v.letter} could not be rendered "
+                                    f"({type(exc).__name__}: {exc}); previous PDFs left in place"))
+            continue
+        for r in results:
+            assert isinstance(r, _Rendered)
+            for message in dict.fromkeys(r.warnings):
+                diags.append(Diagnostic(exam.file, exam.line, "warning", "exam-pdf-warning",
+                                        f"{r.slug}: WeasyPrint: {message}"))
+        try:
+            for r in results:
+                assert isinstance(r, _Rendered)
+                atomic_write_bytes(Path(out_dir) / f"{r.slug}.pdf", r.exam_pdf)
+                atomic_write_bytes(Path(out_dir) / f"{r.slug}-key.pdf", r.key_pdf)
+        except OSError as exc:
+            diags.append(Diagnostic(exam.file, exam.line, "error", "exam-render-failed",
+                                    f"exam '{name}' could not be written: {exc}"))
+    return diags
+
+
+__all__ = ["MATH_SIZE_PT", "answer_lines", "exam_html", "key_html", "version_html", "html_to_pdf", "write_exams"]

@@ -1,0 +1,246 @@
+"""LaTeX -> SVG (ziamath), cached on disk and in memory, as <img> elements that sit on the text baseline."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import re
+import warnings
+import xml.etree.ElementTree as ET
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterator
+
+import ziamath
+from ziamath.tex import tex2mml
+
+from pipeline.fsutil import atomic_write_bytes
+from pipeline.model import Diagnostic
+from pipeline.text import math_spans, plain_math
+
+# Bump when the SVG post-processing below changes, so old cache entries are ignored.
+_FORMAT = 3
+_FONT = "STIXTwoMath-Regular (ziamath default)"
+# Pixels of padding ziamath adds round the ink; small, so inline formulas do not push their neighbours away.
+_MARGIN = 0.5
+_SVG_NS = "http://www.w3.org/2000/svg"
+# latex2mathml passes an unknown command through as text, e.g. <mi>\foo</mi>; that is a failure, not a glyph.
+_UNKNOWN_COMMAND = re.compile(r"\\[A-Za-z]+")
+
+
+@dataclass(frozen=True)
+class MathImage:
+    svg: str  # standalone SVG document without ids (glyphs drawn as plain paths); user unit = 1pt
+    width: float  # pt
+    height: float  # pt
+    descent: float  # pt of the image below the text baseline
+
+
+_memory: dict[str, MathImage | str] = {}
+
+
+def cache_key(latex: str, display: bool, size_pt: float) -> str:
+    """Hash of everything that changes the drawing: formula, mode, size, ziamath version and font."""
+    parts = [_FORMAT, latex, bool(display), round(float(size_pt), 4), ziamath.__version__, _FONT]
+    return hashlib.sha256(json.dumps(parts).encode("utf-8")).hexdigest()
+
+
+def render_math(latex: str, display: bool, size_pt: float = 11,
+                cache_dir: Path | None = None) -> MathImage | None:
+    """The formula as an SVG image, or None when it cannot be typeset (see `math_error`)."""
+    image, _ = try_render(latex, display, size_pt, cache_dir)
+    return image
+
+
+def math_error(latex: str, display: bool, size_pt: float = 11, cache_dir: Path | None = None) -> str | None:
+    """Why the formula cannot be typeset, or None when it can."""
+    image, error = try_render(latex, display, size_pt, cache_dir)
+    return None if image else error
+
+
+def try_render(latex: str, display: bool, size_pt: float = 11,
+               cache_dir: Path | None = None) -> tuple[MathImage | None, str]:
+    """(image, "") on success, (None, reason) when the formula cannot be typeset."""
+    key = cache_key(latex, display, size_pt)
+    hit = _memory.get(key)
+    if hit is None and cache_dir is not None:
+        hit = _read_cache(Path(cache_dir) / f"{key[:2]}" / f"{key}.json")
+    if hit is None:
+        hit = _render(latex, display, size_pt, key)
+        if cache_dir is not None:
+            _write_cache(Path(cache_dir) / f"{key[:2]}" / f"{key}.json", hit)
+    _memory[key] = hit
+    return (hit, "") if isinstance(hit, MathImage) else (None, hit)
+
+
+def math_html(latex: str, display: bool, size_pt: float = 11, cache_dir: Path | None = None) -> str:
+    """An <img> holding the typeset formula on the baseline; display formulas centred in a block.
+
+    Falls back to the formula's source in monospace when it cannot be typeset.
+    """
+    image = render_math(latex, display, size_pt, cache_dir)
+    if image is None:
+        return plain_math(latex, display)
+    data = base64.b64encode(image.svg.encode("utf-8")).decode("ascii")
+    # The alt text keeps the source for screen readers; PDF text extraction never sees it.
+    img = (f'<img class="math" alt="{html.escape(latex)}" src="data:image/svg+xml;base64,{data}" '
+           f'style="width:{image.width:.3f}pt;height:{image.height:.3f}pt;'
+           f'vertical-align:-{image.descent:.3f}pt">')
+    if display:
+        return f'<span class="math-block">{img}</span>'
+    return img
+
+
+class MathHtml:
+    """A `(latex, display) -> html` callback for pipeline.text.to_html bound to one size and cache."""
+
+    def __init__(self, size_pt: float = 11, cache_dir: Path | None = None):
+        self.size_pt = size_pt
+        self.cache_dir = cache_dir
+
+    def __call__(self, latex: str, display: bool) -> str:
+        return math_html(latex, display, self.size_pt, self.cache_dir)
+
+
+@lru_cache(maxsize=16)
+def math_renderer(size_pt: float = 11, cache_dir: Path | None = None) -> MathHtml:
+    """The same callback object for the same settings, so text.py keeps reusing one parser."""
+    return MathHtml(size_pt, cache_dir)
+
+
+def unrenderable(markdown: str, file: str, line: int, size_pt: float = 11,
+                 cache_dir: Path | None = None) -> list[Diagnostic]:
+    """A `math-unrenderable` warning for each formula of a text that will print as source instead."""
+    found = []
+    for latex, display in math_spans(markdown):
+        error = math_error(latex, display, size_pt, cache_dir)
+        if error:
+            found.append(Diagnostic(file, line, "warning", "math-unrenderable",
+                                    f"formula ${latex}$ cannot be typeset ({error}); printed as source"))
+    return found
+
+
+def _read_cache(path: Path) -> MathImage | str | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if "error" in data:
+        return str(data["error"])
+    try:
+        return MathImage(data["svg"], float(data["width"]), float(data["height"]), float(data["descent"]))
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _write_cache(path: Path, value: MathImage | str) -> None:
+    if isinstance(value, MathImage):
+        data = {"svg": value.svg, "width": value.width, "height": value.height, "descent": value.descent}
+    else:
+        data = {"error": value}
+    try:
+        atomic_write_bytes(path, json.dumps(data, sort_keys=True).encode("utf-8"))
+    except OSError:
+        pass  # a cache that cannot be written only costs time
+
+
+@contextmanager
+def _plain_paths() -> Iterator[None]:
+    """SVG 1.1 output: every glyph a <path>, no <symbol>/<use> whose ids would clash across formulas."""
+    before = ziamath.config.svg2
+    ziamath.config.svg2 = False
+    try:
+        yield
+    finally:
+        ziamath.config.svg2 = before
+
+
+def _check_source(latex: str) -> str:
+    """Problems latex2mathml would silently draw as text instead of reporting."""
+    depth = 0
+    for i, ch in enumerate(latex):
+        if ch in "{}" and i and latex[i - 1] == "\\":
+            continue
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if depth < 0:
+            return "unbalanced braces: '}' without '{'"
+    if depth:
+        return "unbalanced braces: '{' never closed"
+    if not latex.strip():
+        return "empty formula"
+    return ""
+
+
+def _fix_accents(root: ET.Element) -> ET.Element:
+    """latex2mathml sets \\tilde as a full-size '~' over its base; TeX draws a small accent."""
+    for el in root.iter():
+        if el.tag.rsplit("}", 1)[-1] == "mover" and len(el) == 2:
+            accent = el[1]
+            if accent.tag.rsplit("}", 1)[-1] == "mo" and (accent.text or "").strip() == "~":
+                accent.text = "\u02dc"
+                accent.attrib.pop("stretchy", None)
+                el.attrib["accent"] = "true"
+    return root
+
+
+def _check_mathml(root: ET.Element, font: object) -> str:
+    for el in root.iter():
+        text = el.text or ""
+        tag = el.tag.rsplit("}", 1)[-1]
+        if tag in ("mi", "mo", "mn", "mtext", "ms"):
+            m = _UNKNOWN_COMMAND.search(text)
+            if m:
+                return f"unknown command {m.group(0)}"
+            for ch in text:
+                if not ch.isspace() and font.glyphindex(ch) == 0:  # type: ignore[attr-defined]
+                    return f"no glyph for {ch!r} in the math font"
+    return ""
+
+
+def _render(latex: str, display: bool, size_pt: float, key: str) -> MathImage | str:
+    problem = _check_source(latex)
+    if problem:
+        return problem
+    try:
+        mathml = _fix_accents(ET.fromstring(tex2mml(latex, inline=not display)))
+        with _plain_paths(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            math = ziamath.Math(mathml, size=size_pt, margin=_MARGIN)
+            problem = _check_mathml(mathml, math.font)
+            if problem:
+                return problem
+            root = math.svgxml()
+            bbox = math.node.bbox
+    except Exception as exc:  # noqa: BLE001 - any converter failure means "print the source instead"
+        return f"{type(exc).__name__}: {exc}".strip().rstrip(":")
+    width = float(root.attrib["width"])
+    height = float(root.attrib["height"])
+    descent = max(0.0, -bbox.ymin + _MARGIN)
+    _unique_ids(root, "m" + key[:10])
+    root.attrib["width"] = f"{width:.3f}pt"
+    root.attrib["height"] = f"{height:.3f}pt"
+    root.attrib.pop("xmlns:xlink", None)
+    ET.register_namespace("", _SVG_NS)
+    svg = ET.tostring(root, encoding="unicode")
+    return MathImage(svg=svg, width=round(width, 3), height=round(height, 3), descent=round(descent, 3))
+
+
+def _unique_ids(root: ET.Element, prefix: str) -> None:
+    """Prefix any id ziamath still emits (e.g. arrowhead markers) and every reference to it."""
+    ids = {el.attrib["id"] for el in root.iter() if "id" in el.attrib}
+    if not ids:
+        return
+    for el in root.iter():
+        if "id" in el.attrib:
+            el.attrib["id"] = f"{prefix}-{el.attrib['id']}"
+        for name, value in list(el.attrib.items()):
+            for old in ids:
+                value = value.replace(f"#{old}", f"#{prefix}-{old}")
+            el.attrib[name] = value
+
+
+__all__ = ["MathImage", "MathHtml", "cache_key", "render_math", "math_error", "try_render", "math_html",
+           "math_renderer", "unrenderable"]

@@ -1,0 +1,89 @@
+"""The shipped exam definitions over the five documents, built by the real driver and read back with pypdf."""
+from __future__ import annotations
+
+import re
+import subprocess
+import unicodedata
+import sys
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from pipeline.build import good_questions
+from pipeline.exams import exam_versions
+
+ROOT = Path(__file__).resolve().parent.parent
+TEX_LEFT = re.compile(r"\$|\\frac|\\Gamma|\\tilde|\\hat|\\boldsymbol|\\mathbb|\^\{|_\{")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("build")
+    run = subprocess.run([sys.executable, "-m", "pipeline", "build", "--exams", "--out", str(out)], cwd=ROOT,
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert "exam-" not in run.stderr and "math-unrenderable" not in run.stderr, run.stderr
+    return out / "exams"
+
+
+@pytest.fixture(scope="module")
+def versions(bank):
+    found, diags = exam_versions(good_questions(bank), ROOT / "seeds/exams.toml")
+    assert diags == []
+    return {v.slug: v for v in found}
+
+
+def pdf_text(path: Path) -> str:
+    return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
+
+
+def words(markdown: str, n: int = 6) -> str:
+    """The first words of a stem that are plain text (no math, no Markdown), as pypdf reads them back."""
+    plain = re.split(r"\$", markdown.split("\n\n")[0])[0]
+    plain = re.sub(r"[*_`#]", "", plain)
+    return " ".join(plain.split()[:n])
+
+
+def squash(text: str) -> str:
+    # NFKC turns the PDF's ligatures (ﬁ) back into letters.
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text).replace("\u2019", "'"))
+
+
+def test_every_exam_and_key_is_written(built, versions):
+    names = sorted(p.name for p in built.glob("*.pdf"))
+    assert names == sorted([f"{s}.pdf" for s in versions] + [f"{s}-key.pdf" for s in versions])
+    assert {"choice-A", "choice-B", "written-A"} <= set(versions)
+
+
+def test_every_drawn_question_is_on_the_paper_with_no_raw_tex(built, versions):
+    for slug, version in versions.items():
+        text = squash(pdf_text(built / f"{slug}.pdf"))
+        for item in version.items:
+            start = words(item.question.stem)
+            if len(start.split()) >= 3:
+                assert squash(start) in text, f"{slug}: {item.question.id} “{start}” not found"
+        assert not TEX_LEFT.search(text), f"{slug}: TeX left: {TEX_LEFT.search(text).group(0)!r}"
+
+
+def test_versions_hold_the_same_questions_in_another_order(versions):
+    a = [i.question.id for i in versions["choice-A"].items]
+    b = [i.question.id for i in versions["choice-B"].items]
+    assert sorted(a) == sorted(b) and a != b
+
+
+def test_key_grid_gives_the_shuffled_letters_of_the_correct_options(built, versions):
+    for slug in ("choice-A", "choice-B"):
+        version = versions[slug]
+        key = squash(pdf_text(built / f"{slug}-key.pdf"))
+        for item in version.items:
+            if item.question.choices:
+                letters = ", ".join(item.correct_letters)
+                assert re.search(rf"\b{item.number}\.\s*{re.escape(letters)}\b", key), (slug, item.number, letters)
+        numeric = [i for i in version.items if i.question.id == "rnn-exercises/task1-q1"]
+        assert numeric and "20362" in key
+
+
+def test_the_papers_title_metadata_is_set(built):
+    meta = PdfReader(built / "choice-A.pdf").metadata
+    assert meta.title and "Multiple-Choice" in meta.title
