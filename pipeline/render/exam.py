@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import math
 import re
@@ -214,10 +215,25 @@ class _Rendered:
     warnings: tuple[str, ...]
 
 
-def _render_version(version: ExamVersion, cache_dir: Path | None, templates_dir: Path) -> _Rendered:
-    exam_pdf, w1 = html_to_pdf(exam_html(version, cache_dir, templates_dir))
-    key_pdf, w2 = html_to_pdf(key_html(version, cache_dir, templates_dir))
-    return _Rendered(version.slug, exam_pdf, key_pdf, tuple(w1 + w2))
+def _render_version(slug: str, paper: str, key: str) -> _Rendered:
+    exam_pdf, w1 = html_to_pdf(paper)
+    key_pdf, w2 = html_to_pdf(key)
+    return _Rendered(slug, exam_pdf, key_pdf, tuple(w1 + w2))
+
+
+MANIFEST = ".sources.json"  # PDF name -> hash of the HTML it was rendered from
+
+
+def _read_manifest(out_dir: Path) -> dict[str, str]:
+    try:
+        data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _html_hash(html: str) -> str:
+    return hashlib.sha256(html.encode("utf-8")).hexdigest()
 
 
 def _math_diagnostics(versions: Sequence[ExamVersion], cache_dir: Path | None) -> list[Diagnostic]:
@@ -248,21 +264,38 @@ def write_exams(questions: Sequence[Question], definitions: Path, out_dir: Path,
     """
     versions, diags = exam_versions(questions, definitions)
     diags.extend(_math_diagnostics(versions, cache_dir))
-    rendered: dict[str, _Rendered | BaseException] = {}
-    if workers > 1 and len(versions) > 1:
-        with ProcessPoolExecutor(max_workers=min(workers, len(versions))) as pool:
-            futures = {v.slug: pool.submit(_render_version, v, cache_dir, templates_dir) for v in versions}
+    out_dir = Path(out_dir)
+    manifest = _read_manifest(out_dir)
+    sources: dict[str, tuple[str, str]] = {}
+    rendered: dict[str, _Rendered | BaseException | None] = {}
+    for v in versions:
+        try:
+            sources[v.slug] = (exam_html(v, cache_dir, templates_dir), key_html(v, cache_dir, templates_dir))
+        except Exception as exc:  # noqa: BLE001 - reported per exam, other exams still build
+            rendered[v.slug] = exc
+    stale = []
+    for slug, (paper, key) in sources.items():
+        # WeasyPrint is the whole cost of an exam: a PDF whose HTML did not change is not rendered again.
+        current = all(manifest.get(f"{slug}{suffix}.pdf") == _html_hash(html) and
+                      (out_dir / f"{slug}{suffix}.pdf").exists() for suffix, html in (("", paper), ("-key", key)))
+        if current:
+            rendered[slug] = None
+        else:
+            stale.append(slug)
+    if workers > 1 and len(stale) > 1:
+        with ProcessPoolExecutor(max_workers=min(workers, len(stale))) as pool:
+            futures = {slug: pool.submit(_render_version, slug, *sources[slug]) for slug in stale}
             for slug, future in futures.items():
                 try:
                     rendered[slug] = future.result()
-                except Exception as exc:  # noqa: BLE001 - reported per exam, other exams still build
+                except Exception as exc:  # noqa: BLE001
                     rendered[slug] = exc
     else:
-        for v in versions:
+        for slug in stale:
             try:
-                rendered[v.slug] = _render_version(v, cache_dir, templates_dir)
+                rendered[slug] = _render_version(slug, *sources[slug])
             except Exception as exc:  # noqa: BLE001
-                rendered[v.slug] = exc
+                rendered[slug] = exc
     by_exam: dict[str, list[ExamVersion]] = {}
     for v in versions:
         by_exam.setdefault(v.exam.name, []).append(v)
@@ -276,19 +309,22 @@ def write_exams(questions: Sequence[Question], definitions: Path, out_dir: Path,
                                     f"exam '{name}' version {v.letter} could not be rendered "
                                     f"({type(exc).__name__}: {exc}); previous PDFs left in place"))
             continue
-        for r in results:
-            assert isinstance(r, _Rendered)
+        fresh = [r for r in results if isinstance(r, _Rendered)]
+        for r in fresh:
             for message in dict.fromkeys(r.warnings):
                 diags.append(Diagnostic(exam.file, exam.line, "warning", "exam-pdf-warning",
                                         f"{r.slug}: WeasyPrint: {message}"))
         try:
-            for r in results:
-                assert isinstance(r, _Rendered)
-                atomic_write_bytes(Path(out_dir) / f"{r.slug}.pdf", r.exam_pdf)
-                atomic_write_bytes(Path(out_dir) / f"{r.slug}-key.pdf", r.key_pdf)
+            for r in fresh:
+                atomic_write_bytes(out_dir / f"{r.slug}.pdf", r.exam_pdf)
+                atomic_write_bytes(out_dir / f"{r.slug}-key.pdf", r.key_pdf)
+                manifest[f"{r.slug}.pdf"] = _html_hash(sources[r.slug][0])
+                manifest[f"{r.slug}-key.pdf"] = _html_hash(sources[r.slug][1])
         except OSError as exc:
             diags.append(Diagnostic(exam.file, exam.line, "error", "exam-render-failed",
                                     f"exam '{name}' could not be written: {exc}"))
+    if any(isinstance(r, _Rendered) for r in rendered.values()):
+        atomic_write_bytes(out_dir / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True).encode())
     return diags
 
 
