@@ -9,6 +9,7 @@ from typing import Iterable, Sequence
 from . import curation
 from .fsutil import atomic_write_text
 from .model import Diagnostic, Document, Question, all_diagnostics
+from .normalize import split_lines
 from .readers import read_path
 
 SEEDS = Path("seeds")
@@ -33,7 +34,8 @@ def _recompute(doc: Document) -> Document:
     from .recompute import recompute  # NumPy and sympy load only when a document has questions
 
     try:
-        lines = Path(doc.path).read_text(encoding="utf-8", errors="replace").splitlines()
+        # Split exactly as the readers do (str.splitlines also breaks at U+2028, form feeds...).
+        lines = split_lines(Path(doc.path).read_text(encoding="utf-8", errors="replace"))
     except OSError:
         lines = []
     questions, extra = recompute(list(doc.questions), lines={doc.path: lines})

@@ -20,7 +20,7 @@ def decode(data: bytes, path: str) -> tuple[str | None, list[Diagnostic]]:
         text = data.decode("utf-8-sig")
         diags: list[Diagnostic] = []
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+        line = len(re.split(rb"\r\n|\r|\n", data[: exc.start]))  # counted as split_lines counts: CR ends a line too
         text = data.decode("cp1252", errors="replace")
         diags = [Diagnostic(path, line, "warning", "encoding-fallback",
                             f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); read as Windows-1252")]

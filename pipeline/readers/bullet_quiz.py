@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from ..model import Diagnostic, Question, Skipped
-from .common import (BULLET, HEADING, LETTERED, Line, OptionDraft, choices_from, figure_notes, is_multi,
+from .common import (BULLET, HEADING, LETTERED, ORDERED, Line, OptionDraft, choices_from, figure_notes, is_multi,
                      letters_answer, make_question, markdown, option_marker, prose_answer, skip_runs,
                      slug_section, to_lines)
 
@@ -19,8 +19,8 @@ def score(lines: list[str]) -> int:
     return 10 * hits if hits >= 2 else 0
 
 
-def _start(line: Line, expected: int, answered: bool) -> tuple[str | None, str] | None:
-    """(number, stem text) when this line opens a question."""
+def _start(line: Line, expected: int, answered: bool, listed: set[int]) -> tuple[str | None, str] | None:
+    """(number, stem text) when this line opens a question; `listed` holds the numbers of the stem's own list."""
     if line.indent:
         return None
     m = Q_LABEL.match(line.text)
@@ -28,6 +28,9 @@ def _start(line: Line, expected: int, answered: bool) -> tuple[str | None, str] 
         return m.group(1), m.group(2)
     m = NUMBER.match(line.text)
     if m and expected <= int(m.group(1)) <= expected + 3 and (answered or expected == 1):
+        return m.group(1), m.group(2)
+    if m and int(m.group(1)) == expected and expected - 1 not in listed:
+        # A question with no answer ends where the next number follows, unless that number continues its stem's list.
         return m.group(1), m.group(2)
     b = BULLET.match(line.text)
     if b and answered and not re.match(r"\[[ xX✓]\]", b.group(2)):
@@ -54,7 +57,8 @@ def read(raw: list[str], path: str, slug: str) -> tuple[list[Question], list[Ski
                 current["answer" if current["answer_started"] else "stem"].append(line)
             continue
         heading = HEADING.match(line.text)
-        start = _start(line, expected, current is None or current["answer_started"])
+        listed = {int(o.group(2)) for l in current["stem"][1:] if (o := ORDERED.match(l.text))} if current else set()
+        start = _start(line, expected, current is None or current["answer_started"], listed)
         if heading and not Q_LABEL.match(line.text):
             finish()
             current = None
@@ -82,8 +86,8 @@ def read(raw: list[str], path: str, slug: str) -> tuple[list[Question], list[Ski
         if not current["answer_started"]:
             b = BULLET.match(line.text)
             lettered = LETTERED.match(line.stripped)
-            if (b and (line.indent or re.match(r"\[[ xX✓]\]", b.group(2)))) or (lettered and not line.indent) \
-                    or (lettered and current["options"]):
+            # Lettered options may be indented under their question (`   a) ...`) or not (`A. ...`).
+            if (b and (line.indent or re.match(r"\[[ xX✓]\]", b.group(2)))) or lettered:
                 text = b.group(2) if b else line.stripped
                 clean, marker = option_marker(text)
                 current["options"].append(OptionDraft(line, clean, marker))
@@ -127,7 +131,8 @@ def _question(cur: dict, path: str, slug: str) -> Question:
             answer, explanation = "", answer.split("\n", 1)[1].strip() if "\n" in answer else ""
     if not answer and not options:
         diags.append(Diagnostic(path, qline, "info", "answer-missing", "the document gives no answer"))
-    spans = [l.no for l in cur["stem"] + cur["answer"] if l.text.strip()] + [o.line.no for o in options]
+    # The opening line belongs to the question even when it is only a label (`### Question 1`).
+    spans = [qline] + [l.no for l in cur["stem"] + cur["answer"] if l.text.strip()] + [o.line.no for o in options]
     spans += [l.no for o in options for l in o.extra]
     tags = (f"section::{slug_section(cur['section'])}",) if cur["section"] else ()
     return make_question(slug, path, cur["number"], f"q{int(cur['number']):02d}", kind, stem,

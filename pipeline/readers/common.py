@@ -51,7 +51,8 @@ def to_lines(raw: list[str]) -> list[Line]:
 
 
 def clean_inline(text: str) -> str:
-    """HTML debris and doubled spaces out; <sup> becomes math so `j<sup>th</sup>` reads $j^{th}$."""
+    """HTML debris, decorative check marks and doubled spaces out; <sup> becomes math (`j<sup>th</sup>` -> $j^{th}$)."""
+    text = re.sub(r"^(\s*[-*+]\s+)[✓✔]\s+", r"\1", text)
     text = SUP.sub(lambda m: f"${m.group(1)}^{{{m.group(2)}}}$", text)
     text = KNOWN_TAGS.sub("", text)
     text = re.sub(r"(?<=\S) {2,}", " ", text)
@@ -284,7 +285,8 @@ def prose_answer(answer: str, options: list[str]) -> list[bool]:
         key = re.split(r"\s*(?:\(|,|\bi\.e\b|\be\.g\b|:)", text.strip(), maxsplit=1)[0].lower()
         words = re.sub(r"[^\w\s]", " ", key).split()
         hit = False
-        for size in range(len(words), 1, -1):
+        # Two leading words at least, so one shared word does not pick an option; a one-word option is its word.
+        for size in range(len(words), 0 if len(words) == 1 else 1, -1):
             if f" {' '.join(words[:size])} " in first:
                 hit = True
                 break

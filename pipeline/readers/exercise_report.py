@@ -15,7 +15,9 @@ TOC_ENTRY = re.compile(r"^(.*\S)\s+(\d{1,4})$")
 
 
 def score(lines: list[str]) -> int:
-    hits = sum(bool(TASK.match(l) or QUESTION.match(l)) for l in lines)
+    # A bare `### Question 1` heading is how question lists label questions; a report states its question on the
+    # label's line.
+    hits = sum(bool(TASK.match(l) or ((q := QUESTION.match(l)) and q.group(2).strip())) for l in lines)
     return 6 * hits if hits >= 2 else 0
 
 
@@ -72,6 +74,7 @@ def read(raw: list[str], path: str, slug: str) -> tuple[list[Question], list[Ski
         q = QUESTION.match(line.stripped)
         if t:
             finish()
+            skipped += skip_runs([l.no for l in preamble], "task set-up with no question")
             cur, task, preamble = None, t.group(1), []
             skipped += skip_runs([line.no], "task heading")
         elif q:
@@ -82,6 +85,7 @@ def read(raw: list[str], path: str, slug: str) -> tuple[list[Question], list[Ski
             preamble = []
         elif _is_heading(line, prev, nxt, toc):
             finish()
+            skipped += skip_runs([l.no for l in preamble], "task set-up with no question")
             cur, task, preamble = None, "", []
             section = HEADING.sub(r"\2", line.stripped).strip("* ")
             skipped += skip_runs([line.no], "section heading")
@@ -95,15 +99,16 @@ def read(raw: list[str], path: str, slug: str) -> tuple[list[Question], list[Ski
             cur["lines"].append(line.no)
             in_list = bool(ORDERED.match(line.text) or BULLET.match(line.text))
             stem_ends_colon = cur["stem"][-1].stripped.endswith(":") or (cur["part"] == "stem-list")
-            if cur["part"] in ("stem", "stem-list") and in_list and stem_ends_colon and not cur["answer"]:
+            if cur["part"] == "stem" and not any(l.stripped for l in cur["stem"]):
+                cur["stem"].append(line)  # a bare `Question 3` label: the question is the next line
+            elif cur["part"] in ("stem", "stem-list") and in_list and stem_ends_colon and not cur["answer"]:
                 cur["part"] = "stem-list"
                 cur["stem"].append(line)
             else:
                 cur["part"] = "answer"
                 cur["answer"].append(line)
     finish()
-    if preamble:
-        skipped += skip_runs([l.no for l in preamble], "task set-up with no question")
+    skipped += skip_runs([l.no for l in preamble], "task set-up with no question")
     return questions, skipped, diags, ""
 
 

@@ -39,10 +39,12 @@ def read(raw: list[str], path: str, slug: str) -> tuple[list[Question], list[Ski
             skipped.extend(skip_runs([cur["first"].no], "section heading"))
         elif cur is not None:
             skipped.extend(skip_runs([cur["first"].no], "question heading with no text"))
+            skipped.extend(skip_runs([no for no in cur["lines"] if no != cur["first"].no],
+                                     "worked example under a question heading with no text"))
             diags.append(Diagnostic(path, cur["first"].no, "warning", "question-empty",
                                     f"question {cur['number']} has a heading but no text"))
 
-    for line in lines:
+    for i, line in enumerate(lines):
         if line.blank:
             if cur is not None:
                 cur["body"].append(line)
@@ -67,6 +69,12 @@ def read(raw: list[str], path: str, slug: str) -> tuple[list[Question], list[Ski
             cur = {"number": f"{section_no}.0", "first": line, "section": section, "body": [], "lines": [line.no],
                    "notes": [], "opening": True}
             mode = "section-intro"
+        elif h and _opens_question(lines[i + 1:]):
+            # An unnumbered heading right above a question heading (`## LSTM`, `### Question 1`) names a section.
+            finish()
+            cur = None
+            section = text.strip("* ")
+            skipped += skip_runs([line.no], "section heading")
         elif h and mode == "title":
             titles.append(text.strip("* "))
             skipped += skip_runs([line.no], "document title")
@@ -89,6 +97,15 @@ def read(raw: list[str], path: str, slug: str) -> tuple[list[Question], list[Ski
             cur["lines"].append(line.no)
     finish()
     return questions, skipped, diags, " — ".join(titles)
+
+
+def _opens_question(rest: list[Line]) -> bool:
+    """Whether the next non-blank line is a question heading."""
+    nxt = next((l for l in rest if not l.blank), None)
+    if nxt is None:
+        return False
+    h = HEADING.match(nxt.text)
+    return bool((h and NUMBERED.match(h.group(2).strip())) or BOLD_Q.match(nxt.stripped))
 
 
 def _question(cur: dict, path: str, slug: str) -> Question:

@@ -76,7 +76,7 @@ def _groups(region: list[Line], bullet_start: bool) -> list[_Group]:
             i += 1
             continue
         bullet = BULLET.match(line.text)
-        indented_run = not bullet and line.indent >= 4 and _run_length(region, i) >= 2
+        indented_run = not bullet and line.indent >= 4 and (_run_length(region, i) >= 2 or _ends_run(region, i, groups))
         if (bullet and (line.indent > 0 or not bullet_start)) or indented_run:
             text = bullet.group(2) if bullet else line.stripped
             clean, marker = option_marker(text)
@@ -110,6 +110,14 @@ def _groups(region: list[Line], bullet_start: bool) -> list[_Group]:
             continue
         merged.append(g)
     return [g for g in merged if g.kind != "text" or g.lines]
+
+
+def _ends_run(region: list[Line], i: int, groups: list[_Group]) -> bool:
+    """The last line of a run of unbulleted options (no `✓` line after it to lengthen the run)."""
+    if i == 0 or not groups or groups[-1].kind != "opts":
+        return False
+    prev = region[i - 1]
+    return prev is groups[-1].options[-1].line and not BULLET.match(prev.text) and prev.indent == region[i].indent
 
 
 def _run_length(region: list[Line], i: int) -> int:
@@ -168,13 +176,18 @@ def _split(head: Line, groups: list[_Group]) -> list[dict]:
     current = {"first": True, "stem": [head], "options": [], "after": [], "feedback": []}
     for g in groups:
         if g.kind == "opts":
-            if current["options"] and current["after"]:
-                paragraphs = current["after"]
+            last = max((o.line.no for o in current["options"]), default=0)
+            # Only paragraphs below the options can open the next question; any above them stay where they are.
+            paragraphs = [p for p in current["after"] if p[0].no > last]
+            if current["options"] and paragraphs:
                 keep = paragraphs[:1] if len(paragraphs) >= 2 else []
                 new_stem = with_breaks([l for p in paragraphs[len(keep):] for l in p])
-                current["after"] = keep
+                current["after"] = [p for p in current["after"] if p[0].no < last] + keep
+                # Feedback below the moved paragraphs belongs to the new question, or the two spans would overlap.
+                moved = [l for l in current["feedback"] if l.no > new_stem[0].no]
+                current["feedback"] = [l for l in current["feedback"] if l.no < new_stem[0].no]
                 parts.append(current)
-                current = {"first": False, "stem": new_stem, "options": [], "after": [], "feedback": []}
+                current = {"first": False, "stem": new_stem, "options": [], "after": [], "feedback": moved}
             current["options"].extend(g.options)
         elif g.kind == "feedback":
             current["feedback"].extend(g.lines)
