@@ -333,6 +333,18 @@ def with_breaks(lines: list[Line]) -> list[Line]:
     return out
 
 
+def open_parts(stem: list[Line], answer: list[Line], path: str, qline: int
+               ) -> tuple[str, str, tuple[str, ...], tuple[Diagnostic, ...]]:
+    """Stem and answer lines of an open question -> (stem, answer, figure notes, diagnostics)."""
+    stem_lines, figures, diags = figure_notes(with_breaks(stem), path)
+    ans_lines, more_figures, more_diags = figure_notes(with_breaks(answer), path)
+    answer_md = markdown(ans_lines)
+    diags += more_diags
+    if not answer_md:
+        diags.append(Diagnostic(path, qline, "info", "answer-missing", "the document gives no answer"))
+    return markdown(stem_lines), answer_md, tuple(figures + more_figures), tuple(diags)
+
+
 def span_of(lines: list[Line]) -> tuple[int, int]:
     nonblank = [l.no for l in lines if not l.blank] or [l.no for l in lines]
     return nonblank[0], nonblank[-1]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from ..model import Diagnostic, Question, Skipped
-from .common import (BULLET, HEADING, ORDERED, Line, figure_notes, make_question, markdown, skip_runs,
+from .common import (BULLET, HEADING, ORDERED, Line, make_question, markdown, open_parts, skip_runs,
                      slug_section, to_lines, with_breaks)
 
 NAME = "exercise-report"
@@ -113,16 +113,12 @@ def read(raw: list[str], path: str, slug: str) -> tuple[list[Question], list[Ski
 
 
 def _question(cur: dict, path: str, slug: str) -> Question:
-    stem_lines, figures, diags = figure_notes(with_breaks(cur["stem"]), path)
-    ans_lines, fig2, d2 = figure_notes(with_breaks(cur["answer"]), path)
-    answer = markdown(ans_lines)
-    if not answer:
-        diags.append(Diagnostic(path, cur["first"].no, "info", "answer-missing", "the document gives no answer"))
+    stem, answer, figures, diags = open_parts(cur["stem"], cur["answer"], path, cur["first"].no)
     where = f"task{cur['task']}" if cur["task"] else slug_section(cur["section"]) or "q"
     number = f"Task {cur['task']}, Question {cur['number']}" if cur["task"] else f"{cur['section']} Question {cur['number']}"
     tags = (f"section::{slug_section(cur['section'])}",) if cur["section"] else ()
-    return make_question(slug, path, number.strip(), f"{where}-q{cur['number']}", "open", markdown(stem_lines),
+    return make_question(slug, path, number.strip(), f"{where}-q{cur['number']}", "open", stem,
                          (min(cur["lines"]), max(cur["lines"])), answer=answer,
                          context=markdown(with_breaks(cur["context"])), section=cur["section"],
-                         figures=tuple(figures + fig2), diagnostics=tuple(diags + d2), tags=tags)
+                         figures=figures, diagnostics=diags, tags=tags)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from ..model import Diagnostic, Question, Skipped
-from .common import HEADING, Line, figure_notes, make_question, markdown, skip_runs, to_lines, with_breaks
+from .common import HEADING, Line, make_question, open_parts, skip_runs, to_lines
 
 NAME = "interview"
 ANSWER_LABEL = re.compile(r"^\s*(?:#{1,6}\s+)?(?:\*\*)?Answers?(?:\*\*)?\s*:?\s*(?:\*\*)?\s*$", re.I)
@@ -71,13 +71,9 @@ def read(raw: list[str], path: str, slug: str) -> tuple[list[Question], list[Ski
 
 
 def _question(cur: dict, path: str, slug: str) -> Question:
-    stem_lines, figures, diags = figure_notes(with_breaks(cur["stem"]), path)
-    ans_lines, fig2, d2 = figure_notes(with_breaks(cur["answer"]), path)
-    answer = markdown(ans_lines)
-    if not answer:
-        diags.append(Diagnostic(path, cur["first"].no, "info", "answer-missing", "the document gives no answer"))
-    return make_question(slug, path, cur["number"], f"q{int(cur['number']):02d}", "open", markdown(stem_lines),
+    stem, answer, figures, diags = open_parts(cur["stem"], cur["answer"], path, cur["first"].no)
+    return make_question(slug, path, cur["number"], f"q{int(cur['number']):02d}", "open", stem,
                          (min(cur["lines"]), max(cur["lines"])), answer=answer,
                          attribution=f"Source: {cur['source']}" if cur["source"] else "",
-                         figures=tuple(figures + fig2), diagnostics=tuple(diags + d2))
+                         figures=figures, diagnostics=diags)
 
