@@ -1,0 +1,368 @@
+"""Speed and memory benchmark: the five documents through Make, a synthetic bank, bare baselines."""
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+from pipeline.model import KINDS, BreakdownItem, Choice, Computed, Document, Question, SourceSpan
+
+ROOT = Path(__file__).resolve().parents[1]
+TEMPLATES = ROOT / "templates"
+# The venv's install stamp may be missing or older than pyproject.toml; venv creation is not what is
+# measured, so Make is told never to remake it (and never to pip install into the real venv).
+MAKE = ["make", "-s", "-o", ".venv/.installed", "decks", "exams"]
+EXAM_QUESTIONS = 200
+EXAM_BANK = 1_000
+
+
+# --- synthetic bank -------------------------------------------------------------------------------------
+
+_SIZES = (16, 32, 64, 100, 128, 256, 512)
+_INLINE = (
+    "$x^{{<t>}}$", "$a^{{<t-1>}}$", "$\\Gamma_u$", "$\\Gamma_r$", "$\\tilde{{c}}^{{<t>}}$", "$W_{{aa}}$",
+    "$\\hat{{y}}^{{<t>}}$", "$n_a = {n}$", "$T_x = {t}$", "$\\sigma(z)$", "$\\tanh$",
+    "$W_{{ax}} \\in \\mathbb{{R}}^{{{n} \\times {m}}}$",
+    "$\\mathbb{{P}}(y^{{<t>}} \\mid y^{{<1>}}, \\dots, y^{{<t-1>}})$",
+    "$\\frac{{\\partial \\mathcal{{L}}}}{{\\partial W_{{ax}}}}$",
+)
+_DISPLAY = (
+    "$$c^{{<t>}} = \\Gamma_u * \\tilde{{c}}^{{<t>}} + (1-\\Gamma_u) * c^{{<t-1>}}$$",
+    "$$a^{{<t>}} = g(W_{{aa}} a^{{<t-1>}} + W_{{ax}} x^{{<t>}} + b_a)$$",
+    "$$\\tilde{{c}}^{{<t>}} = \\tanh(W_c[\\Gamma_r * c^{{<t-1>}}, x^{{<t>}}] + b_c)$$",
+    "$$\\Gamma_u = \\sigma(W_u[c^{{<t-1>}}, x^{{<t>}}] + b_u)$$",
+    "$$h_t = \\tanh(W_{{hh}} h_{{t-1}} + W_{{xh}} x_t + b_h), \\quad t = 1, \\dots, {t}$$",
+)
+_SUBJECTS = ("a GRU", "an LSTM", "a vanilla RNN", "a bidirectional RNN", "a deep RNN", "a language model",
+             "a sequence-to-sequence model", "an attention decoder")
+_VERBS = ("What does", "Why does", "How does", "When does", "Which term of")
+_TOPICS = ("the update gate", "the reset gate", "the memory cell", "the hidden state", "the softmax output",
+           "gradient clipping", "teacher forcing", "beam search", "truncated backpropagation")
+_SENTENCES = (
+    "Recall that {m1} controls how much of the previous memory is kept.",
+    "Assume {m1} is computed from {m2} at every time step, with {m3}.",
+    "The sequence has {m3} steps and the model is trained with cross-entropy on {m2}.",
+    "Consider the recurrence below, where {m1} is close to 0 for most steps.",
+)
+
+
+def _math(rng: random.Random, pool: tuple[str, ...]) -> str:
+    return rng.choice(pool).format(n=rng.choice(_SIZES), m=rng.choice(_SIZES), t=rng.randint(5, 60))
+
+
+def _sentence(rng: random.Random) -> str:
+    m1, m2, m3 = (_math(rng, _INLINE) for _ in range(3))
+    return rng.choice(_SENTENCES).format(m1=m1, m2=m2, m3=m3)
+
+
+def synthetic_question(doc: str, i: int, kind: str, rng: random.Random) -> Question:
+    stem = (f"{rng.choice(_VERBS)} {rng.choice(_TOPICS)} in {rng.choice(_SUBJECTS)} change when "
+            f"{_math(rng, _INLINE)} grows (case {i})? {_sentence(rng)}")
+    if rng.random() < 0.4:
+        stem += f"\n\n{_math(rng, _DISPLAY)}\n\nUse the equation above."
+    line = 1 + 6 * i
+    common = dict(
+        id=f"{doc}/q{i + 1:05d}", document=doc, number=str(i + 1), kind=kind, stem=stem,
+        source=SourceSpan(f"seeds/{doc}.md", line, line + 5),
+        section=f"Part {i // 40 + 1}: {rng.choice(_TOPICS)}",
+        tags=("synthetic", f"topic-{i % 7}"), explanation=_sentence(rng) if rng.random() < 0.5 else "",
+        notes=(f"Worked example: {_sentence(rng)}",) if rng.random() < 0.15 else (),
+        context=_sentence(rng) if rng.random() < 0.2 else "",
+    )
+    if kind in ("single_choice", "multi_choice"):
+        n = rng.randint(3, 5)
+        if kind == "single_choice":
+            right = {rng.randrange(n)}
+        else:
+            right = set(rng.sample(range(n), rng.randint(2, n - 1)))
+        choices = tuple(Choice(f"It scales {_math(rng, _INLINE)} by {rng.choice(_TOPICS)} (option {k + 1})",
+                               k in right, line + 1 + k) for k in range(n))
+        return Question(**common, choices=choices)
+    if kind == "open":
+        answer = " ".join(_sentence(rng) for _ in range(rng.randint(1, 4))) if rng.random() < 0.85 else ""
+        return Question(**common, answer=answer)
+    h, x, y = rng.choice(_SIZES), rng.choice(_SIZES), rng.choice(_SIZES)
+    parts = (
+        BreakdownItem("W_u: update gate weights", f"{h} \\times ({h} + {x})", h * (h + x)),
+        BreakdownItem("W_r: reset gate weights", f"{h} \\times ({h} + {x})", h * (h + x)),
+        BreakdownItem("W_c: candidate weights", f"{h} \\times ({h} + {x})", h * (h + x)),
+        BreakdownItem("b_u, b_r, b_c: gate biases", f"3 \\times {h}", 3 * h),
+        BreakdownItem("W_y, b_y: output layer", f"{y} \\times {h} + {y}", y * h + y),
+    )
+    total = sum(b.value for b in parts)
+    claimed = total if rng.random() < 0.8 else total + h
+    stem = (f"A GRU has $n_a = {h}$ hidden units, $n_x = {x}$ inputs and $n_y = {y}$ outputs "
+            f"(case {i}). How many trainable parameters does it have?\n\n{_math(rng, _DISPLAY)}")
+    computed = Computed(
+        quantity="parameter total", value=str(total), method="reference GRU cell (NumPy)",
+        convention="one bias per gate (Keras)", breakdown=parts, document_value=str(claimed),
+        agrees=claimed == total, line=line + 2)
+    return Question(**{**common, "stem": stem}, answer=f"{claimed} parameters.", computed=(computed,))
+
+
+def synthetic_bank(n: int, documents: int = 5, seed: int = 1) -> list[Document]:
+    """n questions over `documents` documents; kinds in roughly the mix of the real seeds."""
+    rng = random.Random(seed)
+    weights = {"single_choice": 40, "multi_choice": 20, "open": 25, "numeric": 15}
+    assert set(weights) == set(KINDS)
+    kinds = rng.choices(list(weights), weights=list(weights.values()), k=n)
+    docs = []
+    for d in range(documents):
+        slug = f"synthetic-{d + 1}"
+        idx = range(d, n, documents)
+        qs = tuple(synthetic_question(slug, j, kinds[i], rng) for j, i in enumerate(idx))
+        docs.append(Document(f"seeds/{slug}.md", slug, "bullet-quiz", f"Synthetic Bank {d + 1}", qs,
+                             line_count=6 * len(qs) + 1))
+    return docs
+
+
+# --- child processes (fresh interpreters, so peak memory is one task's) -----------------------------------
+
+def _peak_mb() -> float:
+    # ru_maxrss is in KiB on Linux and bytes on macOS
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
+
+
+def _timed(fn: Callable[[], object]) -> tuple[float, object]:
+    t0 = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - t0, out
+
+
+def child_decks(n: int, reps: int) -> dict:
+    import genanki
+
+    from pipeline.render.anki import note_fields, write_decks
+
+    t_gen, docs = _timed(lambda: synthetic_bank(n))
+    bank_mb = _peak_mb()
+    first, again, problems = [], [], 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for r in range(reps):
+            out = Path(tmp) / f"run{r}"
+            # A new lock every run: every note gets a fresh GUID, the first build of a bank.
+            t, diags = _timed(lambda: write_decks(docs, out / "decks", out / "identity.lock", TEMPLATES))
+            first.append(t)
+            problems += sum(d.severity != "info" for d in diags)
+            # The same bank again against the lock just written: the everyday rebuild.
+            t, diags = _timed(lambda: write_decks(docs, out / "decks", out / "identity.lock", TEMPLATES))
+            again.append(t)
+            problems += sum(d.severity != "info" for d in diags)
+            shutil.rmtree(out)
+        peak_mb = _peak_mb()
+
+        # Baseline: the same field HTML, prepared beforehand, in one simple model and one package.
+        t_fields, rows = _timed(
+            lambda: [list(note_fields(q, doc).values()) for doc in docs for q in doc.questions])
+        width = max(len(r) for r in rows)
+        bare = []
+        for r in range(reps):
+            def run() -> None:
+                model = genanki.Model(1607392319, "Bare", fields=[{"name": f"F{k}"} for k in range(width)],
+                                      templates=[{"name": "Card", "qfmt": "{{F0}}",
+                                                  "afmt": "{{FrontSide}}<hr id=answer>{{F1}}"}])
+                deck = genanki.Deck(2059400110, "Bare")
+                for row in rows:
+                    deck.add_note(genanki.Note(model=model, fields=row + [""] * (width - len(row))))
+                genanki.Package(deck).write_to_file(str(Path(tmp) / "bare.apkg"))
+            bare.append(_timed(run)[0])
+    return {"gen": t_gen, "first": first, "again": again, "bare": bare, "fields": t_fields,
+            "bank_mb": bank_mb, "peak_mb": peak_mb, "problems": problems}
+
+
+def child_exam(reps: int) -> dict:
+    import weasyprint
+
+    from pipeline.exams import exam_versions
+    from pipeline.render import mathsvg
+    from pipeline.render.exam import exam_html, key_html, write_exams
+
+    docs = synthetic_bank(EXAM_BANK)
+    questions = [q for d in docs for q in d.questions]
+    with tempfile.TemporaryDirectory() as tmp:
+        defs = Path(tmp) / "exams.toml"
+        defs.write_text(
+            '[[exam]]\nname = "bench"\ntitle = "Benchmark Exam"\ncourse = "Sequence Models"\n'
+            'date = "2025-06-16"\npaper = "A4"\nversions = 1\nseed = 7\npoints = 1\n\n'
+            f'[[exam.draw]]\ncount = {EXAM_QUESTIONS}\n', encoding="utf-8")
+        cache, out = Path(tmp) / "math", Path(tmp) / "exams"
+        # Fonts and Pango load on the first document of a process; both sides get that for free.
+        weasyprint.HTML(string="<p>warm-up $x$</p>").write_pdf()
+        t_cold, diags = _timed(lambda: write_exams(questions, defs, out, cache, TEMPLATES))
+        problems = sum(d.severity != "info" for d in diags)
+        (version,), _ = exam_versions(questions, defs)
+        pages = [exam_html(version, cache, TEMPLATES), key_html(version, cache, TEMPLATES)]
+        ours, bare = [], []
+        for _ in range(reps):
+            # Outputs removed, so both PDFs are rendered again; formulas come from the disk cache, as in a
+            # fresh `make exams`, not from this process's memory.
+            shutil.rmtree(out)
+            mathsvg._memory.clear()
+            ours.append(_timed(lambda: write_exams(questions, defs, out, cache, TEMPLATES))[0])
+            t, pdfs = _timed(lambda: [weasyprint.HTML(string=p).write_pdf() for p in pages])
+            bare.append(t)
+        sizes = [(out / "bench-A.pdf").stat().st_size, (out / "bench-A-key.pdf").stat().st_size]
+        bare_sizes = [len(pdf) for pdf in pdfs]
+        # The same exam with its PDFs in place: write_exams finds the HTML unchanged and renders nothing.
+        mathsvg._memory.clear()
+        t_same = _timed(lambda: write_exams(questions, defs, out, cache, TEMPLATES))[0]
+    return {"cold": t_cold, "same": t_same, "ours": ours, "bare": bare, "problems": problems,
+            "items": len(version.items),
+            "pdf_kb": sum(sizes) / 1024, "bare_pdf_kb": sum(bare_sizes) / 1024, "peak_mb": _peak_mb()}
+
+
+def _run_child(*args: str) -> dict:
+    proc = subprocess.run([sys.executable, "-m", "pipeline.bench", "--child", *args], cwd=ROOT,
+                          capture_output=True, text=True)
+    if proc.returncode:
+        raise RuntimeError(f"benchmark child {' '.join(args)} failed:\n{proc.stderr[-2000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+# --- the five documents through Make ---------------------------------------------------------------------
+
+def _make(cwd: Path) -> float:
+    t0 = time.perf_counter()
+    proc = subprocess.run(MAKE, cwd=cwd, capture_output=True, text=True)
+    elapsed = time.perf_counter() - t0
+    if proc.returncode:
+        raise RuntimeError(f"`{' '.join(MAKE)}` failed:\n{proc.stderr[-2000:]}")
+    return elapsed
+
+
+def _clear_outputs(build: Path, keep_cache: bool) -> None:
+    if not build.exists():
+        return
+    for p in build.iterdir():
+        if keep_cache and p.name == "cache":
+            continue
+        if p.is_dir() and not p.is_symlink():
+            shutil.rmtree(p)
+        else:
+            p.unlink()
+
+
+def bench_documents(reps: int) -> tuple[dict[str, list[float]], str]:
+    with tempfile.TemporaryDirectory(prefix="rnn-decks-bench-") as tmp:
+        work = Path(tmp)
+        # A private copy, so the real build/ and seeds/identity.lock are never touched; copy2 keeps
+        # mtimes, so Make judges the copy exactly as it would judge the project.
+        for name in ("seeds", "templates", "pipeline"):
+            shutil.copytree(ROOT / name, work / name, symlinks=True)
+        for name in ("Makefile", "pyproject.toml"):
+            shutil.copy2(ROOT / name, work / name)
+        (work / ".venv").symlink_to(ROOT / ".venv")
+        build = work / "build"
+        res: dict[str, list[float]] = {"cold": [], "warm": [], "noop": [], "edit": []}
+        for _ in range(reps):
+            _clear_outputs(build, keep_cache=False)
+            res["cold"].append(_make(work))
+        for _ in range(reps):
+            _clear_outputs(build, keep_cache=True)
+            res["warm"].append(_make(work))
+        for _ in range(max(reps, 5)):
+            res["noop"].append(_make(work))
+        # A real content change (not just a touch): the question's note content and the lock change too.
+        seed = min(sorted((work / "seeds").glob("*.md")), key=lambda p: p.stat().st_size)
+        for r in range(reps):
+            lines = seed.read_text(encoding="utf-8").rstrip("\n").split("\n")
+            last = max(i for i, line in enumerate(lines) if line.strip())
+            lines[last] += f" Edited {r + 1}."
+            seed.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            res["edit"].append(_make(work))
+    return res, seed.name
+
+
+# --- report ----------------------------------------------------------------------------------------------
+
+def _s(x: float) -> str:
+    return f"{x:.3f} s" if x < 1 else f"{x:.2f} s"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m pipeline.bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    ns = parser.parse_args(argv)
+    if ns.child:
+        task, *rest = ns.child
+        out = child_decks(int(rest[0]), int(rest[1])) if task == "decks" else child_exam(int(rest[0]))
+        print(json.dumps(out))
+        return 0
+
+    quick = ns.quick
+    started = time.perf_counter()
+    print(f"# rnn-decks benchmark\n\n{datetime.date.today().isoformat()} · {os.cpu_count()} cores (nproc)"
+          f" · Python {platform.python_version()} · {platform.system()} {platform.machine()}"
+          f"{' · --quick' if quick else ''}\n", flush=True)
+
+    rows: list[tuple[str, str, str, str, str]] = []
+
+    def row(what: str, value: str, runs: int | str, target: str = "", ok: bool | None = None) -> None:
+        rows.append((what, value, str(runs), target, "" if ok is None else ("yes" if ok else "**no**")))
+
+    med = statistics.median
+    docs, edited = bench_documents(1 if quick else 3)
+    row("5 documents: cold build (no build/, no math cache)", _s(med(docs["cold"])), len(docs["cold"]),
+        "< 6 s", med(docs["cold"]) < 6)
+    row("5 documents: warm build (math cache kept, outputs removed)", _s(med(docs["warm"])),
+        len(docs["warm"]), "< 3 s", med(docs["warm"]) < 3)
+    row("5 documents: no-op `make -s decks exams`", _s(med(docs["noop"])), len(docs["noop"]),
+        "< 0.3 s", med(docs["noop"]) < 0.3)
+    row(f"5 documents: one document edited ({edited}), rebuild", _s(med(docs["edit"])),
+        len(docs["edit"]))
+
+    for n, reps in ((1_000, 1 if quick else 3), (10_000, 1)):
+        d = _run_child("decks", str(n), str(reps))
+        first, again, bare = med(d["first"]), med(d["again"]), med(d["bare"])
+        big = n == 10_000
+        row(f"{n:,} questions: write_decks, new lock", _s(first), reps, "< 5 s" if big else "",
+            first < 5 if big else None)
+        row(f"{n:,} questions: write_decks again, lock present", _s(again), reps)
+        row(f"{n:,} questions: note_fields alone (Markdown -> field HTML)", _s(d["fields"]), 1)
+        row(f"{n:,} questions: bare genanki, same field HTML, 1 package", _s(bare), reps)
+        row(f"{n:,} questions: write_decks (new lock) / bare genanki", f"{first / bare:.2f}×", reps,
+            "≤ 1.5×" if big else "", first / bare <= 1.5 if big else None)
+        row(f"{n:,} questions: peak RSS of the process (bank alone: {d['bank_mb']:.0f} MB)",
+            f"{d['peak_mb']:.0f} MB", 1, "< 500 MB" if big else "", d["peak_mb"] < 500 if big else None)
+        if d["problems"]:
+            row(f"{n:,} questions: warnings/errors reported by write_decks", str(d["problems"]), reps)
+
+    # One rendering of a 200-question exam takes most of a minute here, so each is run once.
+    e = _run_child("exam", "1")
+    ours, bare = med(e["ours"]), med(e["bare"])
+    label = f"{e['items']}-question exam + key"
+    row(f"{label}: write_exams, empty math cache", _s(e["cold"]), 1)
+    row(f"{label}: write_exams, warm math cache, PDFs removed", _s(ours), len(e["ours"]))
+    row(f"{label}: bare WeasyPrint, same two final HTML pages", _s(bare), len(e["bare"]))
+    row(f"{label}: write_exams (warm) / bare WeasyPrint", f"{ours / bare:.2f}×", len(e["ours"]), "≤ 1.2×",
+        ours / bare <= 1.2)
+    row(f"{label}: write_exams again, nothing changed (no PDF rendered)", _s(e["same"]), 1)
+    row(f"{label}: peak RSS of the process", f"{e['peak_mb']:.0f} MB", 1)
+    row(f"{label}: PDF size, ours / bare WeasyPrint", f"{e['pdf_kb']:.0f} / {e['bare_pdf_kb']:.0f} KiB", 1)
+    if e["problems"]:
+        row(f"{label}: warnings/errors reported by write_exams", str(e["problems"]), 1)
+
+    print("| measurement | median | runs | target | meets |\n| --- | ---: | ---: | --- | --- |")
+    for r in rows:
+        print("| " + " | ".join(r) + " |")
+    total = time.perf_counter() - started
+    print(f"\nTimes are wall clock; each figure is the median of its runs. Total {total:.0f} s.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
