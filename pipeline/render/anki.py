@@ -416,16 +416,19 @@ def _make_notes(rendered: list[_Rendered], models: dict[str, genanki.Model],
                 identities: dict[str, Identity]) -> dict[str, _StampedNote]:
     notes: dict[str, _StampedNote] = {}
     used_ids: set[int] = set()
+    next_free: dict[int, int] = {}  # a first build gives every note the same time: probe on, not from the start
     for due, (q, key, fields, tags) in enumerate(
             (item for r in rendered for item in r.questions), start=1):
         ident = identities.get(q.id)
         if ident is None or q.id in notes:  # a repeated id, reported by identity; one note per GUID
             continue
         # Anki reads a note id as its creation time in ms; the 2-step leaves room for the card's id.
-        note_id = ident.mtime * 1000
+        base = ident.mtime * 1000
+        note_id = next_free.get(base, base)
         while note_id in used_ids or note_id + 1 in used_ids:
             note_id += 2
         used_ids.update((note_id, note_id + 1))
+        next_free[base] = note_id + 2
         model = models[key]
         notes[q.id] = _StampedNote(
             note_id, ident.mtime, model=model, fields=[fields[f["name"]] for f in model.fields],
