@@ -11,6 +11,7 @@ from .fsutil import atomic_write_text
 from .model import Diagnostic, Document, Question, all_diagnostics
 from .normalize import split_lines
 from .readers import read_path
+from .tags import tags_for
 
 SEEDS = Path("seeds")
 BUILD = Path("build")
@@ -27,7 +28,7 @@ def load_document(path: str | Path, *, curate: bool = True, compute: bool = True
         doc = curation.apply(doc, curation.load_overlay(curation.overlay_path(doc.path)))
     if compute and doc.questions:
         doc = _recompute(doc)
-    return doc
+    return replace(doc, questions=tuple(q.with_(tags=tags_for(q)) for q in doc.questions))
 
 
 def _recompute(doc: Document) -> Document:

@@ -6,7 +6,7 @@ import re
 from ..model import Diagnostic, Question, Skipped
 from .common import (BULLET, HEADING, LETTERED, ORDERED, Line, OptionDraft, choices_from, figure_notes, is_multi,
                      letters_answer, make_question, markdown, option_marker, prose_answer, skip_runs,
-                     slug_section, to_lines)
+                     to_lines)
 
 NAME = "bullet-quiz"
 ANSWER = re.compile(r"^\s*(?:[-*]\s+)?(?:\*\*)?Answer(?:\*\*)?\s*[:.](?:\*\*)?\s*(.*)$", re.I)
@@ -134,7 +134,6 @@ def _question(cur: dict, path: str, slug: str) -> Question:
     # The opening line belongs to the question even when it is only a label (`### Question 1`).
     spans = [qline] + [l.no for l in cur["stem"] + cur["answer"] if l.text.strip()] + [o.line.no for o in options]
     spans += [l.no for o in options for l in o.extra]
-    tags = (f"section::{slug_section(cur['section'])}",) if cur["section"] else ()
     return make_question(slug, path, cur["number"], f"q{int(cur['number']):02d}", kind, stem,
                          (min(spans), max(spans)), choices=choices, answer=answer, explanation=explanation,
-                         section=cur["section"], figures=tuple(figures), diagnostics=tuple(diags), tags=tags)
+                         section=cur["section"], figures=tuple(figures), diagnostics=tuple(diags))

@@ -116,9 +116,8 @@ def _question(cur: dict, path: str, slug: str) -> Question:
     stem, answer, figures, diags = open_parts(cur["stem"], cur["answer"], path, cur["first"].no)
     where = f"task{cur['task']}" if cur["task"] else slug_section(cur["section"]) or "q"
     number = f"Task {cur['task']}, Question {cur['number']}" if cur["task"] else f"{cur['section']} Question {cur['number']}"
-    tags = (f"section::{slug_section(cur['section'])}",) if cur["section"] else ()
     return make_question(slug, path, number.strip(), f"{where}-q{cur['number']}", "open", stem,
                          (min(cur["lines"]), max(cur["lines"])), answer=answer,
                          context=markdown(with_breaks(cur["context"])), section=cur["section"],
-                         figures=figures, diagnostics=diags, tags=tags)
+                         figures=figures, diagnostics=diags)
 

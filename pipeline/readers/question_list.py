@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from ..model import Diagnostic, Question, Skipped
-from .common import HEADING, Line, figure_notes, make_question, markdown, skip_runs, slug_section, to_lines, with_breaks
+from .common import HEADING, Line, figure_notes, make_question, markdown, skip_runs, to_lines, with_breaks
 
 NAME = "question-list"
 NUMBERED = re.compile(r"^(?:\*\*)?(?:Q(?:uestion)?\s*)?(\d+(?:\.\d+)*)\s*[.:]?(?:\*\*)?\s*[.:]?$")
@@ -116,8 +116,6 @@ def _question(cur: dict, path: str, slug: str) -> Question:
     number = f"{cur['number'][:-2]} (opening question)" if opening else cur["number"]
     label = f"{cur['number'][:-2]}-opening" if opening else cur["number"]
     diags.append(Diagnostic(path, cur["first"].no, "info", "answer-missing", "the document gives no answer"))
-    tags = (f"section::{slug_section(cur['section'])}",) if cur["section"] else ()
     span_lines = cur["lines"]
     return make_question(slug, path, number, label, "open", markdown(body), (min(span_lines), max(span_lines)),
-                         section=cur["section"], notes=notes, figures=tuple(figures), diagnostics=tuple(diags),
-                         tags=tags)
+                         section=cur["section"], notes=notes, figures=tuple(figures), diagnostics=tuple(diags))

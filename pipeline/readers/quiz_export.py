@@ -160,13 +160,9 @@ def read(raw: list[str], path: str, slug: str) -> tuple[list[Question], list[Ski
         head = Line(first.no, first_text)
         groups = _groups(region[1:], bullet_start or bool(re.match(r"^[-*]\s", first.text)))
         for part in _split(head, groups):
-            count += 1
-            label_no = number if (part is not None and part["first"] and number) else str(count)
-            if number and part["first"]:
-                count = int(number)
-            q, qd = _question(part, path, slug, label_no)
-            questions.append(q)
-            diags.extend(qd)
+            # The document's own number where it gives one; a question that lost its number follows on.
+            count = int(number) if number and part["first"] else count + 1
+            questions.append(_question(part, path, slug, str(count)))
     return questions, skipped, diags, title
 
 
@@ -201,7 +197,7 @@ def _split(head: Line, groups: list[_Group]) -> list[dict]:
     return parts
 
 
-def _question(part: dict, path: str, slug: str, number: str) -> tuple[Question, list[Diagnostic]]:
+def _question(part: dict, path: str, slug: str, number: str) -> Question:
     stem_lines: list[Line] = []
     for line in part["stem"]:
         if not line.blank and label_line(line.text) and stem_lines:
@@ -233,4 +229,4 @@ def _question(part: dict, path: str, slug: str, number: str) -> tuple[Question, 
     q = make_question(slug, path, number, f"q{int(number):02d}", kind, stem, (min(all_lines), max(all_lines)),
                       choices=choices, explanation=explanation, figures=tuple(figures),
                       diagnostics=tuple(diags))
-    return q, []
+    return q

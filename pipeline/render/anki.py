@@ -8,7 +8,6 @@ import itertools
 import re
 import sqlite3
 import tempfile
-import unicodedata
 import zipfile
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -19,6 +18,7 @@ import genanki
 from pipeline.fsutil import atomic_write_bytes, atomic_write_text
 from pipeline.identity import Identity, assign, content_hash
 from pipeline.model import Computed, Diagnostic, Document, Question
+from pipeline.tags import tags_for
 from pipeline.text import mathjax, to_html
 
 PARENT_DECK = "Recurrent Neural Networks"
@@ -82,24 +82,8 @@ def deck_id(name: str) -> int:
         % (1 << 30) + (1 << 30)
 
 
-def slugify(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-
-
 def note_tags(question: Question) -> list[str]:
-    """Document slug, section, kind, markers (`computed`, `unanswered`) and the question's own tags."""
-    tags = [question.document, slugify(question.section), question.kind]
-    if question.computed:
-        tags.append("computed")
-    if not question.answered:
-        tags.append("unanswered")
-    tags.extend("_".join(t.split()) for t in question.tags)
-    out: list[str] = []
-    for t in tags:
-        if t and t not in out:
-            out.append(t)
-    return out
+    return list(tags_for(question))
 
 
 def note_fields(question: Question, document: Document) -> dict[str, str]:
@@ -458,6 +442,6 @@ def _document_decks(r: _Rendered, notes: dict[str, _StampedNote]) -> list[genank
 
 __all__ = [
     "PARENT_DECK", "UNANSWERED_DECK", "ALL_PACKAGE", "NOTE_TYPES", "NoteTypeSpec", "CHOICE_FIELDS", "QA_FIELDS",
-    "NUMERIC_FIELDS", "note_type_key", "deck_name", "deck_id", "slugify", "note_tags", "note_fields",
+    "NUMERIC_FIELDS", "note_type_key", "deck_name", "deck_id", "note_tags", "note_fields",
     "load_note_types", "schema_of", "package_bytes", "write_decks",
 ]
