@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.identity import read_lock
+from pipeline.text import mathjax, to_html
 from tests.ankiimport import import_package, open_collection
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,6 +86,36 @@ def test_no_dollar_math_or_unescaped_angle_bracket_reaches_a_field(collection):
             assert "$" not in field
             for m in re.finditer(r"<", field):
                 assert re.match(r"</?[a-z][a-z0-9]*[\s>/]", field[m.start():m.start() + 12]), field[m.start():][:40]
+
+
+def _visible(markdown: str) -> str:
+    """A field's text as the card shows it, for comparison with card.question()/answer()."""
+    return to_html(markdown, mathjax, inline=True)
+
+
+def test_every_card_shows_its_stem_options_and_answer(project, collection, bank):
+    col, _ = collection
+    guids = {e.id: e.guid for e in read_lock(project / "seeds/identity.lock")[0]}
+    notes = {}
+    for nid in col.find_notes(""):
+        note = col.get_note(nid)
+        assert note.guid not in notes, "two notes share a GUID"
+        notes[note.guid] = note
+    for doc in bank:
+        for q in doc.questions:
+            card = notes[guids[q.id]].cards()[0]
+            front, back = card.question(), card.answer()
+            first_paragraph = q.stem.split("\n\n")[0]
+            assert _visible(first_paragraph)[:60] in front, q.id
+            for c in q.choices:
+                assert _visible(c.text) in front, (q.id, c.text)
+            marked = re.findall(r'<li class="correct">', back)
+            assert len(marked) == sum(c.correct for c in q.choices), q.id
+            if q.answer:
+                assert _visible(q.answer.split("\n\n")[0])[:60] in back, q.id
+            if not q.answered:
+                assert "unanswered" in back.lower() or "no answer" in back.lower(), q.id
+            assert f"{q.source.file}" in back or doc.title in back, q.id
 
 
 def test_unchanged_rebuild_reimports_as_nothing_new(project, collection):
