@@ -102,12 +102,7 @@ def to_html(markdown: str, math: MathRenderer = mathjax, *, inline: bool = False
     if plain is not None:
         # Most fields are one sentence; parsing them with markdown-it is most of a deck build's time.
         return plain if inline or not plain else f"<p>{plain}</p>"
-    out = _parser_for(math).render(markdown).strip()
-    if inline:
-        m = re.fullmatch(r"<p>(.*)</p>", out, flags=re.S)
-        if m and "<p>" not in m.group(1):
-            out = m.group(1)
-    return out
+    return markdown_it_html(markdown, math, inline=inline)
 
 
 def math_spans(markdown: str) -> list[tuple[str, bool]]:
