@@ -137,3 +137,15 @@ def test_editing_one_answer_updates_exactly_that_note(project, collection):
     log = import_package(col, project / "build/decks/all.apkg")
     assert (log.new, log.updated) == (0, 1)
     assert "warm it up" in col.get_card(card.id).answer()
+
+
+def test_committed_identity_lock_matches_the_bank(bank, tmp_path):
+    """A build from a clean checkout must not rewrite seeds/identity.lock: commit it after every change."""
+    from pipeline.render.anki import write_decks
+
+    lock = tmp_path / "identity.lock"
+    shutil.copy(ROOT / "seeds/identity.lock", lock)
+    diags = write_decks(bank, tmp_path / "decks", lock, ROOT / "templates")
+    assert not [d for d in diags if d.severity == "error"]
+    assert lock.read_text(encoding="utf-8") == (ROOT / "seeds/identity.lock").read_text(encoding="utf-8"), \
+        "seeds/identity.lock is out of date: run `make decks` and commit it"
