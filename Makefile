@@ -13,6 +13,9 @@ TEMPLATES := $(wildcard templates/*)
 
 .PHONY: all venv decks exams check test bench clean
 
+# Decks and exams are independent: `make decks exams` builds them side by side.
+MAKEFLAGS += --jobs=2 --output-sync=target
+
 all: decks exams
 
 venv: $(INSTALLED)

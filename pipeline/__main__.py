@@ -71,7 +71,7 @@ def cmd_build(ns: argparse.Namespace) -> int:
             print(d, file=sys.stderr)
     errors = [d for d in diags if d.severity == "error"]
     if errors:
-        print(f"build: {len(errors)} errors; outputs of the documents with errors were left as they were",
+        print(f"build: {len(errors)} errors; the outputs they concern were left as they were",
               file=sys.stderr)
         return 1
     return 0

@@ -282,12 +282,15 @@ def write_exams(questions: Sequence[Question], definitions: Path, out_dir: Path,
             rendered[slug] = None
         else:
             stale.append(slug)
-    if workers > 1 and len(stale) > 1:
-        with ProcessPoolExecutor(max_workers=min(workers, len(stale))) as pool:
-            futures = {slug: pool.submit(_render_version, slug, *sources[slug]) for slug in stale}
-            for slug, future in futures.items():
+    if workers > 1 and stale:
+        # One job per PDF, longest HTML first, keeps both cores busy to the end.
+        jobs = sorted(((slug, part) for slug in stale for part in (0, 1)), key=lambda j: -len(sources[j[0]][j[1]]))
+        with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+            futures = {job: pool.submit(html_to_pdf, sources[job[0]][job[1]]) for job in jobs}
+            for slug in stale:
                 try:
-                    rendered[slug] = future.result()
+                    (paper, w1), (key, w2) = futures[(slug, 0)].result(), futures[(slug, 1)].result()
+                    rendered[slug] = _Rendered(slug, paper, key, tuple(w1 + w2))
                 except Exception as exc:  # noqa: BLE001
                     rendered[slug] = exc
     else:
