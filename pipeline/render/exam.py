@@ -19,7 +19,7 @@ from markupsafe import Markup
 from pipeline.exams import ExamItem, ExamVersion, exam_versions, format_points
 from pipeline.fsutil import atomic_write_bytes
 from pipeline.model import Diagnostic, Question
-from pipeline.render.mathsvg import math_renderer, unrenderable
+from pipeline.render.mathsvg import math_font_css, math_renderer, unrenderable
 from pipeline.text import to_html
 
 MATH_SIZE_PT = 11.0  # STIX Two Math at 11pt matches the x-height of 10pt DejaVu Serif body text
@@ -68,9 +68,11 @@ def _pdf_date(date: str) -> str:
     return date if re.fullmatch(r"\d{4}-\d{2}-\d{2}", date.strip()) else ""
 
 
-def _common(version: ExamVersion, templates_dir: Path, kind: str) -> dict[str, Any]:
+def _common(version: ExamVersion, templates_dir: Path, kind: str, cache_dir: Path | None) -> dict[str, Any]:
     exam = version.exam
     css = (Path(templates_dir) / "print.css").read_text(encoding="utf-8")
+    # The formulas' glyphs are text in the derived math fonts, which live beside the formula cache.
+    css = math_font_css(Path(cache_dir) / "fonts" if cache_dir else None) + css
     footer = f"{exam.title} \u00b7 Version {version.letter}" + (" \u00b7 Answer key" if kind == "key" else "")
     return {
         "exam": exam,
@@ -139,7 +141,7 @@ def _grid_answer(item: ExamItem) -> str:
 def exam_html(version: ExamVersion, cache_dir: Path | None = None,
               templates_dir: Path = Path("templates")) -> str:
     """The complete, self-contained HTML of one version's exam paper (CSS inline, math as data URIs)."""
-    ctx = _common(version, templates_dir, "exam")
+    ctx = _common(version, templates_dir, "exam", cache_dir)
     ctx["instructions"] = _md(version.exam.instructions, cache_dir) if version.exam.instructions.strip() else ""
     ctx["items"] = [_item_context(item, cache_dir, key=False) for item in version.items]
     return _environment(str(templates_dir)).get_template("exam.html.j2").render(**ctx)
@@ -148,7 +150,7 @@ def exam_html(version: ExamVersion, cache_dir: Path | None = None,
 def key_html(version: ExamVersion, cache_dir: Path | None = None,
              templates_dir: Path = Path("templates")) -> str:
     """The complete, self-contained HTML of one version's answer key."""
-    ctx = _common(version, templates_dir, "key")
+    ctx = _common(version, templates_dir, "key", cache_dir)
     ctx["items"] = [_item_context(item, cache_dir, key=True) for item in version.items]
     cells = [{"number": item.number, "answer": _grid_answer(item)} for item in version.items]
     if all(c["answer"] == "written" for c in cells):
@@ -200,7 +202,10 @@ def html_to_pdf(html: str) -> tuple[bytes, list[str]]:
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collect)
     try:
-        identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
+        # The PDF's /ID: a hash of the page, without the folders its fonts are read from, so two checkouts
+        # of the project write the same bytes.
+        located = re.sub(r'url\("file://[^"]*/([^/"]*)"\)', r'url("\1")', html)
+        identifier = hashlib.sha256(located.encode("utf-8")).hexdigest()[:32].encode("ascii")
         data = weasyprint.HTML(string=html).write_pdf(pdf_identifier=identifier, full_fonts=_full_fonts())
     finally:
         logger.removeHandler(collect)

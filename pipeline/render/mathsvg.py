@@ -1,11 +1,24 @@
-"""LaTeX -> SVG (ziamath), cached on disk and in memory, as <img> elements that sit on the text baseline."""
+"""LaTeX -> SVG (ziamath), cached on disk and in memory, as <img> elements that sit on the text baseline.
+
+ziamath lays the formula out; each glyph it places is written as an SVG <text> element in the math font
+rather than as its outline. WeasyPrint then draws a glyph as one text operator instead of parsing and
+emitting some forty path points, which makes a formula-heavy page render about twice as fast and keeps
+the PDF small. The glyph must be exactly the one ziamath chose, so the font is used through two derived
+copies (see `math_font_css`): "RNN Math", the font with every glyph that has no character of its own
+(size variants, script alternates) also reachable at U+F0000 + glyph id, and "RNN Math Script", whose
+characters map to their script-size ("ssty") alternates, so sub- and superscripts keep real characters in
+the PDF's text layer. Anything else (assembled stretchy glyphs, glyphs from another font) stays a path.
+"""
 from __future__ import annotations
 
 import base64
 import hashlib
 import html
+import io
 import json
+import os
 import re
+import tempfile
 import warnings
 import xml.etree.ElementTree as ET
 from contextlib import contextmanager
@@ -15,6 +28,7 @@ from pathlib import Path
 from typing import Iterator
 
 import ziamath
+from ziafont.glyph import CompoundGlyph, SimpleGlyph, fmt
 from ziamath.tex import tex2mml
 
 from pipeline.fsutil import atomic_write_bytes
@@ -22,8 +36,14 @@ from pipeline.model import Diagnostic
 from pipeline.text import math_spans, plain_math
 
 # Bump when the SVG post-processing below changes, so old cache entries are ignored.
-_FORMAT = 3
+_FORMAT = 5
 _FONT = "STIXTwoMath-Regular (ziamath default)"
+_FONT_FILE = Path(ziamath.__file__).parent / "fonts" / "STIXTwoMath-Regular.ttf"
+# Bump when the derived fonts change; their file names carry it with the source font's hash.
+_FONT_FORMAT = 1
+FAMILY = "RNN Math"
+SCRIPT_FAMILY = "RNN Math Script"
+_PUA = 0xF0000  # Supplementary Private Use Area-A: room for 65,534 glyph ids
 # Pixels of padding ziamath adds round the ink; small, so inline formulas do not push their neighbours away.
 _MARGIN = 0.5
 _SVG_NS = "http://www.w3.org/2000/svg"
@@ -33,7 +53,7 @@ _UNKNOWN_COMMAND = re.compile(r"\\[A-Za-z]+")
 
 @dataclass(frozen=True)
 class MathImage:
-    svg: str  # standalone SVG document without ids (glyphs drawn as plain paths); user unit = 1pt
+    svg: str  # SVG document without ids, glyphs as <text> in FAMILY/SCRIPT_FAMILY (see math_font_css); 1pt units
     width: float  # pt
     height: float  # pt
     descent: float  # pt of the image below the text baseline
@@ -158,6 +178,152 @@ def _plain_paths() -> Iterator[None]:
         ziamath.config.svg2 = before
 
 
+# --- glyphs as text -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _GlyphMap:
+    base: dict[int, str]  # glyph id -> character in FAMILY
+    script: dict[int, str]  # script alternate's glyph id -> character in SCRIPT_FAMILY
+    cmap: dict[int, int]  # the source font's codepoint -> glyph id
+    glyph_count: int
+
+
+@lru_cache(maxsize=1)
+def _glyph_map() -> _GlyphMap:
+    """How to reach each glyph of the math font as text, from the font's cmap and ziamath's own ssty lookup."""
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(str(_FONT_FILE), lazy=True)
+    cmap = {cp: font.getGlyphID(name) for cp, name in font.getBestCmap().items()}
+    count = len(font.getGlyphOrder())
+    font.close()
+    base: dict[int, str] = {}
+    for cp, gid in sorted(cmap.items()):
+        base.setdefault(gid, chr(cp))
+    # ziamath substitutes script glyphs with its font's GSUB 'ssty' lookup (nodes.nodetools.subglyph).
+    zfont = ziamath.Math("<math><mi>x</mi></math>").font
+    script: dict[int, str] = {}
+    if zfont.gsub:
+        for cp, gid in sorted(cmap.items()):
+            alternate = zfont.gsub.sub([gid], {"ssty": True})[0]
+            if alternate != gid and alternate not in base:
+                script.setdefault(alternate, chr(cp))
+    for gid in range(1, count):  # glyph 0 is .notdef, never drawn on purpose
+        if gid not in base and gid not in script:
+            base[gid] = chr(_PUA + gid)
+    return _GlyphMap(base, script, cmap, count)
+
+
+def _text_for(glyph: SimpleGlyph) -> tuple[str, str] | None:
+    """(character, family) that draws exactly this glyph, or None when it must stay a path."""
+    if type(glyph) not in (SimpleGlyph, CompoundGlyph):
+        return None  # e.g. ziamath's AssembledGlyph: several glyphs with offsets
+    if Path(glyph.font.info.filename).name != _FONT_FILE.name:
+        return None
+    gm = _glyph_map()
+    if glyph.index in gm.script:
+        return gm.script[glyph.index], SCRIPT_FAMILY
+    char = gm.base.get(glyph.index)
+    return (char, FAMILY) if char and not char.isspace() else None
+
+
+@contextmanager
+def _glyphs_as_text(enabled: bool = True) -> Iterator[None]:
+    """While ziamath draws, place each glyph it can as <text x y font-size> on the glyph's baseline origin."""
+    original = SimpleGlyph.place
+    if not enabled:
+        yield
+        return
+
+    def place(glyph: SimpleGlyph, x: float, y: float, point_size: float) -> ET.Element | None:
+        found = _text_for(glyph)
+        if found is None:
+            return original(glyph, x, y, point_size)
+        char, family = found
+        el = ET.Element("text", {"x": fmt(x), "y": fmt(y), "font-family": family, "font-size": fmt(point_size)})
+        el.text = char
+        return el
+
+    SimpleGlyph.place = place  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        SimpleGlyph.place = original  # type: ignore[method-assign]
+
+
+def _merge_text(root: ET.Element) -> ET.Element:
+    """One <text> per family and size, glyphs positioned by x/y lists: WeasyPrint sets up each <text> once."""
+    groups: dict[tuple[str, str, str], ET.Element] = {}
+    for el in list(root):
+        if el.tag != "text":
+            continue
+        key = (el.attrib["font-family"], el.attrib["font-size"], el.attrib.get("fill", ""))
+        group = groups.get(key)
+        if group is None:
+            groups[key] = el
+            continue
+        group.attrib["x"] += " " + el.attrib["x"]
+        group.attrib["y"] += " " + el.attrib["y"]
+        group.text = (group.text or "") + (el.text or "")
+        root.remove(el)
+    return root
+
+
+def _derive_font(script: bool) -> bytes:
+    from fontTools.ttLib import TTFont, newTable
+    from fontTools.ttLib.tables._c_m_a_p import CmapSubtable
+
+    gm = _glyph_map()
+    font = TTFont(str(_FONT_FILE), recalcTimestamp=False)  # same bytes on every machine and every build
+    order = font.getGlyphOrder()
+    if script:
+        mapping = {ord(ch): gid for gid, ch in gm.script.items()}
+    else:
+        mapping = {ord(ch): gid for gid, ch in gm.base.items()}
+        mapping.update(gm.cmap)  # every character keeps its own glyph
+    names = {cp: order[gid] for cp, gid in mapping.items()}
+    cmap = newTable("cmap")
+    cmap.tableVersion = 0
+    cmap.tables = []
+    for fmt_, platform, encoding, entries in (
+            (4, 3, 1, {cp: n for cp, n in names.items() if cp <= 0xFFFF}), (12, 3, 10, names)):
+        sub = CmapSubtable.newSubtable(fmt_)
+        sub.platformID, sub.platEncID, sub.language, sub.cmap = platform, encoding, 0, entries
+        cmap.tables.append(sub)
+    font["cmap"] = cmap
+    family = SCRIPT_FAMILY if script else FAMILY
+    # A modified font does not carry the original's names (SIL OFL); copyright and licence records stay.
+    for record in list(font["name"].names):
+        if record.nameID in (1, 3, 4, 6, 16, 17, 21, 22):
+            font["name"].removeNames(nameID=record.nameID)
+    for name_id, value in ((1, family), (2, "Regular"), (3, f"{family.replace(' ', '')}-{_FONT_FORMAT}"),
+                           (4, family), (6, family.replace(" ", ""))):
+        font["name"].setName(value, name_id, 3, 1, 0x409)
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+def math_font_files(font_dir: Path | None = None) -> dict[str, Path]:
+    """The two derived math fonts on disk (written once, keyed by the source font's bytes), by family."""
+    font_dir = Path(font_dir) if font_dir else Path(tempfile.gettempdir()) / f"rnn-decks-fonts-{os.getuid()}"
+    digest = hashlib.sha256(_FONT_FILE.read_bytes() + f"/{_FONT_FORMAT}".encode()).hexdigest()[:16]
+    files = {}
+    for family, script in ((FAMILY, False), (SCRIPT_FAMILY, True)):
+        path = font_dir / f"{family.replace(' ', '')}-{digest}.ttf"
+        if not path.exists():
+            atomic_write_bytes(path, _derive_font(script))
+        files[family] = path
+    return files
+
+
+def math_font_css(font_dir: Path | None = None) -> str:
+    """@font-face rules a page needs for its formulas to draw (put them in the page's stylesheet)."""
+    return "".join(f'@font-face {{ font-family: "{family}"; src: url("{path.resolve().as_uri()}"); }}\n'
+                   for family, path in math_font_files(font_dir).items())
+
+
 def _check_source(latex: str) -> str:
     """Problems latex2mathml would silently draw as text instead of reporting."""
     depth = 0
@@ -200,19 +366,19 @@ def _check_mathml(root: ET.Element, font: object) -> str:
     return ""
 
 
-def _render(latex: str, display: bool, size_pt: float, key: str) -> MathImage | str:
+def _render(latex: str, display: bool, size_pt: float, key: str, as_text: bool = True) -> MathImage | str:
     problem = _check_source(latex)
     if problem:
         return problem
     try:
         mathml = _fix_accents(ET.fromstring(tex2mml(latex, inline=not display)))
-        with _plain_paths(), warnings.catch_warnings():
+        with _plain_paths(), _glyphs_as_text(as_text), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             math = ziamath.Math(mathml, size=size_pt, margin=_MARGIN)
             problem = _check_mathml(mathml, math.font)
             if problem:
                 return problem
-            root = math.svgxml()
+            root = _merge_text(math.svgxml())
             bbox = math.node.bbox
     except Exception as exc:  # noqa: BLE001 - any converter failure means "print the source instead"
         return f"{type(exc).__name__}: {exc}".strip().rstrip(":")
@@ -242,5 +408,5 @@ def _unique_ids(root: ET.Element, prefix: str) -> None:
             el.attrib[name] = value
 
 
-__all__ = ["MathImage", "MathHtml", "cache_key", "render_math", "math_error", "try_render", "math_html",
+__all__ = ["FAMILY", "SCRIPT_FAMILY", "math_font_css", "math_font_files", "MathImage", "MathHtml", "cache_key", "render_math", "math_error", "try_render", "math_html",
            "math_renderer", "unrenderable"]
