@@ -1,13 +1,17 @@
 """The one driver: read -> curate -> recompute -> render, with diagnostics collected and judged at the end."""
 from __future__ import annotations
 
+import hashlib
 import json
+import pickle
+import sys
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Sequence
 
 from . import curation
-from .fsutil import atomic_write_text
+from .fsutil import atomic_write_bytes, atomic_write_text
 from .model import Diagnostic, Document, Question, all_diagnostics
 from .normalize import split_lines
 from .readers import read_path
@@ -43,8 +47,70 @@ def _recompute(doc: Document) -> Document:
     return replace(doc, questions=tuple(questions), diagnostics=doc.diagnostics + tuple(extra))
 
 
-def load_bank(paths: Iterable[str | Path]) -> list[Document]:
-    return [load_document(p) for p in paths]
+def load_bank(paths: Iterable[str | Path], cache_dir: Path | None = None) -> list[Document]:
+    """Every document through every stage; with `cache_dir`, a document whose inputs did not change is
+    read back from the previous build instead (see `cached_document`)."""
+    if cache_dir is None:
+        return [load_document(p) for p in paths]
+    paths = list(paths)
+    docs = [cached_document(p, cache_dir) for p in paths]
+    # Entries for older versions of these documents are of no more use.
+    keep = {f"{document_key(p)}.pickle" for p in paths}
+    for entry in Path(cache_dir).glob("*.pickle"):
+        if entry.name not in keep:
+            entry.unlink(missing_ok=True)
+    return docs
+
+
+@lru_cache(maxsize=1)
+def _code_fingerprint() -> str:
+    """Hash of the pipeline's own source and the versions that shape a document's questions."""
+    from importlib.metadata import version
+
+    h = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    for dist in ("numpy", "sympy", "markdown-it-py", "mdit-py-plugins"):
+        h.update(f"{dist}={version(dist)}\0".encode())
+    h.update(f"python={sys.version_info[:2]}\0pickle={pickle.HIGHEST_PROTOCOL}".encode())
+    return h.hexdigest()
+
+
+def document_key(path: str | Path) -> str | None:
+    """Everything `load_document` reads: the document, its overlay, the pipeline's code. None if unreadable."""
+    try:
+        source = Path(path).read_bytes()
+        overlay = curation.overlay_path(str(path))
+        fixes = overlay.read_bytes() if overlay.exists() else b"<none>"
+    except OSError:
+        return None
+    h = hashlib.sha256(_code_fingerprint().encode())
+    for part in (str(path).encode("utf-8"), source, fixes):
+        h.update(hashlib.sha256(part).digest())
+    return h.hexdigest()
+
+
+def cached_document(path: str | Path, cache_dir: Path) -> Document:
+    """`load_document(path)`, reused from `cache_dir` when the document, its overlay and the code are the
+    ones it was made from. Reading, curation and recomputation (NumPy, sympy) are most of a build's start-up;
+    an unchanged document skips all three. A damaged or stale entry is simply made again."""
+    key = document_key(path)
+    if key is None:
+        return load_document(path)
+    entry = Path(cache_dir) / f"{key}.pickle"
+    try:
+        doc = pickle.loads(entry.read_bytes())
+        if isinstance(doc, Document) and doc.path == str(path):
+            return doc
+    except Exception:  # noqa: BLE001 - missing, truncated or from another version: rebuild it
+        pass
+    doc = load_document(path)
+    try:
+        atomic_write_bytes(entry, pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL))
+    except OSError:
+        pass  # a cache that cannot be written only costs time
+    return doc
 
 
 def has_errors(doc: Document) -> bool:
@@ -62,7 +128,7 @@ def good_questions(docs: Sequence[Document]) -> list[Question]:
 
 def build(paths: Sequence[Path], out: Path = BUILD, *, decks: bool = True, exams: bool = True) -> list[Diagnostic]:
     """Write every output. Documents with errors keep their previous outputs; the rest still build."""
-    docs = load_bank(paths)
+    docs = load_bank(paths, out / "cache" / "docs")
     diags = [d for doc in docs for d in all_diagnostics(doc)]
     good = [doc for doc in docs if not has_errors(doc)]
     if len(good) == len(docs):
