@@ -140,5 +140,6 @@ def build(paths: Sequence[Path], out: Path = BUILD, *, decks: bool = True, exams
     if exams:
         from .render.exam import write_exams
 
-        diags += write_exams(good_questions(docs), SEEDS / "exams.toml", out / "exams", out / "cache" / "math")
+        diags += write_exams(good_questions(docs), SEEDS / "exams.toml", out / "exams", out / "cache" / "math",
+                             pdf_cache=out / "cache" / "pdf")
     return diags

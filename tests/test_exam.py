@@ -420,3 +420,69 @@ count = 2
     rest = set(points) - {"coursera-rnn/q07", "coursera-rnn/q01", "rnn-exercises/task1-q1", "rnn-quiz/q02",
                           "rnn-quiz/q05"}
     assert len(rest) == 2 and rest <= {"coursera-rnn/q02", "coursera-rnn/q04", "coursera-rnn/q08"}
+
+
+# --- the rendered-PDF cache --------------------------------------------------------------------------------
+
+
+def _counting(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    rendered: list[str] = []
+    real = exam_mod.html_to_pdf
+
+    def counted(html: str):
+        rendered.append(re.search(r"<title>(.*?)</title>", html).group(1))
+        return real(html)
+
+    monkeypatch.setattr(exam_mod, "html_to_pdf", counted)
+    return rendered
+
+
+def test_pdf_cache_gives_a_page_rendered_before_without_rendering_it(built: dict, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = tmp_path / "pdf"
+    first = tmp_path / "first"
+    assert write_exams(bank(), built["definitions"], first, tmp_path / "math", TEMPLATES, workers=1,
+                       pdf_cache=cache) == []
+    assert len(list(cache.glob("*.pdf"))) == 6
+    rendered = _counting(monkeypatch)
+    second = tmp_path / "second"  # e.g. build/exams deleted, or a second checkout sharing the cache
+    assert write_exams(bank(), built["definitions"], second, tmp_path / "math", TEMPLATES, workers=1,
+                       pdf_cache=cache) == []
+    assert rendered == []
+    for pdf in first.glob("*.pdf"):
+        assert (second / pdf.name).read_bytes() == pdf.read_bytes() == (built["out"] / pdf.name).read_bytes()
+
+
+def test_pdf_cache_renders_exactly_the_pages_that_changed(built: dict, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = tmp_path / "pdf"
+    out = tmp_path / "out"
+    write_exams(bank(), built["definitions"], out, tmp_path / "math", TEMPLATES, workers=1, pdf_cache=cache)
+    changed = _write(tmp_path, built["definitions"].read_text(encoding="utf-8").replace(
+        'title = "RNN Choice Test"', 'title = "RNN Choice Test, resit"'))
+    rendered = _counting(monkeypatch)
+    shutil.rmtree(out)
+    assert write_exams(bank(), changed, out, tmp_path / "math", TEMPLATES, workers=1, pdf_cache=cache) == []
+    assert sorted(rendered) == ["RNN Choice Test, resit (Version A)", "RNN Choice Test, resit (Version A): Answer Key",
+                                "RNN Choice Test, resit (Version B)", "RNN Choice Test, resit (Version B): Answer Key"]
+    assert "RNN Choice Test, resit" in _pdf_text(out / "choice-A.pdf")
+    # Back to the first title: every page was rendered before, so nothing is rendered.
+    rendered.clear()
+    shutil.rmtree(out)
+    write_exams(bank(), built["definitions"], out, tmp_path / "math", TEMPLATES, workers=1, pdf_cache=cache)
+    assert rendered == []
+    assert (out / "choice-A.pdf").read_bytes() == (built["out"] / "choice-A.pdf").read_bytes()
+
+
+def test_damaged_pdf_cache_entry_is_rendered_again(built: dict, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = tmp_path / "pdf"
+    write_exams(bank(), built["definitions"], tmp_path / "a", tmp_path / "math", TEMPLATES, workers=1,
+                pdf_cache=cache)
+    for entry in cache.glob("*.pdf"):
+        entry.write_bytes(entry.read_bytes()[:1000])  # cut short, e.g. by a full disk
+    rendered = _counting(monkeypatch)
+    assert write_exams(bank(), built["definitions"], tmp_path / "b", tmp_path / "math", TEMPLATES, workers=1,
+                       pdf_cache=cache) == []
+    assert len(rendered) == 6
+    assert (tmp_path / "b" / "choice-A.pdf").read_bytes() == (built["out"] / "choice-A.pdf").read_bytes()

@@ -5,6 +5,7 @@ import hashlib
 import json
 import logging
 import math
+import os
 import re
 import string
 from concurrent.futures import ProcessPoolExecutor
@@ -194,6 +195,60 @@ def _full_fonts() -> bool:
     return harfbuzz_subset is None
 
 
+def _page_hash(html: str) -> str:
+    """Hash of a page without the folders its fonts are read from: two checkouts give the same PDF /ID."""
+    located = re.sub(r'url\("file://[^"]*/([^/"]*)"\)', r'url("\1")', html)
+    return hashlib.sha256(located.encode("utf-8")).hexdigest()
+
+
+class PdfCache:
+    """Rendered PDFs, each filed under the hash of the page it was made from and the renderer's version.
+
+    A page that was rendered before, by any build, is not rendered again: undoing an edit, switching
+    back to an earlier version of a document or deleting build/exams costs a file copy instead of
+    WeasyPrint's second or so per PDF. Only PDFs rendered without warnings are kept, so a hit never hides
+    one; the least recently used entries beyond `limit` are removed.
+    """
+
+    def __init__(self, folder: Path, limit: int = 64):
+        self.folder = Path(folder)
+        self.limit = limit
+
+    @staticmethod
+    @lru_cache(maxsize=1)
+    def _renderer() -> str:
+        from importlib.metadata import version
+
+        return f"weasyprint={version('weasyprint')};pydyf={version('pydyf')}"
+
+    def _path(self, html: str) -> Path:
+        key = hashlib.sha256(f"{self._renderer()}\0{_page_hash(html)}".encode()).hexdigest()
+        return self.folder / f"{key}.pdf"
+
+    def get(self, html: str) -> bytes | None:
+        path = self._path(html)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        if not (data.startswith(b"%PDF-") and b"%%EOF" in data[-64:]):
+            return None  # damaged: render it again
+        try:
+            os.utime(path)  # recently used
+        except OSError:
+            pass
+        return data
+
+    def put(self, html: str, pdf: bytes) -> None:
+        try:
+            atomic_write_bytes(self._path(html), pdf)
+            entries = sorted(self.folder.glob("*.pdf"), key=lambda p: p.stat().st_mtime, reverse=True)
+            for old in entries[self.limit:]:
+                old.unlink(missing_ok=True)
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+
+
 def html_to_pdf(html: str) -> tuple[bytes, list[str]]:
     """PDF bytes, and the warnings WeasyPrint logged while making them."""
     import weasyprint
@@ -202,10 +257,7 @@ def html_to_pdf(html: str) -> tuple[bytes, list[str]]:
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collect)
     try:
-        # The PDF's /ID: a hash of the page, without the folders its fonts are read from, so two checkouts
-        # of the project write the same bytes.
-        located = re.sub(r'url\("file://[^"]*/([^/"]*)"\)', r'url("\1")', html)
-        identifier = hashlib.sha256(located.encode("utf-8")).hexdigest()[:32].encode("ascii")
+        identifier = _page_hash(html)[:32].encode("ascii")
         data = weasyprint.HTML(string=html).write_pdf(pdf_identifier=identifier, full_fonts=_full_fonts())
     finally:
         logger.removeHandler(collect)
@@ -218,12 +270,6 @@ class _Rendered:
     exam_pdf: bytes
     key_pdf: bytes
     warnings: tuple[str, ...]
-
-
-def _render_version(slug: str, paper: str, key: str) -> _Rendered:
-    exam_pdf, w1 = html_to_pdf(paper)
-    key_pdf, w2 = html_to_pdf(key)
-    return _Rendered(slug, exam_pdf, key_pdf, tuple(w1 + w2))
 
 
 MANIFEST = ".sources.json"  # PDF name -> hash of the HTML it was rendered from
@@ -261,8 +307,12 @@ def _math_diagnostics(versions: Sequence[ExamVersion], cache_dir: Path | None) -
 
 
 def write_exams(questions: Sequence[Question], definitions: Path, out_dir: Path, cache_dir: Path,
-                templates_dir: Path = Path("templates"), workers: int = 2) -> list[Diagnostic]:
+                templates_dir: Path = Path("templates"), workers: int = 2,
+                pdf_cache: Path | None = None) -> list[Diagnostic]:
     """Write <exam>-<V>.pdf and <exam>-<V>-key.pdf for every version of every exam in `definitions`.
+
+    `cache_dir` holds the typeset formulas and math fonts; with `pdf_cache`, PDFs come from a `PdfCache`
+    there when their page was rendered before.
 
     An exam's files are replaced only once all its versions have rendered, each file atomically, so a
     failure leaves the previous PDFs in place.
@@ -287,23 +337,43 @@ def write_exams(questions: Sequence[Question], definitions: Path, out_dir: Path,
             rendered[slug] = None
         else:
             stale.append(slug)
-    if workers > 1 and stale:
+    cache = PdfCache(pdf_cache) if pdf_cache else None
+    done: dict[tuple[str, int], tuple[bytes, list[str]]] = {}
+    jobs = []
+    for slug in stale:
+        for part in (0, 1):
+            hit = cache.get(sources[slug][part]) if cache else None
+            if hit is not None:
+                done[(slug, part)] = (hit, [])
+            else:
+                jobs.append((slug, part))
+    failed: dict[str, BaseException] = {}
+    if workers > 1 and len(jobs) > 1:
         # One job per PDF, longest HTML first, keeps both cores busy to the end.
-        jobs = sorted(((slug, part) for slug in stale for part in (0, 1)), key=lambda j: -len(sources[j[0]][j[1]]))
+        jobs.sort(key=lambda j: -len(sources[j[0]][j[1]]))
         with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
             futures = {job: pool.submit(html_to_pdf, sources[job[0]][job[1]]) for job in jobs}
-            for slug in stale:
+            for job, future in futures.items():
                 try:
-                    (paper, w1), (key, w2) = futures[(slug, 0)].result(), futures[(slug, 1)].result()
-                    rendered[slug] = _Rendered(slug, paper, key, tuple(w1 + w2))
+                    done[job] = future.result()
                 except Exception as exc:  # noqa: BLE001
-                    rendered[slug] = exc
+                    failed.setdefault(job[0], exc)
     else:
-        for slug in stale:
+        for job in jobs:
             try:
-                rendered[slug] = _render_version(slug, *sources[slug])
+                done[job] = html_to_pdf(sources[job[0]][job[1]])
             except Exception as exc:  # noqa: BLE001
-                rendered[slug] = exc
+                failed.setdefault(job[0], exc)
+    for slug in stale:
+        if slug in failed:
+            rendered[slug] = failed[slug]
+            continue
+        (paper, w1), (key, w2) = done[(slug, 0)], done[(slug, 1)]
+        rendered[slug] = _Rendered(slug, paper, key, tuple(w1 + w2))
+        if cache:
+            for part, (pdf, warned) in ((0, done[(slug, 0)]), (1, done[(slug, 1)])):
+                if not warned and (slug, part) in jobs:
+                    cache.put(sources[slug][part], pdf)
     by_exam: dict[str, list[ExamVersion]] = {}
     for v in versions:
         by_exam.setdefault(v.exam.name, []).append(v)
@@ -336,4 +406,5 @@ def write_exams(questions: Sequence[Question], definitions: Path, out_dir: Path,
     return diags
 
 
-__all__ = ["MATH_SIZE_PT", "answer_lines", "exam_html", "key_html", "version_html", "html_to_pdf", "write_exams"]
+__all__ = ["MATH_SIZE_PT", "PdfCache", "answer_lines", "exam_html", "key_html", "version_html", "html_to_pdf",
+           "write_exams"]

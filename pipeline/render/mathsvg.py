@@ -275,7 +275,8 @@ def _derive_font(script: bool) -> bytes:
     from fontTools.ttLib.tables._c_m_a_p import CmapSubtable
 
     gm = _glyph_map()
-    font = TTFont(str(_FONT_FILE), recalcTimestamp=False)  # same bytes on every machine and every build
+    # Same bytes on every machine and build; outlines untouched, so no bounding box needs recomputing.
+    font = TTFont(str(_FONT_FILE), recalcTimestamp=False, recalcBBoxes=False)
     order = font.getGlyphOrder()
     if script:
         mapping = {ord(ch): gid for gid, ch in gm.script.items()}
