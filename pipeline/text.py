@@ -95,13 +95,42 @@ def _plain_html(text: str, math: MathRenderer) -> str | None:
     return "".join(out)
 
 
+_DISPLAY_FORMULA = re.compile(r"\$\$([^$\n]+)\$\$")
+
+
+def _simple_html(text: str, math: MathRenderer, inline: bool) -> str | None:
+    """markdown-it's HTML for paragraphs of plain words and $...$ formulas, or of one $$...$$ formula each,
+    separated by blank lines; None for anything else."""
+    if "\n" not in text:
+        plain = _plain_html(text, math)
+        if plain is not None:
+            return plain if inline or not plain else f"<p>{plain}</p>"
+    out = []
+    for paragraph in text.split("\n\n"):
+        if "\n" in paragraph or "\r" in paragraph or not paragraph.strip():
+            return None
+        display = _DISPLAY_FORMULA.fullmatch(paragraph)
+        if display:
+            latex = display.group(1)
+            if latex.endswith("\\") or not latex.strip() or re.search(r"[^\S ]", latex):
+                return None
+            out.append(f'<div class="math-display">{math(latex.strip(), True)}</div>')
+            continue
+        plain = _plain_html(paragraph, math)
+        if not plain:
+            return None
+        out.append(f"<p>{plain}</p>")
+    return "\n".join(out)
+
+
 @lru_cache(maxsize=65536)
 def to_html(markdown: str, math: MathRenderer = mathjax, *, inline: bool = False) -> str:
     """Render Markdown to HTML; `inline=True` drops the wrapping <p> of a one-paragraph text."""
-    plain = _plain_html(markdown, math)
-    if plain is not None:
-        # Most fields are one sentence; parsing them with markdown-it is most of a deck build's time.
-        return plain if inline or not plain else f"<p>{plain}</p>"
+    simple = _simple_html(markdown, math, inline)
+    if simple is not None:
+        # Most fields are a sentence or a few, some with a displayed formula; parsing them with
+        # markdown-it was most of a deck build's time.
+        return simple
     return markdown_it_html(markdown, math, inline=inline)
 
 
