@@ -269,9 +269,9 @@ def package_bytes(decks: Sequence[genanki.Deck]) -> bytes:
     with zipfile.ZipFile(buf, "w") as z:
         for name, payload in (("collection.anki2", db), ("media", b"{}")):
             info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
-            info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            z.writestr(info, payload)
+            # Level 1 compresses twice as fast as the default 6; the package is about a third larger.
+            z.writestr(info, payload, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
     return buf.getvalue()
 
 
