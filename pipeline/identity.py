@@ -155,10 +155,11 @@ def assign(
     for doc in documents:
         questions = _unique_questions(doc, diags)
         doc_entries = [e for e in entries if e.document == doc.slug]
-        matches = _match(questions, doc_entries)
+        fps = {q.id: fingerprint(q.stem) for q in questions}
+        matches = _match(questions, doc_entries, fps)
         claimed = {id(e) for e in matches.values()}
         for q in questions:
-            fp = fingerprint(q.stem)
+            fp = fps[q.id]
             content = content_of(q)
             entry = matches.get(q.id)
             if entry is None:
@@ -210,36 +211,43 @@ def _unique_questions(doc: Document, diags: list[Diagnostic]) -> list[Question]:
     return out
 
 
-def _match(questions: list[Question], entries: list[LockEntry]) -> dict[str, LockEntry]:
+def _match(questions: list[Question], entries: list[LockEntry],
+           fps: dict[str, str] | None = None) -> dict[str, LockEntry]:
     """Question id -> the lock entry it continues, following the order in the module docstring."""
     matched: dict[str, LockEntry] = {}
-    free = list(entries)
-    fps = {q.id: fingerprint(q.stem) for q in questions}
+    free: dict[int, LockEntry] = {id(e): e for e in entries}  # insertion-ordered: the lock's order
+    fps = fps if fps is not None else {q.id: fingerprint(q.stem) for q in questions}
+    by_stem: dict[str, list[LockEntry]] = {}
+    by_id: dict[str, list[LockEntry]] = {}
+    for e in entries:
+        by_stem.setdefault(e.stem, []).append(e)
+        by_id.setdefault(e.id, []).append(e)
 
     def claim(q: Question, e: LockEntry) -> None:
         matched[q.id] = e
-        free.remove(e)
+        del free[id(e)]
 
     for q in questions:
-        same = [e for e in free if e.stem == fps[q.id]]
+        same = [e for e in by_stem.get(fps[q.id], ()) if id(e) in free]
         if same:
             claim(q, next((e for e in same if e.id == q.id), same[0]))
     for q in questions:
         if q.id in matched:
             continue
-        e = next((e for e in free if e.id == q.id), None)
+        e = next((e for e in by_id.get(q.id, ()) if id(e) in free), None)
         if e is not None and _ratio(fps[q.id], e.stem) >= SAME_ID_THRESHOLD:
             claim(q, e)
     pairs = []
+    remaining = list(free.values())
     for qi, q in enumerate(questions):
         if q.id in matched:
             continue
-        for ei, e in enumerate(free):
+        for ei, e in enumerate(remaining):
             r = _ratio(fps[q.id], e.stem)
             if r >= FUZZY_THRESHOLD:
                 pairs.append((-r, qi, ei, q, e))
     for _, _, _, q, e in sorted(pairs, key=lambda p: p[:3]):
-        if q.id not in matched and e in free:
+        if q.id not in matched and id(e) in free:
             claim(q, e)
     return matched
 
