@@ -247,7 +247,8 @@ def _make(cwd: Path) -> float:
     return elapsed
 
 
-def _clear_outputs(build: Path, keep_cache: bool) -> None:
+def _clear_outputs(build: Path, keep_cache: bool, drop: tuple[str, ...] = ()) -> None:
+    """Remove build/ except build/cache/ when `keep_cache`, and then the caches named in `drop`."""
     if not build.exists():
         return
     for p in build.iterdir():
@@ -257,6 +258,8 @@ def _clear_outputs(build: Path, keep_cache: bool) -> None:
             shutil.rmtree(p)
         else:
             p.unlink()
+    for name in drop:
+        shutil.rmtree(build / "cache" / name, ignore_errors=True)
 
 
 def bench_documents(reps: int) -> tuple[dict[str, list[float]], str]:
@@ -270,13 +273,17 @@ def bench_documents(reps: int) -> tuple[dict[str, list[float]], str]:
             shutil.copy2(ROOT / name, work / name)
         (work / ".venv").symlink_to(ROOT / ".venv")
         build = work / "build"
-        res: dict[str, list[float]] = {"cold": [], "warm": [], "noop": [], "edit": []}
+        res: dict[str, list[float]] = {"cold": [], "warm": [], "render": [], "noop": [], "edit": []}
         for _ in range(reps):
             _clear_outputs(build, keep_cache=False)
             res["cold"].append(_make(work))
         for _ in range(reps):
             _clear_outputs(build, keep_cache=True)
             res["warm"].append(_make(work))
+        for _ in range(reps):
+            # Documents and formulas from the caches, but every PDF rendered by WeasyPrint.
+            _clear_outputs(build, keep_cache=True, drop=("pdf",))
+            res["render"].append(_make(work))
         for _ in range(max(reps, 5)):
             res["noop"].append(_make(work))
         # A real content change (not just a touch): the question's note content and the lock change too.
@@ -320,10 +327,12 @@ def main(argv: list[str] | None = None) -> int:
 
     med = statistics.median
     docs, edited = bench_documents(1 if quick else 3)
-    row("5 documents: cold build (no build/, no math cache)", _s(med(docs["cold"])), len(docs["cold"]),
+    row("5 documents: cold build (no build/, so no caches)", _s(med(docs["cold"])), len(docs["cold"]),
         "< 6 s", med(docs["cold"]) < 6)
-    row("5 documents: warm build (math cache kept, outputs removed)", _s(med(docs["warm"])),
+    row("5 documents: warm build (outputs removed, build/cache/ kept)", _s(med(docs["warm"])),
         len(docs["warm"]), "< 3 s", med(docs["warm"]) < 3)
+    row("5 documents: warm build without the PDF cache (all 6 PDFs rendered)", _s(med(docs["render"])),
+        len(docs["render"]))
     row("5 documents: no-op `make -s decks exams`", _s(med(docs["noop"])), len(docs["noop"]),
         "< 0.3 s", med(docs["noop"]) < 0.3)
     row(f"5 documents: one document edited ({edited}), rebuild", _s(med(docs["edit"])),
