@@ -270,7 +270,12 @@ def _natural_key(text: str) -> list[object]:
     return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", text)]
 
 
+_TOML_PLAIN = re.compile(r'[^"\\\x00-\x1f\x7f]*')
+
+
 def _toml_str(value: str) -> str:
+    if _TOML_PLAIN.fullmatch(value):
+        return f'"{value}"'  # nothing to escape: ids, GUIDs, hashes, most stems
     # JSON escapes are valid TOML basic-string escapes; DEL is the one control character JSON leaves raw.
     return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
 

@@ -76,6 +76,9 @@ _MARKDOWN_SYNTAX = re.compile(r"[*_`\[\]\\&<>!|~\n\r\t]|^\s*(?:[-+>#=]|\d+[.)])|
 _FORMULA = re.compile(r"\$([^$]+)\$")
 
 
+_OTHER_SPACE = re.compile(r"[^\S ]")  # whitespace other than the plain space
+
+
 def _plain_html(text: str, math: MathRenderer) -> str | None:
     """The HTML markdown-it would give for plain words with inline formulas, or None if it is more."""
     if text.count("$") % 2 or "$$" in text:
@@ -83,9 +86,9 @@ def _plain_html(text: str, math: MathRenderer) -> str | None:
     parts = _FORMULA.split(text)
     words, formulas = parts[0::2], parts[1::2]
     outside = "x".join(words)
-    if _MARKDOWN_SYNTAX.search(outside) or re.search(r"[^\S ]", outside) or outside.startswith("    "):
+    if _MARKDOWN_SYNTAX.search(outside) or _OTHER_SPACE.search(outside) or outside.startswith("    "):
         return None
-    if any(f.endswith("\\") or not f.strip() or re.search(r"[^\S ]", f) for f in formulas):
+    if any(f.endswith("\\") or not f.strip() or _OTHER_SPACE.search(f) for f in formulas):
         return None
     parts[0] = parts[0].lstrip(" ")
     parts[-1] = parts[-1].rstrip(" ")
@@ -112,7 +115,7 @@ def _simple_html(text: str, math: MathRenderer, inline: bool) -> str | None:
         display = _DISPLAY_FORMULA.fullmatch(paragraph)
         if display:
             latex = display.group(1)
-            if latex.endswith("\\") or not latex.strip() or re.search(r"[^\S ]", latex):
+            if latex.endswith("\\") or not latex.strip() or _OTHER_SPACE.search(latex):
                 return None
             out.append(f'<div class="math-display">{math(latex.strip(), True)}</div>')
             continue

@@ -7,7 +7,6 @@ import io
 import itertools
 import re
 import sqlite3
-import tempfile
 import zipfile
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -243,6 +242,12 @@ class _StampedNote(genanki.Note):
         # The note takes note_id and its card note_id + 1; ids are spaced so these never collide.
         super().write_to_db(cursor, self.mtime, deck_id, itertools.count(self.note_id))
 
+    def _check_invalid_html_tags_in_fields(self) -> None:
+        # The same note goes into its document's package and into all.apkg: genanki checks its fields once.
+        if not getattr(self, "_fields_checked", False):
+            super()._check_invalid_html_tags_in_fields()
+            self._fields_checked = True
+
 
 def _build_models(types: dict[str, dict], mtimes: dict[str, int]) -> dict[str, genanki.Model]:
     return {
@@ -256,15 +261,14 @@ def _build_models(types: dict[str, dict], mtimes: dict[str, int]) -> dict[str, g
 
 def package_bytes(decks: Sequence[genanki.Deck]) -> bytes:
     """An .apkg as bytes; every timestamp in it comes from the notes and models, none from the clock."""
-    with tempfile.TemporaryDirectory() as tmp:
-        db_path = Path(tmp) / "collection.anki2"
-        conn = sqlite3.connect(db_path)
-        try:
-            genanki.Package(list(decks)).write_to_db(conn.cursor(), 0, itertools.count(1))
-            conn.commit()
-        finally:
-            conn.close()
-        db = db_path.read_bytes()
+    # Built in memory and serialized: no temporary file, no journal, no fsync.
+    conn = sqlite3.connect(":memory:")
+    try:
+        genanki.Package(list(decks)).write_to_db(conn.cursor(), 0, itertools.count(1))
+        conn.commit()
+        db = conn.serialize()
+    finally:
+        conn.close()
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
         for name, payload in (("collection.anki2", db), ("media", b"{}")):
@@ -281,6 +285,9 @@ class _Rendered:
     questions: list[tuple[Question, str, dict[str, str], list[str]]]  # question, type key, fields, tags
 
 
+_CODE_SPAN = re.compile(r"<code[^>]*>.*?</code>", re.S)
+
+
 def _render_document(doc: Document, diags: list[Diagnostic]) -> _Rendered:
     out = []
     for q in doc.questions:
@@ -290,7 +297,7 @@ def _render_document(doc: Document, diags: list[Diagnostic]) -> _Rendered:
             continue
         fields = note_fields(q, doc)
         for name, value in fields.items():
-            if "$" in re.sub(r"<code[^>]*>.*?</code>", "", value, flags=re.S):
+            if "$" in value and "$" in _CODE_SPAN.sub("", value):
                 diags.append(Diagnostic(q.source.file, q.source.line_start, "warning", "anki-stray-dollar",
                                         f"{q.id}: field {name} still contains a `$` after math rendering"))
         out.append((q, note_type_key(q), fields, note_tags(q)))
