@@ -9,7 +9,9 @@ OVERLAYS := $(wildcard seeds/*.fixes.toml)
 LOCK := $(wildcard seeds/identity.lock)
 EXAMDEFS := $(wildcard seeds/exams.toml)
 CODE := $(shell find pipeline -name '*.py' 2>/dev/null)
-TEMPLATES := $(wildcard templates/*)
+# Each output depends only on its own templates: editing print.css does not rebuild the decks.
+DECK_TEMPLATES := $(wildcard templates/anki*)
+EXAM_TEMPLATES := $(filter-out $(DECK_TEMPLATES),$(wildcard templates/*))
 
 .PHONY: all venv decks exams check test bench clean
 
@@ -27,11 +29,11 @@ $(INSTALLED): pyproject.toml
 	touch $@
 
 # The stamp files let Make skip every Python start-up when nothing changed.
-build/.decks.stamp: $(INSTALLED) $(SEEDS) $(OVERLAYS) $(LOCK) $(CODE) $(TEMPLATES)
+build/.decks.stamp: $(INSTALLED) $(SEEDS) $(OVERLAYS) $(LOCK) $(CODE) $(DECK_TEMPLATES)
 	$(PY) -m pipeline build --decks
 	@touch $@
 
-build/.exams.stamp: $(INSTALLED) $(SEEDS) $(OVERLAYS) $(EXAMDEFS) $(CODE) $(TEMPLATES)
+build/.exams.stamp: $(INSTALLED) $(SEEDS) $(OVERLAYS) $(EXAMDEFS) $(CODE) $(EXAM_TEMPLATES)
 	$(PY) -m pipeline build --exams
 	@touch $@
 

@@ -1,0 +1,59 @@
+"""What `make decks exams` reruns after an edit, read from Make's own plan (`make -n`), so no build runs."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="needs GNU Make")
+
+
+@pytest.fixture()
+def project(tmp_path: Path) -> Path:
+    for name in ("seeds", "templates", "pipeline"):
+        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("Makefile", "pyproject.toml"):
+        shutil.copy2(ROOT / name, tmp_path / name)
+    # Both outputs built after every input was last changed.
+    (tmp_path / "build").mkdir()
+    later = time.time() + 10
+    for stamp in (".decks.stamp", ".exams.stamp"):
+        (tmp_path / "build" / stamp).touch()
+        os.utime(tmp_path / "build" / stamp, (later, later))
+    return tmp_path
+
+
+def plan(project: Path, edited: str | None = None) -> set[str]:
+    """The pipeline commands Make would run after `edited` changes (never the venv's set-up)."""
+    if edited:
+        even_later = time.time() + 20
+        os.utime(project / edited, (even_later, even_later))
+    out = subprocess.run(["make", "-n", "-o", ".venv/.installed", "decks", "exams"], cwd=project,
+                         capture_output=True, text=True, check=True).stdout
+    return {line.split("pipeline build", 1)[1].strip() for line in out.splitlines() if "pipeline build" in line}
+
+
+def test_nothing_changed_runs_no_python(project: Path) -> None:
+    assert plan(project) == set()
+
+
+@pytest.mark.parametrize("edited,expected", [
+    ("seeds/rnn-quiz.md", {"--decks", "--exams"}),
+    ("seeds/coursera-rnn.fixes.toml", {"--decks", "--exams"}),
+    ("seeds/exams.toml", {"--exams"}),
+    ("seeds/identity.lock", {"--decks"}),
+    ("templates/print.css", {"--exams"}),
+    ("templates/key.html.j2", {"--exams"}),
+    ("templates/anki.css", {"--decks"}),
+    ("templates/anki_choice_front.html", {"--decks"}),
+    ("pipeline/render/exam.py", {"--decks", "--exams"}),
+])
+def test_an_edit_reruns_only_what_depends_on_it(project: Path, edited: str, expected: set[str]) -> None:
+    assert (project / edited).exists(), edited
+    assert plan(project, edited) == expected
