@@ -83,9 +83,10 @@ def document_key(path: str | Path) -> str | None:
         source = Path(path).read_bytes()
         overlay = curation.overlay_path(str(path))
         fixes = overlay.read_bytes() if overlay.exists() else b"<none>"
-    except OSError:
+        code = _code_fingerprint()
+    except Exception:  # noqa: BLE001 - unreadable input or package metadata: build without the cache
         return None
-    h = hashlib.sha256(_code_fingerprint().encode())
+    h = hashlib.sha256(code.encode())
     for part in (str(path).encode("utf-8"), source, fixes):
         h.update(hashlib.sha256(part).digest())
     return h.hexdigest()
@@ -106,10 +107,12 @@ def cached_document(path: str | Path, cache_dir: Path) -> Document:
     except Exception:  # noqa: BLE001 - missing, truncated or from another version: rebuild it
         pass
     doc = load_document(path)
+    if document_key(path) != key:
+        return doc  # the file was saved while it was being read: never file one text under the other's key
     try:
         atomic_write_bytes(entry, pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL))
-    except OSError:
-        pass  # a cache that cannot be written only costs time
+    except Exception:  # noqa: BLE001 - a cache that cannot be written only costs time
+        pass
     return doc
 
 

@@ -87,3 +87,18 @@ def test_load_bank_keeps_only_the_current_entries(copy: Path, tmp_path: Path) ->
     copy.write_text(copy.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     build.load_bank([copy], cache)
     assert [p.stem for p in cache.glob("*.pickle")] == [build.document_key(copy)]
+
+
+def test_a_document_saved_during_its_own_reading_is_not_cached(copy: Path, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = tmp_path / "cache"
+    real = build.load_document
+
+    def read_then_edited(path):  # noqa: ANN001 - the editor saves just after the reader's pass
+        doc = real(path)
+        copy.write_text(copy.read_text(encoding="utf-8") + "\nA later line.\n", encoding="utf-8")
+        return doc
+
+    monkeypatch.setattr(build, "load_document", read_then_edited)
+    build.cached_document(copy, cache)
+    assert not list(cache.glob("*.pickle"))  # the next build reads the saved text afresh

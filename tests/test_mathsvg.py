@@ -204,3 +204,28 @@ def test_glyphs_drawn_as_text_look_like_their_outlines(tmp_path: Path) -> None:
     ink = sum(int((p < 200).sum()) for p in outlines)
     differing = sum(int((np.abs(a - b) > 30).sum()) for a, b in zip(outlines, text))
     assert differing < 0.03 * ink, f"{differing} of {ink} ink pixels differ"
+
+
+def test_merged_glyphs_keep_their_place_in_the_painting_order() -> None:
+    # The background box is painted before the glyph it holds, and after the glyphs left of it.
+    root = ET.fromstring(render_math(r"a + \colorbox{yellow}{b} + c", False).svg)
+    order = [(el.tag.rsplit("}", 1)[-1], el.attrib.get("fill"), el.text or "") for el in root]
+    box = next(i for i, (tag, fill, _) in enumerate(order) if tag == "rect" and fill == "yellow")
+    holds_b = next(i for i, (tag, _, text) in enumerate(order) if tag == "text" and "b" in text)
+    holds_a = next(i for i, (tag, _, text) in enumerate(order) if tag == "text" and "\U0001d44e" in text)
+    assert holds_a < box < holds_b
+
+
+def test_derived_fonts_are_renamed_with_their_inputs_and_old_ones_removed(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    first = mathsvg.math_font_files(tmp_path)
+    key = cache_key("x", False, 11)
+    monkeypatch.setattr(mathsvg, "_toolchain", lambda: "ziafont=another version")
+    mathsvg._font_digest.cache_clear()
+    try:
+        second = mathsvg.math_font_files(tmp_path)
+        assert cache_key("x", False, 11) != key  # formulas are typeset again too
+    finally:
+        mathsvg._font_digest.cache_clear()
+    assert {p.name for p in second.values()}.isdisjoint(p.name for p in first.values())
+    assert sorted(tmp_path.glob("*.ttf")) == sorted(second.values())

@@ -217,9 +217,13 @@ class PdfCache:
     @staticmethod
     @lru_cache(maxsize=1)
     def _renderer() -> str:
+        """What turns the same page into different bytes: the renderer's versions, and whether fonts are
+        subset (HarfBuzz's subsetter present) or embedded whole. `make clean` forgets every entry."""
+        import ctypes.util
         from importlib.metadata import version
 
-        return f"weasyprint={version('weasyprint')};pydyf={version('pydyf')}"
+        subset = ctypes.util.find_library("harfbuzz-subset") is not None
+        return f"weasyprint={version('weasyprint')};pydyf={version('pydyf')};harfbuzz-subset={subset}"
 
     def _path(self, html: str) -> Path:
         key = hashlib.sha256(f"{self._renderer()}\0{_page_hash(html)}".encode()).hexdigest()

@@ -16,7 +16,6 @@ import hashlib
 import html
 import io
 import json
-import os
 import re
 import tempfile
 import warnings
@@ -62,9 +61,17 @@ class MathImage:
 _memory: dict[str, MathImage | str] = {}
 
 
+@lru_cache(maxsize=1)
+def _toolchain() -> str:
+    """Versions of what lays formulas out and maps their glyphs to characters of the derived fonts."""
+    from importlib.metadata import version
+
+    return f"ziamath={ziamath.__version__};ziafont={version('ziafont')};fonttools={version('fonttools')}"
+
+
 def cache_key(latex: str, display: bool, size_pt: float) -> str:
-    """Hash of everything that changes the drawing: formula, mode, size, ziamath version and font."""
-    parts = [_FORMAT, latex, bool(display), round(float(size_pt), 4), ziamath.__version__, _FONT]
+    """Hash of everything that changes the drawing: formula, mode, size, ziamath/ziafont/fontTools, font."""
+    parts = [_FORMAT, latex, bool(display), round(float(size_pt), 4), _toolchain(), _FONT]
     return hashlib.sha256(json.dumps(parts).encode("utf-8")).hexdigest()
 
 
@@ -253,10 +260,15 @@ def _glyphs_as_text(enabled: bool = True) -> Iterator[None]:
 
 
 def _merge_text(root: ET.Element) -> ET.Element:
-    """One <text> per family and size, glyphs positioned by x/y lists: WeasyPrint sets up each <text> once."""
+    """One <text> per family and size, glyphs positioned by x/y lists: WeasyPrint sets up each <text> once.
+
+    Only glyphs that follow one another are merged, so nothing moves across a shape drawn between them
+    (a fraction bar, a radical, a background): the painting order stays ziamath's.
+    """
     groups: dict[tuple[str, str, str], ET.Element] = {}
     for el in list(root):
         if el.tag != "text":
+            groups.clear()
             continue
         key = (el.attrib["font-family"], el.attrib["font-size"], el.attrib.get("fill", ""))
         group = groups.get(key)
@@ -306,15 +318,37 @@ def _derive_font(script: bool) -> bytes:
     return out.getvalue()
 
 
+@lru_cache(maxsize=1)
+def _font_digest() -> str:
+    """Names the derived fonts after everything they are made from: the source font, the code deriving
+    them and the versions that read its cmap and GSUB (they decide which character reaches which glyph)."""
+    parts = _FONT_FILE.read_bytes() + f"/{_FONT_FORMAT}/{_toolchain()}".encode()
+    return hashlib.sha256(parts).hexdigest()[:16]
+
+
+_scratch: tempfile.TemporaryDirectory | None = None
+
+
 def math_font_files(font_dir: Path | None = None) -> dict[str, Path]:
-    """The two derived math fonts on disk (written once, keyed by the source font's bytes), by family."""
-    font_dir = Path(font_dir) if font_dir else Path(tempfile.gettempdir()) / f"rnn-decks-fonts-{os.getuid()}"
-    digest = hashlib.sha256(_FONT_FILE.read_bytes() + f"/{_FONT_FORMAT}".encode()).hexdigest()[:16]
+    """The two derived math fonts on disk, by family: written once per digest, older ones removed.
+
+    Without a `font_dir` they go to a temporary folder that lasts as long as the process."""
+    global _scratch
+    if font_dir is None:
+        if _scratch is None:
+            _scratch = tempfile.TemporaryDirectory(prefix="rnn-decks-fonts-")
+        font_dir = Path(_scratch.name)
+    font_dir = Path(font_dir)
+    digest = _font_digest()
     files = {}
     for family, script in ((FAMILY, False), (SCRIPT_FAMILY, True)):
-        path = font_dir / f"{family.replace(' ', '')}-{digest}.ttf"
+        stem = family.replace(" ", "")
+        path = font_dir / f"{stem}-{digest}.ttf"
         if not path.exists():
             atomic_write_bytes(path, _derive_font(script))
+            for old in font_dir.glob(f"{stem}-*.ttf"):
+                if old != path:
+                    old.unlink(missing_ok=True)
         files[family] = path
     return files
 
