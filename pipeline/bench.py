@@ -326,16 +326,23 @@ def main(argv: list[str] | None = None) -> int:
         rows.append((what, value, str(runs), target, "" if ok is None else ("yes" if ok else "**no**")))
 
     med = statistics.median
-    docs, edited = bench_documents(1 if quick else 3)
-    row("5 documents: cold build (no build/, so no caches)", _s(med(docs["cold"])), len(docs["cold"]),
+
+    def spread(values: list[float]) -> str:
+        """The median, with the range when there were several runs: this machine's timings vary."""
+        if len(values) < 2:
+            return _s(med(values))
+        return f"{_s(med(values))} ({min(values):.2f}–{max(values):.2f})"
+
+    docs, edited = bench_documents(1 if quick else 5)
+    row("5 documents: cold build (no build/, so no caches)", spread(docs["cold"]), len(docs["cold"]),
         "< 6 s", med(docs["cold"]) < 6)
-    row("5 documents: warm build (outputs removed, build/cache/ kept)", _s(med(docs["warm"])),
+    row("5 documents: warm build (outputs removed, build/cache/ kept)", spread(docs["warm"]),
         len(docs["warm"]), "< 3 s", med(docs["warm"]) < 3)
-    row("5 documents: warm build without the PDF cache (all 6 PDFs rendered)", _s(med(docs["render"])),
+    row("5 documents: warm build without the PDF cache (all 6 PDFs rendered)", spread(docs["render"]),
         len(docs["render"]))
     row("5 documents: no-op `make -s decks exams`", _s(med(docs["noop"])), len(docs["noop"]),
         "< 0.3 s", med(docs["noop"]) < 0.3)
-    row(f"5 documents: one document edited ({edited}), rebuild", _s(med(docs["edit"])),
+    row(f"5 documents: one document edited ({edited}), rebuild", spread(docs["edit"]),
         len(docs["edit"]))
 
     for n, reps in ((1_000, 1 if quick else 3), (10_000, 1)):
