@@ -8,7 +8,8 @@ import math
 import os
 import re
 import string
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -253,6 +254,23 @@ class PdfCache:
             pass  # a cache that cannot be written only costs time
 
 
+def _rendering_likely(versions: Sequence[ExamVersion], out_dir: Path, pdf_cache: Path | None) -> bool:
+    """Before any page is made: will WeasyPrint run? Yes when a PDF is missing and no cache can give it."""
+    missing = any(not (out_dir / f"{v.slug}{suffix}.pdf").exists() for v in versions for suffix in ("", "-key"))
+    return missing and not (pdf_cache and any(Path(pdf_cache).glob("*.pdf")))
+
+
+def _prepare_worker(font_dir: str | None) -> None:
+    """A render worker's start-up, done ahead: the math fonts (when asked), WeasyPrint and its fonts."""
+    import weasyprint
+
+    if font_dir:
+        from pipeline.render.mathsvg import math_font_files
+
+        math_font_files(Path(font_dir))
+    weasyprint.HTML(string="<p>x</p>").render()
+
+
 def html_to_pdf(html: str) -> tuple[bytes, list[str]]:
     """PDF bytes, and the warnings WeasyPrint logged while making them."""
     import weasyprint
@@ -322,52 +340,68 @@ def write_exams(questions: Sequence[Question], definitions: Path, out_dir: Path,
     failure leaves the previous PDFs in place.
     """
     versions, diags = exam_versions(questions, definitions)
-    diags.extend(_math_diagnostics(versions, cache_dir))
     out_dir = Path(out_dir)
-    manifest = _read_manifest(out_dir)
-    sources: dict[str, tuple[str, str]] = {}
-    rendered: dict[str, _Rendered | BaseException | None] = {}
-    for v in versions:
-        try:
-            sources[v.slug] = (exam_html(v, cache_dir, templates_dir), key_html(v, cache_dir, templates_dir))
-        except Exception as exc:  # noqa: BLE001 - reported per exam, other exams still build
-            rendered[v.slug] = exc
-    stale = []
-    for slug, (paper, key) in sources.items():
-        # WeasyPrint is the whole cost of an exam: a PDF whose HTML did not change is not rendered again.
-        current = all(manifest.get(f"{slug}{suffix}.pdf") == _html_hash(html) and
-                      (out_dir / f"{slug}{suffix}.pdf").exists() for suffix, html in (("", paper), ("-key", key)))
-        if current:
-            rendered[slug] = None
-        else:
-            stale.append(slug)
-    cache = PdfCache(pdf_cache) if pdf_cache else None
-    done: dict[tuple[str, int], tuple[bytes, list[str]]] = {}
-    jobs = []
-    for slug in stale:
-        for part in (0, 1):
-            hit = cache.get(sources[slug][part]) if cache else None
-            if hit is not None:
-                done[(slug, part)] = (hit, [])
+    with ExitStack() as stack:
+        pool: ProcessPoolExecutor | None = None
+        fonts_ready: Future | None = None
+        if workers > 1 and _rendering_likely(versions, out_dir, pdf_cache):
+            # Both workers start WeasyPrint, and one derives the math fonts, while the formulas are
+            # typeset here: half a second less before the first PDF is rendered.
+            pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers))
+            fonts_ready = pool.submit(_prepare_worker, str(Path(cache_dir) / "fonts") if cache_dir else None)
+            pool.submit(_prepare_worker, None)
+        diags.extend(_math_diagnostics(versions, cache_dir))
+        if fonts_ready is not None:
+            try:
+                fonts_ready.result()
+            except Exception:  # noqa: BLE001 - the pages derive the fonts themselves below
+                pass
+        manifest = _read_manifest(out_dir)
+        sources: dict[str, tuple[str, str]] = {}
+        rendered: dict[str, _Rendered | BaseException | None] = {}
+        for v in versions:
+            try:
+                sources[v.slug] = (exam_html(v, cache_dir, templates_dir), key_html(v, cache_dir, templates_dir))
+            except Exception as exc:  # noqa: BLE001 - reported per exam, other exams still build
+                rendered[v.slug] = exc
+        stale = []
+        for slug, (paper, key) in sources.items():
+            # WeasyPrint is the whole cost of an exam: a PDF whose HTML did not change is not rendered again.
+            current = all(manifest.get(f"{slug}{suffix}.pdf") == _html_hash(html) and
+                          (out_dir / f"{slug}{suffix}.pdf").exists()
+                          for suffix, html in (("", paper), ("-key", key)))
+            if current:
+                rendered[slug] = None
             else:
-                jobs.append((slug, part))
-    failed: dict[str, BaseException] = {}
-    if workers > 1 and len(jobs) > 1:
-        # One job per PDF, longest HTML first, keeps both cores busy to the end.
-        jobs.sort(key=lambda j: -len(sources[j[0]][j[1]]))
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+                stale.append(slug)
+        cache = PdfCache(pdf_cache) if pdf_cache else None
+        done: dict[tuple[str, int], tuple[bytes, list[str]]] = {}
+        jobs = []
+        for slug in stale:
+            for part in (0, 1):
+                hit = cache.get(sources[slug][part]) if cache else None
+                if hit is not None:
+                    done[(slug, part)] = (hit, [])
+                else:
+                    jobs.append((slug, part))
+        failed: dict[str, BaseException] = {}
+        if workers > 1 and (len(jobs) > 1 or (jobs and pool is not None)):
+            if pool is None:
+                pool = stack.enter_context(ProcessPoolExecutor(max_workers=min(workers, len(jobs))))
+            # One job per PDF, longest HTML first, keeps both cores busy to the end.
+            jobs.sort(key=lambda j: -len(sources[j[0]][j[1]]))
             futures = {job: pool.submit(html_to_pdf, sources[job[0]][job[1]]) for job in jobs}
             for job, future in futures.items():
                 try:
                     done[job] = future.result()
                 except Exception as exc:  # noqa: BLE001
                     failed.setdefault(job[0], exc)
-    else:
-        for job in jobs:
-            try:
-                done[job] = html_to_pdf(sources[job[0]][job[1]])
-            except Exception as exc:  # noqa: BLE001
-                failed.setdefault(job[0], exc)
+        else:
+            for job in jobs:
+                try:
+                    done[job] = html_to_pdf(sources[job[0]][job[1]])
+                except Exception as exc:  # noqa: BLE001
+                    failed.setdefault(job[0], exc)
     for slug in stale:
         if slug in failed:
             rendered[slug] = failed[slug]
