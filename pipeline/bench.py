@@ -345,7 +345,7 @@ def main(argv: list[str] | None = None) -> int:
     row(f"5 documents: one document edited ({edited}), rebuild", spread(docs["edit"]),
         len(docs["edit"]))
 
-    for n, reps in ((1_000, 1 if quick else 3), (10_000, 1)):
+    for n, reps in ((1_000, 1 if quick else 3), (10_000, 1 if quick else 3)):
         d = _run_child("decks", str(n), str(reps))
         first, again, bare = med(d["first"]), med(d["again"]), med(d["bare"])
         big = n == 10_000
