@@ -5,6 +5,7 @@ import hashlib
 import json
 import pickle
 import sys
+from contextlib import ExitStack
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
@@ -131,6 +132,18 @@ def good_questions(docs: Sequence[Document]) -> list[Question]:
 
 def build(paths: Sequence[Path], out: Path = BUILD, *, decks: bool = True, exams: bool = True) -> list[Diagnostic]:
     """Write every output. Documents with errors keep their previous outputs; the rest still build."""
+    with ExitStack() as stack:
+        workers = None
+        if exams:
+            from .render.exam import RenderWorkers, rendering_likely
+
+            if rendering_likely(out / "exams", out / "cache" / "pdf"):
+                # The exam renderers start now and get ready while the documents are read.
+                workers = stack.enter_context(RenderWorkers(2, out / "cache" / "math"))
+        return _build(paths, out, decks=decks, exams=exams, render_workers=workers)
+
+
+def _build(paths: Sequence[Path], out: Path, *, decks: bool, exams: bool, render_workers=None) -> list[Diagnostic]:  # noqa: ANN001
     docs = load_bank(paths, out / "cache" / "docs")
     diags = [d for doc in docs for d in all_diagnostics(doc)]
     good = [doc for doc in docs if not has_errors(doc)]
@@ -144,5 +157,5 @@ def build(paths: Sequence[Path], out: Path = BUILD, *, decks: bool = True, exams
         from .render.exam import write_exams
 
         diags += write_exams(good_questions(docs), SEEDS / "exams.toml", out / "exams", out / "cache" / "math",
-                             pdf_cache=out / "cache" / "pdf")
+                             pdf_cache=out / "cache" / "pdf", render_workers=render_workers)
     return diags

@@ -486,3 +486,20 @@ def test_damaged_pdf_cache_entry_is_rendered_again(built: dict, tmp_path: Path,
                        pdf_cache=cache) == []
     assert len(rendered) == 6
     assert (tmp_path / "b" / "choice-A.pdf").read_bytes() == (built["out"] / "choice-A.pdf").read_bytes()
+
+
+def test_render_workers_share_the_typesetting_and_get_every_formula_right(tmp_path: Path) -> None:
+    from pipeline.render import mathsvg
+
+    formulas = exam_mod._formulas(list(exam_versions(bank(), _write(tmp_path, DEFINITIONS))[0]))
+    assert len(formulas) > 20
+    with exam_mod.RenderWorkers(2, tmp_path / "math") as workers:
+        workers.typeset(formulas, tmp_path / "math")
+        assert sorted(p.name for p in (tmp_path / "math" / "fonts").glob("*.ttf")) == sorted(
+            p.name for p in mathsvg.math_font_files(tmp_path / "math" / "fonts").values())
+    entries = {p.stem for p in (tmp_path / "math").rglob("*.json")}
+    assert entries == {mathsvg.cache_key(latex, display, exam_mod.MATH_SIZE_PT) for latex, display in formulas}
+    for latex, display in formulas[::7]:  # what the workers wrote is what this process would typeset
+        key = mathsvg.cache_key(latex, display, exam_mod.MATH_SIZE_PT)
+        written = mathsvg._read_cache(next((tmp_path / "math").rglob(f"{key}.json")))
+        assert written == mathsvg._render(latex, display, exam_mod.MATH_SIZE_PT, key)

@@ -8,7 +8,7 @@ import math
 import os
 import re
 import string
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
 from functools import lru_cache
@@ -21,8 +21,8 @@ from markupsafe import Markup
 from pipeline.exams import ExamItem, ExamVersion, exam_versions, format_points
 from pipeline.fsutil import atomic_write_bytes
 from pipeline.model import Diagnostic, Question
-from pipeline.render.mathsvg import math_font_css, math_renderer, unrenderable
-from pipeline.text import to_html
+from pipeline.render.mathsvg import math_font_css, math_renderer, try_render, unrenderable
+from pipeline.text import math_spans, to_html
 
 MATH_SIZE_PT = 11.0  # STIX Two Math at 11pt matches the x-height of 10pt DejaVu Serif body text
 _GRID_COLUMNS = 5
@@ -254,10 +254,75 @@ class PdfCache:
             pass  # a cache that cannot be written only costs time
 
 
-def _rendering_likely(versions: Sequence[ExamVersion], out_dir: Path, pdf_cache: Path | None) -> bool:
-    """Before any page is made: will WeasyPrint run? Yes when a PDF is missing and no cache can give it."""
-    missing = any(not (out_dir / f"{v.slug}{suffix}.pdf").exists() for v in versions for suffix in ("", "-key"))
-    return missing and not (pdf_cache and any(Path(pdf_cache).glob("*.pdf")))
+def rendering_likely(out_dir: Path, pdf_cache: Path | None, versions: Sequence[ExamVersion] = ()) -> bool:
+    """Before any page is made: will WeasyPrint run? Yes when a PDF is missing (or no build has recorded
+    any) and the PDF cache is empty, so cannot give it."""
+    if pdf_cache and any(Path(pdf_cache).glob("*.pdf")):
+        return False
+    out_dir = Path(out_dir)
+    names = [f"{v.slug}{suffix}.pdf" for v in versions for suffix in ("", "-key")] or list(_read_manifest(out_dir))
+    return not names or any(not (out_dir / name).exists() for name in names)
+
+
+class RenderWorkers:
+    """The exam build's process pool, started ahead of need: while the parent reads the documents and
+    typesets formulas, both workers import WeasyPrint and set up its fonts, one derives the math fonts,
+    and then they take a share of the typesetting. Use as a context manager."""
+
+    def __init__(self, workers: int, cache_dir: Path | None):
+        self.pool = ProcessPoolExecutor(max_workers=workers)
+        self.workers = workers
+        font_dir = str(Path(cache_dir) / "fonts") if cache_dir else None
+        self.fonts_ready = self.pool.submit(_prepare_worker, font_dir)
+        for _ in range(workers - 1):
+            self.pool.submit(_prepare_worker, None)
+
+    def __enter__(self) -> "RenderWorkers":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def typeset(self, formulas: Sequence[tuple[str, bool]], cache_dir: Path) -> None:
+        """Typeset `formulas` into the disk cache, the parent and the workers sharing the work: the
+        parent takes chunks from the end while the workers, once ready, take them from the front."""
+        size = max(1, math.ceil(len(formulas) / (4 * self.workers)))
+        chunks = [list(formulas[i:i + size]) for i in range(0, len(formulas), size)]
+        futures = [self.pool.submit(_typeset, chunk, str(cache_dir)) for chunk in chunks]
+        for future, chunk in zip(reversed(futures), reversed(chunks)):
+            if future.cancel():  # no worker has taken it yet
+                _typeset(chunk, str(cache_dir))
+        for future in futures:
+            if not future.cancelled():
+                try:
+                    future.result()
+                except Exception:  # noqa: BLE001 - the page typesets whatever is missing itself
+                    pass
+        try:
+            self.fonts_ready.result()
+        except Exception:  # noqa: BLE001 - the pages derive the fonts themselves
+            pass
+
+
+def _typeset(formulas: Sequence[tuple[str, bool]], cache_dir: str) -> None:
+    for latex, display in formulas:
+        try_render(latex, display, MATH_SIZE_PT, Path(cache_dir))
+
+
+def _formulas(versions: Sequence[ExamVersion]) -> list[tuple[str, bool]]:
+    """Every formula the versions' papers and keys print, once each."""
+    found: dict[tuple[str, bool], None] = {}
+    seen: set[str] = set()
+    for version in versions:
+        for item in version.items:
+            q = item.question
+            if q.id in seen:
+                continue
+            seen.add(q.id)
+            for text in (q.context, q.stem, q.answer, q.explanation, *q.notes, *(c.text for c in q.choices)):
+                for span in math_spans(text):
+                    found.setdefault(span, None)
+    return list(found)
 
 
 def _prepare_worker(font_dir: str | None) -> None:
@@ -330,11 +395,12 @@ def _math_diagnostics(versions: Sequence[ExamVersion], cache_dir: Path | None) -
 
 def write_exams(questions: Sequence[Question], definitions: Path, out_dir: Path, cache_dir: Path,
                 templates_dir: Path = Path("templates"), workers: int = 2,
-                pdf_cache: Path | None = None) -> list[Diagnostic]:
+                pdf_cache: Path | None = None, render_workers: RenderWorkers | None = None) -> list[Diagnostic]:
     """Write <exam>-<V>.pdf and <exam>-<V>-key.pdf for every version of every exam in `definitions`.
 
     `cache_dir` holds the typeset formulas and math fonts; with `pdf_cache`, PDFs come from a `PdfCache`
-    there when their page was rendered before.
+    there when their page was rendered before. `render_workers`, started by the caller, is used instead
+    of a pool of its own.
 
     An exam's files are replaced only once all its versions have rendered, each file atomically, so a
     failure leaves the previous PDFs in place.
@@ -342,20 +408,12 @@ def write_exams(questions: Sequence[Question], definitions: Path, out_dir: Path,
     versions, diags = exam_versions(questions, definitions)
     out_dir = Path(out_dir)
     with ExitStack() as stack:
-        pool: ProcessPoolExecutor | None = None
-        fonts_ready: Future | None = None
-        if workers > 1 and _rendering_likely(versions, out_dir, pdf_cache):
-            # Both workers start WeasyPrint, and one derives the math fonts, while the formulas are
-            # typeset here: half a second less before the first PDF is rendered.
-            pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers))
-            fonts_ready = pool.submit(_prepare_worker, str(Path(cache_dir) / "fonts") if cache_dir else None)
-            pool.submit(_prepare_worker, None)
+        if render_workers is None and workers > 1 and rendering_likely(out_dir, pdf_cache, versions):
+            render_workers = stack.enter_context(RenderWorkers(workers, cache_dir))
+        pool = render_workers.pool if render_workers is not None else None
+        if render_workers is not None and cache_dir is not None:
+            render_workers.typeset(_formulas(versions), Path(cache_dir))
         diags.extend(_math_diagnostics(versions, cache_dir))
-        if fonts_ready is not None:
-            try:
-                fonts_ready.result()
-            except Exception:  # noqa: BLE001 - the pages derive the fonts themselves below
-                pass
         manifest = _read_manifest(out_dir)
         sources: dict[str, tuple[str, str]] = {}
         rendered: dict[str, _Rendered | BaseException | None] = {}
@@ -444,5 +502,5 @@ def write_exams(questions: Sequence[Question], definitions: Path, out_dir: Path,
     return diags
 
 
-__all__ = ["MATH_SIZE_PT", "PdfCache", "answer_lines", "exam_html", "key_html", "version_html", "html_to_pdf",
+__all__ = ["MATH_SIZE_PT", "PdfCache", "RenderWorkers", "rendering_likely", "answer_lines", "exam_html", "key_html", "version_html", "html_to_pdf",
            "write_exams"]
