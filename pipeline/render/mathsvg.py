@@ -93,12 +93,18 @@ def try_render(latex: str, display: bool, size_pt: float = 11,
     """(image, "") on success, (None, reason) when the formula cannot be typeset."""
     key = cache_key(latex, display, size_pt)
     hit = _memory.get(key)
-    if hit is None and cache_dir is not None:
-        hit = _read_cache(Path(cache_dir) / f"{key[:2]}" / f"{key}.json")
+    path = Path(cache_dir) / f"{key[:2]}" / f"{key}.json" if cache_dir is not None else None
+    if path is not None:
+        # Afterwards the formula is in the disk cache too, even when this process had it in memory:
+        # other processes (the exam renderers, the next build) read it from there.
+        if hit is None:
+            hit = _read_cache(path)
+        elif not path.exists():
+            _write_cache(path, hit)
     if hit is None:
         hit = _render(latex, display, size_pt, key)
-        if cache_dir is not None:
-            _write_cache(Path(cache_dir) / f"{key[:2]}" / f"{key}.json", hit)
+        if path is not None:
+            _write_cache(path, hit)
     _memory[key] = hit
     return (hit, "") if isinstance(hit, MathImage) else (None, hit)
 
