@@ -5,11 +5,11 @@ import hashlib
 import json
 import pickle
 import sys
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from . import curation
 from .fsutil import atomic_write_bytes, atomic_write_text
@@ -54,13 +54,37 @@ def load_bank(paths: Iterable[str | Path], cache_dir: Path | None = None) -> lis
     if cache_dir is None:
         return [load_document(p) for p in paths]
     paths = list(paths)
-    docs = [cached_document(p, cache_dir) for p in paths]
-    # Entries for older versions of these documents are of no more use.
-    keep = {f"{document_key(p)}.pickle" for p in paths}
-    for entry in Path(cache_dir).glob("*.pickle"):
-        if entry.name not in keep:
-            entry.unlink(missing_ok=True)
+    with _cache_lock(Path(cache_dir)):
+        # `make` runs the deck and the exam build side by side: the second to get here waits for the first
+        # and reads what it made, instead of importing NumPy and sympy and doing the same work at once.
+        docs = [cached_document(p, cache_dir) for p in paths]
+        # Entries for older versions of these documents are of no more use.
+        keep = {f"{document_key(p)}.pickle" for p in paths}
+        for entry in Path(cache_dir).glob("*.pickle"):
+            if entry.name not in keep:
+                entry.unlink(missing_ok=True)
     return docs
+
+
+@contextmanager
+def _cache_lock(cache_dir: Path) -> Iterator[None]:
+    """An exclusive lock on the document cache for as long as a build reads and fills it (POSIX)."""
+    try:
+        import fcntl
+
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        handle = open(cache_dir / ".lock", "a")  # noqa: SIM115 - held across the yield
+    except (ImportError, OSError):
+        yield  # no locking here: the builds may both do the work, which is only slower
+        return
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        except OSError:
+            pass
+        yield
+    finally:
+        handle.close()  # releases the lock
 
 
 @lru_cache(maxsize=1)

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -102,3 +105,31 @@ def test_a_document_saved_during_its_own_reading_is_not_cached(copy: Path, tmp_p
     monkeypatch.setattr(build, "load_document", read_then_edited)
     build.cached_document(copy, cache)
     assert not list(cache.glob("*.pickle"))  # the next build reads the saved text afresh
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file locks")
+def test_a_second_build_waits_for_the_first_and_reads_what_it_made(copy: Path, tmp_path: Path) -> None:
+    import fcntl
+
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    script = (
+        "import sys, pipeline.recompute\n"  # everything imported before the clock starts
+        "from pathlib import Path\n"
+        "from pipeline import build\n"
+        "print('ready', flush=True)\n"
+        f"build.load_bank([Path({str(copy)!r})], Path({str(cache)!r}))\n"
+        "print('loaded', flush=True)\n"
+    )
+    with open(cache / ".lock", "a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # another build is reading the documents
+        proc = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        try:
+            assert proc.stdout.readline().strip() == "ready"
+            time.sleep(1.0)  # loading this document takes a fraction of that once imports are done
+            assert proc.poll() is None and not list(cache.glob("*.pickle"))
+        finally:
+            fcntl.flock(held, fcntl.LOCK_UN)
+        out, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 0 and out.strip() == "loaded"
+    assert [p.stem for p in cache.glob("*.pickle")] == [build.document_key(copy)]
