@@ -13,7 +13,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 import jinja2
 from markupsafe import Markup
@@ -309,9 +309,9 @@ def _typeset(formulas: Sequence[tuple[str, bool]], cache_dir: str) -> None:
         try_render(latex, display, MATH_SIZE_PT, Path(cache_dir))
 
 
-def _formulas(versions: Sequence[ExamVersion]) -> list[tuple[str, bool]]:
-    """Every formula the versions' papers and keys print, once each."""
-    found: dict[tuple[str, bool], None] = {}
+def _printed_texts(versions: Sequence[ExamVersion]) -> Iterator[tuple[Question, str, int]]:
+    """(question, Markdown text, source line) for every text the versions' papers and keys print, each
+    question once."""
     seen: set[str] = set()
     for version in versions:
         for item in version.items:
@@ -319,9 +319,18 @@ def _formulas(versions: Sequence[ExamVersion]) -> list[tuple[str, bool]]:
             if q.id in seen:
                 continue
             seen.add(q.id)
-            for text in (q.context, q.stem, q.answer, q.explanation, *q.notes, *(c.text for c in q.choices)):
-                for span in math_spans(text):
-                    found.setdefault(span, None)
+            for text in (q.context, q.stem, q.answer, q.explanation, *q.notes):
+                yield q, text, q.source.line_start
+            for c in q.choices:
+                yield q, c.text, c.line or q.source.line_start
+
+
+def _formulas(versions: Sequence[ExamVersion]) -> list[tuple[str, bool]]:
+    """Every formula the versions' papers and keys print, once each."""
+    found: dict[tuple[str, bool], None] = {}
+    for _, text, _ in _printed_texts(versions):
+        for span in math_spans(text):
+            found.setdefault(span, None)
     return list(found)
 
 
@@ -376,20 +385,9 @@ def _html_hash(html: str) -> str:
 
 def _math_diagnostics(versions: Sequence[ExamVersion], cache_dir: Path | None) -> list[Diagnostic]:
     found: dict[tuple[str, int, str], Diagnostic] = {}
-    seen: set[str] = set()
-    for version in versions:
-        for item in version.items:
-            q = item.question
-            if q.id in seen:
-                continue
-            seen.add(q.id)
-            texts = [(q.context, q.source.line_start), (q.stem, q.source.line_start),
-                     (q.answer, q.source.line_start), (q.explanation, q.source.line_start)]
-            texts += [(c.text, c.line or q.source.line_start) for c in q.choices]
-            texts += [(n, q.source.line_start) for n in q.notes]
-            for text, line in texts:
-                for d in unrenderable(text, q.source.file, line, MATH_SIZE_PT, cache_dir):
-                    found.setdefault((d.file, d.line, d.message), d)
+    for q, text, line in _printed_texts(versions):
+        for d in unrenderable(text, q.source.file, line, MATH_SIZE_PT, cache_dir):
+            found.setdefault((d.file, d.line, d.message), d)
     return list(found.values())
 
 
