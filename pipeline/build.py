@@ -9,7 +9,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 
 from . import curation
 from .fsutil import atomic_write_bytes, atomic_write_text
@@ -17,6 +17,9 @@ from .model import Diagnostic, Document, Question, all_diagnostics
 from .normalize import split_lines
 from .readers import read_path
 from .tags import tags_for
+
+if TYPE_CHECKING:
+    from .render.exam import RenderWorkers
 
 SEEDS = Path("seeds")
 BUILD = Path("build")
@@ -57,13 +60,13 @@ def load_bank(paths: Iterable[str | Path], cache_dir: Path | None = None) -> lis
     with _cache_lock(Path(cache_dir)):
         # `make` runs the deck and the exam build side by side: the second to get here waits for the first
         # and reads what it made, instead of importing NumPy and sympy and doing the same work at once.
-        docs = [cached_document(p, cache_dir) for p in paths]
+        loaded = [_load_cached(p, cache_dir) for p in paths]
         # Entries for older versions of these documents are of no more use.
-        keep = {f"{document_key(p)}.pickle" for p in paths}
+        keep = {f"{key}.pickle" for _, key in loaded}
         for entry in Path(cache_dir).glob("*.pickle"):
             if entry.name not in keep:
                 entry.unlink(missing_ok=True)
-    return docs
+    return [doc for doc, _ in loaded]
 
 
 @contextmanager
@@ -121,24 +124,29 @@ def cached_document(path: str | Path, cache_dir: Path) -> Document:
     """`load_document(path)`, reused from `cache_dir` when the document, its overlay and the code are the
     ones it was made from. Reading, curation and recomputation (NumPy, sympy) are most of a build's start-up;
     an unchanged document skips all three. A damaged or stale entry is simply made again."""
+    return _load_cached(path, cache_dir)[0]
+
+
+def _load_cached(path: str | Path, cache_dir: Path) -> tuple[Document, str | None]:
+    """The document, and the cache key it was looked up under (None when its inputs are unreadable)."""
     key = document_key(path)
     if key is None:
-        return load_document(path)
+        return load_document(path), None
     entry = Path(cache_dir) / f"{key}.pickle"
     try:
         doc = pickle.loads(entry.read_bytes())
         if isinstance(doc, Document) and doc.path == str(path):
-            return doc
+            return doc, key
     except Exception:  # noqa: BLE001 - missing, truncated or from another version: rebuild it
         pass
     doc = load_document(path)
     if document_key(path) != key:
-        return doc  # the file was saved while it was being read: never file one text under the other's key
+        return doc, key  # the file was saved while it was being read: never file one text under the other's key
     try:
         atomic_write_bytes(entry, pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL))
     except Exception:  # noqa: BLE001 - a cache that cannot be written only costs time
         pass
-    return doc
+    return doc, key
 
 
 def has_errors(doc: Document) -> bool:
@@ -167,7 +175,8 @@ def build(paths: Sequence[Path], out: Path = BUILD, *, decks: bool = True, exams
         return _build(paths, out, decks=decks, exams=exams, render_workers=workers)
 
 
-def _build(paths: Sequence[Path], out: Path, *, decks: bool, exams: bool, render_workers=None) -> list[Diagnostic]:  # noqa: ANN001
+def _build(paths: Sequence[Path], out: Path, *, decks: bool, exams: bool,
+           render_workers: RenderWorkers | None = None) -> list[Diagnostic]:
     docs = load_bank(paths, out / "cache" / "docs")
     diags = [d for doc in docs for d in all_diagnostics(doc)]
     good = [doc for doc in docs if not has_errors(doc)]
