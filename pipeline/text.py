@@ -21,7 +21,8 @@ MathRenderer = Callable[[str, bool], str]
 def mathjax(latex: str, display: bool) -> str:
     """Anki's MathJax delimiters, HTML-escaped so that `<` in `x^{<t>}` survives as text."""
     body = f"\\[{latex}\\]" if display else f"\\({latex}\\)"
-    return html.escape(body, quote=False)
+    # html.escape(body, quote=False), spelled out: this runs for every formula of every note
+    return body.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def plain_math(latex: str, display: bool) -> str:
@@ -81,21 +82,23 @@ _OTHER_SPACE = re.compile(r"[^\S ]")  # whitespace other than the plain space
 
 def _plain_html(text: str, math: MathRenderer) -> str | None:
     """The HTML markdown-it would give for plain words with inline formulas, or None if it is more."""
-    if text.count("$") % 2 or "$$" in text:
+    if text.count("$") % 2 or "$$" in text or _OTHER_SPACE.search(text):
         return None
     parts = _FORMULA.split(text)
-    words, formulas = parts[0::2], parts[1::2]
-    outside = "x".join(words)
-    if _MARKDOWN_SYNTAX.search(outside) or _OTHER_SPACE.search(outside) or outside.startswith("    "):
+    outside = "x".join(parts[0::2])
+    if _MARKDOWN_SYNTAX.search(outside) or outside.startswith("    "):
         return None
-    if any(f.endswith("\\") or not f.strip() or _OTHER_SPACE.search(f) for f in formulas):
+    formulas = parts[1::2]
+    if any(f.endswith("\\") or f.isspace() for f in formulas):
         return None
     parts[0] = parts[0].lstrip(" ")
     parts[-1] = parts[-1].rstrip(" ")
-    out = []
-    for i, part in enumerate(parts):
-        out.append(math(part.strip(), False) if i % 2 else part.replace("&", "&amp;").replace('"', "&quot;"))
-    return "".join(out)
+    for i in range(1, len(parts), 2):
+        parts[i] = math(parts[i].strip(), False)
+    for i in range(0, len(parts), 2):
+        if "&" in parts[i] or '"' in parts[i]:
+            parts[i] = parts[i].replace("&", "&amp;").replace('"', "&quot;")
+    return "".join(parts)
 
 
 _DISPLAY_FORMULA = re.compile(r"\$\$([^$\n]+)\$\$")
