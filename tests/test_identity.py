@@ -138,6 +138,43 @@ def test_lock_is_sorted_toml_with_one_entry_per_question(tmp_path):
     assert fingerprint("Which of the  *following* refers to $x^{<t>}$?") == "which of the following refers to x t"
 
 
+def _toml_entries(text: str) -> tuple[list[tuple], list[tuple]]:
+    data = tomllib.loads(text)
+    return ([(n["id"], n["document"], n["guid"], n["mtime"], n["content"], n["stem"]) for n in data["note"]],
+            [(t["name"], t["content"], t["mtime"]) for t in data.get("notetype", [])])
+
+
+def _read_entries(lock: Path) -> tuple[list[tuple], list[tuple]]:
+    notes, types, diags = read_lock(lock)
+    assert diags == []
+    return ([(e.id, e.document, e.guid, e.mtime, e.content, e.stem) for e in notes],
+            [(t.name, t.content, t.mtime) for t in types])
+
+
+def test_the_lock_reads_back_as_its_toml_says_as_written_or_edited_by_hand(tmp_path):
+    # The lock the build wrote is read without a TOML parser; anything else must still read as TOML does.
+    lock = tmp_path / "identity.lock"
+    write_decks(fx.bank(), tmp_path / "decks", lock, TEMPLATES, now=NOW)
+    written = lock.read_text()
+    assert len(_toml_entries(written)[0]) == 10 and len(_toml_entries(written)[1]) == 3
+    assert _read_entries(lock) == _toml_entries(written)
+
+    blocks = written.split("\n\n")
+    edits = {  # what a person or another tool might leave; each must read exactly as TOML says
+        "reordered": "\n\n".join([blocks[0], *reversed(blocks[1:])]) + "\n",
+        "commented": written.replace("[[note]]", "[[note]] # kept by hand", 1),
+        "escaped stem": written.replace('stem = "', 'stem = "say \\"hi\\" ', 1),
+        "literal string": written.replace('id = "coursera-rnn/q01"', "id = 'coursera-rnn/q01'", 1),
+        "spaced": written.replace("mtime = ", "mtime =  ", 1),
+        "no final newline": written.rstrip("\n"),
+    }
+    for name, text in edits.items():
+        assert text != written, name
+        lock.write_text(text, encoding="utf-8")
+        assert _read_entries(lock) == _toml_entries(text), name
+    assert 'say "hi"' in _toml_entries(edits["escaped stem"])[0][0][5]
+
+
 def test_documents_missing_from_a_build_keep_their_entries(tmp_path):
     lock = tmp_path / "identity.lock"
     run(fx.bank(), lock)
