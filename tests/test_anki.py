@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import hashlib
+import random
 import re
 import shutil
+import sqlite3
 import time
 import zipfile
 from pathlib import Path
 
+import genanki
 import pytest
 
 import anki_fixtures as fx
@@ -279,14 +282,14 @@ def test_failed_document_keeps_its_package_and_all_apkg(tmp_path, monkeypatch):
     out = build(tmp_path, fx.bank())
     lock = tmp_path / "identity.lock"
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-    real = render.package_bytes
+    real = render.collection_bytes
 
     def flaky(decks):  # noqa: ANN001
-        if any("Coursera" in d.name for d in decks) and len(decks) < 4:
+        if any("Coursera" in d.name for d in decks):
             raise ValueError("boom")
         return real(decks)
 
-    monkeypatch.setattr(render, "package_bytes", flaky)
+    monkeypatch.setattr(render, "collection_bytes", flaky)
     edited = fx.edit(fx.edit(fx.bank(), "coursera-rnn/q01", explanation="Changed."),
                      "rnn-interview/q1", explanation="Changed too.")
     diags = write_decks(edited, out, lock, TEMPLATES, now=NOW + 10)
@@ -372,3 +375,48 @@ def test_a_repeated_question_id_never_yields_two_notes_with_one_guid(tmp_path):
         assert len(notes_by_guid(col)) == col.note_count() == 4
     finally:
         col.close()
+
+
+def test_all_apkg_holds_exactly_what_genanki_writes_for_every_deck(tmp_path, monkeypatch):
+    # all.apkg is assembled from the documents' collections so that no note is written twice; it must hold
+    # the same rows, decks and note types as genanki writing every deck into one collection.
+    seen: dict[str, bytes] = {}
+    real = render.combined_collection
+
+    def spy(decks, parts):  # noqa: ANN001
+        seen["merged"] = real(decks, parts)
+        seen["direct"] = render.collection_bytes(decks)
+        return seen["merged"]
+
+    monkeypatch.setattr(render, "combined_collection", spy)
+    out = build(tmp_path, fx.bank())
+
+    def tables(db: bytes) -> dict[str, list]:
+        conn = sqlite3.connect(":memory:")
+        conn.deserialize(db)
+        try:
+            return {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall()
+                    for t in ("col", "notes", "cards", "graves", "revlog")}
+        finally:
+            conn.close()
+
+    merged, direct = tables(seen["merged"]), tables(seen["direct"])
+    assert len(merged["notes"]) == len(merged["cards"]) == 10
+    assert merged == direct
+    with zipfile.ZipFile(out / "all.apkg") as z:
+        assert z.read("collection.anki2") == seen["merged"]
+
+
+def test_one_search_of_all_fields_flags_a_tag_exactly_when_genanki_would():
+    # Notes are checked for invalid HTML tags with one search of their joined fields; genanki's own check,
+    # field by field, only runs when that search finds something.
+    rng = random.Random(11)
+    atoms = ["<p>", "</p>", '<span class="x">', "<", ">", " ", "a", "\n", "<!-- c -->", "<![CDATA[", "<1>",
+             "<t-1>", "<br/>", "</", "x^{<t>}", "&lt;", "<b c", "<ol", "/>", "-->"]
+    flagged = 0
+    for _ in range(4000):
+        fields = ["".join(rng.choice(atoms) for _ in range(rng.randint(0, 7))) for _ in range(rng.randint(1, 4))]
+        expected = any(genanki.Note._find_invalid_html_tags_in_field(f) for f in fields)
+        flagged += expected
+        assert bool(render._INVALID_TAG_IN_A_FIELD.search("\x1f".join(fields))) == expected, fields
+    assert 1000 < flagged < 3000  # both outcomes are well represented

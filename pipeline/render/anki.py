@@ -128,6 +128,8 @@ def _notes_html(q: Question) -> str:
 
 
 def _letter(i: int) -> str:
+    if i < 26:
+        return chr(65 + i)
     letters = ""
     i += 1
     while i:
@@ -243,10 +245,18 @@ class _StampedNote(genanki.Note):
         super().write_to_db(cursor, self.mtime, deck_id, itertools.count(self.note_id))
 
     def _check_invalid_html_tags_in_fields(self) -> None:
-        # The same note goes into its document's package and into all.apkg: genanki checks its fields once.
+        # The same note goes into its document's package and into all.apkg: genanki checks its fields once,
+        # and only field by field (with its warnings) when one search over them all finds a suspect tag.
         if not getattr(self, "_fields_checked", False):
-            super()._check_invalid_html_tags_in_fields()
+            if _INVALID_TAG_IN_A_FIELD.search("\x1f".join(self.fields)):
+                super()._check_invalid_html_tags_in_fields()
             self._fields_checked = True
+
+
+# genanki's Note._INVALID_HTML_TAG_RE with every match kept inside one field of the \x1f-joined fields, so
+# one search over the joined text finds a tag exactly when genanki's search of some field would.
+# (Its `(?: .*|/?)>` asks whether a `>` follows on the line; the lazy form finds the first instead of the last.)
+_INVALID_TAG_IN_A_FIELD = re.compile(r"<(?!/?[a-zA-Z0-9]+(?: [^\n\x1f]*?>|/?>)|!--|!\[CDATA\[)[^\x1f]*?>")
 
 
 def _build_models(types: dict[str, dict], mtimes: dict[str, int]) -> dict[str, genanki.Model]:
@@ -259,24 +269,59 @@ def _build_models(types: dict[str, dict], mtimes: dict[str, int]) -> dict[str, g
     }
 
 
-def package_bytes(decks: Sequence[genanki.Deck]) -> bytes:
-    """An .apkg as bytes; every timestamp in it comes from the notes and models, none from the clock."""
+def collection_bytes(decks: Sequence[genanki.Deck]) -> bytes:
+    """The Anki collection genanki writes for these decks, as SQLite bytes; every timestamp in it comes
+    from the notes and models, none from the clock."""
     # Built in memory and serialized: no temporary file, no journal, no fsync.
     conn = sqlite3.connect(":memory:")
     try:
         genanki.Package(list(decks)).write_to_db(conn.cursor(), 0, itertools.count(1))
         conn.commit()
-        db = conn.serialize()
+        return conn.serialize()
     finally:
         conn.close()
+
+
+def combined_collection(decks: Sequence[genanki.Deck], parts: Sequence[bytes]) -> bytes:
+    """The collection genanki would write for `decks`, with each note and card copied from `parts`:
+    collections that genanki wrote for the same notes, one document each. Every note is written once."""
+    skeleton = []
+    for deck in decks:  # the decks and note types genanki records, without the notes themselves
+        empty = genanki.Deck(deck.deck_id, deck.name, description=deck.description)
+        for note in deck.notes:
+            empty.add_model(note.model)
+        skeleton.append(empty)
+    conn = sqlite3.connect(":memory:")
+    try:
+        genanki.Package(skeleton).write_to_db(conn.cursor(), 0, itertools.count(1))
+        conn.commit()
+        for part in parts:
+            conn.execute("ATTACH DATABASE ':memory:' AS part")
+            conn.deserialize(part, name="part")
+            conn.execute("INSERT INTO notes SELECT * FROM part.notes")
+            conn.execute("INSERT INTO cards SELECT * FROM part.cards")
+            conn.commit()
+            conn.execute("DETACH DATABASE part")
+        return conn.serialize()
+    finally:
+        conn.close()
+
+
+def zip_package(collection: bytes) -> bytes:
+    """An .apkg: the collection and an empty media list, with fixed dates so equal input gives equal bytes."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
-        for name, payload in (("collection.anki2", db), ("media", b"{}")):
+        for name, payload in (("collection.anki2", collection), ("media", b"{}")):
             info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
             info.external_attr = 0o644 << 16
             # Level 1 compresses twice as fast as the default 6; the package is about a third larger.
             z.writestr(info, payload, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
     return buf.getvalue()
+
+
+def package_bytes(decks: Sequence[genanki.Deck]) -> bytes:
+    """An .apkg of these decks as bytes."""
+    return zip_package(collection_bytes(decks))
 
 
 @dataclass
@@ -365,20 +410,24 @@ def write_decks(
     parent = genanki.Deck(deck_id(PARENT_DECK), PARENT_DECK,
                           description="Questions on recurrent neural networks, one subdeck per study document.")
     packages: dict[str, bytes] = {}
+    collections: list[bytes] = []
     every_deck: list[genanki.Deck] = [parent]
     for r in rendered:
         try:
             decks = _document_decks(r, notes)
-            packages[f"{r.document.slug}.apkg"] = package_bytes([parent, *decks])
-            every_deck.extend(decks)
+            collection = collection_bytes([parent, *decks])
         except Exception as exc:  # as above: report, keep this document's previous package
             failed = True
             diags.append(Diagnostic(r.document.path, 0, "error", "anki-render-failed",
                                     f"could not build the deck ({type(exc).__name__}: {exc})"))
+            continue
+        packages[f"{r.document.slug}.apkg"] = zip_package(collection)
+        collections.append(collection)
+        every_deck.extend(decks)
     if not failed and complete:
         # all.apkg is only replaced when every document made it in, so it never loses a deck.
         try:
-            packages[ALL_PACKAGE] = package_bytes(every_deck)
+            packages[ALL_PACKAGE] = zip_package(combined_collection(every_deck, collections))
         except Exception as exc:
             failed = True
             diags.append(Diagnostic((out_dir / ALL_PACKAGE).as_posix(), 0, "error", "anki-render-failed",
@@ -450,5 +499,6 @@ def _document_decks(r: _Rendered, notes: dict[str, _StampedNote]) -> list[genank
 __all__ = [
     "PARENT_DECK", "UNANSWERED_DECK", "ALL_PACKAGE", "NOTE_TYPES", "NoteTypeSpec", "CHOICE_FIELDS", "QA_FIELDS",
     "NUMERIC_FIELDS", "note_type_key", "deck_name", "deck_id", "note_tags", "note_fields",
-    "load_note_types", "schema_of", "package_bytes", "write_decks",
+    "load_note_types", "schema_of", "collection_bytes", "combined_collection", "zip_package", "package_bytes",
+    "write_decks",
 ]
