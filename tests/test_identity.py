@@ -273,3 +273,19 @@ def test_reordering_changes_nothing_in_the_collection(tmp_path):
         assert notes_by_guid(col) == before
     finally:
         col.close()
+
+
+def test_fingerprint_fast_path_reads_words_as_the_regular_expression_does():
+    import random
+    import re
+    import unicodedata
+
+    def reference(stem: str) -> str:
+        return " ".join(re.sub(r"[\W_]+", " ", unicodedata.normalize("NFKC", stem).lower()).split())
+
+    rng = random.Random(5)
+    alphabet = [chr(c) for c in range(32, 127)] + ["\t", "\n", "é", "ﬁ", "Ω", "\u00a0", "²", "_"]
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(3000)]
+    texts += [q.stem for d in fx.bank() for q in d.questions]
+    for text in texts:
+        assert fingerprint(text) == reference(text), repr(text)
