@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import random
 import re
 import shutil
@@ -16,7 +17,6 @@ import pytest
 import anki_fixtures as fx
 from ankiimport import import_package, note_type_names, notes_by_guid, open_collection
 from pipeline.identity import read_lock
-from pipeline.model import Diagnostic
 from pipeline.render import anki as render
 from pipeline.render.anki import deck_name, load_note_types, note_fields, schema_of, write_decks
 from pipeline.text import to_html
@@ -357,8 +357,8 @@ def test_template_change_updates_the_note_type_in_place(tmp_path):
 def test_stray_dollar_is_reported():
     doc = fx.book()
     q = doc.questions[0].with_(stem="What does a $5 budget buy?")
-    diags: list[Diagnostic] = []
-    render._render_document(doc.__class__(**{**doc.__dict__, "questions": (q,)}), diags)
+    _, diags = render._render_document(doc.__class__(**{**doc.__dict__, "questions": (q,)}),
+                                       load_note_types(TEMPLATES))
     assert [d.code for d in diags] == ["anki-stray-dollar"]
 
 
@@ -379,17 +379,20 @@ def test_a_repeated_question_id_never_yields_two_notes_with_one_guid(tmp_path):
 
 def test_all_apkg_holds_exactly_what_genanki_writes_for_every_deck(tmp_path, monkeypatch):
     # all.apkg is assembled from the documents' collections so that no note is written twice; it must hold
-    # the same rows, decks and note types as genanki writing every deck into one collection.
-    seen: dict[str, bytes] = {}
-    real = render.combined_collection
+    # the same rows, decks and note types as genanki writing every deck, with its notes, into one collection.
+    written: list[list] = []
+    real = render.collection_bytes
 
-    def spy(decks, parts):  # noqa: ANN001
-        seen["merged"] = real(decks, parts)
-        seen["direct"] = render.collection_bytes(decks)
-        return seen["merged"]
+    def record(decks):  # noqa: ANN001
+        written.append(list(decks))
+        return real(decks)
 
-    monkeypatch.setattr(render, "combined_collection", spy)
+    monkeypatch.setattr(render, "collection_bytes", record)
     out = build(tmp_path, fx.bank())
+    assert len(written) == 4  # one per document, each [parent, its decks...]
+    direct = real([written[0][0], *(deck for decks in written for deck in decks[1:])])
+    with zipfile.ZipFile(out / "all.apkg") as z:
+        merged = z.read("collection.anki2")
 
     def tables(db: bytes) -> dict[str, list]:
         conn = sqlite3.connect(":memory:")
@@ -400,11 +403,8 @@ def test_all_apkg_holds_exactly_what_genanki_writes_for_every_deck(tmp_path, mon
         finally:
             conn.close()
 
-    merged, direct = tables(seen["merged"]), tables(seen["direct"])
-    assert len(merged["notes"]) == len(merged["cards"]) == 10
-    assert merged == direct
-    with zipfile.ZipFile(out / "all.apkg") as z:
-        assert z.read("collection.anki2") == seen["merged"]
+    assert len(tables(merged)["notes"]) == len(tables(merged)["cards"]) == 10
+    assert tables(merged) == tables(direct)
 
 
 def test_one_search_of_all_fields_flags_a_tag_exactly_when_genanki_would():
@@ -420,3 +420,102 @@ def test_one_search_of_all_fields_flags_a_tag_exactly_when_genanki_would():
         flagged += expected
         assert bool(render._INVALID_TAG_IN_A_FIELD.search("\x1f".join(fields))) == expected, fields
     assert 1000 < flagged < 3000  # both outcomes are well represented
+
+
+# --- two processes ---------------------------------------------------------------------------------------
+
+def _packages(out: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+
+
+counts: list[int] = []  # documents each build rendered in this process
+
+
+def _one_and_two_processes(tmp_path: Path, monkeypatch, docs) -> tuple[tuple, tuple]:  # noqa: ANN001
+    """(diagnostics, packages, lock) written by one process and by two, from empty folders."""
+    results = []
+    counts.clear()
+    helpers: list[object] = []
+    real_helper = render._Helper
+
+    def counted(*args):  # noqa: ANN002
+        helpers.append(real_helper(*args))
+        return helpers[-1]
+
+    monkeypatch.setattr(render, "_Helper", counted)
+    rendered_here: list[str] = []  # counted in this process only; the helper's count stays in the helper
+    real_render = render._render_document
+
+    def counting(doc, types):  # noqa: ANN001
+        rendered_here.append(doc.slug)
+        return real_render(doc, types)
+
+    monkeypatch.setattr(render, "_render_document", counting)
+    for mode, minimum in (("one", 10**9), ("two", 0)):
+        monkeypatch.setattr(render, "PARALLEL_MIN_QUESTIONS", minimum)
+        rendered_here.clear()
+        out, lock = tmp_path / mode / "decks", tmp_path / mode / "identity.lock"
+        diags = write_decks(docs, out, lock, TEMPLATES, now=NOW)
+        results.append(([str(d) for d in diags], _packages(out) if out.exists() else {},
+                         lock.read_text() if lock.exists() else ""))
+        counts.append(len(rendered_here))
+    assert len(helpers) == 1  # the second build did fork a helper
+    return results[0], results[1]
+
+
+def test_two_processes_write_exactly_what_one_writes(tmp_path, monkeypatch):
+    one, two = _one_and_two_processes(tmp_path, monkeypatch, fx.bank())
+    assert counts == [4, 2]  # with a helper, this process rendered only its half of the documents
+    assert sorted(one[1]) == ["all.apkg", "coursera-rnn.apkg", "dl-book-ch10.apkg", "rnn-exercises.apkg",
+                              "rnn-interview.apkg"]
+    assert two == one
+    col = open_collection(tmp_path / "col")
+    try:
+        assert import_package(col, tmp_path / "two" / "decks" / "all.apkg").new == 10
+    finally:
+        col.close()
+
+
+class _DiesAfterReporting:
+    """The helper's pipe, but the process dies right after it sends its first answer."""
+
+    def __init__(self, conn) -> None:  # noqa: ANN001
+        self.conn = conn
+
+    def send(self, obj: object) -> None:
+        self.conn.send(obj)
+        os._exit(3)
+
+    def recv(self) -> object:
+        return self.conn.recv()
+
+
+@pytest.mark.parametrize("when", ["at once", "after rendering"])
+def test_a_helper_that_dies_changes_nothing_but_the_time(tmp_path, monkeypatch, when):
+    real = render._helper_work
+    if when == "at once":
+        monkeypatch.setattr(render, "_helper_work", lambda conn, docs, types: os._exit(3))
+    else:
+        monkeypatch.setattr(render, "_helper_work",
+                            lambda conn, docs, types: real(_DiesAfterReporting(conn), docs, types))
+    one, two = _one_and_two_processes(tmp_path, monkeypatch, fx.bank())
+    assert counts == [4, 4]  # the helper's documents were rendered here after all
+    assert len(one[1]) == 5
+    assert two == one
+
+
+def test_a_document_that_fails_in_the_helper_is_reported_as_in_one_process(tmp_path, monkeypatch):
+    real = render.note_fields
+
+    def broken(q, doc):  # noqa: ANN001
+        if doc.slug in ("rnn-interview", "coursera-rnn"):
+            raise ValueError("boom")
+        return real(q, doc)
+
+    monkeypatch.setattr(render, "note_fields", broken)
+    one, two = _one_and_two_processes(tmp_path, monkeypatch, fx.bank())
+    assert [d for d in one[0] if "error" in d] == [
+        "seeds/coursera-rnn.md: error[anki-render-failed]: could not build the deck (ValueError: boom)",
+        "seeds/rnn-interview.md: error[anki-render-failed]: could not build the deck (ValueError: boom)"]
+    assert sorted(one[1]) == ["dl-book-ch10.apkg", "rnn-exercises.apkg"]  # and no all.apkg
+    assert two == one

@@ -5,17 +5,21 @@ import hashlib
 import html
 import io
 import itertools
+import multiprocessing
+import os
 import re
 import sqlite3
+import sys
 import zipfile
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, NamedTuple, Sequence
 
 import genanki
 
 from pipeline.fsutil import atomic_write_bytes, atomic_write_text
-from pipeline.identity import Identity, assign, content_hash
+from pipeline.identity import Identity, assign, content_hash, read_lock
+from pipeline.identity import prepare as prepare_identities
 from pipeline.model import Computed, Diagnostic, Document, Question
 from pipeline.tags import tags_for
 from pipeline.text import mathjax, to_html
@@ -327,14 +331,17 @@ def package_bytes(decks: Sequence[genanki.Deck]) -> bytes:
 @dataclass
 class _Rendered:
     document: Document
-    questions: list[tuple[Question, str, dict[str, str], list[str]]]  # question, type key, fields, tags
+    questions: list[tuple[Question, str]]  # the questions that get notes, with their note type key
+    contents: list[str]  # per question: hash of its note type, fields (but where it sits) and tags
+    notes: list[tuple[dict[str, str], list[str]]] | None  # per question: fields, tags; None when held elsewhere
 
 
 _CODE_SPAN = re.compile(r"<code[^>]*>.*?</code>", re.S)
 
 
-def _render_document(doc: Document, diags: list[Diagnostic]) -> _Rendered:
-    out = []
+def _render_document(doc: Document, types: dict[str, dict]) -> tuple[_Rendered, list[Diagnostic]]:
+    diags: list[Diagnostic] = []
+    questions, contents, notes = [], [], []
     for q in doc.questions:
         if not q.stem.strip():
             diags.append(Diagnostic(q.source.file, q.source.line_start, "error", "anki-empty-stem",
@@ -345,16 +352,223 @@ def _render_document(doc: Document, diags: list[Diagnostic]) -> _Rendered:
             if "$" in value and "$" in _CODE_SPAN.sub("", value):
                 diags.append(Diagnostic(q.source.file, q.source.line_start, "warning", "anki-stray-dollar",
                                         f"{q.id}: field {name} still contains a `$` after math rendering"))
-        out.append((q, note_type_key(q), fields, note_tags(q)))
-    if not out:
+        key, tags = note_type_key(q), note_tags(q)
+        questions.append((q, key))
+        contents.append(_note_content(types[key]["id"], fields, tags))
+        notes.append((fields, tags))
+    if not questions:
         diags.append(Diagnostic(doc.path, 0, "warning", "anki-no-questions",
                                 "no questions to put in the deck; its package is empty"))
-    return _Rendered(doc, out)
+    return _Rendered(doc, questions, contents, notes), diags
 
 
 def _note_content(model_id: int, fields: dict[str, str], tags: list[str]) -> str:
     shown = {k: v for k, v in fields.items() if k != _LOCATION_FIELD}
     return content_hash({"model": model_id, "fields": shown, "tags": tags})
+
+
+def _render_failed(doc: Document, exc: BaseException | str) -> Diagnostic:
+    why = exc if isinstance(exc, str) else f"{type(exc).__name__}: {exc}"
+    return Diagnostic(doc.path, 0, "error", "anki-render-failed", f"could not build the deck ({why})")
+
+
+class _NoteSpec(NamedTuple):
+    guid: str
+    mtime: int
+    note_id: int
+    due: int
+
+
+def _note_specs(rendered: Sequence[_Rendered], identities: dict[str, Identity]) -> dict[str, _NoteSpec]:
+    """GUID, mtime, note id and position of every note, decided for the whole bank at once."""
+    specs: dict[str, _NoteSpec] = {}
+    used_ids: set[int] = set()
+    next_free: dict[int, int] = {}  # a first build gives every note the same time: probe on, not from the start
+    for due, (q, _) in enumerate((item for r in rendered for item in r.questions), start=1):
+        ident = identities.get(q.id)
+        if ident is None or q.id in specs:  # a repeated id, reported by identity; one note per GUID
+            continue
+        # Anki reads a note id as its creation time in ms; the 2-step leaves room for the card's id.
+        base = ident.mtime * 1000
+        note_id = next_free.get(base, base)
+        while note_id in used_ids or note_id + 1 in used_ids:
+            note_id += 2
+        used_ids.update((note_id, note_id + 1))
+        next_free[base] = note_id + 2
+        specs[q.id] = _NoteSpec(ident.guid, ident.mtime, note_id, due)
+    return specs
+
+
+def _document_decks(r: _Rendered, notes: Mapping[str, object]) -> list[genanki.Deck]:
+    """The document's deck and, if it has unanswered questions, its Unanswered subdeck, with their notes.
+
+    `notes` maps question id to its note; a stand-in that only has `.model` gives decks that describe
+    the package (decks and note types) without its notes."""
+    main_name = deck_name(r.document)
+    main = genanki.Deck(deck_id(main_name), main_name, description=f"From {html.escape(r.document.path)}.")
+    decks = [main]
+    open_name = deck_name(r.document, unanswered=True)
+    unanswered = genanki.Deck(
+        deck_id(open_name), open_name,
+        description="Questions the source leaves unanswered. Leave this deck out to study only "
+                    "cards you can check.")
+    placed: set[str] = set()
+    for q, _ in r.questions:
+        note = notes.get(q.id)
+        if note is not None and q.id not in placed:  # a repeated id maps to the first question's note
+            placed.add(q.id)
+            (main if q.answered else unanswered).add_note(note)
+    if unanswered.notes:
+        decks.append(unanswered)
+    return decks
+
+
+class _ModelOnly(NamedTuple):
+    model: genanki.Model
+
+
+def _deck_outline(r: _Rendered, models: dict[str, genanki.Model],
+                  specs: Mapping[str, _NoteSpec]) -> list[genanki.Deck]:
+    return _document_decks(r, {q.id: _ModelOnly(models[key]) for q, key in r.questions if q.id in specs})
+
+
+def _document_collection(r: _Rendered, models: dict[str, genanki.Model],
+                         specs: Mapping[str, _NoteSpec]) -> bytes:
+    """The document's collection: the parent deck, its decks and their notes."""
+    assert r.notes is not None
+    notes: dict[str, _StampedNote] = {}
+    for (q, key), (fields, tags) in zip(r.questions, r.notes):
+        spec = specs.get(q.id)
+        if spec is None or q.id in notes:
+            continue
+        model = models[key]
+        notes[q.id] = _StampedNote(spec.note_id, spec.mtime, model=model,
+                                   fields=[fields[f["name"]] for f in model.fields],
+                                   tags=tags, guid=spec.guid, due=spec.due)
+    return collection_bytes([_parent_deck(), *_document_decks(r, notes)])
+
+
+def _parent_deck() -> genanki.Deck:
+    return genanki.Deck(deck_id(PARENT_DECK), PARENT_DECK,
+                        description="Questions on recurrent neural networks, one subdeck per study document.")
+
+
+# --- both cores ------------------------------------------------------------------------------------------
+
+# Below this many questions a second process costs more than it saves (the five seeds have 85).
+PARALLEL_MIN_QUESTIONS = 1_500
+
+
+def _split_for_two(documents: Sequence[Document]) -> tuple[list[int], list[int]]:
+    """Document indices for this process and for a helper, balanced by number of questions."""
+    mine: list[int] = []
+    theirs: list[int] = []
+    load = [0, 0]
+    for i in sorted(range(len(documents)), key=lambda i: -len(documents[i].questions)):
+        side = 0 if load[0] < load[1] else 1  # the helper takes the larger half: this process merges after
+        (mine if side == 0 else theirs).append(i)
+        load[side] += len(documents[i].questions)
+    return sorted(mine), sorted(theirs)
+
+
+def _helper_main(conn, documents: list[Document], types: dict[str, dict]) -> None:  # noqa: ANN001
+    """The helper process's work; any failure just closes the pipe."""
+    try:
+        _helper_work(conn, documents, types)
+    except Exception:  # noqa: BLE001 - the parent sees the pipe close and does this share itself
+        pass
+    finally:
+        conn.close()
+
+
+def _helper_work(conn, documents: list[Document], types: dict[str, dict]) -> None:  # noqa: ANN001
+    """Render these documents, report what the identity step needs, wait for each note's GUID, mtime and
+    id, write the documents' collections and packages and send them."""
+    rendered: list[_Rendered | None] = []
+    report = []
+    for doc in documents:
+        try:
+            r, doc_diags = _render_document(doc, types)
+        except Exception as exc:  # as in one process: the document fails, the others go on
+            rendered.append(None)
+            report.append((None, [_render_failed(doc, exc)]))
+            continue
+        rendered.append(r)
+        index = {id(q): i for i, q in enumerate(doc.questions)}
+        report.append(([(index[id(q)], key) for q, key in r.questions], r.contents, doc_diags))
+    conn.send(report)
+    job = conn.recv()
+    if job is None:
+        return
+    mtimes, specs = job
+    models = _build_models(types, mtimes)
+    written = []
+    for r in rendered:
+        if r is None:
+            written.append(None)
+            continue
+        try:
+            collection = _document_collection(r, models, specs)
+            written.append((collection, zip_package(collection)))
+        except Exception as exc:
+            written.append(f"{type(exc).__name__}: {exc}")
+    conn.send(written)
+
+
+class _Helper:
+    """A forked process that builds some of the documents while this one builds the others.
+
+    Any failure of the process itself (it died, the pipe broke) makes `ask` return None, and the caller
+    does that share of the work itself: a helper can make a build faster, never break it."""
+
+    def __init__(self, documents: list[Document], types: dict[str, dict]) -> None:
+        ctx = multiprocessing.get_context("fork")
+        sys.stdout.flush()  # or the child could write out what this process has buffered a second time
+        sys.stderr.flush()
+        self._conn, child = ctx.Pipe()
+        self._proc = ctx.Process(target=_helper_main, args=(child, documents, types), daemon=True)
+        self._proc.start()
+        child.close()
+
+    def send(self, message: object) -> bool:
+        try:
+            self._conn.send(message)
+            return True
+        except OSError:
+            return False
+
+    def ready(self) -> bool:
+        """True once the helper has sent something (or has gone)."""
+        try:
+            return self._conn.poll()
+        except (EOFError, OSError):
+            return True
+
+    def receive(self) -> object | None:
+        try:
+            return self._conn.recv()
+        except (EOFError, OSError):
+            return None
+
+    def close(self) -> None:
+        try:
+            self._conn.close()
+        finally:
+            self._proc.join(timeout=5)
+            if self._proc.is_alive():
+                self._proc.kill()
+                self._proc.join()
+
+
+def _start_helper(documents: Sequence[Document], types: dict[str, dict]) -> tuple[_Helper | None, list[int]]:
+    if (sum(len(d.questions) for d in documents) < PARALLEL_MIN_QUESTIONS or len(documents) < 2
+            or (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods()):
+        return None, []
+    _, theirs = _split_for_two(documents)
+    try:
+        return _Helper([documents[i] for i in theirs], types), theirs
+    except OSError:  # no process to be had: one process does it all
+        return None, []
 
 
 def write_decks(
@@ -373,57 +587,119 @@ def write_decks(
 
     Every package is built in memory before any is written, and each is renamed into place, so a failure
     leaves the previous packages as they were. `now` stands in for the clock when an edit needs a new
-    modification time.
+    modification time. A large bank is built on two cores: a forked helper takes about half the documents.
     """
     out_dir, lock_path, templates_dir = Path(out_dir), Path(lock_path), Path(templates_dir)
-    diags: list[Diagnostic] = []
     try:
         types = load_note_types(templates_dir)
     except OSError as exc:
         return [Diagnostic(templates_dir.as_posix(), 0, "error", "anki-template-missing",
                            f"cannot read the card templates: {exc}")]
+    helper, theirs = _start_helper(documents, types)
+    try:
+        return _write_decks(documents, out_dir, lock_path, types, helper, set(theirs), now, complete)
+    finally:
+        if helper is not None:
+            helper.close()
 
-    rendered: list[_Rendered] = []
-    failed = False
-    for doc in documents:
+
+def _write_decks(documents: Sequence[Document], out_dir: Path, lock_path: Path, types: dict[str, dict],
+                 helper: _Helper | None, theirs: set[int], now: float | None, complete: bool,
+                 ) -> list[Diagnostic]:
+    # 1. Fields, tags and content hashes: here for this process's documents, meanwhile in the helper for its.
+    slots: list[tuple[_Rendered | None, list[Diagnostic]]] = [(None, [])] * len(documents)
+
+    def render_here(i: int) -> None:
         try:
-            rendered.append(_render_document(doc, diags))
+            slots[i] = _render_document(documents[i], types)
         except Exception as exc:  # one bad document must not cost the others their decks
-            failed = True
-            diags.append(Diagnostic(doc.path, 0, "error", "anki-render-failed",
-                                    f"could not build the deck ({type(exc).__name__}: {exc})"))
+            slots[i] = (None, [_render_failed(documents[i], exc)])
 
+    for i in range(len(documents)):
+        if i not in theirs:
+            render_here(i)
+    lock = None
+    if helper is not None:  # while the helper finishes its half
+        lock = read_lock(lock_path)
+        prepare_identities(documents, stop=helper.ready)
+    report = helper.receive() if helper is not None else None
+    if report is None:  # no helper, or it failed: its documents are rendered here
+        for i in sorted(theirs):
+            render_here(i)
+        theirs = set()
+    else:
+        for i, (kept, *rest) in zip(sorted(theirs), report):
+            doc = documents[i]
+            if kept is None:
+                slots[i] = (None, rest[0])
+            else:
+                contents, doc_diags = rest
+                slots[i] = (_Rendered(doc, [(doc.questions[j], key) for j, key in kept], contents, None),
+                            doc_diags)
+
+    diags: list[Diagnostic] = [d for _, doc_diags in slots for d in doc_diags]
+    rendered = [r for r, _ in slots if r is not None]
+    failed = len(rendered) < len(documents)
+
+    # 2. Identities, for the whole bank at once.
     contents: dict[str, str] = {}
     for r in rendered:
-        for q, key, fields, tags in r.questions:
-            contents.setdefault(q.id, _note_content(types[key]["id"], fields, tags))
-    kept = [replace(r.document, questions=tuple(q for q, *_ in r.questions)) for r in rendered]
+        for (q, _), content in zip(r.questions, r.contents):
+            contents.setdefault(q.id, content)
+    kept = [replace(r.document, questions=tuple(q for q, _ in r.questions)) for r in rendered]
     result = assign(kept, lock_path, content_of=lambda q: contents[q.id],
-                    notetypes={t["name"]: content_hash(t) for t in types.values()}, now=now)
+                    notetypes={t["name"]: content_hash(t) for t in types.values()}, now=now, lock=lock)
     diags.extend(result.diagnostics)
     if any(d.code == "identity-lock-unreadable" for d in result.diagnostics):
         # Without the lock every note would get a new GUID and reach learners as a duplicate.
         return diags
-
     models = _build_models(types, result.notetype_mtimes)
-    notes = _make_notes(rendered, models, result.identities)
-    parent = genanki.Deck(deck_id(PARENT_DECK), PARENT_DECK,
-                          description="Questions on recurrent neural networks, one subdeck per study document.")
+    specs = _note_specs(rendered, result.identities)
+
+    # 3. Each document's collection and package, the helper writing those of its documents.
+    written: dict[int, tuple[bytes, bytes] | str] = {}  # document index -> (collection, package) or error
+    remote = [i for i in sorted(theirs) if slots[i][0] is not None]
+    if remote:
+        theirs_specs = {q.id: specs[q.id] for i in remote for q, _ in slots[i][0].questions if q.id in specs}
+        if not helper.send((result.notetype_mtimes, theirs_specs)):
+            remote = []
+
+    def write_here(i: int) -> None:
+        r = slots[i][0]
+        try:
+            if r.notes is None:  # the helper failed after rendering: its documents are written here
+                r.notes = _render_document(r.document, types)[0].notes
+            collection = _document_collection(r, models, specs)
+            written[i] = (collection, zip_package(collection))
+        except Exception as exc:  # as above: report, keep this document's previous package
+            written[i] = f"{type(exc).__name__}: {exc}"
+
+    for i, (r, _) in enumerate(slots):
+        if r is not None and r.notes is not None:
+            write_here(i)
+    if remote and not helper.ready():
+        result.lock_text  # noqa: B018 - formatted while the helper finishes, instead of after
+    answer = helper.receive() if remote else None
+    if answer is not None:
+        written.update((i, w) for i, w in zip(sorted(theirs), answer) if w is not None)
+    for i, (r, _) in enumerate(slots):
+        if r is not None and i not in written:
+            write_here(i)
+
     packages: dict[str, bytes] = {}
     collections: list[bytes] = []
-    every_deck: list[genanki.Deck] = [parent]
-    for r in rendered:
-        try:
-            decks = _document_decks(r, notes)
-            collection = collection_bytes([parent, *decks])
-        except Exception as exc:  # as above: report, keep this document's previous package
-            failed = True
-            diags.append(Diagnostic(r.document.path, 0, "error", "anki-render-failed",
-                                    f"could not build the deck ({type(exc).__name__}: {exc})"))
+    every_deck: list[genanki.Deck] = [_parent_deck()]
+    for i, (r, _) in enumerate(slots):
+        if r is None:
             continue
-        packages[f"{r.document.slug}.apkg"] = zip_package(collection)
+        w = written[i]
+        if isinstance(w, str):
+            failed = True
+            diags.append(_render_failed(r.document, w))
+            continue
+        collection, packages[f"{r.document.slug}.apkg"] = w
         collections.append(collection)
-        every_deck.extend(decks)
+        every_deck.extend(_deck_outline(r, models, specs))
     if not failed and complete:
         # all.apkg is only replaced when every document made it in, so it never loses a deck.
         try:
@@ -450,50 +726,6 @@ def write_decks(
             diags.append(Diagnostic(lock_path.as_posix(), 0, "error", "anki-write-failed",
                                     f"could not write the identity lock: {exc}"))
     return diags
-
-
-def _make_notes(rendered: list[_Rendered], models: dict[str, genanki.Model],
-                identities: dict[str, Identity]) -> dict[str, _StampedNote]:
-    notes: dict[str, _StampedNote] = {}
-    used_ids: set[int] = set()
-    next_free: dict[int, int] = {}  # a first build gives every note the same time: probe on, not from the start
-    for due, (q, key, fields, tags) in enumerate(
-            (item for r in rendered for item in r.questions), start=1):
-        ident = identities.get(q.id)
-        if ident is None or q.id in notes:  # a repeated id, reported by identity; one note per GUID
-            continue
-        # Anki reads a note id as its creation time in ms; the 2-step leaves room for the card's id.
-        base = ident.mtime * 1000
-        note_id = next_free.get(base, base)
-        while note_id in used_ids or note_id + 1 in used_ids:
-            note_id += 2
-        used_ids.update((note_id, note_id + 1))
-        next_free[base] = note_id + 2
-        model = models[key]
-        notes[q.id] = _StampedNote(
-            note_id, ident.mtime, model=model, fields=[fields[f["name"]] for f in model.fields],
-            tags=tags, guid=ident.guid, due=due)
-    return notes
-
-
-def _document_decks(r: _Rendered, notes: dict[str, _StampedNote]) -> list[genanki.Deck]:
-    main_name = deck_name(r.document)
-    main = genanki.Deck(deck_id(main_name), main_name, description=f"From {html.escape(r.document.path)}.")
-    decks = [main]
-    open_name = deck_name(r.document, unanswered=True)
-    unanswered = genanki.Deck(
-        deck_id(open_name), open_name,
-        description="Questions the source leaves unanswered. Leave this deck out to study only "
-                    "cards you can check.")
-    placed: set[str] = set()
-    for q, *_ in r.questions:
-        note = notes.get(q.id)
-        if note is not None and q.id not in placed:  # a repeated id maps to the first question's note
-            placed.add(q.id)
-            (main if q.answered else unanswered).add_note(note)
-    if unanswered.notes:
-        decks.append(unanswered)
-    return decks
 
 
 __all__ = [
