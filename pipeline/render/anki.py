@@ -8,6 +8,7 @@ import itertools
 import multiprocessing
 import os
 import re
+import signal
 import sqlite3
 import sys
 import zipfile
@@ -473,6 +474,7 @@ def _split_for_two(documents: Sequence[Document]) -> tuple[list[int], list[int]]
 
 def _helper_main(conn, documents: list[Document], types: dict[str, dict]) -> None:  # noqa: ANN001
     """The helper process's work; any failure just closes the pipe."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it stops the helper
     try:
         _helper_work(conn, documents, types)
     except Exception:  # noqa: BLE001 - the parent sees the pipe close and does this share itself
@@ -518,8 +520,8 @@ def _helper_work(conn, documents: list[Document], types: dict[str, dict]) -> Non
 class _Helper:
     """A forked process that builds some of the documents while this one builds the others.
 
-    Any failure of the process itself (it died, the pipe broke) makes `ask` return None, and the caller
-    does that share of the work itself: a helper can make a build faster, never break it."""
+    Any failure of the process itself (it died, the pipe broke) makes `receive` return None, and the
+    caller does that share of the work itself: a helper can make a build faster, never break it."""
 
     def __init__(self, documents: list[Document], types: dict[str, dict]) -> None:
         ctx = multiprocessing.get_context("fork")
