@@ -428,13 +428,11 @@ def _packages(out: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
 
 
-counts: list[int] = []  # documents each build rendered in this process
-
-
-def _one_and_two_processes(tmp_path: Path, monkeypatch, docs) -> tuple[tuple, tuple]:  # noqa: ANN001
-    """(diagnostics, packages, lock) written by one process and by two, from empty folders."""
+def _one_and_two_processes(tmp_path: Path, monkeypatch, docs) -> tuple[tuple, tuple, list[int]]:  # noqa: ANN001
+    """(diagnostics, packages, lock) written by one process and by two, from empty folders, and how many
+    documents each build rendered in this process."""
     results = []
-    counts.clear()
+    counts: list[int] = []
     helpers: list[object] = []
     real_helper = render._Helper
 
@@ -460,11 +458,11 @@ def _one_and_two_processes(tmp_path: Path, monkeypatch, docs) -> tuple[tuple, tu
                          lock.read_text() if lock.exists() else ""))
         counts.append(len(rendered_here))
     assert len(helpers) == 1  # the second build did fork a helper
-    return results[0], results[1]
+    return results[0], results[1], counts
 
 
 def test_two_processes_write_exactly_what_one_writes(tmp_path, monkeypatch):
-    one, two = _one_and_two_processes(tmp_path, monkeypatch, fx.bank())
+    one, two, counts = _one_and_two_processes(tmp_path, monkeypatch, fx.bank())
     assert counts == [4, 2]  # with a helper, this process rendered only its half of the documents
     assert sorted(one[1]) == ["all.apkg", "coursera-rnn.apkg", "dl-book-ch10.apkg", "rnn-exercises.apkg",
                               "rnn-interview.apkg"]
@@ -498,7 +496,7 @@ def test_a_helper_that_dies_changes_nothing_but_the_time(tmp_path, monkeypatch, 
     else:
         monkeypatch.setattr(render, "_helper_work",
                             lambda conn, docs, types: real(_DiesAfterReporting(conn), docs, types))
-    one, two = _one_and_two_processes(tmp_path, monkeypatch, fx.bank())
+    one, two, counts = _one_and_two_processes(tmp_path, monkeypatch, fx.bank())
     assert counts == [4, 4]  # the helper's documents were rendered here after all
     assert len(one[1]) == 5
     assert two == one
@@ -513,7 +511,7 @@ def test_a_document_that_fails_in_the_helper_is_reported_as_in_one_process(tmp_p
         return real(q, doc)
 
     monkeypatch.setattr(render, "note_fields", broken)
-    one, two = _one_and_two_processes(tmp_path, monkeypatch, fx.bank())
+    one, two, counts = _one_and_two_processes(tmp_path, monkeypatch, fx.bank())
     assert [d for d in one[0] if "error" in d] == [
         "seeds/coursera-rnn.md: error[anki-render-failed]: could not build the deck (ValueError: boom)",
         "seeds/rnn-interview.md: error[anki-render-failed]: could not build the deck (ValueError: boom)"]
