@@ -250,12 +250,10 @@ class _StampedNote(genanki.Note):
         super().write_to_db(cursor, self.mtime, deck_id, itertools.count(self.note_id))
 
     def _check_invalid_html_tags_in_fields(self) -> None:
-        # The same note goes into its document's package and into all.apkg: genanki checks its fields once,
-        # and only field by field (with its warnings) when one search over them all finds a suspect tag.
-        if not getattr(self, "_fields_checked", False):
-            if _INVALID_TAG_IN_A_FIELD.search("\x1f".join(self.fields)):
-                super()._check_invalid_html_tags_in_fields()
-            self._fields_checked = True
+        # genanki's check, field by field with its warnings, only when one search over them all finds a
+        # suspect tag.
+        if _INVALID_TAG_IN_A_FIELD.search("\x1f".join(self.fields)):
+            super()._check_invalid_html_tags_in_fields()
 
 
 # genanki's Note._INVALID_HTML_TAG_RE with every match kept inside one field of the \x1f-joined fields, so
@@ -322,11 +320,6 @@ def zip_package(collection: bytes) -> bytes:
             # Level 1 compresses twice as fast as the default 6; the package is about a third larger.
             z.writestr(info, payload, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
     return buf.getvalue()
-
-
-def package_bytes(decks: Sequence[genanki.Deck]) -> bytes:
-    """An .apkg of these decks as bytes."""
-    return zip_package(collection_bytes(decks))
 
 
 @dataclass
@@ -733,6 +726,5 @@ def _write_decks(documents: Sequence[Document], out_dir: Path, lock_path: Path, 
 __all__ = [
     "PARENT_DECK", "UNANSWERED_DECK", "ALL_PACKAGE", "NOTE_TYPES", "NoteTypeSpec", "CHOICE_FIELDS", "QA_FIELDS",
     "NUMERIC_FIELDS", "note_type_key", "deck_name", "deck_id", "note_tags", "note_fields",
-    "load_note_types", "schema_of", "collection_bytes", "combined_collection", "zip_package", "package_bytes",
-    "write_decks",
+    "load_note_types", "schema_of", "collection_bytes", "combined_collection", "zip_package", "write_decks",
 ]
