@@ -135,11 +135,12 @@ def _read_lock_as_written(text: str) -> tuple[list[LockEntry], list[NotetypeEntr
 
 
 def prepare(documents: Sequence[Document], stop: Callable[[], bool] = lambda: False) -> None:
-    """Compute, ahead of `assign`, the stem fingerprints and first-choice GUIDs it will need (both are
-    cached); for a process with time to spare. Returns as soon as `stop()` is true."""
+    """Compute, ahead of `assign`, the stem fingerprints, first-choice GUIDs and sort keys it will need (all
+    are cached); for a process with time to spare. Returns as soon as `stop()` is true."""
     for doc in documents:
         for i, q in enumerate(doc.questions):
             derive_guid(doc.slug, fingerprint(q.stem))
+            _natural_key(q.id)  # the lock is sorted by it
             if i % 64 == 63 and stop():
                 return
 
@@ -320,8 +321,13 @@ def _fresh_guid(document: str, stem_fingerprint: str, used: set[str]) -> str:
     return guid
 
 
-def _natural_key(text: str) -> list[object]:
-    return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", text)]
+_DIGIT_RUNS = re.compile(r"(\d+)")
+
+
+@lru_cache(maxsize=1 << 16)
+def _natural_key(text: str) -> tuple[tuple[int, int, str], ...]:
+    """"q2" before "q10": runs of digits compare as numbers (split puts them at the odd places)."""
+    return tuple((0, int(part), "") if i % 2 else (1, 0, part) for i, part in enumerate(_DIGIT_RUNS.split(text)))
 
 
 _TOML_PLAIN = re.compile(r'[^"\\\x00-\x1f\x7f]*')
@@ -344,17 +350,17 @@ def format_lock(entries: Iterable[LockEntry], notetypes: Iterable[NotetypeEntry]
     for t in sorted(notetypes, key=lambda t: t.name):
         lines += ["", "[[notetype]]", f"name = {_toml_str(t.name)}", f"content = {_toml_str(t.content)}",
                   f"mtime = {t.mtime}"]
-    for e in sorted(entries, key=lambda e: (e.document, _natural_key(e.id), e.guid)):
-        lines += [
-            "", "[[note]]",
-            f"id = {_toml_str(e.id)}",
-            f"document = {_toml_str(e.document)}",
-            f"guid = {_toml_str(e.guid)}",
-            f"mtime = {e.mtime}",
-            f"content = {_toml_str(e.content)}",
-            f"stem = {_toml_str(e.stem)}",
-        ]
-    return "\n".join(lines) + "\n"
+    head = "\n".join(lines)
+    ordered = sorted(entries, key=lambda e: (e.document, _natural_key(e.id), e.guid))
+    # One check of every string at once: almost always none needs escaping, and each is written as it is.
+    if _TOML_PLAIN.fullmatch("".join([f"{e.id}{e.document}{e.guid}{e.content}{e.stem}" for e in ordered])):
+        notes = "".join([f'\n\n[[note]]\nid = "{e.id}"\ndocument = "{e.document}"\nguid = "{e.guid}"\n'
+                         f'mtime = {e.mtime}\ncontent = "{e.content}"\nstem = "{e.stem}"' for e in ordered])
+    else:
+        notes = "".join([f"\n\n[[note]]\nid = {_toml_str(e.id)}\ndocument = {_toml_str(e.document)}\n"
+                         f"guid = {_toml_str(e.guid)}\nmtime = {e.mtime}\ncontent = {_toml_str(e.content)}\n"
+                         f"stem = {_toml_str(e.stem)}" for e in ordered])
+    return head + notes + "\n"
 
 
 __all__ = [

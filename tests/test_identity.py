@@ -1,6 +1,7 @@
 """Stable GUIDs and modification times across edits, insertions and reorderings."""
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import replace
 from pathlib import Path
@@ -10,7 +11,7 @@ from hypothesis import strategies as st
 
 import anki_fixtures as fx
 from ankiimport import import_package, notes_by_guid, open_collection
-from pipeline.identity import assign, derive_guid, fingerprint, read_lock
+from pipeline.identity import LockEntry, NotetypeEntry, assign, derive_guid, fingerprint, format_lock, read_lock
 from pipeline.model import Document, Question, SourceSpan
 from pipeline.render.anki import write_decks
 
@@ -173,6 +174,33 @@ def test_the_lock_reads_back_as_its_toml_says_as_written_or_edited_by_hand(tmp_p
         lock.write_text(text, encoding="utf-8")
         assert _read_entries(lock) == _toml_entries(text), name
     assert 'say "hi"' in _toml_entries(edits["escaped stem"])[0][0][5]
+
+
+_LOCK_TEXT = st.text(st.sampled_from(list('aZ09 -/"\\\n\t\x00\x1f\x7f\u00e9\u2028#[]=\'')), max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(_LOCK_TEXT, st.sampled_from(["doc-a", "doc-b", 'odd "doc"']), _LOCK_TEXT,
+                          st.integers(0, 2**40), _LOCK_TEXT, _LOCK_TEXT), max_size=8),
+       st.booleans())
+def test_any_lock_reads_back_as_toml_and_in_natural_order(rows, plain):
+    # The lock is written with one check of all its strings and no escaping when none needs it; either way
+    # TOML must read back exactly the entries, sorted by document and then by id with numbers as numbers.
+    if plain:
+        rows = [tuple(v.translate({ord(c): "x" for c in '"\\\n\t\x00\x1f\x7f\u2028'}) if isinstance(v, str) else v
+                      for v in row) for row in rows]
+    entries = [LockEntry(*row) for row in rows]
+    data = tomllib.loads(format_lock(entries, [NotetypeEntry('RNN "Choice"', "c1", 5)]))
+    back = [(n["id"], n["document"], n["guid"], n["mtime"], n["content"], n["stem"]) for n in data.get("note", [])]
+    assert sorted(back) == sorted(rows)
+    order = [(d, [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", i)]) for i, d, *_ in back]
+    assert all(_comparable(a) <= _comparable(b) for a, b in zip(order, order[1:]))
+    assert data["notetype"] == [{"name": 'RNN "Choice"', "content": "c1", "mtime": 5}]
+
+
+def _comparable(key: tuple) -> tuple:
+    doc, parts = key
+    return doc, [(0, p, "") if isinstance(p, int) else (1, 0, p) for p in parts]
 
 
 def test_documents_missing_from_a_build_keep_their_entries(tmp_path):
