@@ -55,8 +55,7 @@ class Assignment:
         return format_lock(self.entries, self.notetypes)
 
 
-@dataclass(frozen=True)
-class LockEntry:
+class LockEntry(NamedTuple):  # a tuple: ten thousand are made, compared and sent between processes quickly
     id: str  # question id when last built
     document: str  # document slug
     guid: str
@@ -65,8 +64,7 @@ class LockEntry:
     stem: str  # stem fingerprint, for re-matching after edits
 
 
-@dataclass(frozen=True)
-class NotetypeEntry:
+class NotetypeEntry(NamedTuple):
     name: str
     content: str  # hash of fields, templates and CSS
     mtime: int
@@ -135,12 +133,11 @@ def _read_lock_as_written(text: str) -> tuple[list[LockEntry], list[NotetypeEntr
 
 
 def prepare(documents: Sequence[Document], stop: Callable[[], bool] = lambda: False) -> None:
-    """Compute, ahead of `assign`, the stem fingerprints, first-choice GUIDs and sort keys it will need (all
-    are cached); for a process with time to spare. Returns as soon as `stop()` is true."""
+    """Compute, ahead of `assign`, the stem fingerprints and first-choice GUIDs it will need (both are
+    cached); for a process with time to spare. Returns as soon as `stop()` is true."""
     for doc in documents:
         for i, q in enumerate(doc.questions):
             derive_guid(doc.slug, fingerprint(q.stem))
-            _natural_key(q.id)  # the lock is sorted by it
             if i % 64 == 63 and stop():
                 return
 
@@ -322,11 +319,21 @@ def _fresh_guid(document: str, stem_fingerprint: str, used: set[str]) -> str:
 
 
 _DIGIT_RUNS = re.compile(r"(\d+)")
+_ENDS_IN_NUMBER = re.compile(r"(.*\D)?(\d+)")
 
 
-@lru_cache(maxsize=1 << 16)
 def _natural_key(text: str) -> tuple[tuple[int, int, str], ...]:
-    """"q2" before "q10": runs of digits compare as numbers (split puts them at the odd places)."""
+    """"q2" before "q10": runs of digits compare as numbers."""
+    m = _ENDS_IN_NUMBER.fullmatch(text)
+    if m is None:
+        return _natural_key_of(text)
+    # The usual id, "<document>/q<number>": the part before the number is shared by a whole document.
+    return _natural_key_of(m[1] or "") + ((0, int(m[2]), ""), (1, 0, ""))
+
+
+@lru_cache(maxsize=1 << 12)
+def _natural_key_of(text: str) -> tuple[tuple[int, int, str], ...]:
+    # split puts the runs of digits at the odd places
     return tuple((0, int(part), "") if i % 2 else (1, 0, part) for i, part in enumerate(_DIGIT_RUNS.split(text)))
 
 
@@ -340,26 +347,27 @@ def _toml_str(value: str) -> str:
     return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
-def format_lock(entries: Iterable[LockEntry], notetypes: Iterable[NotetypeEntry]) -> str:
-    """The lock file as TOML, sorted so that a rebuild rewrites nothing and an edit is a small diff."""
+def format_lock(entries: Iterable[LockEntry | tuple], notetypes: Iterable[NotetypeEntry | tuple]) -> str:
+    """The lock file as TOML, sorted so that a rebuild rewrites nothing and an edit is a small diff.
+    (Entries may also be plain tuples in the same order, as they travel between processes.)"""
     lines = [
         "# Anki note identities, written by the deck build (pipeline/identity.py). Commit this file:",
         "# a changed guid makes every learner's Anki treat the question as a new note.",
         f"version = {LOCK_VERSION}",
     ]
-    for t in sorted(notetypes, key=lambda t: t.name):
-        lines += ["", "[[notetype]]", f"name = {_toml_str(t.name)}", f"content = {_toml_str(t.content)}",
-                  f"mtime = {t.mtime}"]
+    for name, content, mtime in sorted(notetypes, key=lambda t: t[0]):
+        lines += ["", "[[notetype]]", f"name = {_toml_str(name)}", f"content = {_toml_str(content)}",
+                  f"mtime = {mtime}"]
     head = "\n".join(lines)
-    ordered = sorted(entries, key=lambda e: (e.document, _natural_key(e.id), e.guid))
+    ordered = sorted(entries, key=lambda e: (e[1], _natural_key(e[0]), e[2]))  # document, id, guid
     # One check of every string at once: almost always none needs escaping, and each is written as it is.
-    if _TOML_PLAIN.fullmatch("".join([f"{e.id}{e.document}{e.guid}{e.content}{e.stem}" for e in ordered])):
-        notes = "".join([f'\n\n[[note]]\nid = "{e.id}"\ndocument = "{e.document}"\nguid = "{e.guid}"\n'
-                         f'mtime = {e.mtime}\ncontent = "{e.content}"\nstem = "{e.stem}"' for e in ordered])
+    if _TOML_PLAIN.fullmatch("".join([f"{i}{d}{g}{c}{s}" for i, d, g, _, c, s in ordered])):
+        notes = "".join([f'\n\n[[note]]\nid = "{i}"\ndocument = "{d}"\nguid = "{g}"\nmtime = {m}\n'
+                         f'content = "{c}"\nstem = "{s}"' for i, d, g, m, c, s in ordered])
     else:
-        notes = "".join([f"\n\n[[note]]\nid = {_toml_str(e.id)}\ndocument = {_toml_str(e.document)}\n"
-                         f"guid = {_toml_str(e.guid)}\nmtime = {e.mtime}\ncontent = {_toml_str(e.content)}\n"
-                         f"stem = {_toml_str(e.stem)}" for e in ordered])
+        notes = "".join([f"\n\n[[note]]\nid = {_toml_str(i)}\ndocument = {_toml_str(d)}\nguid = {_toml_str(g)}\n"
+                         f"mtime = {m}\ncontent = {_toml_str(c)}\nstem = {_toml_str(s)}"
+                         for i, d, g, m, c, s in ordered])
     return head + notes + "\n"
 
 

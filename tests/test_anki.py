@@ -11,6 +11,7 @@ import shutil
 import sqlite3
 import time
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import genanki
@@ -505,7 +506,7 @@ def _packages(out: Path) -> dict[str, bytes]:
 
 def _one_and_two_processes(tmp_path: Path, monkeypatch, docs) -> tuple[tuple, tuple, list[int]]:  # noqa: ANN001
     """(diagnostics, packages, lock) written by one process and by two, from empty folders, and how many
-    documents each build rendered in this process."""
+    questions each build rendered in this process."""
     results = []
     counts: list[int] = []
     helpers: list[object] = []
@@ -516,14 +517,14 @@ def _one_and_two_processes(tmp_path: Path, monkeypatch, docs) -> tuple[tuple, tu
         return helpers[-1]
 
     monkeypatch.setattr(render, "_Helper", counted)
-    rendered_here: list[str] = []  # counted in this process only; the helper's count stays in the helper
-    real_render = render._render_document
+    rendered_here: list[int] = []  # counted in this process only; the helper's count stays in the helper
+    real_render = render._render_part
 
-    def counting(doc, types):  # noqa: ANN001
-        rendered_here.append(doc.slug)
-        return real_render(doc, types)
+    def counting(doc, start, stop, types):  # noqa: ANN001
+        rendered_here.append(stop - start)
+        return real_render(doc, start, stop, types)
 
-    monkeypatch.setattr(render, "_render_document", counting)
+    monkeypatch.setattr(render, "_render_part", counting)
     for mode, minimum in (("one", 10**9), ("two", 0)):
         monkeypatch.setattr(render, "PARALLEL_MIN_QUESTIONS", minimum)
         rendered_here.clear()
@@ -531,14 +532,14 @@ def _one_and_two_processes(tmp_path: Path, monkeypatch, docs) -> tuple[tuple, tu
         diags = write_decks(docs, out, lock, TEMPLATES, now=NOW)
         results.append(([str(d) for d in diags], _packages(out) if out.exists() else {},
                          lock.read_text() if lock.exists() else ""))
-        counts.append(len(rendered_here))
+        counts.append(sum(rendered_here))
     assert len(helpers) == 1  # the second build did fork a helper
     return results[0], results[1], counts
 
 
 def test_two_processes_write_exactly_what_one_writes(tmp_path, monkeypatch):
     one, two, counts = _one_and_two_processes(tmp_path, monkeypatch, fx.bank())
-    assert counts == [4, 2]  # with a helper, this process rendered only its half of the documents
+    assert counts == [10, 5]  # with a helper, this process rendered only its half of the questions
     assert sorted(one[1]) == ["all.apkg", "coursera-rnn.apkg", "dl-book-ch10.apkg", "rnn-exercises.apkg",
                               "rnn-interview.apkg"]
     assert two == one
@@ -549,30 +550,62 @@ def test_two_processes_write_exactly_what_one_writes(tmp_path, monkeypatch):
         col.close()
 
 
-class _DiesAfterReporting:
-    """The helper's pipe, but the process dies right after it sends its first answer."""
+def test_the_halves_split_at_most_one_document_and_cover_every_question():
+    docs = fx.bank()
+    sizes = [len(d.questions) for d in docs]
+    mine, theirs = render._split_for_two(docs)
+    assert sum(c.stop - c.start for c in mine) == sum(sizes) // 2
+    covered = sorted((c.doc, j) for c in mine + theirs for j in range(c.start, c.stop))
+    assert covered == [(i, j) for i, n in enumerate(sizes) for j in range(n)]
+    assert len({c.doc for c in mine} & {c.doc for c in theirs}) <= 1
+    assert max(c.doc for c in mine) <= min(c.doc for c in theirs)  # this process has the first documents
+    empty = replace(docs[-1], questions=())
+    mine, theirs = render._split_for_two([*docs, empty])
+    assert render._Chunk(len(docs), 0, 0) in mine  # an empty document is built here, for its warning
 
-    def __init__(self, conn) -> None:  # noqa: ANN001
-        self.conn = conn
+
+def test_one_large_document_is_split_between_the_processes(tmp_path, monkeypatch):
+    doc = fx.coursera()
+    big = replace(doc, questions=tuple(
+        q.with_(id=f"{q.id}-{k}", stem=f"{q.stem} (variant {k})") for k in range(20) for q in doc.questions))
+    one, two, counts = _one_and_two_processes(tmp_path, monkeypatch, [big])
+    assert counts == [len(big.questions), len(big.questions) // 2]
+    assert sorted(one[1]) == ["all.apkg", "coursera-rnn.apkg"]
+    assert two == one
+
+
+class _DiesAfter:
+    """The helper's pipe, but the process dies right after it sends `count` messages."""
+
+    def __init__(self, conn, count: int) -> None:  # noqa: ANN001
+        self.conn, self.left = conn, count
 
     def send(self, obj: object) -> None:
         self.conn.send(obj)
-        os._exit(3)
+        self.left -= 1
+        if not self.left:
+            os._exit(3)
 
     def recv(self) -> object:
         return self.conn.recv()
 
 
-@pytest.mark.parametrize("when", ["at once", "after rendering"])
+@pytest.mark.parametrize("when", ["at once", "after rendering", "after writing one document"])
 def test_a_helper_that_dies_changes_nothing_but_the_time(tmp_path, monkeypatch, when):
     real = render._helper_work
     if when == "at once":
-        monkeypatch.setattr(render, "_helper_work", lambda conn, docs, types: os._exit(3))
+        monkeypatch.setattr(render, "_helper_work", lambda conn, docs, chunks, types: os._exit(3))
     else:
+        count = 1 if when == "after rendering" else 2
         monkeypatch.setattr(render, "_helper_work",
-                            lambda conn, docs, types: real(_DiesAfterReporting(conn), docs, types))
+                            lambda conn, docs, chunks, types: real(_DiesAfter(conn, count), docs, chunks, types))
     one, two, counts = _one_and_two_processes(tmp_path, monkeypatch, fx.bank())
-    assert counts == [4, 4]  # the helper's documents were rendered here after all
+    helper_docs = sorted({c.doc for c in render._split_for_two(fx.bank())[1]})
+    again = {  # what this process rendered again, whole, to write the documents the helper did not send
+        "at once": 5, "after rendering": sum(len(fx.bank()[i].questions) for i in helper_docs),
+        "after writing one document": sum(len(fx.bank()[i].questions) for i in helper_docs[1:])}[when]
+    assert len(helper_docs) >= 2
+    assert counts == [10, 5 + again]
     assert len(one[1]) == 5
     assert two == one
 

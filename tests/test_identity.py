@@ -1,6 +1,7 @@
 """Stable GUIDs and modification times across edits, insertions and reorderings."""
 from __future__ import annotations
 
+import random
 import re
 import tomllib
 from dataclasses import replace
@@ -10,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import anki_fixtures as fx
+from pipeline import identity
 from ankiimport import import_package, notes_by_guid, open_collection
 from pipeline.identity import LockEntry, NotetypeEntry, assign, derive_guid, fingerprint, format_lock, read_lock
 from pipeline.model import Document, Question, SourceSpan
@@ -196,6 +198,14 @@ def test_any_lock_reads_back_as_toml_and_in_natural_order(rows, plain):
     order = [(d, [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", i)]) for i, d, *_ in back]
     assert all(_comparable(a) <= _comparable(b) for a, b in zip(order, order[1:]))
     assert data["notetype"] == [{"name": 'RNN "Choice"', "content": "c1", "mtime": 5}]
+
+
+def test_the_short_way_to_an_ids_sort_key_gives_the_general_key():
+    rng = random.Random(3)
+    alphabet = list("ab/-.q0123456789") + ["\u0663", "\u00b2"]  # an Arabic-Indic digit, a superscript two
+    for _ in range(20_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 10)))
+        assert identity._natural_key(text) == identity._natural_key_of.__wrapped__(text), text
 
 
 def _comparable(key: tuple) -> tuple:
