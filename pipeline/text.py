@@ -73,7 +73,8 @@ def _parser_for(math: MathRenderer) -> MarkdownIt:
 
 # Anything that could make a one-line text more than a paragraph of plain words and $...$ formulas:
 # emphasis, code, links, escapes, entities, raw `<`, line breaks, and block markers at the start.
-_MARKDOWN_SYNTAX = re.compile(r"[*_`\[\]\\&<>!|~\n\r\t]|^\s*(?:[-+>#=]|\d+[.)])|^ {4}")
+_MARKDOWN_CHARS = re.compile(r"[*_`\[\]\\&<>!|~\n\r\t]")
+_BLOCK_START = re.compile(r"\s*(?:[-+>#=]|\d+[.)])| {4}")
 _FORMULA = re.compile(r"\$([^$]+)\$")
 
 
@@ -82,22 +83,26 @@ _OTHER_SPACE = re.compile(r"[^\S ]")  # whitespace other than the plain space
 
 def _plain_html(text: str, math: MathRenderer) -> str | None:
     """The HTML markdown-it would give for plain words with inline formulas, or None if it is more."""
+    if "$" not in text:
+        if _OTHER_SPACE.search(text) or _MARKDOWN_CHARS.search(text) or _BLOCK_START.match(text):
+            return None
+        text = text.strip(" ")
+        return text.replace('"', "&quot;") if '"' in text else text
     if text.count("$") % 2 or "$$" in text or _OTHER_SPACE.search(text):
         return None
     parts = _FORMULA.split(text)
     outside = "x".join(parts[0::2])
-    if _MARKDOWN_SYNTAX.search(outside) or outside.startswith("    "):
+    if _MARKDOWN_CHARS.search(outside) or _BLOCK_START.match(outside):
         return None
     formulas = parts[1::2]
     if any(f.endswith("\\") or f.isspace() for f in formulas):
         return None
     parts[0] = parts[0].lstrip(" ")
     parts[-1] = parts[-1].rstrip(" ")
-    for i in range(1, len(parts), 2):
-        parts[i] = math(parts[i].strip(), False)
-    for i in range(0, len(parts), 2):
-        if "&" in parts[i] or '"' in parts[i]:
-            parts[i] = parts[i].replace("&", "&amp;").replace('"', "&quot;")
+    parts[1::2] = [math(f.strip(), False) for f in formulas]
+    if '"' in outside:  # `&` is ruled out above; a quote is the one character left to escape
+        for i in range(0, len(parts), 2):
+            parts[i] = parts[i].replace('"', "&quot;")
     return "".join(parts)
 
 

@@ -488,6 +488,12 @@ def test_a_package_is_a_zip_that_any_reader_checks_and_reads(tmp_path):
         assert z.read("collection.anki2") == big
 
 
+def test_fields_come_in_the_order_of_their_note_type():
+    for doc in fx.bank():
+        for q in doc.questions:
+            assert tuple(note_fields(q, doc)) == render.NOTE_TYPES[render.note_type_key(q)].fields, q.id
+
+
 def test_a_note_gets_genankis_own_checks():
     model = load_note_types(TEMPLATES)["qa"]
     fields = dict.fromkeys(model["fields"], "")

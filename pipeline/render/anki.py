@@ -1,6 +1,7 @@
 """Documents -> Anki packages (genanki): one .apkg per document and all.apkg, stable across rebuilds."""
 from __future__ import annotations
 
+import gc
 import hashlib
 import html
 import itertools
@@ -96,34 +97,36 @@ def note_tags(question: Question) -> list[str]:
 
 
 def note_fields(question: Question, document: Document) -> dict[str, str]:
-    """The note's fields as HTML, keyed by field name, for the question's note type."""
+    """The note's fields as HTML, keyed by field name, in the order of the question's note type."""
     q = question
-    fields = {
-        "Stem": to_html(q.stem, mathjax),
-        "Context": to_html(q.context, mathjax) if q.context.strip() else "",
-        "Figures": "".join(
-            f'<p class="figure-note"><span class="label">Missing figure:</span> {to_html(f, mathjax, inline=True)}</p>'
-            for f in q.figures if f.strip()),
-        "Notes": _notes_html(q),
-        "Source": f"{html.escape(document.title)}: {html.escape(q.source.file)}, line {q.source.line_start}",
-        "Status": "" if q.answered else "The source gives no answer to this question.",
-    }
     key = note_type_key(q)
+    answered = q.answered
+    stem = to_html(q.stem, mathjax)
+    context = to_html(q.context, mathjax) if q.context.strip() else ""
+    figures = "".join(
+        f'<p class="figure-note"><span class="label">Missing figure:</span> {to_html(f, mathjax, inline=True)}</p>'
+        for f in q.figures if f.strip()) if q.figures else ""
+    notes = _notes_html(q) if q.notes or q.attribution else ""
+    source = f"{_escape(document.title)}: {_escape(q.source.file)}, line {q.source.line_start}"
+    status = "" if answered else "The source gives no answer to this question."
     if key == "choice":
-        fields["Instruction"] = _instruction(q)
-        fields["Options"] = _options_html(q, reveal=False)
-        fields["Key"] = _options_html(q, reveal=True)
-        fields["Explanation"] = _join_md(q.answer, q.explanation)
-    elif key == "numeric":
-        fields["Value"] = "".join(_value_html(c) for c in q.computed)
-        fields["Breakdown"] = "".join(_breakdown_html(c) for c in q.computed if c.breakdown)
-        fields["Check"] = "".join(_check_html(c) for c in q.computed)
-        fields["Answer"] = to_html(q.answer, mathjax) if q.answer.strip() else ""
-        fields["Explanation"] = to_html(q.explanation, mathjax) if q.explanation.strip() else ""
-    else:
-        fields["Answer"] = to_html(q.answer, mathjax) if q.answer.strip() else ""
-        fields["Explanation"] = to_html(q.explanation, mathjax) if q.explanation.strip() else ""
-    return {name: fields.get(name, "") for name in NOTE_TYPES[key].fields}
+        options, revealed = _options_html(q, answered)
+        return {"Stem": stem, "Context": context, "Figures": figures, "Instruction": _instruction(q),
+                "Options": options, "Key": revealed, "Explanation": _join_md(q.answer, q.explanation),
+                "Notes": notes, "Source": source, "Status": status}
+    answer = to_html(q.answer, mathjax) if q.answer.strip() else ""
+    explanation = to_html(q.explanation, mathjax) if q.explanation.strip() else ""
+    if key == "numeric":
+        return {"Stem": stem, "Context": context, "Figures": figures,
+                "Value": "".join(_value_html(c) for c in q.computed),
+                "Breakdown": "".join(_breakdown_html(c) for c in q.computed if c.breakdown),
+                "Check": "".join(_check_html(c) for c in q.computed),
+                "Answer": answer, "Explanation": explanation, "Notes": notes, "Source": source, "Status": status}
+    return {"Stem": stem, "Context": context, "Figures": figures, "Answer": answer, "Explanation": explanation,
+            "Notes": notes, "Source": source, "Status": status}
+
+
+_escape = lru_cache(maxsize=1024)(html.escape)  # titles and file names, the same for a whole document
 
 
 def _join_md(*parts: str) -> str:
@@ -148,26 +151,29 @@ def _letter(i: int) -> str:
     return letters
 
 
+_ALL_THAT_APPLY = re.compile(r"all that apply", re.I)
+
+
 def _instruction(q: Question) -> str:
-    n = sum(c.correct for c in q.choices)
     if q.kind == "single_choice":
         return "Choose one."
-    if n == 0 or re.search(r"all that apply", q.stem, re.I):
+    n = sum(c.correct for c in q.choices)
+    if n == 0 or _ALL_THAT_APPLY.search(q.stem):
         return "Select all that apply."
     return f"Choose {n}."
 
 
-def _options_html(q: Question, reveal: bool) -> str:
-    items = []
+def _options_html(q: Question, answered: bool) -> tuple[str, str]:
+    """The options as the front shows them, and as the back does: marked right or wrong once answered."""
+    plain, marked = [], []
     for i, c in enumerate(q.choices):
-        text = to_html(c.text, mathjax, inline=True)
-        cls, mark = "", ""
-        if reveal and q.answered:
-            cls = ' class="correct"' if c.correct else ' class="wrong"'
-            mark = '<span class="mark">&#10003; correct</span>' if c.correct else ""
-        items.append(f'<li{cls}><span class="letter">{_letter(i)}</span>'
-                     f'<span class="text">{text}</span>{mark}</li>')
-    return f'<ol class="options">{"".join(items)}</ol>'
+        opening = f'<span class="letter">{_letter(i)}</span><span class="text">{to_html(c.text, mathjax, inline=True)}</span>'
+        plain.append(f"<li>{opening}</li>")
+        if answered:
+            marked.append(f'<li class="correct">{opening}<span class="mark">&#10003; correct</span></li>'
+                          if c.correct else f'<li class="wrong">{opening}</li>')
+    options = f'<ol class="options">{"".join(plain)}</ol>'
+    return options, f'<ol class="options">{"".join(marked)}</ol>' if answered else options
 
 
 def _md(text: str) -> str:
@@ -687,12 +693,18 @@ def write_decks(
     except OSError as exc:
         return [Diagnostic(templates_dir.as_posix(), 0, "error", "anki-template-missing",
                            f"cannot read the card templates: {exc}")]
-    helper, mine, theirs = _start_helper(documents, types)
+    # The bank lives through the whole build: frozen, it is left out of every garbage collection (a full
+    # one walks all of it, several times in a large build) and the helper shares its memory pages.
+    gc.freeze()
     try:
-        return _write_decks(documents, out_dir, lock_path, types, helper, mine, theirs, now, complete)
+        helper, mine, theirs = _start_helper(documents, types)
+        try:
+            return _write_decks(documents, out_dir, lock_path, types, helper, mine, theirs, now, complete)
+        finally:
+            if helper is not None:
+                helper.close()
     finally:
-        if helper is not None:
-            helper.close()
+        gc.unfreeze()
 
 
 def _write_decks(documents: Sequence[Document], out_dir: Path, lock_path: Path, types: dict[str, dict],
