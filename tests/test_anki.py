@@ -398,8 +398,9 @@ def _tables(package: Path | bytes) -> dict[str, list]:
     conn = sqlite3.connect(":memory:")
     conn.deserialize(db)
     try:
-        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall()
-                for t in ("col", "notes", "cards", "graves", "revlog")}
+        schema = conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name").fetchall()
+        return {"schema": schema, **{t: conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall()
+                                     for t in ("col", "notes", "cards", "graves", "revlog")}}
     finally:
         conn.close()
 

@@ -294,6 +294,14 @@ _NOTES_SQL = "INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?)"
 _CARDS_SQL = "INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 
 
+def _new_collection() -> sqlite3.Connection:
+    conn = sqlite3.connect(":memory:")
+    # Notes take a few KB each: 16 KiB pages split a quarter as often as the default 4 KiB, and the file is
+    # a sixth smaller. Anki reads any page size.
+    conn.execute("PRAGMA page_size = 16384")
+    return conn
+
+
 def collection_bytes(decks: Sequence[tuple[genanki.Deck, Sequence[tuple[_NoteRow, "_NoteSpec"]]]]) -> bytes:
     """The Anki collection genanki writes for these decks and notes, as SQLite bytes. Each deck comes with
     the note types of its notes added; every timestamp comes from the notes and models, none from the clock.
@@ -302,9 +310,14 @@ def collection_bytes(decks: Sequence[tuple[genanki.Deck, Sequence[tuple[_NoteRow
     Note.write_to_db inserts, with the note's own id and mtime, inserted in one statement per table.
     """
     # Built in memory and serialized: no temporary file, no journal, no fsync.
-    conn = sqlite3.connect(":memory:")
+    conn = _new_collection()
     try:
         genanki.Package([deck for deck, _ in decks]).write_to_db(conn.cursor(), 0, itertools.count(1))
+        # The indexes are made again once the rows are in, in one pass each instead of row by row.
+        indexes = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+                               ).fetchall()
+        for name, _ in indexes:
+            conn.execute(f'DROP INDEX "{name}"')
         notes, cards = [], []
         for deck, placed in decks:
             did = deck.deck_id
@@ -317,6 +330,8 @@ def collection_bytes(decks: Sequence[tuple[genanki.Deck, Sequence[tuple[_NoteRow
                              for k, ord_ in enumerate(row.ords))
         conn.executemany(_NOTES_SQL, notes)
         conn.executemany(_CARDS_SQL, cards)
+        for _, sql in indexes:
+            conn.execute(sql)
         conn.commit()
         return conn.serialize()
     finally:
@@ -641,7 +656,7 @@ class _Combined:
     process wrote which document)."""
 
     def __init__(self, decks: Sequence[genanki.Deck]) -> None:
-        self._conn = sqlite3.connect(":memory:")
+        self._conn = _new_collection()
         genanki.Package(list(decks)).write_to_db(self._conn.cursor(), 0, itertools.count(1))
         self._conn.commit()
 
