@@ -675,15 +675,6 @@ class _Combined:
             self._conn.close()
 
 
-def combined_collection(decks: Sequence[genanki.Deck], parts: Sequence[bytes]) -> bytes:
-    """The collection for `decks` (each with the note types of its notes added), with every note and card
-    copied from `parts`: the collections written for the same notes, one document each."""
-    combined = _Combined(decks)
-    for part in parts:
-        combined.add(part)
-    return combined.finish()
-
-
 def write_decks(
     documents: Sequence[Document],
     out_dir: Path,
@@ -879,5 +870,5 @@ def _write_decks(documents: Sequence[Document], out_dir: Path, lock_path: Path, 
 __all__ = [
     "PARENT_DECK", "UNANSWERED_DECK", "ALL_PACKAGE", "NOTE_TYPES", "NoteTypeSpec", "CHOICE_FIELDS", "QA_FIELDS",
     "NUMERIC_FIELDS", "note_type_key", "deck_name", "deck_id", "note_tags", "note_fields",
-    "load_note_types", "schema_of", "collection_bytes", "combined_collection", "zip_package", "write_decks",
+    "load_note_types", "schema_of", "collection_bytes", "zip_package", "write_decks",
 ]
