@@ -124,7 +124,7 @@ def synthetic_bank(n: int, documents: int = 5, seed: int = 1) -> list[Document]:
         idx = range(d, n, documents)
         qs = tuple(synthetic_question(slug, j, kinds[i], rng) for j, i in enumerate(idx))
         docs.append(Document(f"seeds/{slug}.md", slug, "bullet-quiz", f"Synthetic Bank {d + 1}", qs,
-                             line_count=6 * len(qs) + 1))
+                             lines=("",) * (6 * len(qs) + 1)))
     return docs
 
 

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 from . import curation
 from .fsutil import atomic_write_bytes, atomic_write_text
 from .model import Diagnostic, Document, Question, all_diagnostics
-from .normalize import split_lines
 from .readers import read_path
 from .tags import tags_for
 
@@ -42,12 +41,7 @@ def load_document(path: str | Path, *, curate: bool = True, compute: bool = True
 def _recompute(doc: Document) -> Document:
     from .recompute import recompute  # NumPy and sympy load only when a document has questions
 
-    try:
-        # Split exactly as the readers do (str.splitlines also breaks at U+2028, form feeds...).
-        lines = split_lines(Path(doc.path).read_text(encoding="utf-8", errors="replace"))
-    except OSError:
-        lines = []
-    questions, extra = recompute(list(doc.questions), lines={doc.path: lines})
+    questions, extra = recompute(list(doc.questions), lines={doc.path: doc.lines})
     return replace(doc, questions=tuple(questions), diagnostics=doc.diagnostics + tuple(extra))
 
 

@@ -121,7 +121,7 @@ def apply(doc: Document, overlay: Overlay | None) -> Document:
         questions[i], fix_diags = _apply_one(questions[i], fix, overlay.path, line)
         diags += fix_diags
     return Document(doc.path, doc.slug, doc.dialect, overlay.title or doc.title, tuple(questions), doc.skipped,
-                    tuple(diags), doc.line_count)
+                    tuple(diags), doc.lines)
 
 
 def _apply_one(q: Question, fix: dict[str, Any], path: str, line: int) -> tuple[Question, list[Diagnostic]]:

@@ -29,6 +29,16 @@ class Diagnostic:
 
 
 @dataclass(frozen=True)
+class Cue:
+    role: str  # what the cue decided: "start", "options", "correct", "answer" or "skip"
+    name: str  # which cue, a short kebab-case word, e.g. "numbered-heading", "answer-letters"
+    line: int  # 1-based source line where the cue was seen
+
+    def __str__(self) -> str:
+        return f"{self.role}: {self.name} (line {self.line})"
+
+
+@dataclass(frozen=True)
 class Choice:
     text: str  # Markdown with $...$ math, markers and feedback words removed
     correct: bool  # whether the option is a correct answer
@@ -74,6 +84,7 @@ class Question:
     tags: tuple[str, ...] = ()  # Anki-style tags, no spaces
     computed: tuple[Computed, ...] = ()  # values recomputed by the reference model
     diagnostics: tuple[Diagnostic, ...] = ()  # messages about this question
+    cues: tuple[Cue, ...] = ()  # the evidence that decided the question's boundaries, options and marks
 
     @property
     def answered(self) -> bool:
@@ -94,6 +105,7 @@ class Question:
         }
         data["choices"] = [{"text": c.text, "correct": c.correct, "line": c.line} for c in self.choices]
         data["diagnostics"] = [str(d) for d in self.diagnostics]
+        data["cues"] = [str(c) for c in self.cues]
         data["answered"] = self.answered
         return data
 
@@ -114,7 +126,11 @@ class Document:
     questions: tuple[Question, ...] = ()  # in document order
     skipped: tuple[Skipped, ...] = ()  # lines deliberately left out, with reasons
     diagnostics: tuple[Diagnostic, ...] = ()  # messages about the document as a whole
-    line_count: int = 0  # number of lines in the document
+    lines: tuple[str, ...] = ()  # the normalized text, line i+1 of the file at index i
+
+    @property
+    def line_count(self) -> int:
+        return len(self.lines)
 
 
 def all_diagnostics(doc: Document) -> list[Diagnostic]:
@@ -126,6 +142,6 @@ def all_diagnostics(doc: Document) -> list[Diagnostic]:
 
 
 __all__ = [
-    "KINDS", "SEVERITIES", "SourceSpan", "Diagnostic", "Choice", "BreakdownItem", "Computed",
+    "KINDS", "SEVERITIES", "SourceSpan", "Diagnostic", "Cue", "Choice", "BreakdownItem", "Computed",
     "Question", "Skipped", "Document", "all_diagnostics",
 ]

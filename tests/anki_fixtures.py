@@ -59,7 +59,7 @@ def coursera() -> Document:
                        "all prior steps."),
     )
     return Document(path=p, slug=d, dialect="coursera", title="Coursera: Recurrent Neural Networks quiz",
-                    questions=qs, line_count=159)
+                    questions=qs, lines=("",) * 159)
 
 
 EXERCISES = "seeds/rnn-exercises.md"
@@ -100,7 +100,7 @@ def exercises() -> Document:
            notes=("Parameter sharing is also what lets an RNN handle inputs of varying length.",)),
     )
     return Document(path=p, slug=d, dialect="exercises", title="RNN and LSTM exercises", questions=qs,
-                    line_count=104)
+                    lines=("",) * 104)
 
 
 BOOK = "seeds/dl-book-ch10.md"
@@ -118,7 +118,7 @@ def book() -> Document:
         _q(d, p, "10.2.2", "open", JOINT_STEM, 53, section="10.2 Questions for Recurrent Neural Networks"),
     )
     return Document(path=p, slug=d, dialect="book", title="Deep Learning book, chapter 10", questions=qs,
-                    line_count=227)
+                    lines=("",) * 227)
 
 
 INTERVIEW = "seeds/rnn-interview.md"
@@ -143,7 +143,7 @@ def interview() -> Document:
                        "predict any given."),
     )
     return Document(path=p, slug=d, dialect="interview", title="RNN interview questions", questions=qs,
-                    line_count=226)
+                    lines=("",) * 226)
 
 
 def bank() -> list[Document]:

@@ -40,7 +40,7 @@ def run_stages(data: bytes, path: str, overlay: curation.Overlay | None = None) 
         text = data.decode("utf-8", errors="replace")
         questions, extra = recompute(list(doc.questions), lines={path: re.split(r"\r\n|\r|\n", text)})
         doc = Document(doc.path, doc.slug, doc.dialect, doc.title, tuple(questions), doc.skipped,
-                       doc.diagnostics + tuple(extra), doc.line_count)
+                       doc.diagnostics + tuple(extra), doc.lines)
     return doc
 
 

@@ -46,19 +46,19 @@ def read_bytes(data: bytes, path: str, slug: str | None = None) -> Document:
         diags.append(Diagnostic(path, 1, "error", "unknown-dialect",
                                 "the document is in no known dialect (quiz export, interview Q&A, exercise report, "
                                 "bullet quiz, question list)"))
-        return Document(path, slug, "", slug, diagnostics=tuple(diags), line_count=len(raw))
+        return Document(path, slug, "", slug, diagnostics=tuple(diags), lines=tuple(raw))
     try:
         questions, skipped, reader_diags, title = READERS[dialect].read(raw, path, slug)
     except Exception as exc:  # a reader bug must not stop the other documents
         diags.append(Diagnostic(path, 1, "error", "reader-failed", f"the {dialect} reader failed: {exc!r}"))
-        return Document(path, slug, dialect, slug, diagnostics=tuple(diags), line_count=len(raw))
+        return Document(path, slug, dialect, slug, diagnostics=tuple(diags), lines=tuple(raw))
     diags += reader_diags
     questions = _unique_ids(questions, path, diags)
     questions = [_check_text(q) for q in questions]
     if not questions:
         diags.append(Diagnostic(path, 1, "error", "no-questions", f"read as {dialect}, but no question was found"))
     diags += coverage(to_lines(raw), questions, skipped, path)
-    return Document(path, slug, dialect, title or slug, tuple(questions), tuple(skipped), tuple(diags), len(raw))
+    return Document(path, slug, dialect, title or slug, tuple(questions), tuple(skipped), tuple(diags), tuple(raw))
 
 
 def read_path(path: str | Path, display_path: str | None = None) -> Document:
