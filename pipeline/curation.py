@@ -32,7 +32,7 @@ from .model import Choice, Diagnostic, Document, KINDS, Question
 
 FIX_KEYS = {"question", "why", "correct", "kind", "choices", "answer", "note", "replace", "explanation"}
 REPLACE_KEYS = {"field", "find", "with"}
-RESOLVED_BY_CORRECT = {"choice-unmarked", "choice-ambiguous"}
+RESOLVED_BY_CORRECT = {"choice-unmarked", "choice-ambiguous", "answer-by-name", "answer-unmatched"}
 
 
 @dataclass(frozen=True)

@@ -111,4 +111,4 @@ def test_a_broken_document_does_not_stop_the_others(tmp_path):
                          capture_output=True, text=True)
     assert run.returncode == 1
     assert f"{bad}: error[binary-file]" in run.stdout
-    assert "seeds/rnn-quiz.md [bullet-quiz]" in run.stdout and "Traceback" not in run.stdout + run.stderr
+    assert "seeds/rnn-quiz.md [list items]" in run.stdout and "Traceback" not in run.stdout + run.stderr

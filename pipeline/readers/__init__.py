@@ -1,29 +1,22 @@
-"""The readers table: one module per source dialect, chosen by detection, never by file name."""
+"""Any Markdown or text document -> Document, in two steps: the text is parsed into blocks with line spans
+(`blocks`), then one layout analysis finds the questions, options, correct marks and answers from the cues
+real documents use (`layout`, `parts`, `marks`). Nothing depends on the file's name."""
 from __future__ import annotations
 
 from pathlib import Path
 
-from ..model import Diagnostic, Document, Question
+from ..model import Cue, Diagnostic, Document, Question, Skipped
 from ..normalize import decode, split_lines
 from ..text import has_unbalanced_dollar
-from . import bullet_quiz, exercise_report, interview, question_list, quiz_export
-from .common import coverage, to_lines
+from . import layout, marks, parts
+from .blocks import annotate
+from .cues import NUMBER, Label
+from .layout import Region, Start
+from .text import coverage, skip_runs
+from .text import Line as TextLine
 
-# Order matters only for ties: the most specific dialects first.
-READERS = {
-    quiz_export.NAME: quiz_export,
-    interview.NAME: interview,
-    exercise_report.NAME: exercise_report,
-    bullet_quiz.NAME: bullet_quiz,
-    question_list.NAME: question_list,
-}
-
-
-def detect(lines: list[str]) -> str | None:
-    """The dialect whose signature features the text shows most, or None."""
-    scores = {name: module.score(lines) for name, module in READERS.items()}
-    best = max(scores, key=lambda name: scores[name])
-    return best if scores[best] > 0 else None
+FAMILY_NAMES = {"heading": "numbered headings", "label": "question labels", "item": "list items",
+                "line": "one question per line"}
 
 
 def slug_of(path: str) -> str:
@@ -41,24 +34,95 @@ def read_bytes(data: bytes, path: str, slug: str | None = None) -> Document:
     if text is None:
         return Document(path, slug, "", slug, diagnostics=tuple(diags))
     raw = split_lines(text)
-    dialect = detect(raw)
-    if dialect is None:
-        diags.append(Diagnostic(path, 1, "error", "unknown-dialect",
-                                "the document is in no known dialect (quiz export, interview Q&A, exercise report, "
-                                "bullet quiz, question list)"))
-        return Document(path, slug, "", slug, diagnostics=tuple(diags), lines=tuple(raw))
     try:
-        questions, skipped, reader_diags, title = READERS[dialect].read(raw, path, slug)
+        questions, skipped, found_diags, title, family, blank = read_lines(raw, path, slug)
     except Exception as exc:  # a reader bug must not stop the other documents
-        diags.append(Diagnostic(path, 1, "error", "reader-failed", f"the {dialect} reader failed: {exc!r}"))
-        return Document(path, slug, dialect, slug, diagnostics=tuple(diags), lines=tuple(raw))
-    diags += reader_diags
+        diags.append(Diagnostic(path, 1, "error", "reader-failed", f"the reader failed: {exc!r}"))
+        return Document(path, slug, "", slug, diagnostics=tuple(diags), lines=tuple(raw))
+    diags += found_diags
     questions = _unique_ids(questions, path, diags)
     questions = [_check_text(q) for q in questions]
     if not questions:
-        diags.append(Diagnostic(path, 1, "error", "no-questions", f"read as {dialect}, but no question was found"))
-    diags += coverage(to_lines(raw), questions, skipped, path)
-    return Document(path, slug, dialect, title or slug, tuple(questions), tuple(skipped), tuple(diags), tuple(raw))
+        diags.append(Diagnostic(path, 1, "error", "no-questions",
+                                "no question found: looked for numbered headings (`## 3`, `### Question 3`), labels "
+                                "(`**Q3.**`, `Q3:`, `Question 3:`), numbered or bulleted list items with options or "
+                                "answers, and lines that each ask something"))
+    else:
+        diags += coverage([TextLine(i + 1, "" if i + 1 in blank else t) for i, t in enumerate(raw)], questions,
+                          skipped, path)
+    return Document(path, slug, FAMILY_NAMES.get(family, ""), title or slug, tuple(questions), tuple(skipped),
+                    tuple(diags), tuple(raw))
+
+
+def read_lines(raw: list[str], path: str, slug: str
+               ) -> tuple[list[Question], list[Skipped], list[Diagnostic], str, str, set[int]]:
+    """Lines -> questions, skipped ranges, diagnostics, title, the label family, and the blank lines (a `>`
+    alone is blank inside a blockquote)."""
+    lines = annotate(raw)
+    found = layout.analyse(lines)
+    stated = any(r.start.lab.text for r in found.regions if r.start.family in ("heading", "label") and not r.opening)
+    ctx = parts.Context(path, slug, found.family, found.key, bool(found.key) or marks.marks_options(lines), stated)
+    questions: list[Question] = []
+    owned: set[int] = set()
+    queue = list(found.regions)
+    while queue:
+        region = queue.pop(0)
+        p = parts.segment(region, ctx)
+        rest = getattr(p, "rest", [])
+        if rest:
+            queue.insert(0, _split(region, p, rest))
+        q, used = parts.question(region, p, ctx)
+        owned.update(range(q.source.line_start, q.source.line_end + 1))
+        inside = [Cue("skip", reason, no) for no, reason in p.skipped]
+        questions.append(q.with_(cues=q.cues + tuple(inside)) if inside else q)
+    diags = _key_diagnostics(found, questions, path)
+    diags += [Diagnostic(path, no, "warning", "question-empty", "a question label with no question text; left out")
+              for no in found.empty]
+    skipped = found.skipped
+    for no in list(skipped):
+        if no in owned:  # noise inside a question is the question's (its cues say so)
+            del skipped[no]
+    runs: list[Skipped] = []
+    for reason in dict.fromkeys(skipped.values()):
+        runs += skip_runs([no for no, r in skipped.items() if r == reason], reason)
+    diags += [Diagnostic(path, s.line_start, "info", "skipped-preamble", "text before the first question is not "
+                         "part of any question") for s in runs if s.reason == "text before the first question"]
+    blank = {ln.no for ln in lines if ln.blank}
+    return questions, sorted(runs, key=lambda s: s.line_start), diags, found.title, found.family, blank
+
+
+def _split(region: Region, p: parts.Parts, rest: list) -> Region:
+    """A second set of options after the first one's explanation: the export lost the next question's number.
+    The paragraphs just above the new options are its stem (the first one stays the explanation when there are
+    more)."""
+    moved = p.after[1:] if len(p.after) >= 2 else p.after
+    p.after = p.after[:1] if len(p.after) >= 2 else []
+    lines = [ln for para in moved for ln in para] + rest
+    first = next(ln for ln in lines if not ln.blank)
+    moved_nos = {ln.no for para in moved for ln in para}
+    p.used = [no for no in p.used if no not in moved_nos]
+    later = [ln for ln in p.feedback if ln.no > first.no]
+    p.feedback = [ln for ln in p.feedback if ln.no < first.no]
+    p.used = [no for no in p.used if no not in {ln.no for ln in later}]
+    number = str(int(region.number) + 1) if region.number.isdigit() else ""
+    start = Start(-1, region.start.family, Label(NUMBER, number, first.body, "options-after-an-explanation"))
+    body = [ln for ln in lines if ln.no >= first.no]
+    body = sorted(body + later, key=lambda ln: ln.no)
+    return Region(start, body, number or region.number + "+", f"q{int(number):02d}" if number else region.key + "-b",
+                  region.section, cues=[Cue("start", "options-after-an-explanation", first.no)])
+
+
+def _key_diagnostics(found: layout.Layout, questions: list[Question], path: str) -> list[Diagnostic]:
+    """An answer key whose numbers disagree with the questions'."""
+    if not found.key:
+        return []
+    numbers = {q.number for q in questions}
+    stray = [label for label in found.key if label not in numbers]
+    if not stray:
+        return []
+    return [Diagnostic(path, found.key_lines[0], "warning", "answer-key-mismatch",
+                       f"the answer key lists question{'s' if len(stray) > 1 else ''} {', '.join(stray)}, "
+                       "which the document does not have")]
 
 
 def read_path(path: str | Path, display_path: str | None = None) -> Document:

@@ -1,0 +1,174 @@
+"""The cues real documents use, as small recognisers over one line's text: question labels, answer and
+explanation labels, correct marks, and noise. The layout analysis combines them; nothing here looks at
+more than one line."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# ---- question labels --------------------------------------------------------------------------------------
+
+GROUP, NUMBER, LETTER, ROMAN = 0, 1, 2, 3  # label ranks: a deeper rank is a sub-part of the one above it
+
+_B = r"(?:\*\*|__)"  # bold markers around a label
+_QWORD = r"(?:Q|Qn|Ques|Question|Problem|Exercise|Ex)"
+_POINTS = re.compile(r"\s*[(\[]\s*\d+(?:\.\d+)?\s*(?:points?|pts?|marks?)\s*[)\]]\s*|\s*\((?:written|coding|code)\)\s*",
+                     re.I)
+_ROMANS = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii")
+
+
+@dataclass(frozen=True)
+class Label:
+    rank: int  # GROUP, NUMBER, LETTER or ROMAN
+    label: str  # as numbered: "3", "10.2.1", "a", "ii"; "" when the document gives none (`**Q:**`)
+    text: str  # what follows the label on its line
+    cue: str  # which cue recognised it
+
+
+_LABELS: list[tuple[re.Pattern[str], int, str, bool]] = [
+    # (pattern, rank, cue, allowed in running text as well as in headings); group 1 is the number (absent when
+    # the document numbers nothing), the last group the text after the label
+    (re.compile(rf"^{_B}?\s*(?:Task|Part)\s+(\d+)\s*[.:)]?\s*{_B}?\s*[.:]?\s*(.*)$", re.I), GROUP, "group-label", True),
+    (re.compile(rf"^{_B}\s*(?:{_QWORD}\.?\s*)?(\d+(?:\.\d+)*)\s*[.:)]?\s*{_B}\s*[.:)]?\s*(.*)$", re.I), NUMBER,
+     "bold-label", True),
+    (re.compile(rf"^{_B}\s*Q\s*[.:]\s*{_B}\s*(.*)$", re.I), NUMBER, "bold-label", True),
+    (re.compile(r"^(\d+)\s*[.)]\s*Question\s+\d+\s*()$", re.I), NUMBER, "export-number", True),
+    (re.compile(rf"^{_QWORD}\.?\s*(\d+)\s*(?:[.:)\-–]\s*|\s+(?=\S)|$)(.*)$", re.I), NUMBER, "question-label", True),
+    (re.compile(r"^Q\s*[.:]\s+(.+)$", re.I), NUMBER, "question-label", True),
+    (re.compile(r"^\((" + "|".join(_ROMANS) + r")\)\s*(.*)$"), ROMAN, "part-label", True),
+    (re.compile(r"^\(([a-z])\)\s*(.*)$"), LETTER, "part-label", True),
+    (re.compile(r"^(\d+(?:\.\d+)*)(?:\s*[.:)]\s*|\s+|$)(.*)$"), NUMBER, "numbered-heading", False),
+    (re.compile(r"^(" + "|".join(_ROMANS) + r")[.)]\s+(.*)$"), ROMAN, "part-heading", False),
+    (re.compile(r"^([a-z])[.)]\s+(.*)$"), LETTER, "part-heading", False),
+]
+
+
+def label(text: str, heading: bool) -> Label | None:
+    """The question label that opens `text` (a heading's text when `heading`), or None."""
+    for pattern, rank, cue, anywhere in _LABELS:
+        if not (anywhere or heading):
+            continue
+        m = pattern.match(text)
+        if not m:
+            continue
+        number = m.group(1) if pattern.groups == 2 else ""
+        body = m.group(pattern.groups) or ""
+        if heading and cue in ("question-label", "bold-label", "export-number", "part-label"):
+            cue = {"question-label": "question-heading", "part-label": "part-heading"}.get(cue, cue)
+        return Label(rank, number, _tidy(body), cue)
+    return None
+
+
+def _tidy(text: str) -> str:
+    """Label text without points annotations (`(2 points)`), closing `###` and stray bold markers."""
+    text = _POINTS.sub(" ", text)
+    text = re.sub(r"\s+#+\s*$", "", text)
+    if text.count("**") % 2 == 1:
+        text = text.replace("**", "", 1) if text.startswith("**") else text
+    return text.strip()
+
+
+TITLE_WORDS = re.compile(r"^(?:chapter|section|week|module|unit|lecture|part)\b", re.I)
+
+
+def is_title(text: str) -> bool:
+    """Text that names a section rather than asking something: short, no question mark, no sentence end."""
+    s = re.sub(r"[*_#`]", "", text).strip()
+    if not s:
+        return True
+    return "?" not in s and not re.search(r"[.!:]\s*$", s) and len(s.split()) <= 12 and not _ASKS.match(s)
+
+
+_ASKS = re.compile(r"^(?:what|why|how|when|where|which|who|whom|whose|is|are|can|could|does|do|did|should|would|"
+                   r"will|explain|describe|discuss|define|compare|contrast|state|list|name|give|write|derive|show|"
+                   r"prove|calculate|compute|find|consider|suppose|assume|imagine|briefly|let)\b", re.I)
+
+
+def asks(text: str) -> bool:
+    """Text that reads as a question or a task."""
+    s = re.sub(r"^[*_\s]+", "", text).strip()
+    return s.endswith("?") or bool(_ASKS.match(s)) or "?" in s
+
+
+# ---- answers, explanations, attribution ------------------------------------------------------------------
+
+ANSWER = re.compile(
+    rf"^{_B}?\s*(?:(?:(?:correct|right|model|suggested|short)\s+)?(?:answers?|ans|solution|sol)\s*{_B}?\s*"
+    rf"(?:[.:：]|[-–—](?=\s))|a\s*{_B}?\s*[:：])\s*{_B}?\s*(.*)$", re.I)
+ANSWER_ALONE = re.compile(rf"^{_B}?\s*(?:answers?|solution|ans)\s*{_B}?\s*[.:]?\s*{_B}?$", re.I)
+CORRECT_LABEL = re.compile(rf"^{_B}?\s*correct(?:\s+(?:options?|choices?))?\s*{_B}?\s*[:：]\s*{_B}?\s*(.+)$", re.I)
+EXPLANATION = re.compile(
+    rf"^{_B}?\s*(?:explanation|reason|rationale|justification|why|feedback|because|note)\s*{_B}?\s*[:：]\s*{_B}?\s*(.*)$",
+    re.I)
+ATTRIBUTION = re.compile(rf"^{_B}?\s*(?:sources?|from|reference|ref|credit)\s*{_B}?\s*:\s*(.+)$", re.I)
+OPTIONS_INTRO = re.compile(rf"^{_B}?\s*(?:options|choices|alternatives)\s*{_B}?\s*:?\s*{_B}?$", re.I)
+
+
+def answer_text(text: str) -> str | None:
+    """The answer a labelled line gives (`Answer: b` -> `b`; `Answer` alone -> ``), or None."""
+    s = text.strip()
+    if ANSWER_ALONE.match(s):
+        return ""
+    m = ANSWER.match(s) or CORRECT_LABEL.match(s)
+    if not m:
+        return None
+    body = m.group(1).strip()
+    if body.endswith("**") and body.count("**") % 2 == 1:
+        body = body[:-2].strip()
+    return body
+
+
+def explanation_text(text: str) -> str | None:
+    m = EXPLANATION.match(text.strip())
+    return m.group(1).strip() if m else None
+
+
+# ---- correct marks on an option -----------------------------------------------------------------------------
+
+_CHECK = r"(?:✓|✔|✅|☑|✔️|:white_check_mark:|:heavy_check_mark:|:ballot_box_with_check:|\$\\checkmark\$)"
+_CROSS = r"(?:✗|✘|❌|✖|:x:|:heavy_multiplication_x:)"
+CHECK_LEAD = re.compile(rf"^{_CHECK}\s*")
+CHECK_TRAIL = re.compile(rf"\s*(?:[-–—]\s*)?{_CHECK}\s*$")
+CROSS_MARK = re.compile(rf"^{_CROSS}\s*|\s*{_CROSS}\s*$")
+CORRECT_TRAIL = re.compile(r"\s*(?:[(\[]\s*(?:correct|right|answer|true)\s*[)\]]|(?:<-|←|⟵)\s*(?:correct|answer)\b.*"
+                           r"|\*\*\s*\(correct\)\s*\*\*)\s*$", re.I)
+TASK = re.compile(r"^\[([ xX✓✔])\]\s*(.*)$")
+FEEDBACK_WORD = re.compile(r"^(?:[-*]\s+)?(?:✓|✔|✅|\$\\checkmark\$|\\checkmark)?\s*(correct|incorrect|wrong|right|"
+                           r"that'?s right|not quite|yes|no)\b[!.]?(?:\s|$)", re.I)
+
+
+def bold_whole(text: str) -> str | None:
+    """The text inside `**...**` when the whole option is bold, else None."""
+    m = re.fullmatch(r"(\*\*|__)(.+?)\1", text.strip())
+    return m.group(2).strip() if m and "**" not in m.group(2) else None
+
+
+# ---- noise ----------------------------------------------------------------------------------------------
+
+NOISE: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^(?:#+\s*)?(?:latest submission grade|grade received|your grade|grade|to pass\b.*|"
+                r"congratulations!? you passed!?|you passed!?)\s*:?\s*(?:\d+(?:\.\d+)?\s*%)?$", re.I), "grade banner"),
+    (re.compile(r"^\d{1,3}(?:\.\d+)?\s*%$"), "grade banner"),
+    (re.compile(r"^\d+(?:\.\d+)?\s*/\s*\d+(?:\.\d+)?\s*(?:points?|pts?|marks?)$", re.I), "points widget"),
+    (re.compile(r"^(?:check|submit|skip|retry|show answer|hide answer|next question|view feedback)$", re.I),
+     "quiz widget"),
+    (re.compile(r"^-{2,}\s*https?://\S+.*$"), "page footer"),
+]
+
+
+def noise_reason(text: str) -> str | None:
+    s = text.strip().strip("*").strip()
+    for pattern, reason in NOISE:
+        if pattern.match(s):
+            return reason
+    return None
+
+
+CITATION = re.compile(r"\s*\[\[[^\]\n]{1,40}\]\]\([^)\s]*\)")
+LINK_ONLY = re.compile(r"^\s*(?:[-*+]\s+)?\[([^\]]+)\]\(((?:[^()\s]|\([^()\s]*\))*)\)\s*$")
+PAGE_NUMBER_ENTRY = re.compile(r"^(.*\S)\s+(\d{1,4})$")
+CONTENTS_TITLE = re.compile(r"^(?:table of )?contents$|^toc$", re.I)
+KEY_TITLE = re.compile(r"^(?:answer\s*keys?|answers|solutions|key|answer sheet|correct answers)\s*:?$", re.I)
+KEY_ANSWER = re.compile(r"^(?:\(?[A-Ha-h]\)?(?:\s*(?:,|and|&|/)?\s*\(?[A-Ha-h]\)?)*|\d{1,2}|true|false|"
+                        r"[A-Ha-h][.)]\s+.{1,80})\.?$", re.I)
+IMAGE = re.compile(r"^!\[([^\]]*)\]\(([^)\s]*)(?:\s+\"[^\"]*\")?\)$")

@@ -1,0 +1,579 @@
+"""Annotated lines -> question regions: where each question starts and ends, what the document puts
+around them (title, sections, set-ups, tables of contents, answer keys, noise), and which cue decided it.
+
+Question starts are found from labels real documents use (numbered headings, `**Q3.**`, `Question 3:`,
+top-level list items, one question per line). The family of labels that forms the best numbered sequence
+is the document's; labels of other families inside its questions are content (the `1)` list in an answer).
+A label followed by deeper labels (`(a)` under `1`, `i.` under `(a)`, `10.2.1` under `10.2`, `Question 1`
+under `Task 1`) is a container: its title names a section and its set-up becomes the first part's context.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..model import Cue
+from . import cues
+from .blocks import Line
+from .cues import GROUP, LETTER, NUMBER, ROMAN, Label
+
+FAMILY_ORDER = ("heading", "label", "item", "line")
+
+
+@dataclass
+class Start:
+    i: int  # index of the start's line
+    family: str  # "heading", "label", "item" or "line"
+    lab: Label
+    level: int = 0  # heading level (headings only)
+
+    @property
+    def rank(self) -> int:
+        return self.lab.rank
+
+
+@dataclass
+class Region:
+    """One question's lines, with what the layout around it says about it."""
+    start: Start
+    lines: list[Line]  # from the start line to the last line of the question, blank lines included
+    number: str  # the question's label as shown, e.g. "3", "10.2.1", "Task 1, Question 2", "1(a)ii"
+    key: str  # id suffix, unique in the document, e.g. "q03", "10.2.1", "task1-q2"
+    section: str = ""
+    context: list[Line] = field(default_factory=list)  # a container's set-up, printed before the stem
+    notes: list[list[Line]] = field(default_factory=list)  # worked examples attached after the question
+    opening: bool = False  # a question standing under a container's title, with no label of its own
+    context_owned: bool = True  # the context lines are this question's (not a copy of an earlier part's)
+    cues: list[Cue] = field(default_factory=list)
+
+
+@dataclass
+class Layout:
+    regions: list[Region]
+    skipped: dict[int, str]  # line number -> why it is deliberately in no question
+    title: str
+    family: str  # the label family that marks questions, "" when none was found
+    key: dict[str, tuple[str, int]]  # answer-key section: question label -> (answer, line)
+    key_lines: list[int]  # lines of the answer-key section
+    empty: list[int] = field(default_factory=list)  # lines of question labels with no question text
+
+
+# ---- noise, tables of contents and answer keys ------------------------------------------------------------
+
+def mark_noise(lines: list[Line]) -> dict[int, str]:
+    """Line index -> reason, for lines that are never part of a question."""
+    noise: dict[int, str] = {}
+    for i, line in enumerate(lines):
+        if line.blank:
+            continue
+        if line.block == "hr" or re.fullmatch(r"[-*_=]{3,}", line.body):
+            noise[i] = "horizontal rule"
+        elif line.block != "code" and (reason := cues.noise_reason(line.body)):
+            noise[i] = reason
+    noise.update(_contents(lines))
+    return noise
+
+
+def _contents(lines: list[Line]) -> dict[int, str]:
+    """A table of contents: a `Contents` title followed by entries ending in page numbers, or a run of list
+    items that are only links."""
+    found: dict[int, str] = {}
+    for i, line in enumerate(lines):
+        if not line.blank and cues.CONTENTS_TITLE.match(line.body.strip("#*: ")):
+            found[i] = "table of contents"
+            for j in range(i + 1, len(lines)):
+                if lines[j].blank:
+                    continue
+                if not cues.PAGE_NUMBER_ENTRY.match(lines[j].body) and not cues.LINK_ONLY.match(lines[j].text):
+                    break
+                found[j] = "table of contents"
+            break
+    run: list[int] = []
+    for i, line in enumerate(lines + [None]):  # type: ignore[list-item]
+        if line is not None and (line.blank or (line.opens_item and cues.LINK_ONLY.match(line.body and "- " + line.body))
+                                 or (run and line.item and not line.opens_item and cues.LINK_ONLY.match("- " + line.body))):
+            if not line.blank:
+                run.append(i)
+            continue
+        if len(run) >= 3:
+            found.update({j: "table of contents" for j in run})
+        run = []
+    return found
+
+
+def answer_key(lines: list[Line], noise: dict[int, str]) -> tuple[dict[str, tuple[str, int]], list[int]]:
+    """An answer-key section after the questions (`## Answers`, `## Answer key`): label -> (answer, line)."""
+    for i in range(len(lines) - 1, -1, -1):
+        line = lines[i]
+        if line.blank or i in noise:
+            continue
+        title = line.body.strip("#*: ").strip()
+        if not (line.block == "heading" or line.body.startswith("**") or line.opens) or not cues.KEY_TITLE.match(title):
+            continue
+        entries: dict[str, tuple[str, int]] = {}
+        used = [i]
+        for j in range(i + 1, len(lines)):
+            if lines[j].blank:
+                continue
+            entry = _key_entry(lines[j])
+            if entry is not None and not cues.KEY_ANSWER.match(entry[1].strip("* ")):
+                entry = None  # `1. Machine translation` under a lone `Answer` label is an answer, not a key
+            if entry is None:
+                if lines[j].block == "table" and re.fullmatch(r"[|:\-\s]+", lines[j].text):
+                    used.append(j)
+                    continue
+                if lines[j].block == "table":
+                    used.append(j)  # a header row
+                    continue
+                break
+            entries[entry[0]] = (entry[1], lines[j].no)
+            used.append(j)
+        if entries:
+            return entries, used
+    return {}, []
+
+
+_KEY_ENTRY = re.compile(r"^(?:Q(?:uestion)?\s*)?(\d+)\s*(?:[.:)\-–=]|\s)\s*(.+)$", re.I)
+
+
+def _key_entry(line: Line) -> tuple[str, str] | None:
+    if line.block == "table":
+        cells = [c.strip() for c in line.text.strip().strip("|").split("|")]
+        if len(cells) >= 2 and re.fullmatch(r"(?:Q(?:uestion)?\s*)?\d+\.?", cells[0], re.I):
+            return re.sub(r"\D", "", cells[0]), cells[1]
+        return None
+    text = line.body if not line.opens_item or not line.item or not line.item.ordered else \
+        f"{line.item.number}. {line.body}"
+    m = _KEY_ENTRY.match(text.strip().strip("*"))
+    return (m.group(1), m.group(2).strip()) if m else None
+
+
+# ---- question starts --------------------------------------------------------------------------------------
+
+def candidates(lines: list[Line], excluded: set[int]) -> list[Start]:
+    """Every line that could open a question, with the family of its label."""
+    found: list[Start] = []
+    for i, line in enumerate(lines):
+        if line.blank or i in excluded or line.block in ("code", "table", "math", "html"):
+            continue
+        if line.block == "heading":
+            lab = cues.label(line.body, heading=True)
+            if lab:
+                found.append(Start(i, "heading", lab, line.level))
+            continue
+        if line.opens_item and line.item and line.item.depth == 1:
+            found.append(Start(i, "item", _item_label(line)))
+            continue
+        if line.item and not line.opens_item and line.indent == 0 and (m := re.match(r"^(\d+)[.)]\s+(\S.*)$", line.body)):
+            # `2. text` cannot interrupt a paragraph in Markdown: it stays a continuation line, yet opens an item.
+            found.append(Start(i, "item", Label(NUMBER, m.group(1), m.group(2), "ordered-item")))
+            continue
+        if line.block == "paragraph" and not (line.item and line.depth > 1):
+            lab = cues.label(line.body, heading=False)
+            if lab and (line.opens or lab.cue in ("question-label", "bold-label", "export-number", "group-label")):
+                found.append(Start(i, "label", lab))
+            elif not line.item and line.indent == 0 and (m := re.match(r"^(\d+)[.)]\s+(\S.*)$", line.body)) \
+                    and not line.opens:
+                found.append(Start(i, "item", Label(NUMBER, m.group(1), m.group(2), "ordered-item")))
+    return found
+
+
+def _item_label(line: Line) -> Label:
+    inner = cues.label(line.body, heading=False)
+    if inner and inner.rank == NUMBER and inner.cue != "part-label":
+        return Label(NUMBER, inner.label, inner.text, "labelled-item")
+    m = re.match(r"^(\d+)[.)]\s+(.*)$", line.body)
+    if m:  # `- 10. You have...`: a number the export kept inside a bullet
+        return Label(NUMBER, m.group(1), m.group(2), "labelled-item")
+    assert line.item is not None
+    if line.item.ordered:
+        return Label(NUMBER, str(line.item.number), line.body, "ordered-item")
+    return Label(NUMBER, "", line.body, "bullet-item")
+
+
+def _bullet_is_question(lines: list[Line], start: Start) -> bool:
+    """A bullet opens a question when options are nested under it, or it asks something and an answer label
+    follows it before the next bullet."""
+    line = lines[start.i]
+    if start.lab.label or start.lab.cue == "labelled-item":
+        return True
+    item = line.item
+    assert item is not None
+    nested = [ln for ln in lines[start.i + 1:] if ln.no <= item.end and ln.opens_item and ln.depth == item.depth + 1
+              and not cues.FEEDBACK_WORD.match(ln.body) and not cues.CHECK_LEAD.match(ln.body)]
+    if len(nested) >= 2:
+        return True
+    if not cues.asks(line.body):
+        return False
+    for ln in lines[start.i + 1:]:
+        if (ln.opens_item and ln.depth == 1) or ln.block == "heading":
+            return False
+        if not ln.blank and cues.answer_text(ln.body) is not None:
+            return True
+    return False
+
+
+_STRONG = ("question-label", "question-heading", "bold-label", "export-number", "labelled-item")
+
+
+def choose(lines: list[Line], cands: list[Start]) -> tuple[str, list[Start]]:
+    """The label family whose labels make the best numbered sequence, with its starts (and the labels of another
+    family that continue its count: `Q2:` between `1.` and `3.`)."""
+    best, best_score, best_starts = "", 0.0, []
+    for family in FAMILY_ORDER[:3]:
+        starts = _family(lines, cands, family)
+        score = _sequence_score(starts)
+        if score > 0 and (not best or score > best_score + 0.5):  # ties go to the earlier, more explicit family
+            best, best_score, best_starts = family, score, starts
+    strong = any(s.lab.cue in _STRONG for s in best_starts)
+    if not best_starts or (best_score < 1.5 and not strong and not (best != "item" and best_score >= 1)):
+        return "", []
+    if best in ("label", "item"):
+        best_starts = _merge(best_starts, _family(lines, cands, "item" if best == "label" else "label"))
+    return best, best_starts
+
+
+def _family(lines: list[Line], cands: list[Start], family: str) -> list[Start]:
+    starts = [c for c in cands if c.family == family]
+    if family == "item":
+        starts = [s for s in starts if s.lab.label or _bullet_is_question(lines, s)]
+        starts = _in_sequence(lines, starts)
+    return starts
+
+
+def _merge(chosen: list[Start], others: list[Start]) -> list[Start]:
+    """Labels of the other family whose number is exactly the next one of the chosen count, and that ask
+    something or carry an explicit question label."""
+    merged = list(chosen)
+    for o in others:
+        if not o.lab.label.isdigit() or not (cues.asks(o.lab.text) or o.lab.cue in _STRONG):
+            continue
+        before = [s for s in merged if s.i < o.i]
+        after = [s for s in merged if s.i > o.i]
+        last = int(before[-1].lab.label) if before and before[-1].lab.label.isdigit() else 0
+        prev = max(last, len(before))
+        nxt = int(after[0].lab.label) if after and after[0].lab.label.isdigit() else None
+        if int(o.lab.label) == prev + 1 and (nxt is None or nxt > int(o.lab.label)):
+            merged.append(o)
+            merged.sort(key=lambda s: s.i)
+    return merged
+
+
+def _sequence_score(starts: list[Start]) -> float:
+    """How much a family's labels look like a document's questions: numbers that count up (or restart at 1)
+    and texts that ask something. A list inside an answer counts up too, but rarely asks."""
+    score, prev = 0.0, 0
+    for s in starts:
+        lab = s.lab
+        weight = 1.0 if (not lab.text or cues.asks(lab.text) or s.family == "heading") else 0.4
+        if lab.rank != NUMBER or not lab.label or "." in lab.label:
+            score += weight if lab.rank != NUMBER or lab.label else 0.8 * weight
+            continue
+        n = int(lab.label)
+        score += weight * (1 if n in (prev + 1, 1) else (0.5 if prev < n <= prev + 3 else 0.2))
+        prev = n
+    return score
+
+
+def _in_sequence(lines: list[Line], starts: list[Start]) -> list[Start]:
+    """Numbered items that continue the count (or restart it after a heading); numbered lists inside an answer
+    do not."""
+    kept: list[Start] = []
+    expected = 1
+    for s in starts:
+        if not s.lab.label:
+            kept.append(s)
+            expected += 1
+            continue
+        n = int(s.lab.label.split(".")[0])
+        heading_between = kept and any(ln.block == "heading" for ln in lines[kept[-1].i + 1:s.i])
+        if expected <= n <= expected + 3 or (n == 1 and (heading_between or not kept)):
+            kept.append(s)
+            expected = n + 1
+    return kept
+
+
+def one_per_line(lines: list[Line], excluded: set[int]) -> list[Start]:
+    """Questions written one per line with no numbering: a run of lines that each ask something."""
+    starts: list[Start] = []
+    for i, line in enumerate(lines):
+        if line.blank or i in excluded or line.block not in ("paragraph",) or line.item:
+            continue
+        if cues.asks(line.body) and len(line.body.split()) >= 3:
+            starts.append(Start(i, "line", Label(NUMBER, "", line.body, "question-per-line")))
+    return starts if len(starts) >= 2 else []
+
+
+# ---- the whole layout -------------------------------------------------------------------------------------
+
+_EXAMPLE = re.compile(r"^(?:worked\s+)?example\b", re.I)
+_COMMENTARY = re.compile(r"^(?:comments?|notes?|remarks?|discussion|further reading|references)\b", re.I)
+
+
+def analyse(lines: list[Line]) -> Layout:
+    noise = mark_noise(lines)
+    key, key_lines = answer_key(lines, noise)
+    excluded = set(noise) | set(key_lines)
+    family, starts = choose(lines, candidates(lines, excluded))
+    if not starts:
+        starts = one_per_line(lines, excluded)
+        family = "line" if starts else ""
+    skipped: dict[int, str] = {lines[i].no: reason for i, reason in noise.items()}
+    skipped.update({lines[i].no: "answer key" for i in key_lines})
+    if not starts:
+        title = next((ln.body.strip("*# ") for ln in lines if not ln.blank and ln.no not in skipped), "")
+        return Layout([], skipped, title, "", key, [lines[i].no for i in key_lines])
+    builder = _Builder(lines, starts, family, excluded | set(key_lines[:1]))
+    builder.run()
+    skipped.update(builder.skipped)
+    return Layout(builder.regions, skipped, builder.title, family, key, [lines[i].no for i in key_lines],
+                  builder.empty)
+
+
+class _Builder:
+    """Walks the document once, start by start, keeping the current section and containers."""
+
+    def __init__(self, lines: list[Line], starts: list[Start], family: str, stops: set[int]) -> None:
+        self.lines, self.starts, self.family, self.stops = lines, starts, family, stops
+        self.regions: list[Region] = []
+        self.skipped: dict[int, str] = {}
+        self.empty: list[int] = []  # lines of labels that carry no question text
+        self.title = ""
+        self.section = ""
+        self.containers: list[_Open] = []  # labels with sub-parts around the current start, outermost first
+        self.start_at = {s.i: s for s in starts}
+        self.section_lines = self._section_lines()
+
+    # -- what ends a question ----------------------------------------------------------------------------
+
+    def _section_lines(self) -> set[int]:
+        """Bare lines that title a section (`LSTM` standing alone before its questions)."""
+        listed = {re.sub(r"\s+\d{1,4}$", "", ln.body).strip() for ln in self.lines if ln.no in self._toc_nos()}
+        found = set()
+        for i, line in enumerate(self.lines):
+            if line.blank or line.block != "paragraph" or i in self.start_at or i in self.stops or line.item:
+                continue
+            alone = (i == 0 or self.lines[i - 1].blank) and (i + 1 >= len(self.lines) or self.lines[i + 1].blank)
+            if not alone or not cues.is_title(line.body) or len(line.body.split()) > 6:
+                continue
+            nxt = next((j for j in range(i + 1, len(self.lines)) if not self.lines[j].blank), None)
+            follows = self.start_at.get(nxt) if nxt is not None else None
+            restarts = follows is not None and follows.lab.label == "1" and any(
+                s.lab.label not in ("", "1") and s.lab.rank == NUMBER for s in self.starts if s.i < i)
+            if line.body in listed or (follows is not None and (follows.rank == GROUP or restarts)):
+                found.add(i)
+        return found
+
+    def _toc_nos(self) -> set[int]:
+        return {ln.no for i, ln in enumerate(self.lines) if i in self.stops and not ln.blank}
+
+    def _ends_question(self, j: int, start: Start) -> bool:
+        """Whether line j, inside what follows `start`, ends that question."""
+        line = self.lines[j]
+        if j in self.start_at or j in self.section_lines or (j in self.stops and line.block == "heading"):
+            return True
+        if line.block != "heading" or j in self.stops:
+            return False
+        if _EXAMPLE.match(line.body.strip("*# ")) or _COMMENTARY.match(line.body.strip("*# ")):
+            return True  # a worked example or a comment after the question: see `_between`
+        if self.family == "heading":
+            return line.level <= start.level or not line.level
+        # Under a list-item or label question a heading ends it, unless options or formulas follow it there:
+        # then it labels part of the question (`## GRU` above the GRU's equations).
+        nxt = next((k for k in range(j + 1, len(self.lines)) if k in self.start_at or k in self.section_lines),
+                   len(self.lines))
+        rest = self.lines[j + 1:nxt]
+        items = sum(1 for ln in rest if ln.opens_item)
+        return not (items >= 2 or any(ln.block == "math" for ln in rest))
+
+    def _region_end(self, i: int, start: Start) -> int:
+        j = i + 1
+        while j < len(self.lines) and not self._ends_question(j, start):
+            j += 1
+        return j
+
+    # -- the walk ----------------------------------------------------------------------------------------------
+
+    def run(self) -> None:
+        first = self.starts[0].i
+        self._preamble(0, first)
+        k = 0
+        while k < len(self.starts):
+            s = self.starts[k]
+            nxt = self.starts[k + 1] if k + 1 < len(self.starts) else None
+            if k and self._section_between(self.starts[k - 1].i, s.i):
+                self.containers.clear()
+            while self.containers and not _deeper(self.containers[-1].start, s):
+                self.containers.pop()
+            if nxt is not None and _deeper(s, nxt):
+                self._container(s, nxt)
+            else:
+                end = self._region_end(s.i, s)
+                self._question(s, end)
+                self._between(end, nxt.i if nxt else len(self.lines))
+            k += 1
+
+    def _section_between(self, a: int, b: int) -> bool:
+        return any(self.skipped.get(self.lines[j].no) == "section heading" for j in range(a + 1, b))
+
+    def _preamble(self, a: int, b: int) -> None:
+        for j in range(a, b):
+            line = self.lines[j]
+            if line.blank or line.no in self.skipped or j in self.stops:
+                continue
+            if not self.title and j not in self.section_lines and (line.block == "heading" or cues.is_title(line.body)):
+                self.title = line.body.strip("*# ").strip()
+                self.skipped[line.no] = "document title"
+                if line.block == "heading" and line.level >= 2:
+                    self.section = self.title
+            elif line.block == "heading" or j in self.section_lines:
+                self.section = line.body.strip("*# ").strip()
+                self.skipped[line.no] = "section heading"
+            else:
+                self.skipped[line.no] = "text before the first question"
+
+    def _between(self, a: int, b: int) -> None:
+        """Lines after a question that belong to none: sections, commentary, worked examples."""
+        j = a
+        mode = "outside"
+        while j < b:
+            line = self.lines[j]
+            if line.blank or j in self.stops or line.no in self.skipped:
+                j += 1
+                continue
+            text = line.body.strip("*# ").strip()
+            if line.block == "heading" or j in self.section_lines:
+                if _EXAMPLE.match(text) and self.regions and mode in ("outside", "example"):
+                    mode = "example"
+                    self.regions[-1].notes.append([line])
+                elif _COMMENTARY.match(text):
+                    mode = "commentary"
+                    self.skipped[line.no] = f"commentary section “{text}” (no question)"
+                else:
+                    mode = "section"
+                    self.section = text
+                    self.skipped[line.no] = "section heading"
+            elif mode == "example":
+                self.regions[-1].notes[-1].append(line)
+            else:
+                self.skipped[line.no] = "commentary (no question)" if mode == "commentary" else \
+                    "text outside any question"
+            j += 1
+
+    def _container(self, s: Start, child: Start) -> None:
+        """A label with sub-parts: its title names their section, its text and set-up are their context."""
+        line = self.lines[s.i]
+        title = s.lab.text if s.lab.text and cues.is_title(s.lab.text) else ""
+        setup = [ln for ln in self.lines[s.i + 1:child.i] if not ln.blank and ln.no not in self.skipped]
+        own = [] if title or not s.lab.text else [_text_line(line, s.lab.text)]
+        if title and s.family == "heading" and s.rank == NUMBER and "." in s.lab.label:
+            self.section = title  # `## 10.2 Questions for RNNs`: a numbered section of the whole document
+        if setup and s.rank == NUMBER and s.lab.label and not own and any("?" in ln.body for ln in setup):
+            # Text right under a section's numbered title that asks something: the section's opening question.
+            self.regions.append(Region(s, self.lines[s.i:child.i], f"{s.lab.label} (opening question)",
+                                       f"{s.lab.label}-opening", title or self.section, opening=True,
+                                       cues=[Cue("start", "text under a numbered title", setup[0].no)]))
+            self.containers.append(_Open(s, title, []))
+            return
+        if not own:
+            self.skipped[line.no] = "task heading" if s.rank == GROUP else \
+                "section heading" if title else "heading of a part with sub-parts"
+        self.containers.append(_Open(s, title, own + setup))
+
+    def _question(self, s: Start, end: int) -> None:
+        region_lines = self.lines[s.i:end]
+        while len(region_lines) > 1 and region_lines[-1].blank:
+            region_lines.pop()
+        first = next((ln for ln in region_lines[1:] if not ln.blank), None)
+        if s.rank == GROUP and not s.lab.text and (first is None or not cues.asks(first.body)):
+            for ln in region_lines:  # `Task 2` and a set-up that asks nothing
+                if not ln.blank:
+                    self.skipped[ln.no] = "task heading" if ln is region_lines[0] else "task set-up with no question"
+            return
+        if not s.lab.text and s.family in ("heading", "label") and first is not None \
+                and cues.answer_text(first.body) is not None:
+            # A part with an answer but no question text (`### (e) (12 points)`): nothing to ask a learner.
+            for ln in region_lines:
+                if not ln.blank:
+                    self.skipped[ln.no] = "a part with no question text"
+            self.empty.append(region_lines[0].no)
+            return
+        titled = s.family == "heading" and s.lab.text and cues.is_title(s.lab.text) and s.rank == NUMBER
+        if titled and len(region_lines) > 1:
+            # `## 10.2 Questions for RNNs` over a question of its own: the title names the section, the text
+            # under it is the question.
+            self.section = s.lab.text
+            self.skipped[region_lines[0].no] = "section heading"
+            depth = s.lab.label.count(".")
+            deeper = "." in s.lab.label and any(o.lab.label.count(".") > depth for o in self.starts)
+            shown, key = (f"{s.lab.label} (opening question)", f"{s.lab.label}-opening") if deeper else \
+                self._numbering(s)
+            self.regions.append(Region(s, region_lines, shown, key, self.section, opening=True,
+                                       cues=[Cue("start", "text under a numbered title", region_lines[0].no)]))
+            return
+        if len(region_lines) == 1 and (not s.lab.text or cues.is_title(s.lab.text)) and s.family == "heading":
+            # A numbered title with nothing under it (`## 10.8 Echo State Networks`) names a section.
+            self.skipped[region_lines[0].no] = "section heading" if s.lab.text else "question heading with no text"
+            if s.lab.text:
+                self.section = s.lab.text
+            else:
+                self.empty.append(region_lines[0].no)
+            return
+        number, key = self._numbering(s)
+        section = next((c.title for c in reversed(self.containers) if c.title), self.section)
+        region = Region(s, region_lines, number, key, section,
+                        cues=[Cue("start", s.lab.cue, self.lines[s.i].no)])
+        for c in reversed(self.containers):
+            if c.context and not (c.used and c.start.rank == GROUP):
+                region.context = c.context if not c.used else [_text_line(ln, ln.body) for ln in c.context]
+                region.context_owned = not c.used
+                c.used = True
+                break
+        self.regions.append(region)
+
+    def _numbering(self, s: Start) -> tuple[str, str]:
+        parents = [c.start for c in self.containers]
+        lab = s.lab.label or str(sum(1 for r in self.regions if not r.opening) + 1)
+        if s.lab.label and "." in s.lab.label:
+            return lab, lab
+        group = next((c for c in reversed(parents) if c.rank == GROUP), None)
+        parts = [c for c in parents if c.rank in (NUMBER, LETTER, ROMAN)] + [s]
+        if group is not None and s.rank == NUMBER:
+            return f"Task {group.lab.label}, Question {lab}", f"task{group.lab.label}-q{lab}"
+        if len(parts) > 1:
+            shown = parts[0].lab.label + "".join(f"({p.lab.label})" for p in parts[1:])
+            return shown, "q" + "-".join(p.lab.label for p in parts)
+        if self._labels_repeat() and self.section:
+            return f"{self.section} Question {lab}", f"{_slug(self.section)}-q{lab}"
+        return lab, f"q{int(lab):02d}" if lab.isdigit() else f"q-{lab}"
+
+    def _labels_repeat(self) -> bool:
+        if not hasattr(self, "_repeat"):
+            labels = [s.lab.label for s in self.starts if s.lab.label and s.rank == NUMBER]
+            self._repeat = len(labels) != len(set(labels))
+        return self._repeat
+
+
+@dataclass
+class _Open:
+    """A container around the questions being read."""
+    start: Start
+    title: str  # the section it names, if its label carries a title
+    context: list[Line]  # its own question text and set-up, given to its first part (and later parts' copies)
+    used: bool = False
+
+
+def _text_line(line: Line, text: str) -> Line:
+    return Line(line.no, text, "paragraph", True, text)
+
+
+def _deeper(parent: Start, child: Start) -> bool:
+    """Whether `child` is a sub-part of `parent`."""
+    if child.rank > parent.rank:
+        return True
+    a, b = parent.lab.label, child.lab.label
+    return parent.rank == child.rank == NUMBER and bool(a) and b.startswith(a + ".")
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")

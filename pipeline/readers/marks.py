@@ -1,0 +1,319 @@
+"""Which options are correct: every cue a document can use to mark them, weighed against each other.
+
+The cues, strongest first: ticked task boxes; an answer line (`Answer: CD`, `**Answer:** 2`, the option's text,
+or prose that names options); an answer-key section; check marks and `(correct)` after an option; one option in
+bold; the quiz page's chosen option confirmed by `Correct`; a quiz export's radio markers (a filled button, or
+the one option whose marker differs from the empty buttons around it); `Correct` feedback under an option.
+When two cues mark different options the stronger one is taken and the question says so.
+"""
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from ..model import Cue, Diagnostic
+from . import cues
+from .blocks import Line
+
+if TYPE_CHECKING:
+    from .layout import Region
+    from .parts import Context, Option, Parts
+
+EMPTY = "empty"  # an unselected radio button or box, in any of the exports' spellings
+SELECTED = "selected"  # a filled or highlighted radio button
+
+_RADIO: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^\$\\textbf\{\s*(.*?)\s*\}\$$"), SELECTED),
+    (re.compile(r"^<ul>\s*<li>(.*?)</li>\s*</ul>$"), "html"),
+    (re.compile(r"^\$\\big(?:circ|cap|cup)\$\s*(.*)$"), EMPTY),
+    (re.compile(r"^\$\\big(?:circ|cap|cup)\s+(.*)$"), EMPTY),  # marker inside the option's own math
+    (re.compile(r"^\$igorup\s+(.*)$"), "garbled"),  # `\bigcup` whose `\b` was eaten as a backspace
+    (re.compile(r"^(?:○|◯|⚪|O|\(\s?\))\s+(.*)$"), EMPTY),
+    (re.compile(r"^(?:●|◉|⦿|\(\s?[xX•*]\s?\))\s+(.*)$"), SELECTED),
+    (re.compile(r"^\(a\)\s+(.*)$"), SELECTED),
+    (re.compile(r"^\.\s+(.*)$"), "debris"),
+]
+LETTERED = re.compile(r"^\(?([A-Ha-h])[.)]\s+(.*)$")
+LETTERS = "ABCDEFGH"
+
+
+def radio_marker(text: str) -> tuple[str, str]:
+    """Option text -> (text without its radio marker, marker class or "")."""
+    s = text.strip()
+    for pattern, kind in _RADIO:
+        m = pattern.match(s)
+        if m:
+            return _balance(m.group(1)), kind
+    return s, ""
+
+
+def _balance(text: str) -> str:
+    """`$\\bigcap T_x < T_y$` lost its marker: `T_x < T_y$` needs its opening `$` back."""
+    text = text.strip()
+    if text.count("$") % 2 == 1 and text.endswith("$") and not text.startswith("$"):
+        return "$" + text
+    if text.count("$") % 2 == 1 and text.startswith("$") and "$" not in text[1:]:
+        return text + "$"
+    return text
+
+
+def option_mark(text: str) -> tuple[str, str]:
+    """Option text -> (text without its mark, the mark: "checked", "unchecked", "check", "cross", "correct",
+    "bold" or "")."""
+    s = text.strip()
+    box = cues.TASK.match(s)
+    if box:
+        return box.group(2).strip(), "unchecked" if box.group(1) == " " else "checked"
+    for pattern, mark in ((cues.CHECK_LEAD, "check"), (cues.CHECK_TRAIL, "check"), (cues.CROSS_MARK, "cross"),
+                          (cues.CORRECT_TRAIL, "correct")):
+        if pattern.search(s):
+            return pattern.sub("", s, count=1).strip(), mark
+    inner = cues.bold_whole(s)
+    if inner is not None:
+        return inner, "bold"
+    return s, ""
+
+
+def marks_options(lines: list[Line]) -> bool:
+    """Whether the document marks options anywhere: a ticked or empty box, a check mark or radio button on a list
+    item, or an answer line that names options by letter."""
+    for line in lines:
+        if line.blank or line.block == "code":
+            continue
+        if line.opens_item and (option_mark(line.body)[1] or radio_marker(line.body)[1]):
+            return True
+        said = cues.answer_text(line.body)
+        if said and _letters(said.split("\n")[0].strip().rstrip(".")) is not None:
+            return True
+        if is_feedback(line.body):
+            return True
+    return False
+
+
+def is_feedback(text: str) -> bool:
+    """`✓ Correct`, `Correct!`, `Incorrect`: a quiz's verdict on an option or on the question."""
+    s = re.sub(r"^[-*]\s+", "", text.strip())
+    if re.match(r"(✓|✔|✅|\$\\checkmark\$|\\checkmark)", s):
+        return True
+    return bool(re.fullmatch(r"(?:correct|incorrect|wrong|right|not quite|that'?s (?:right|correct))[!.]?", s, re.I))
+
+
+def _verdict(lines: list[Line]) -> bool | None:
+    for line in lines:
+        s = re.sub(r"^[-*]\s+", "", line.body.strip())
+        if re.match(r"(?:✗|✘|❌|incorrect|wrong|not quite)", s, re.I):
+            return False
+        if re.match(r"(?:✓|✔|✅|\$\\checkmark\$|\\checkmark|correct|right|that'?s)", s, re.I):
+            return True
+    return None
+
+
+def option_texts(options: list[Option]) -> list[str]:
+    """The options as a learner reads them: letters (`a)`, `B.`) and marks removed, wrapped lines joined."""
+    raw = [" ".join([o.text] + [ln.body for ln in o.extra if ln.block != "math"]) for o in options]
+    letters = [LETTERED.match(t.strip()) for t in raw]
+    if all(letters) and [m.group(1).lower() for m in letters if m] == [c.lower() for c in LETTERS[:len(raw)]]:
+        raw = [m.group(2) for m in letters if m]
+    else:
+        raw = [radio_marker(t)[0] for t in raw]
+    out = []
+    for t, o in zip(raw, options):
+        t = option_mark(t)[0]
+        maths = [ln.body for ln in o.extra if ln.block == "math"]
+        out.append((t + "\n\n" if t else "") + "\n".join(maths) if maths else t)
+    return out
+
+
+# ---- what an answer line names ----------------------------------------------------------------------------
+
+_LETTER_LIST = re.compile(r"^\(?([A-Ha-h])\)?(?:\s*(?:,|and|&|/|or)\s*\(?([A-Ha-h])\)?)*\s*\.?$")
+_LETTER_RUN = re.compile(r"^[A-H]{2,8}$")
+_LETTER_LEAD = re.compile(r"^\(?([A-Ha-h])[.)]\s+(\S.*)$")
+_NUMBER_LIST = re.compile(r"^\d{1,2}(?:\s*(?:,|and|&)\s*\d{1,2})*\.?$")
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"[\W_]+", " ", re.sub(r"\$|\*\*|__|`", "", text)).strip().lower()
+
+
+def answer_marks(said: str, texts: list[str]) -> tuple[list[bool] | None, str, str]:
+    """Which options an answer names: (marks or None, cue, problem). A problem is said when the answer looks like
+    letters or numbers that name no option."""
+    s = re.sub(r"^\*\*|\*\*$", "", said.strip()).strip()
+    n = len(texts)
+    first = re.split(r"\n", s, maxsplit=1)[0].strip().rstrip(".")
+    letters = _letters(first)
+    if letters is not None:
+        bad = [c for c in letters if LETTERS.index(c) >= n]
+        if bad:
+            return None, "answer-letters", f"the answer names option {', '.join(bad)} but there are {n} options"
+        return [LETTERS[i] in letters for i in range(n)], "answer-letters", ""
+    lead = _LETTER_LEAD.match(first)
+    if lead and lead.group(1).upper() in LETTERS[:n]:
+        k = LETTERS.index(lead.group(1).upper())
+        problem = "" if _fold(texts[k]).startswith(_fold(lead.group(2))[:20]) else \
+            f"the answer names option {lead.group(1).upper()} with a text that is not that option's"
+        return [i == k for i in range(n)], "answer-letter-and-text", problem
+    folded = [_fold(t) for t in texts]
+    said_text = re.sub(r"^(?:the|a|an)\s+", "", _fold(first))
+    if said_text and said_text in [re.sub(r"^(?:the|a|an)\s+", "", f) for f in folded]:
+        return [re.sub(r"^(?:the|a|an)\s+", "", f) == said_text for f in folded], "answer-text", ""
+    if _NUMBER_LIST.match(first):
+        picks = [int(x) for x in re.findall(r"\d+", first)]
+        if len(picks) == 1 and str(picks[0]) in [f for f in folded]:
+            return [f == str(picks[0]) for f in folded], "answer-text", ""
+        if all(1 <= k <= n for k in picks):
+            return [i + 1 in picks for i in range(n)], "answer-number", ""
+        return None, "answer-number", f"the answer names option {first} but there are {n} options"
+    named = _named(s, texts)
+    if any(named):
+        return named, "answer-names-options", ""
+    return None, "", ""
+
+
+def _letters(text: str) -> list[str] | None:
+    t = text.strip().strip("*").strip()
+    if _LETTER_RUN.match(t):
+        return list(dict.fromkeys(t))
+    if _LETTER_LIST.match(t) and not re.fullmatch(r"[a-h]{2,}", t):
+        return list(dict.fromkeys(c.upper() for c in re.findall(r"(?<![A-Za-z])[A-Ha-h](?![A-Za-z])", t)))
+    return None
+
+
+def names_options_only(first_line: str, n: int) -> bool:
+    """An answer line that only points at options (`B`, `A, C`, `2`, `B) text`), with nothing else to learn."""
+    s = first_line.strip().strip("*").strip().rstrip(".")
+    return _letters(s) is not None or bool(_NUMBER_LIST.match(s)) or bool(_LETTER_LEAD.match(s))
+
+
+def _named(answer: str, options: list[str]) -> list[bool]:
+    """Which options an answer written in prose names (its first sentence), by each option's leading words."""
+    first = re.split(r"(?<=[.!?])\s+", answer.strip(), maxsplit=1)[0].lower()
+    first = " " + re.sub(r"\s+", " ", re.sub(r"[^\w\s]", " ", first)) + " "
+    picks = []
+    for text in options:
+        key = re.split(r"\s*(?:\(|,|\bi\.e\b|\be\.g\b|:)", text.strip(), maxsplit=1)[0].lower()
+        words = re.sub(r"[^\w\s]", " ", key).split()
+        # Two leading words at least, so one shared word does not pick an option; a one-word option is its word.
+        picks.append(any(f" {' '.join(words[:size])} " in first
+                         for size in range(len(words), 0 if len(words) == 1 else 1, -1)))
+    return picks
+
+
+# ---- the decision -----------------------------------------------------------------------------------------
+
+def decide(p: Parts, ctx: Context, region: Region, qline: int) -> tuple[list[bool], list[Cue], list[Diagnostic]]:
+    """The options' correct marks, the cue that decided them, and what a person should check."""
+    options = p.options
+    n = len(options)
+    texts = option_texts(options)
+    diags: list[Diagnostic] = []
+    sources: list[tuple[str, list[bool], int]] = []  # (cue, marks, line), strongest first
+    own = [option_mark(radio_marker(o.text)[0])[1] or option_mark(o.text)[1] for o in options]
+    if any(m in ("checked", "unchecked") for m in own):
+        sources.append(("task-checked", [m == "checked" for m in own], options[0].line.no))
+    if p.answer_line is not None:
+        said = "\n".join(ln.body for ln in p.answer if not ln.blank)
+        picks, cue, problem = answer_marks(said, texts)
+        if problem:
+            diags.append(Diagnostic(ctx.path, p.answer_line.no, "warning", "answer-unmatched", problem))
+        if picks is not None:
+            sources.append((cue, picks, p.answer_line.no))
+    entry = ctx.key.get(region.start.lab.label) if region.start.lab.label else None
+    if entry is not None:
+        picks, cue, problem = answer_marks(entry[0], texts)
+        if problem or picks is None:
+            diags.append(Diagnostic(ctx.path, entry[1], "warning", "answer-unmatched",
+                                    f"the answer key's entry for question {region.start.lab.label} "
+                                    f"(“{entry[0]}”) names no option of it"))
+        else:
+            sources.append(("answer-key", picks, entry[1]))
+    for mark, cue in (("check", "check-mark"), ("correct", "correct-suffix")):
+        if mark in own:
+            sources.append((cue, [m == mark for m in own], options[own.index(mark)].line.no))
+    if "bold" in own and own.count("bold") < n:
+        sources.append(("bold-option", [m == "bold" for m in own], options[own.index("bold")].line.no))
+    verdicts = [_verdict(o.feedback) for o in options]
+    if any(o.selected for o in options):
+        chosen = [o.selected and verdicts[i] is not False for i, o in enumerate(options)]
+        if any(chosen):
+            sources.append(("chosen-and-confirmed", chosen, options[chosen.index(True)].line.no))
+    radio = _radio(options)
+    if radio is not None:
+        sources.append(radio)
+    if any(v is True for v in verdicts) and not any(o.selected for o in options):
+        sources.append(("option-feedback", [v is True for v in verdicts], options[verdicts.index(True)].line.no))
+    if not sources:
+        diags.append(Diagnostic(ctx.path, qline, "error", "choice-unmarked", "no option is marked correct"))
+        return [False] * n, [], diags
+    cue, picks, line = sources[0]
+    found = [Cue("correct", cue, line)]
+    for other, other_picks, other_line in sources[1:]:
+        if other_picks != picks:
+            diags.append(Diagnostic(ctx.path, qline, "warning", "choice-ambiguous",
+                                    f"option {_letters_of(picks)} carries the {_says(cue)} but the {_says(other)} "
+                                    f"marks option {_letters_of(other_picks)}; took {_letters_of(picks)}"))
+            found.append(Cue("correct", f"{other} (overruled)", other_line))
+        else:
+            found.append(Cue("correct", other, other_line))
+    if cue == "odd-radio-marker" and {radio_marker(options[i].text)[1] for i, v in enumerate(picks) if v} & \
+            {"garbled", "debris"}:
+        diags.append(Diagnostic(ctx.path, qline, "warning", "choice-ambiguous",
+                                f"option {_letters_of(picks)} is told apart only by an unreadable marker"))
+    if cue == "answer-names-options":
+        diags.append(Diagnostic(ctx.path, line, "warning", "answer-by-name",
+                                f"the answer names option {_letters_of(picks)} by its words, not by its letter"))
+    return picks, found, diags
+
+
+def _radio(options: list[Option]) -> tuple[str, list[bool], int] | None:
+    markers = [radio_marker(o.text)[1] for o in options]
+    if SELECTED in markers:
+        picks = [m == SELECTED for m in markers]
+        return "radio-marker", picks, options[picks.index(True)].line.no
+    # The export drops the filled button of the chosen option: the one option whose marker differs from the
+    # empty buttons around it is the chosen one.
+    odd = [i for i, m in enumerate(markers) if m != EMPTY]
+    if len(options) >= 3 and len(odd) == 1 and markers.count(EMPTY) >= 2:
+        return "odd-radio-marker", [i == odd[0] for i in range(len(options))], options[odd[0]].line.no
+    return None
+
+
+_SAYS = {"task-checked": "ticked box", "answer-letters": "answer line", "answer-letter-and-text": "answer line",
+         "answer-text": "answer line", "answer-number": "answer line", "answer-names-options": "answer text",
+         "answer-key": "answer key", "check-mark": "check mark", "correct-suffix": "`(correct)` note",
+         "bold-option": "bold option", "chosen-and-confirmed": "chosen option", "radio-marker": "radio marker",
+         "odd-radio-marker": "answer marker", "option-feedback": "“✓ Correct” feedback"}
+
+
+def _says(cue: str) -> str:
+    return _SAYS.get(cue, cue)
+
+
+def _letters_of(picks: list[bool]) -> str:
+    return ", ".join(LETTERS[i] if i < len(LETTERS) else str(i + 1) for i, v in enumerate(picks) if v) or "none"
+
+
+def quoted_page_options(body: list[Line], i: int) -> tuple[list[Option], int]:
+    """A quiz page copied as a blockquote: options are the quoted lines indented one step further than the text,
+    and the chosen option stands outside the quote (an indented code block); `Correct` after an option confirms
+    it, and the text after that verdict explains it."""
+    from .parts import Option
+
+    options: list[Option] = []
+    j = i
+    while j < len(body):
+        line = body[j]
+        if line.blank or (line.block != "code" and cues.noise_reason(line.body)):
+            j += 1
+            continue
+        if line.block == "code" or (line.quote and line.inner >= 1 and line.block == "paragraph"):
+            options.append(Option(line, line.body, selected=line.block == "code"))
+        elif options and is_feedback(line.body):
+            options[-1].feedback.append(line)
+        elif options and options[-1].feedback:
+            options[-1].explained.append(line)
+        else:
+            break
+        j += 1
+    return options, j
