@@ -22,6 +22,7 @@ there, is reported as `fix-stale` rather than silently ignored.
 """
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from .model import Choice, Diagnostic, Document, KINDS, Question
+from .source import read_source
 
 FIX_KEYS = {"question", "why", "correct", "kind", "choices", "answer", "note", "replace", "explanation"}
 REPLACE_KEYS = {"field", "find", "with"}
@@ -51,9 +53,12 @@ def overlay_path(document_path: str) -> Path:
 def load_overlay(path: Path, shown: str | None = None) -> Overlay | None:
     """Parse an overlay file; None when there is none. Syntax errors become diagnostics, never exceptions."""
     shown = shown or str(path)
-    if not path.exists():
+    if not os.path.lexists(path):
         return None
-    text = path.read_text(encoding="utf-8", errors="replace")
+    raw, problems = read_source(path, shown)
+    if raw is None:
+        return Overlay(shown, None, (), tuple(problems))
+    text = raw.decode("utf-8", errors="replace")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from ..model import Diagnostic, Document, Question
 from ..normalize import decode, split_lines
+from ..source import read_source
 from ..text import has_unbalanced_dollar
 from . import bullet_quiz, exercise_report, interview, question_list, quiz_export
 from .common import coverage, to_lines
@@ -62,13 +63,10 @@ def read_bytes(data: bytes, path: str, slug: str | None = None) -> Document:
 
 
 def read_path(path: str | Path, display_path: str | None = None) -> Document:
-    p = Path(path)
     shown = display_path or str(path)
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        return Document(shown, slug_of(shown), "", slug_of(shown),
-                        diagnostics=(Diagnostic(shown, 0, "error", "unreadable", exc.strerror or str(exc)),))
+    data, diags = read_source(path, shown)
+    if data is None:
+        return Document(shown, slug_of(shown), "", slug_of(shown), diagnostics=tuple(diags))
     return read_bytes(data, shown)
 
 
