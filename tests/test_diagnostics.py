@@ -94,6 +94,63 @@ def test_encoding_fallback_line_with_any_line_ending(newline: bytes) -> None:
     assert doc.questions[1].answer == "The LSTM – with gates."
 
 
+CURLY_QUIZ = QUIZ.replace("What does RNN stand for?", "What does “RNN” stand for?").replace(
+    "To stop them exploding.", "To stop them exploding – or vanishing.")
+
+
+def test_a_stray_byte_in_utf8_keeps_the_rest_utf8() -> None:
+    data = CURLY_QUIZ.encode("utf-8").replace(b"The LSTM.", b"The LSTM\x92s cell.")
+    doc = read(data)
+    assert doc.questions[0].stem == "What does “RNN” stand for?"
+    assert doc.questions[2].answer == "To stop them exploding – or vanishing."
+    assert doc.questions[1].answer == "The LSTM’s cell."  # the byte read as the Windows-1252 character it is
+    d = only(doc, "encoding-stray-bytes")
+    check(d, "warning", "quiz.md", 11)
+    assert "0x92" in d.message and "’" in d.message
+    assert "encoding-fallback" not in [x.code for x in all_diagnostics(doc)]
+    assert len(doc.questions) == 3 and not any(x.severity == "error" for x in all_diagnostics(doc))
+
+
+def test_one_warning_per_line_with_stray_bytes() -> None:
+    data = (CURLY_QUIZ.encode("utf-8").replace(b"The LSTM.", b"The \x93LSTM\x94.")
+            .replace(b"Why clip", b"Why\xa0clip"))
+    doc = read(data)
+    found = [d for d in all_diagnostics(doc) if d.code == "encoding-stray-bytes"]
+    assert [(d.line, d.severity) for d in found] == [(11, "warning"), (13, "warning")]
+    assert "0x93" in found[0].message and "0x94" in found[0].message
+    assert doc.questions[1].answer == "The “LSTM”."
+    assert doc.questions[2].stem == "Why clip gradients?"  # NBSP, read as a plain space like any other NBSP
+    assert doc.questions[0].stem == "What does “RNN” stand for?"
+
+
+def test_a_stray_byte_windows_1252_lacks_becomes_a_replacement_character() -> None:
+    data = CURLY_QUIZ.encode("utf-8").replace(b"The LSTM.", b"The LSTM\x81.")
+    doc = read(data)
+    assert doc.questions[1].answer == "The LSTM\ufffd."
+    d = only(doc, "encoding-stray-bytes")
+    check(d, "warning", "quiz.md", 11)
+    assert "0x81" in d.message
+
+
+@pytest.mark.parametrize("newline", [b"\n", b"\r\n", b"\r"], ids=["lf", "crlf", "cr"])
+def test_stray_byte_line_with_any_line_ending_and_a_bom(newline: bytes) -> None:
+    # Only the byte-order mark says UTF-8 here: the rest is ASCII.
+    data = b"\xef\xbb\xbf" + QUIZ.encode("utf-8").replace(b"The LSTM.", b"The LSTM \x96 with gates.")
+    doc = read(data.replace(b"\n", newline))
+    check(only(doc, "encoding-stray-bytes"), "warning", "quiz.md", 11)
+    assert doc.questions[1].answer == "The LSTM – with gates."
+    assert doc.title == "Quiz"  # the byte-order mark is not read as Windows-1252 `ï»¿`
+
+
+def test_a_truncated_character_is_a_stray_byte() -> None:
+    data = CURLY_QUIZ.encode("utf-8").replace("“RNN”".encode("utf-8"), "“RNN”".encode("utf-8")[:-1])
+    doc = read(data)
+    d = only(doc, "encoding-stray-bytes")
+    check(d, "warning", "quiz.md", 3)
+    assert "0xe2 0x80" in d.message
+    assert doc.questions[0].stem.startswith("What does “RNN")
+
+
 def test_unreadable_path(tmp_path: Path) -> None:
     missing = tmp_path / "gone.md"
     doc = read_path(missing)
