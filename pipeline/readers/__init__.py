@@ -28,11 +28,11 @@ def detect(lines: list[str]) -> str | None:
 
 
 def slug_of(path: str) -> str:
+    """The document's slug: its file name without the extension, whitespace as `-` (Anki tags and question
+    ids may hold no space), e.g. `seeds/my quiz.md` -> `my-quiz`."""
     name = Path(path).name
-    for suffix in (".md", ".txt", ".markdown"):
-        if name.endswith(suffix):
-            return name[: -len(suffix)]
-    return Path(path).stem
+    stem = next((name[: -len(s)] for s in (".md", ".txt", ".markdown") if name.endswith(s)), Path(path).stem)
+    return "-".join(stem.split()) or "document"
 
 
 def read_bytes(data: bytes, path: str, slug: str | None = None) -> Document:
