@@ -15,6 +15,7 @@ from . import curation
 from .fsutil import atomic_write_bytes, atomic_write_text
 from .model import Diagnostic, Document, Question, all_diagnostics
 from .readers import read_path
+from .source import read_source
 from .tags import tags_for
 
 if TYPE_CHECKING:
@@ -102,11 +103,13 @@ def _code_fingerprint() -> str:
 def document_key(path: str | Path) -> str | None:
     """Everything `load_document` reads: the document, its overlay, the pipeline's code. None if unreadable."""
     try:
-        source = Path(path).read_bytes()
+        source, _ = read_source(path)  # never blocks on a named pipe; problems are reported by load_document
         overlay = curation.overlay_path(str(path))
-        fixes = overlay.read_bytes() if overlay.exists() else b"<none>"
+        fixes = read_source(overlay)[0] if overlay.exists() else b"<none>"
         code = _code_fingerprint()
     except Exception:  # noqa: BLE001 - unreadable input or package metadata: build without the cache
+        return None
+    if source is None or fixes is None:
         return None
     h = hashlib.sha256(code.encode())
     for part in (str(path).encode("utf-8"), source, fixes):

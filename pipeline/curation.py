@@ -2,7 +2,8 @@
 
 A fix finds its question by text the question's stem contains (case and spacing ignored), so it survives
 renumbering and reordering. Every fix says why. A fix that matches nothing, or whose `find` text is no longer
-there, is reported as `fix-stale` rather than silently ignored.
+there, is reported as `fix-stale` rather than silently ignored. A key or value of the wrong type is
+`fix-invalid`, at its line, and its fix is left out.
 
     [document]
     title = "RNN Quiz"                      # optional: the document's title in decks and exams
@@ -10,18 +11,21 @@ there, is reported as `fix-stale` rather than silently ignored.
     [[fix]]
     question = "refers to the j"            # text the stem contains
     why = "the export's radio markers contradict its own explanation"
-    correct = [1]                           # option numbers (1-based) that are correct; the rest are not
+    correct = [1]                           # option numbers (1-based) that are correct, at least one
     kind = "multi_choice"                   # optional: override the kind
     choices = ["$x^{(i)<j>}$", "..."]       # optional: replace every option's text (same count)
     answer = "..."                          # optional: supply or replace the reference answer
+    explanation = "..."                     # optional: supply or replace the explanation
     note = "..."                            # optional: a note shown to the learner
     [[fix.replace]]                         # optional, repeatable: targeted text repair
     field = "stem"                          # stem, answer, explanation, context or "option 2"
-    find = "\\Gamma_{\\rm M}"
-    with = "\\Gamma_u"
+    find = "\\Gamma_{\\rm M}"               # text the field contains (not empty)
+    with = "\\Gamma_u"                      # what replaces it (empty deletes it)
 """
 from __future__ import annotations
 
+import json
+import os
 import re
 import tomllib
 from dataclasses import dataclass
@@ -29,11 +33,15 @@ from pathlib import Path
 from typing import Any
 
 from .model import Choice, Diagnostic, Document, KINDS, Question
+from .source import read_source
 
 FIX_KEYS = {"question", "why", "correct", "kind", "choices", "answer", "note", "replace", "explanation"}
 REPLACE_KEYS = {"field", "find", "with"}
+DOCUMENT_KEYS = {"title"}
 RESOLVED_BY_CORRECT = {"choice-unmarked", "choice-ambiguous", "answer-by-name", "answer-unmatched"}
-
+_FIELD = re.compile(r"stem|answer|explanation|context|option [1-9][0-9]*")
+_TABLE = re.compile(r"\s*\[\[?([^\[\]#]+)\]\]?\s*(?:#.*)?")  # [document], [[fix]], [[ fix.replace ]] # note
+_KEY = re.compile(r"\s*[\"']?([A-Za-z0-9_-]+)[\"']?\s*[=.]")  # question = ..., "why" = ..., document.title = ...
 
 @dataclass(frozen=True)
 class Overlay:
@@ -49,49 +57,163 @@ def overlay_path(document_path: str) -> Path:
 
 
 def load_overlay(path: Path, shown: str | None = None) -> Overlay | None:
-    """Parse an overlay file; None when there is none. Syntax errors become diagnostics, never exceptions."""
+    """Parse an overlay file; None when there is none. Errors become diagnostics at the line of the offending
+    key (else of its table), never exceptions; an invalid fix is left out, the others still apply."""
     shown = shown or str(path)
-    if not path.exists():
+    if not os.path.lexists(path):
         return None
-    text = path.read_text(encoding="utf-8", errors="replace")
+    raw, problems = read_source(path, shown)
+    if raw is None:
+        return Overlay(shown, None, (), tuple(problems))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return Overlay(shown, None, (), (Diagnostic(shown, line, "error", "fix-invalid",
+                                                    f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); TOML is UTF-8"),))
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         line = int(m.group(1)) if (m := re.search(r"line (\d+)", str(exc))) else 1
         return Overlay(shown, None, (), (Diagnostic(shown, line, "error", "fix-invalid", f"not valid TOML: {exc}"),))
-    header_lines = [i + 1 for i, l in enumerate(text.splitlines()) if l.strip() == "[[fix]]"]
+    where = _Lines(text)
     diags: list[Diagnostic] = []
-    fixes = []
-    for n, fix in enumerate(data.get("fix", [])):
-        line = header_lines[n] if n < len(header_lines) else 1
-        problem = _validate(fix)
-        if problem:
-            diags.append(Diagnostic(shown, line, "error", "fix-invalid", problem))
-            continue
-        fixes.append((line, fix))
+
+    def invalid(line: int, message: str) -> None:
+        diags.append(Diagnostic(shown, line, "error", "fix-invalid", message))
+
     for key in data:
         if key not in ("fix", "document"):
-            diags.append(Diagnostic(shown, 1, "error", "fix-invalid", f"unknown table `{key}`"))
-    title = data.get("document", {}).get("title")
+            invalid(where.first(key), f"unknown table or key `{key}` (an overlay has [document] and [[fix]] tables)")
+    title = None
+    document = data.get("document", {})
+    if not isinstance(document, dict):
+        invalid(where.first("document"), "`document` must be a [document] table, e.g. [document] title = \"...\"")
+    elif problem := _check_document(document):
+        message, key = problem
+        invalid(where.document(key), message)
+    else:
+        title = document.get("title")
+    fixes = []
+    found = data.get("fix", [])
+    if not isinstance(found, list):
+        invalid(where.first("fix"), "`fix` must be [[fix]] tables, one per fix")
+        found = []
+    for n, fix in enumerate(found):
+        if problem := _check_fix(fix):
+            message, key_path = problem
+            invalid(where.fix(n, *key_path), message)
+        else:
+            fixes.append((where.fix(n), fix))
     return Overlay(shown, title, tuple(fixes), tuple(diags))
 
 
-def _validate(fix: dict[str, Any]) -> str | None:
-    unknown = set(fix) - FIX_KEYS
+def _check_document(document: dict[str, Any]) -> tuple[str, str | None] | None:
+    """The first problem of the [document] table, and the key it is at."""
+    unknown = sorted(set(document) - DOCUMENT_KEYS)
     if unknown:
-        return f"unknown key `{sorted(unknown)[0]}` (known: {', '.join(sorted(FIX_KEYS))})"
-    if not isinstance(fix.get("question"), str) or not fix["question"].strip():
-        return "a fix needs `question`: text that the question's stem contains"
-    if not isinstance(fix.get("why"), str) or not fix["why"].strip():
-        return "a fix needs `why`: the reason for the correction"
-    if "kind" in fix and fix["kind"] not in KINDS:
-        return f"`kind` must be one of {', '.join(KINDS)}"
-    if "correct" in fix and not (isinstance(fix["correct"], list) and all(isinstance(i, int) for i in fix["correct"])):
-        return "`correct` must be a list of option numbers, e.g. [1, 3]"
-    for rep in fix.get("replace", []):
-        if set(rep) != REPLACE_KEYS:
-            return "each [[fix.replace]] needs exactly `field`, `find` and `with`"
+        return f"unknown key `{unknown[0]}` in [document] (known: {', '.join(sorted(DOCUMENT_KEYS))})", unknown[0]
+    if "title" in document and not _is_text(document["title"]):
+        return f"`title` must be the document's title as text, not {_shown(document['title'])}", "title"
     return None
+
+
+def _check_fix(fix: Any) -> tuple[str, tuple[str | int, ...]] | None:
+    """The first problem of a fix, and where it is: a key, or ("replace", index, key)."""
+    if not isinstance(fix, dict):
+        return f"each fix must be a [[fix]] table, not {_shown(fix)}", ()
+    unknown = sorted(set(fix) - FIX_KEYS)
+    if unknown:
+        return f"unknown key `{unknown[0]}` (known: {', '.join(sorted(FIX_KEYS))})", (unknown[0],)
+    if not _is_text(fix.get("question")):
+        return "a fix needs `question`: text that the question's stem contains", ("question",)
+    if not _is_text(fix.get("why")):
+        return "a fix needs `why`: the reason for the correction", ("why",)
+    if "kind" in fix and (not isinstance(fix["kind"], str) or fix["kind"] not in KINDS):
+        return f"`kind` must be one of {', '.join(KINDS)}, not {_shown(fix['kind'])}", ("kind",)
+    correct = fix.get("correct", [1])
+    # bool is an int in Python: `true` must not read as option 1. An empty list would silently unmark every
+    # option, leaving a choice question nobody can answer.
+    if not (isinstance(correct, list) and correct and all(type(k) is int and k >= 1 for k in correct)):
+        return (f"`correct` must list the correct options' numbers, counted from 1, e.g. [1, 3], "
+                f"not {_shown(correct)}"), ("correct",)
+    choices = fix.get("choices", ["-"])
+    if not (isinstance(choices, list) and choices and all(_is_text(c) for c in choices)):
+        return f"`choices` must be a list of the options' texts, e.g. [\"LSTM\", \"GRU\"], not {_shown(choices)}", \
+            ("choices",)
+    for key in ("answer", "explanation"):
+        if key in fix and not isinstance(fix[key], str):
+            return f"`{key}` must be text, not {_shown(fix[key])}", (key,)
+    if "note" in fix and not _is_text(fix["note"]):
+        return f"`note` must be text, not {_shown(fix['note'])}", ("note",)
+    replace = fix.get("replace", [])
+    if not (isinstance(replace, list) and all(isinstance(r, dict) for r in replace)):
+        return f"`replace` must be [[fix.replace]] tables of `field`, `find` and `with`, not {_shown(replace)}", \
+            ("replace",)
+    for k, rep in enumerate(replace):
+        odd = sorted(set(rep) - REPLACE_KEYS)
+        if odd or set(rep) != REPLACE_KEYS:
+            return "each [[fix.replace]] needs exactly `field`, `find` and `with`", ("replace", k, *odd[:1])
+        if not isinstance(rep["field"], str) or not _FIELD.fullmatch(rep["field"]):
+            return (f"`field` must be stem, answer, explanation, context or \"option N\" (N from 1), "
+                    f"not {_shown(rep['field'])}"), ("replace", k, "field")
+        if not isinstance(rep["find"], str) or not rep["find"]:
+            return f"`find` must be the text to replace, not {_shown(rep['find'])}", ("replace", k, "find")
+        if not isinstance(rep["with"], str):
+            return f"`with` must be text (empty to delete), not {_shown(rep['with'])}", ("replace", k, "with")
+    return None
+
+
+def _is_text(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _shown(value: Any) -> str:
+    """A value as TOML writes it, near enough for a message."""
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return str(value)
+
+
+class _Lines:
+    """Where the tables and keys of an overlay's text are. tomllib gives values, not lines; a message should
+    name the line of the key it is about."""
+
+    def __init__(self, text: str) -> None:
+        # (table name, header line, first line of each key); the top level first.
+        self.tables: list[tuple[str, int, dict[str, int]]] = [("", 1, {})]
+        for n, line in enumerate(text.split("\n"), 1):  # TOML ends lines with LF (CRLF ends in LF too)
+            if m := _TABLE.fullmatch(line):
+                self.tables.append((re.sub(r"[\s\"']", "", m.group(1)), n, {}))
+            elif m := _KEY.match(line):
+                self.tables[-1][2].setdefault(m.group(1), n)
+
+    def first(self, name: str) -> int:
+        """The line of a top-level key or table `name`; else 1."""
+        headers = [line for table, line, _ in self.tables if table == name]
+        return headers[0] if headers else self.tables[0][2].get(name, 1)
+
+    def document(self, key: str | None) -> int:
+        for table, line, keys in self.tables:
+            if table == "document":
+                return keys.get(key, line) if key else line
+        return self.first("document")
+
+    def fix(self, n: int, key: str | int | None = None, index: str | int | None = None, subkey: str | int | None = None,
+            ) -> int:
+        """The line of the n-th [[fix]], of its `key`, or of `subkey` in its index-th [[fix.replace]]."""
+        starts = [i for i, (table, _, _) in enumerate(self.tables) if table == "fix"]
+        if n >= len(starts):
+            return self.first("fix")  # inline tables: `fix = [...]`
+        _, line, keys = self.tables[starts[n]]
+        if key == "replace" and isinstance(index, int):
+            end = starts[n + 1] if n + 1 < len(starts) else len(self.tables)
+            replaces = [t for t in self.tables[starts[n] + 1:end] if t[0] == "fix.replace"]
+            if index < len(replaces):
+                _, rline, rkeys = replaces[index]
+                return rkeys.get(str(subkey), rline) if subkey is not None else rline
+        return keys.get(str(key), line) if key is not None else line
 
 
 def _squash(text: str) -> str:
@@ -144,14 +266,12 @@ def _apply_one(q: Question, fix: dict[str, Any], path: str, line: int) -> tuple[
                 diags.append(Diagnostic(path, line, "error", "fix-stale", f"{q.id} {field} no longer contains “{find}”"))
                 continue
             choices[k] = Choice(choices[k].text.replace(find, new), choices[k].correct, choices[k].line)
-        elif field in ("stem", "answer", "explanation", "context"):
+        else:  # stem, answer, explanation or context: load_overlay let no other field through
             current = changes.get(field, getattr(q, field))
             if find not in current:
                 diags.append(Diagnostic(path, line, "error", "fix-stale", f"{q.id} {field} no longer contains “{find}”"))
                 continue
             changes[field] = current.replace(find, new)
-        else:
-            diags.append(Diagnostic(path, line, "error", "fix-invalid", f"unknown field `{field}` in [[fix.replace]]"))
     resolved: set[str] = set()
     if "correct" in fix:
         picks = fix["correct"]

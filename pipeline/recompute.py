@@ -333,8 +333,19 @@ def _leaky_derivative(q: Question, where: _Where) -> Result:
 # --- arithmetic claims ---------------------------------------------------------------------------
 
 _MATH = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$", re.S)
-_PLAIN_CLAIM = re.compile(r"(?<![\w^{}.])[(\d][\d\s.*×·x+\-/()]*(?:=[\d\s.*×·x+\-/()]*\d)+")
+# A claim outside math: a run of digits, operators, spaces and brackets, then one or more `=` each followed by a
+# run that ends in a digit. Every quantifier is possessive, so a failed attempt never backtracks; and an attempt
+# that fails from a valid start takes the rest of its run along (the second branch), since any later start in
+# the same run would reach the same `=` and fail the same way. Without both, a line of 20,000 `((` took 24 s.
+_CLAIM_GLUE = r"\s.*×·x+\-/()"  # what may stand between the digits of a claim
+_PLAIN_CLAIM = re.compile(rf"(?<![\w^{{}}.])(?=[(\d])(?:([(\d][\d{_CLAIM_GLUE}]*+(?:=(?:[{_CLAIM_GLUE}]*+\d++)++)++)"
+                          rf"|[\d{_CLAIM_GLUE}]++)")
 _ARITHMETIC = re.compile(r"[\d.\s+\-*/()=]+")
+
+
+def plain_claims(text: str) -> list[str]:
+    """The arithmetic claims written in plain text, e.g. `2 x 5 = 10`; linear in the length of the text."""
+    return [claim for claim in _PLAIN_CLAIM.findall(text) if claim]
 
 
 def _normalise_math(s: str) -> str:
@@ -354,7 +365,7 @@ def _arithmetic_claims(q: Question, where: _Where) -> list[Diagnostic]:
     diags = []
     for text in (q.answer, q.explanation):
         segments = [m.group(1) or m.group(2) for m in _MATH.finditer(text)]
-        segments += _PLAIN_CLAIM.findall(_MATH.sub(" ", text))
+        segments += plain_claims(_MATH.sub(" ", text))
         for raw in segments:
             expr = _normalise_math(raw)
             sides = expr.split("=")

@@ -95,6 +95,63 @@ def test_encoding_fallback_line_with_any_line_ending(newline: bytes) -> None:
     assert doc.questions[1].answer == "The LSTM – with gates."
 
 
+CURLY_QUIZ = QUIZ.replace("What does RNN stand for?", "What does “RNN” stand for?").replace(
+    "To stop them exploding.", "To stop them exploding – or vanishing.")
+
+
+def test_a_stray_byte_in_utf8_keeps_the_rest_utf8() -> None:
+    data = CURLY_QUIZ.encode("utf-8").replace(b"The LSTM.", b"The LSTM\x92s cell.")
+    doc = read(data)
+    assert doc.questions[0].stem == "What does “RNN” stand for?"
+    assert doc.questions[2].answer == "To stop them exploding – or vanishing."
+    assert doc.questions[1].answer == "The LSTM’s cell."  # the byte read as the Windows-1252 character it is
+    d = only(doc, "encoding-stray-bytes")
+    check(d, "warning", "quiz.md", 11)
+    assert "0x92" in d.message and "’" in d.message
+    assert "encoding-fallback" not in [x.code for x in all_diagnostics(doc)]
+    assert len(doc.questions) == 3 and not any(x.severity == "error" for x in all_diagnostics(doc))
+
+
+def test_one_warning_per_line_with_stray_bytes() -> None:
+    data = (CURLY_QUIZ.encode("utf-8").replace(b"The LSTM.", b"The \x93LSTM\x94.")
+            .replace(b"Why clip", b"Why\xa0clip"))
+    doc = read(data)
+    found = [d for d in all_diagnostics(doc) if d.code == "encoding-stray-bytes"]
+    assert [(d.line, d.severity) for d in found] == [(11, "warning"), (13, "warning")]
+    assert "0x93" in found[0].message and "0x94" in found[0].message
+    assert doc.questions[1].answer == "The “LSTM”."
+    assert doc.questions[2].stem == "Why clip gradients?"  # NBSP, read as a plain space like any other NBSP
+    assert doc.questions[0].stem == "What does “RNN” stand for?"
+
+
+def test_a_stray_byte_windows_1252_lacks_becomes_a_replacement_character() -> None:
+    data = CURLY_QUIZ.encode("utf-8").replace(b"The LSTM.", b"The LSTM\x81.")
+    doc = read(data)
+    assert doc.questions[1].answer == "The LSTM\ufffd."
+    d = only(doc, "encoding-stray-bytes")
+    check(d, "warning", "quiz.md", 11)
+    assert "0x81" in d.message
+
+
+@pytest.mark.parametrize("newline", [b"\n", b"\r\n", b"\r"], ids=["lf", "crlf", "cr"])
+def test_stray_byte_line_with_any_line_ending_and_a_bom(newline: bytes) -> None:
+    # Only the byte-order mark says UTF-8 here: the rest is ASCII.
+    data = b"\xef\xbb\xbf" + QUIZ.encode("utf-8").replace(b"The LSTM.", b"The LSTM \x96 with gates.")
+    doc = read(data.replace(b"\n", newline))
+    check(only(doc, "encoding-stray-bytes"), "warning", "quiz.md", 11)
+    assert doc.questions[1].answer == "The LSTM – with gates."
+    assert doc.title == "Quiz"  # the byte-order mark is not read as Windows-1252 `ï»¿`
+
+
+def test_a_truncated_character_is_a_stray_byte() -> None:
+    data = CURLY_QUIZ.encode("utf-8").replace("“RNN”".encode("utf-8"), "“RNN”".encode("utf-8")[:-1])
+    doc = read(data)
+    d = only(doc, "encoding-stray-bytes")
+    check(d, "warning", "quiz.md", 3)
+    assert "0xe2 0x80" in d.message
+    assert doc.questions[0].stem.startswith("What does “RNN")
+
+
 def test_unreadable_path(tmp_path: Path) -> None:
     missing = tmp_path / "gone.md"
     doc = read_path(missing)
@@ -381,10 +438,10 @@ def test_fix_stale_option_count(tmp_path: Path) -> None:
 @pytest.mark.parametrize("overlay, line, words", [
     ('[[fix]]\nquestion = "which cell has gates"\ncorrect = [3]\n', 1, "why"),
     ('[[fix]]\nquestion = "x"\nwhy = "y"\n\n[[fix]]\nquestion = "which cell has gates"\nwhy = "z"\ncorect = [3]\n',
-     5, "corect"),
-    ('[[fix]]\nquestion = "which cell has gates"\nwhy = "y"\nkind = "essay"\n', 1, "kind"),
-    ('[[fix]]\nquestion = "which cell has gates"\nwhy = "y"\ncorrect = "C"\n', 1, "correct"),
-    ('[[fix]]\nquestion = "which cell has gates"\nwhy = "y"\n[[fix.replace]]\nfield = "stem"\nfind = "a"\n', 1, "with"),
+     8, "corect"),
+    ('[[fix]]\nquestion = "which cell has gates"\nwhy = "y"\nkind = "essay"\n', 4, "kind"),
+    ('[[fix]]\nquestion = "which cell has gates"\nwhy = "y"\ncorrect = "C"\n', 4, "correct"),
+    ('[[fix]]\nquestion = "which cell has gates"\nwhy = "y"\n[[fix.replace]]\nfield = "stem"\nfind = "a"\n', 4, "with"),
     ("\n\n[[fix]]\nquestion = \"which cell\nwhy = \"y\"\n", 4, "TOML"),
     ('[fixes]\nquestion = "x"\n', 1, "fixes"),
 ], ids=["missing-why", "unknown-key", "bad-kind", "bad-correct", "replace-keys", "bad-toml", "unknown-table"])
@@ -395,11 +452,86 @@ def test_fix_invalid(tmp_path: Path, overlay: str, line: int, words: str) -> Non
     assert words in d.message
 
 
+FIX = '[[fix]]\nquestion = "which cell has gates"\nwhy = "The export lost the filled radio."\n'  # lines 1-3
+REPLACE = '[[fix.replace]]\nfield = "stem"\nfind = "gates"\nwith = "gate units"\n'  # lines 4-7 after FIX
+
+
+@pytest.mark.parametrize("overlay, line, words", [
+    (FIX + REPLACE.replace('find = "gates"', "find = 5"), 6, "`find`"),
+    (FIX + REPLACE.replace('with = "gate units"', "with = 5"), 7, "`with`"),
+    (FIX + REPLACE.replace('field = "stem"', "field = 5"), 5, "`field`"),
+    (FIX + REPLACE.replace('field = "stem"', 'field = "option 0"'), 5, "`field`"),
+    (FIX + REPLACE.replace('find = "gates"', 'find = ""'), 6, "`find`"),
+    (FIX + REPLACE.replace('with = "gate units"\n', ""), 4, "`with`"),
+    (FIX + "replace = 5\n", 4, "`replace`"),
+    (FIX + 'replace = [1]\n', 4, "`replace`"),
+    (FIX + 'replace = {field = "stem", find = "gates", with = "gate units"}\n', 4, "`replace`"),
+    (FIX + 'replace = [{field = "stem", find = 5, with = "x"}]\n', 4, "`find`"),
+    (FIX + "answer = 5\n", 4, "`answer`"),
+    (FIX + 'explanation = ["x"]\n', 4, "`explanation`"),
+    (FIX + "note = 5\n", 4, "`note`"),
+    (FIX + 'note = "  "\n', 4, "`note`"),
+    (FIX + 'choices = "abcd"\n', 4, "`choices`"),
+    (FIX + "choices = [1, 2, 3, 4]\n", 4, "`choices`"),
+    (FIX + "choices = []\n", 4, "`choices`"),
+    (FIX + "correct = [true]\n", 4, "`correct`"),
+    (FIX + "correct = []\n", 4, "`correct`"),
+    (FIX + "correct = [0]\n", 4, "`correct`"),
+    (FIX + "kind = 5\n", 4, "`kind`"),
+    (FIX.replace('question = "which cell has gates"', "question = 5"), 2, "`question`"),
+    (FIX.replace('why = "The export lost the filled radio."', "why = 5"), 3, "`why`"),
+    ('document = "x"\n\n' + FIX, 1, "[document]"),
+    ('[document]\ntitle = "Quiz"\ntitel = "Quiz"\n\n' + FIX, 3, "`titel`"),
+    ("[document]\ntitle = 5\n\n" + FIX, 2, "`title`"),
+    ('# comment\nfix = 5\n', 2, "[[fix]]"),
+    ('fix = ["x"]\n', 1, "[[fix]]"),
+    ('[fix]\nquestion = "which cell"\nwhy = "y"\n', 1, "[[fix]]"),
+    ('title = "Quiz"\n\n' + FIX, 1, "`title`"),
+    (FIX + 'answer = ""\n\n[[ fix ]]  # the second\nquestion = "clipping"\nwhy = "y"\nanswer = 5\n', 9, "`answer`"),
+    (FIX + REPLACE + REPLACE.replace('find = "gates"', "find = 5"), 10, "`find`"),
+], ids=["find-int", "with-int", "field-int", "field-option-0", "find-empty", "replace-missing-key", "replace-int",
+        "replace-list-of-int", "replace-one-table", "inline-replace-find-int", "answer-int", "explanation-list",
+        "note-int", "note-blank", "choices-string", "choices-ints", "choices-empty", "correct-bool", "correct-empty",
+        "correct-zero", "kind-int", "question-int", "why-int", "document-string", "document-unknown-key",
+        "title-int", "fix-int", "fix-strings", "fix-single-table", "unknown-top-level-key", "second-fix",
+        "second-replace"])
+def test_fix_invalid_value(tmp_path: Path, overlay: str, line: int, words: str) -> None:
+    doc = curate(tmp_path, overlay)
+    d = only(doc, "fix-invalid")
+    check(d, "error", "export.fixes.toml", line)
+    assert words in d.message
+    # Nothing invalid reaches the questions or the title: they are as the document gives them.
+    base = read(CHOICE_EXPORT, "export.md")
+    assert [q.with_(diagnostics=()) for q in doc.questions] == [q.with_(diagnostics=()) for q in base.questions]
+    assert doc.title == base.title == "Sequence Models"
+
+
+def test_a_valid_fix_next_to_an_invalid_one_still_applies(tmp_path: Path) -> None:
+    doc = curate(tmp_path, FIX + "correct = [3]\n\n" + FIX.replace("which cell has gates", "clipping") + "note = 5\n")
+    check(only(doc, "fix-invalid"), "error", "export.fixes.toml", 9)
+    assert [c.correct for c in doc.questions[0].choices] == [False, False, True, False]
+
+
+def test_overlay_that_is_not_utf8(tmp_path: Path) -> None:
+    (tmp_path / "export.fixes.toml").write_bytes((FIX + 'note = "caf\xe9"\n').encode("cp1252"))
+    overlay = curation.load_overlay(tmp_path / "export.fixes.toml", "export.fixes.toml")
+    assert overlay is not None and overlay.fixes == ()
+    d = only(overlay.diagnostics, "fix-invalid")
+    check(d, "error", "export.fixes.toml", 4)
+    assert "UTF-8" in d.message
+
+
+def test_overlay_with_a_byte_order_mark(tmp_path: Path) -> None:
+    (tmp_path / "export.fixes.toml").write_bytes(b"\xef\xbb\xbf" + (FIX + "correct = [3]\n").encode("utf-8"))
+    overlay = curation.load_overlay(tmp_path / "export.fixes.toml", "export.fixes.toml")
+    assert overlay is not None and overlay.diagnostics == () and len(overlay.fixes) == 1
+
+
 def test_fix_invalid_replace_field(tmp_path: Path) -> None:
     doc = curate(tmp_path, '[[fix]]\nquestion = "which cell has gates"\nwhy = "y"\n'
                            '[[fix.replace]]\nfield = "title"\nfind = "a"\nwith = "b"\n')
     d = only(doc, "fix-invalid")
-    check(d, "error", "export.fixes.toml", 1)
+    check(d, "error", "export.fixes.toml", 5)
     assert "title" in d.message
 
 

@@ -57,3 +57,41 @@ def test_nothing_changed_runs_no_python(project: Path) -> None:
 def test_an_edit_reruns_only_what_depends_on_it(project: Path, edited: str, expected: set[str]) -> None:
     assert (project / edited).exists(), edited
     assert plan(project, edited) == expected
+
+
+@pytest.fixture()
+def spaced_project(tmp_path: Path) -> Path:
+    """A copy of the project with a sixth document whose name has a space, and the venv of this one."""
+    for name in ("seeds", "templates", "pipeline"):
+        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("Makefile", "pyproject.toml"):
+        shutil.copy2(ROOT / name, tmp_path / name)
+    shutil.copy(ROOT / "seeds" / "rnn-quiz.md", tmp_path / "seeds" / "my quiz.md")
+    (tmp_path / ".venv").symlink_to(ROOT / ".venv")
+    return tmp_path
+
+
+def make(project: Path, *targets: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["make", "-o", ".venv/.installed", *targets], cwd=project, capture_output=True, text=True,
+                          timeout=600)
+
+
+@pytest.mark.skipif(not (ROOT / ".venv" / "bin" / "python").exists(), reason="needs the project's venv")
+def test_a_file_name_with_a_space_builds_and_checks(spaced_project: Path) -> None:
+    from tests.ankiimport import import_package, open_collection
+
+    decks = make(spaced_project, "decks")
+    assert decks.returncode == 0, decks.stderr
+    col = open_collection(spaced_project / "col")
+    import_package(col, spaced_project / "build" / "decks" / "my-quiz.apkg")
+    notes = [col.get_note(nid) for nid in col.find_notes("")]
+    assert len(notes) == 10 and all("my-quiz" in note.tags for note in notes)
+    col.close()
+    check = make(spaced_project, "check")
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "seeds/my quiz.md [list items]" in check.stdout and "6 documents, 95 questions: 0 errors" in check.stdout
+    # The spaced file is a prerequisite like any other: editing it, and only that, rebuilds.
+    assert make(spaced_project, "-q", "decks").returncode == 0
+    later = time.time() + 10
+    os.utime(spaced_project / "seeds" / "my quiz.md", (later, later))
+    assert make(spaced_project, "-q", "decks").returncode == 1

@@ -10,7 +10,7 @@ import pytest
 
 from pipeline.build import load_document
 from pipeline.model import Document, Question
-from pipeline.readers import read_bytes
+from pipeline.readers import read_bytes, slug_of
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -309,3 +309,15 @@ def test_nothing_is_lost(name: str, seeds: dict[str, Document]) -> None:
     doubled = {no: owners[no] for no in nonblank if len(owners.get(no, [])) > 1}
     assert lost == [] and doubled == {}
     assert max(owners) <= len(lines)
+
+
+def test_document_slug_is_safe_for_tags_and_ids() -> None:
+    assert {slug_of(str(p)) for p in SEEDS.glob("*.md")} == {
+        "coursera-rnn", "dl-book-ch10", "rnn-exercises", "rnn-interview", "rnn-quiz"}
+    assert slug_of("seeds/my quiz.md") == "my-quiz"
+    assert slug_of("seeds/Week 3\t quiz\u00a0(final).markdown") == "Week-3-quiz-(final)"
+    doc = read_bytes((SEEDS / "rnn-quiz.md").read_bytes(), "seeds/my quiz.md")
+    assert doc.slug == "my-quiz" and doc.questions
+    for q in doc.questions:
+        assert q.id.startswith("my-quiz/") and q.document == "my-quiz"
+        assert not any(ch.isspace() for ch in q.id)

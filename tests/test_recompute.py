@@ -1,12 +1,18 @@
 """recompute: questions built from the seeds' own paragraphs get reference-model values and honest diagnostics."""
 from __future__ import annotations
 
+import re
+import signal
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.model import Choice, Question, SourceSpan
-from pipeline.recompute import describe, recompute
+from pipeline.recompute import describe, plain_claims, recompute
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -218,3 +224,50 @@ def test_leaky_unit_derivative_is_alpha_to_the_number_of_steps():
     assert c.value == r"$\alpha^{3}$" and c.method.startswith("sympy") and c.line == n
     two = seed_lines("dl-book-ch10.md", (r"\boldsymbol{u}^{(t-3)}", r"\boldsymbol{u}^{(t-2)}"))
     assert run(q.with_(stem=two[n - 1]), two).computed[0].value == r"$\alpha^{2}$"
+
+
+# --- the claim pattern on hostile lines ---------------------------------------------------------------
+
+# The plain-text claim pattern as it was, before it was made linear: the reference for which claims it finds.
+QUADRATIC_CLAIM = re.compile(r"(?<![\w^{}.])[(\d][\d\s.*×·x+\-/()]*(?:=[\d\s.*×·x+\-/()]*\d)+")
+
+
+@contextmanager
+def alarm(seconds: int) -> Iterator[None]:
+    """Fail instead of hanging: the old pattern took about 24 s on a line of 20,000 `((`."""
+    def expire(signum, frame):  # noqa: ANN001
+        raise TimeoutError(f"still matching after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@given(st.text(alphabet="0123456789 .*×·x+-/()=a^{}_$\n", max_size=40))
+@settings(max_examples=3000, deadline=None)
+def test_plain_claims_are_the_ones_the_old_pattern_found(text: str) -> None:
+    assert plain_claims(text) == QUADRATIC_CLAIM.findall(text)
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGALRM"), reason="needs SIGALRM")
+@pytest.mark.parametrize("line, claims", [
+    ("((" * 10_000, []),
+    ("((" * 10_000 + " so 1 + 1 = 3", ["1 + 1 = 3"]),
+    ("1 " * 10_000 + "= (", []),
+    ("1=(" * 10_000, ["1=(" * 9_999 + "1"]),
+    ("1 = " + "( " * 10_000, []),
+    ("x1 " * 10_000, []),
+    ("2 = " + "( " * 10_000 + "2", ["2 = " + "( " * 10_000 + "2"]),
+], ids=["parens", "parens-then-claim", "digits-then-equals", "chained",
+    "equals-without-digit", "words", "long-right-side"])
+def test_a_pathological_line_is_read_in_linear_time(line: str, claims: list[str]) -> None:
+    with alarm(5):
+        assert plain_claims(line) == claims
+        q = Question(id="x/1", document="x", number="1", kind="open", stem="Why?", answer=line,
+                     source=SourceSpan("notes.md", 1, 1))
+        (out,), _ = recompute([q], {"notes.md": [line]})
+    assert [d.code for d in out.diagnostics] == (["claim-false"] if claims == ["1 + 1 = 3"] else [])

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..model import Cue, Diagnostic, Document, Question, Skipped
 from ..normalize import decode, split_lines
+from ..source import read_source
 from ..text import has_unbalanced_dollar
 from . import layout, marks, parts
 from .blocks import annotate
@@ -20,11 +21,11 @@ FAMILY_NAMES = {"heading": "numbered headings", "label": "question labels", "ite
 
 
 def slug_of(path: str) -> str:
+    """The document's slug: its file name without the extension, whitespace as `-` (Anki tags and question
+    ids may hold no space), e.g. `seeds/my quiz.md` -> `my-quiz`."""
     name = Path(path).name
-    for suffix in (".md", ".txt", ".markdown"):
-        if name.endswith(suffix):
-            return name[: -len(suffix)]
-    return Path(path).stem
+    stem = next((name[: -len(s)] for s in (".md", ".txt", ".markdown") if name.endswith(s)), Path(path).stem)
+    return "-".join(stem.split()) or "document"
 
 
 def read_bytes(data: bytes, path: str, slug: str | None = None) -> Document:
@@ -126,13 +127,10 @@ def _key_diagnostics(found: layout.Layout, questions: list[Question], path: str)
 
 
 def read_path(path: str | Path, display_path: str | None = None) -> Document:
-    p = Path(path)
     shown = display_path or str(path)
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        return Document(shown, slug_of(shown), "", slug_of(shown),
-                        diagnostics=(Diagnostic(shown, 0, "error", "unreadable", exc.strerror or str(exc)),))
+    data, diags = read_source(path, shown)
+    if data is None:
+        return Document(shown, slug_of(shown), "", slug_of(shown), diagnostics=tuple(diags))
     return read_bytes(data, shown)
 
 
