@@ -14,7 +14,7 @@ _B = r"(?:\*\*|__)"  # bold markers around a label
 _QWORD = r"(?:Q|Qn|Ques|Question|Problem|Exercise|Ex)"
 _POINTS = re.compile(r"\s*[(\[]\s*\d+(?:\.\d+)?\s*(?:points?|pts?|marks?)\s*[)\]]\s*|\s*\((?:written|coding|code)\)\s*",
                      re.I)
-_ROMANS = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii")
+ROMANS = _ROMANS = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii")
 
 
 @dataclass(frozen=True)
@@ -38,8 +38,8 @@ _LABELS: list[tuple[re.Pattern[str], int, str, bool]] = [
     (re.compile(r"^\((" + "|".join(_ROMANS) + r")\)\s*(.*)$"), ROMAN, "part-label", True),
     (re.compile(r"^\(([a-z])\)\s*(.*)$"), LETTER, "part-label", True),
     (re.compile(r"^(\d+(?:\.\d+)*)(?:\s*[.:)]\s*|\s+|$)(.*)$"), NUMBER, "numbered-heading", False),
-    (re.compile(r"^(" + "|".join(_ROMANS) + r")[.)]\s+(.*)$"), ROMAN, "part-heading", False),
-    (re.compile(r"^([a-z])[.)]\s+(.*)$"), LETTER, "part-heading", False),
+    (re.compile(r"^(" + "|".join(_ROMANS) + r")[.)]\s+(.*)$"), ROMAN, "part-label", True),
+    (re.compile(r"^([a-z])[.)]\s+(.*)$"), LETTER, "part-label", True),
 ]
 
 
@@ -82,6 +82,18 @@ def is_title(text: str) -> bool:
 _ASKS = re.compile(r"^(?:what|why|how|when|where|which|who|whom|whose|is|are|can|could|does|do|did|should|would|"
                    r"will|explain|describe|discuss|define|compare|contrast|state|list|name|give|write|derive|show|"
                    r"prove|calculate|compute|find|consider|suppose|assume|imagine|briefly|let)\b", re.I)
+
+
+_TASK_VERB = re.compile(r"(?:^|[.;:,]\s+|\band\s+)(?:explain|describe|discuss|define|compare|contrast|state|list|name|"
+                        r"give|write|derive|show|prove|calculate|compute|find|estimate|sketch|draw|justify)\b", re.I)
+
+
+def asks_plainly(text: str) -> bool:
+    """Text that asks in so many words: a question mark, or a task verb opening a sentence or clause (`...; in
+    1-2 sentences, explain why`). Stricter than `asks`: an option such as `How much of the state is kept`
+    does not count."""
+    s = re.sub(r"^[*_\s]+", "", text).strip()
+    return "?" in s or bool(_TASK_VERB.search(s))
 
 
 def asks(text: str) -> bool:

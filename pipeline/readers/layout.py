@@ -75,8 +75,8 @@ def mark_noise(lines: list[Line]) -> dict[int, str]:
 
 
 def _contents(lines: list[Line]) -> dict[int, str]:
-    """A table of contents: a `Contents` title followed by entries ending in page numbers, or a run of list
-    items that are only links."""
+    """A table of contents: a `Contents` title followed by entries ending in page numbers, or a run of lines
+    that are only links (`* [Q1: What is ...](#q1)`), three or more, or two whose texts stand again further on."""
     found: dict[int, str] = {}
     for i, line in enumerate(lines):
         if not line.blank and cues.CONTENTS_TITLE.match(line.body.strip("#*: ")):
@@ -84,20 +84,23 @@ def _contents(lines: list[Line]) -> dict[int, str]:
             for j in range(i + 1, len(lines)):
                 if lines[j].blank:
                     continue
-                if not cues.PAGE_NUMBER_ENTRY.match(lines[j].body) and not cues.LINK_ONLY.match(lines[j].text):
+                if not cues.PAGE_NUMBER_ENTRY.match(lines[j].body) and not cues.LINK_ONLY.match(lines[j].body):
                     break
                 found[j] = "table of contents"
             break
-    run: list[int] = []
-    for i, line in enumerate(lines + [None]):  # type: ignore[list-item]
-        if line is not None and (line.blank or (line.opens_item and cues.LINK_ONLY.match(line.body and "- " + line.body))
-                                 or (run and line.item and not line.opens_item and cues.LINK_ONLY.match("- " + line.body))):
-            if not line.blank:
-                run.append(i)
+    runs: list[list[int]] = [[]]
+    for i, line in enumerate(lines):
+        if line.blank:
             continue
-        if len(run) >= 3:
-            found.update({j: "table of contents" for j in run})
-        run = []
+        if cues.LINK_ONLY.match(line.body) and line.block == "paragraph":
+            runs[-1].append(i)
+        elif runs[-1]:
+            runs.append([])
+    later = " ".join(ln.body.lower() for ln in lines if not cues.LINK_ONLY.match(ln.body))
+    for run in runs:
+        texts = [cues.LINK_ONLY.match(lines[i].body).group(1).lower() for i in run]  # type: ignore[union-attr]
+        if len(run) >= 3 or (len(run) == 2 and all(t.strip() and t.strip() in later for t in texts)):
+            found.update({i: "table of contents" for i in run})
     return found
 
 
@@ -170,6 +173,8 @@ def candidates(lines: list[Line], excluded: set[int]) -> list[Start]:
             continue
         if line.block == "paragraph" and not (line.item and line.depth > 1):
             lab = cues.label(line.body, heading=False)
+            if lab and lab.rank in (LETTER, ROMAN) and lab.text and not cues.asks_plainly(lab.text):
+                lab = None  # `a) Machine translation` is an option, `(a) Explain why ...` a part
             if lab and (line.opens or lab.cue in ("question-label", "bold-label", "export-number", "group-label")):
                 found.append(Start(i, "label", lab))
             elif not line.item and line.indent == 0 and (m := re.match(r"^(\d+)[.)]\s+(\S.*)$", line.body)) \
@@ -230,7 +235,30 @@ def choose(lines: list[Line], cands: list[Start]) -> tuple[str, list[Start]]:
         return "", []
     if best in ("label", "item"):
         best_starts = _merge(best_starts, _family(lines, cands, "item" if best == "label" else "label"))
-    return best, best_starts
+    return best, _with_parts(best_starts, cands)
+
+
+def _with_parts(chosen: list[Start], cands: list[Start]) -> list[Start]:
+    """Sub-parts written in another family than their question (`## 1. ...` over `(a) ...` paragraphs): a run of
+    letters a, b, c or numerals i, ii, iii after a numbered question, each part asking something."""
+    taken = {s.i for s in chosen}
+    extra: list[Start] = []
+    for k, s in enumerate(chosen):
+        if s.rank != NUMBER:
+            continue
+        end = chosen[k + 1].i if k + 1 < len(chosen) else len(cands) and max(c.i for c in cands) + 1
+        for rank, first in ((LETTER, "a"), (ROMAN, "i")):
+            run = [c for c in cands if s.i < c.i < end and c.rank == rank and c.i not in taken]
+            labels = [c.lab.label for c in run]
+            if len(run) >= 2 and labels[0] == first and labels == _sequence(first, len(run)):
+                extra += run
+    return sorted(chosen + extra, key=lambda s: s.i)
+
+
+def _sequence(first: str, n: int) -> list[str]:
+    if first == "a":
+        return [chr(ord("a") + k) for k in range(n)]
+    return list(cues.ROMANS[:n])
 
 
 def _family(lines: list[Line], cands: list[Start], family: str) -> list[Start]:
@@ -510,6 +538,10 @@ class _Builder:
                 self._numbering(s)
             self.regions.append(Region(s, region_lines, shown, key, self.section, opening=True,
                                        cues=[Cue("start", "text under a numbered title", region_lines[0].no)]))
+            return
+        if len(region_lines) == 1 and not s.lab.text and s.family != "heading":
+            self.skipped[region_lines[0].no] = "question label with no text"
+            self.empty.append(region_lines[0].no)
             return
         if len(region_lines) == 1 and (not s.lab.text or cues.is_title(s.lab.text)) and s.family == "heading":
             # A numbered title with nothing under it (`## 10.8 Echo State Networks`) names a section.

@@ -80,7 +80,8 @@ def marks_options(lines: list[Line]) -> bool:
     for line in lines:
         if line.blank or line.block == "code":
             continue
-        if line.opens_item and (option_mark(line.body)[1] or radio_marker(line.body)[1]):
+        # A check mark before list items is often decoration (`- ✓ Parameters between...`): boxes and buttons count.
+        if line.opens_item and (option_mark(line.body)[1] in ("checked", "unchecked") or radio_marker(line.body)[1]):
             return True
         said = cues.answer_text(line.body)
         if said and _letters(said.split("\n")[0].strip().rstrip(".")) is not None:
@@ -90,12 +91,18 @@ def marks_options(lines: list[Line]) -> bool:
     return False
 
 
+_VERDICT = r"(?:correc\w*|incorrect|wrong|right|not quite|that'?s (?:right|correct))"
+
+
 def is_feedback(text: str) -> bool:
-    """`✓ Correct`, `Correct!`, `Incorrect`: a quiz's verdict on an option or on the question."""
+    """`✓ Correct`, `Correct!`, `Incorrect. That is...`: a quiz's verdict on an option or on the question (a check
+    mark before other words marks an option instead: `✔ Two`)."""
     s = re.sub(r"^[-*]\s+", "", text.strip())
-    if re.match(r"(✓|✔|✅|\$\\checkmark\$|\\checkmark)", s):
-        return True
-    return bool(re.fullmatch(r"(?:correct|incorrect|wrong|right|not quite|that'?s (?:right|correct))[!.]?", s, re.I))
+    checked = re.match(r"(?:✓|✔|✅|\$\\checkmark\$|\\checkmark)\s*", s)
+    if checked:
+        rest = s[checked.end():]
+        return not rest or bool(re.match(rf"(?:{_VERDICT}|yes)\b", rest, re.I))
+    return bool(re.match(rf"{_VERDICT}(?:[!.:,](?:\s|$)|$)", s, re.I))
 
 
 def _verdict(lines: list[Line]) -> bool | None:
@@ -108,18 +115,25 @@ def _verdict(lines: list[Line]) -> bool | None:
     return None
 
 
+def lettered(options: list[Option]) -> bool:
+    """Options labelled a, b, c... in order (so `(a)` is a letter, not a quiz export's chosen-button marker)."""
+    letters = [LETTERED.match(o.text.strip()) for o in options]
+    return all(letters) and [m.group(1).lower() for m in letters if m] == [c.lower() for c in LETTERS[:len(options)]]
+
+
 def option_texts(options: list[Option]) -> list[str]:
-    """The options as a learner reads them: letters (`a)`, `B.`) and marks removed, wrapped lines joined."""
-    raw = [" ".join([o.text] + [ln.body for ln in o.extra if ln.block != "math"]) for o in options]
-    letters = [LETTERED.match(t.strip()) for t in raw]
-    if all(letters) and [m.group(1).lower() for m in letters if m] == [c.lower() for c in LETTERS[:len(raw)]]:
-        raw = [m.group(2) for m in letters if m]
+    """The options as a learner reads them: letters (`a)`, `B.`) and marks removed, wrapped lines joined, a
+    displayed formula kept on lines of its own."""
+    raw = [" ".join(([] if o.line.block == "math" else [o.text]) + [ln.body for ln in o.extra if ln.block != "math"])
+           for o in options]
+    if lettered(options):
+        raw = [m.group(2) for m in (LETTERED.match(t.strip()) for t in raw) if m]
     else:
         raw = [radio_marker(t)[0] for t in raw]
     out = []
     for t, o in zip(raw, options):
         t = option_mark(t)[0]
-        maths = [ln.body for ln in o.extra if ln.block == "math"]
+        maths = ([o.text] if o.line.block == "math" else []) + [ln.body for ln in o.extra if ln.block == "math"]
         out.append((t + "\n\n" if t else "") + "\n".join(maths) if maths else t)
     return out
 
@@ -238,7 +252,7 @@ def decide(p: Parts, ctx: Context, region: Region, qline: int) -> tuple[list[boo
         chosen = [o.selected and verdicts[i] is not False for i, o in enumerate(options)]
         if any(chosen):
             sources.append(("chosen-and-confirmed", chosen, options[chosen.index(True)].line.no))
-    radio = _radio(options)
+    radio = None if lettered(options) else _radio(options)
     if radio is not None:
         sources.append(radio)
     if any(v is True for v in verdicts) and not any(o.selected for o in options):

@@ -107,7 +107,11 @@ def segment(region: Region, ctx: Context) -> Parts:
             p.attribution = f"Source: {attribution.group(1).strip()}"
             i += 1
             continue
-        if line.block == "html" and line.body.lower().startswith("<details"):
+        if cues.OPTIONS_INTRO.match(line.body) and phase == "stem":
+            p.cues.append(Cue("options", "options-introduced", line.no))
+            i += 1
+            continue
+        if line.body.lower().startswith("<details"):
             i = _details(body, i, p)
             phase = "answer" if p.answer else phase
             continue
@@ -268,6 +272,9 @@ def _options_at(body: list[Line], i: int, p: Parts, region: Region, phase: str
     elif LETTERED.match(line.body) and LETTERED.match(line.body).group(1 if line.body.startswith("(") else 2).lower() == "a":
         options, j = _lettered_options(body, i)
         cue = "lettered-lines"
+    elif marks.radio_marker(line.body)[1] in (marks.EMPTY, marks.SELECTED) and not line.item:
+        options, j = _radio_lines(body, i)
+        cue = "radio-lines"
     elif TRUE_FALSE.match(line.body):
         options, j = _line_options(body, i, lambda ln: bool(TRUE_FALSE.match(ln.body)))
         cue = "true-false"
@@ -340,6 +347,25 @@ def _lettered_options(body: list[Line], i: int) -> tuple[list[Option], int]:
     return options, j
 
 
+def _radio_lines(body: list[Line], i: int) -> tuple[list[Option], int]:
+    """Options written as lines that each begin with a radio button (`○ text`, `● text`), blank lines between
+    them or not."""
+    options: list[Option] = []
+    j = i
+    while j < len(body):
+        line = body[j]
+        if line.blank:
+            j += 1
+            continue
+        if marks.radio_marker(line.body)[1] not in (marks.EMPTY, marks.SELECTED):
+            break
+        options.append(Option(line, line.body))
+        j += 1
+    while j > i and body[j - 1].blank:
+        j -= 1
+    return options, j
+
+
 def _line_options(body: list[Line], i: int, fits) -> tuple[list[Option], int]:  # noqa: ANN001
     options: list[Option] = []
     j = i
@@ -376,6 +402,9 @@ def _accept(options: list[Option], cue: str, p: Parts, body: list[Line], j: int,
         head = region.lines[0]
         nested = head.item is not None and (options[0].line.depth > head.depth or options[0].line.indent > head.indent)
         return marks.answer_marks(said, texts)[0] is not None or nested
+    short = all(len(t.split()) <= 25 for t in texts)
+    if p.marked_choices and short and not _prose_after(body, j):
+        return True  # the document marks options elsewhere: this unmarked list is options too (and says so)
     if region.start.lab.text and region.start.family in ("heading", "label"):
         return False  # a list under a stated question is its answer, or part of its stem
     if not ctx_marked(p):

@@ -27,6 +27,8 @@ FEEDBACK_WORDS = re.compile(r"^(?:Yes|Correct|Right|That's right)\b[\s,.!:]*(?:c
 # Only tags that cannot be notation: `<i>` and `<b>` are indices in `x(j)<i>`.
 KNOWN_TAGS = re.compile(r"</?(?:ul|ol|li|p|br|span|div|strong|em)\s*/?>", re.I)
 SUP = re.compile(r"([\w\u00c0-\u024f])<sup>((?:(?!</?sup>).){0,200})</sup>")  # stops at the next tag: linear
+# Citation links such as `[[src]](https://...)` or `[[1]](...)`: references for the author, noise for a learner.
+CITATION = re.compile(r"\s*\[\[[^\]\n]{1,40}\]\]\([^)\s]*\)")
 ABBREVIATION_END = re.compile(r"\b(?:i\.e|e\.g|etc|cf|vs)\.$", re.I)
 
 
@@ -51,6 +53,7 @@ class Line:
 def clean_inline(text: str) -> str:
     """HTML debris, decorative check marks and doubled spaces out; <sup> becomes math (`j<sup>th</sup>` -> $j^{th}$)."""
     text = re.sub(r"^(\s*[-*+]\s+)[✓✔]\s+", r"\1", text)
+    text = CITATION.sub("", text)
     text = SUP.sub(lambda m: f"${m.group(1)}^{{{m.group(2)}}}$", text)
     text = KNOWN_TAGS.sub("", text)
     text = re.sub(r"(?<=\S) {2,}", " ", text)
