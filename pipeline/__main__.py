@@ -32,6 +32,31 @@ def cmd_parse(ns: argparse.Namespace) -> int:
     return 1 if any(has_errors(d) for d in docs) else 0
 
 
+def cmd_export(ns: argparse.Namespace) -> int:
+    from .render.markdown import document_markdown
+
+    docs = [load_document(p, curate=not ns.raw, compute=False) for p in _paths(ns.files)]
+    for doc in docs:
+        for diag in all_diagnostics(doc):
+            if diag.severity != "info":
+                print(diag, file=sys.stderr)
+        if not doc.questions:
+            continue
+        text = document_markdown(doc)
+        if ns.out:
+            target = Path(ns.out) / f"{doc.slug}.md"
+            if target.resolve() == Path(doc.path).resolve():
+                print(f"{doc.path}: error[export-overwrite]: the export would replace its own source; choose "
+                      "another --out folder", file=sys.stderr)
+                return 1
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+            print(f"{doc.path} -> {target} ({len(doc.questions)} questions)", file=sys.stderr)
+        else:
+            sys.stdout.write(text)
+    return 1 if any(has_errors(d) for d in docs) else 0
+
+
 def report(doc: Document) -> list[str]:
     kinds = Counter(q.kind for q in doc.questions)
     answered = sum(q.answered for q in doc.questions)
@@ -85,6 +110,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", action="store_true", help="print the question model as JSON")
     p.add_argument("--raw", action="store_true", help="skip curation overlays and recomputation")
     p.set_defaults(func=cmd_parse)
+    e = sub.add_parser("export", help="write documents in the project's own Markdown layout")
+    e.add_argument("files", nargs="+")
+    e.add_argument("--markdown", action="store_true", help="the project's Markdown layout (the one format)")
+    e.add_argument("--raw", action="store_true", help="skip the curation overlays")
+    e.add_argument("--out", help="folder to write <document>.md into; without it, print to standard output")
+    e.set_defaults(func=cmd_export)
     c = sub.add_parser("check", help="report questions, skipped lines, recomputed values and diagnostics")
     c.add_argument("files", nargs="*")
     c.set_defaults(func=cmd_check)

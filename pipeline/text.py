@@ -159,9 +159,20 @@ def math_spans(markdown: str) -> list[tuple[str, bool]]:
 
 def has_unbalanced_dollar(text: str) -> bool:
     """True when a `$` is left over once all math spans are matched (unescaped, outside code)."""
-    md = _parser()
-    for tok in md.parse(text):
+    if "$" not in text:
+        return False
+    for tok in _dollar_parser().parse(text):
         for child in tok.children or ():
-            if child.type == "text" and re.search(r"(?<!\\)\$", child.content):
+            if child.type == "text" and "$" in child.content:  # an escaped `\$` is a text_special token
                 return True
     return False
+
+
+@lru_cache(maxsize=1)
+def _dollar_parser() -> MarkdownIt:
+    """The renderers' parser without the step that joins escaped characters back into the text around them."""
+    md = MarkdownIt("commonmark", {"html": False, "breaks": False, "typographer": False})
+    md.enable("table")
+    md.use(dollarmath_plugin, allow_space=True, allow_digits=True, double_inline=True)
+    md.disable("text_join")
+    return md

@@ -213,10 +213,16 @@ def test_unanswered_question_does_not_swallow_the_next() -> None:
 # ---- questions -----------------------------------------------------------------------------------
 
 def test_math_unbalanced() -> None:
-    doc = read(QUIZ.replace("What does RNN stand for?", "Is a GPU worth $5 per hour for an RNN?"))
+    doc = read(QUIZ.replace("What does RNN stand for?", "Is $h_t the hidden state of an RNN?"))
     d = only(doc, "math-unbalanced")
     check(d, "error", "quiz.md", 3)
     assert "stem" in d.message
+
+
+def test_a_dollar_before_a_number_is_money_not_math() -> None:
+    doc = read(QUIZ.replace("What does RNN stand for?", "Is a GPU worth $5 per hour for an RNN?"))
+    assert not [d for d in all_diagnostics(doc) if d.code == "math-unbalanced"]
+    assert doc.questions[0].stem == "Is a GPU worth \\$5 per hour for an RNN?"  # escaped: shown as $5
 
 
 def test_math_unbalanced_in_an_option() -> None:

@@ -3,6 +3,7 @@
 real documents use (`layout`, `parts`, `marks`). Nothing depends on the file's name."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ..model import Cue, Diagnostic, Document, Question, Skipped
@@ -149,8 +150,22 @@ def _unique_ids(questions: list[Question], path: str, diags: list[Diagnostic]) -
     return out
 
 
+_CURRENCY = re.compile(r"(?<![\\$\w])\$(?=\d)")
+
+
+def _currency(text: str) -> str:
+    """`$4.50` is money, not the start of a formula: escape such dollars where they leave one unmatched."""
+    if "$" not in text or not has_unbalanced_dollar(text):
+        return text
+    escaped = _CURRENCY.sub(r"\\$", text)
+    return escaped if not has_unbalanced_dollar(escaped) else text
+
+
 def _check_text(q: Question) -> Question:
-    """Report math that would reach the learner as raw `$`, and empty stems."""
+    """Report math that would reach the learner as raw `$`, and empty stems. A dollar before a number that
+    matches no other is money and is escaped."""
+    q = q.with_(stem=_currency(q.stem), answer=_currency(q.answer), explanation=_currency(q.explanation),
+                choices=tuple(c.__class__(_currency(c.text), c.correct, c.line) for c in q.choices))
     extra: list[Diagnostic] = []
     fields = [("stem", q.stem), ("answer", q.answer), ("explanation", q.explanation)]
     fields += [(f"option {chr(65 + i)}", c.text) for i, c in enumerate(q.choices)]

@@ -78,6 +78,7 @@ def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False})
     md.enable("table")
     md.use(dollarmath_plugin, allow_space=True, allow_digits=True, double_inline=True)
+    md.disable(["inline", "text_join"])  # only the blocks are read here; their text is parsed where it is shown
     return md
 
 

@@ -32,6 +32,7 @@ _LABELS: list[tuple[re.Pattern[str], int, str, bool]] = [
     (re.compile(rf"^{_B}\s*(?:{_QWORD}\.?\s*)?(\d+(?:\.\d+)*)\s*[.:)]?\s*{_B}\s*[.:)]?\s*(.*)$", re.I), NUMBER,
      "bold-label", True),
     (re.compile(rf"^{_B}\s*Q\s*[.:]\s*{_B}\s*(.*)$", re.I), NUMBER, "bold-label", True),
+    (re.compile(rf"^{_B}\s*(?:{_QWORD}\.?\s*)?(\d+)\s*[.:)]\s*(.+?)\s*{_B}\s*$", re.I), NUMBER, "bold-label", True),
     (re.compile(r"^(\d+)\s*[.)]\s*Question\s+\d+\s*()$", re.I), NUMBER, "export-number", True),
     (re.compile(rf"^{_QWORD}\.?\s*(\d+)\s*(?:[.:)\-–]\s*|\s+(?=\S)|$)(.*)$", re.I), NUMBER, "question-label", True),
     (re.compile(r"^Q\s*[.:]\s+(.+)$", re.I), NUMBER, "question-label", True),
@@ -84,8 +85,10 @@ _ASKS = re.compile(r"^(?:what|why|how|when|where|which|who|whom|whose|is|are|can
                    r"prove|calculate|compute|find|consider|suppose|assume|imagine|briefly|let)\b", re.I)
 
 
-_TASK_VERB = re.compile(r"(?:^|[.;:,]\s+|\band\s+)(?:explain|describe|discuss|define|compare|contrast|state|list|name|"
-                        r"give|write|derive|show|prove|calculate|compute|find|estimate|sketch|draw|justify)\b", re.I)
+_TASK_VERB = re.compile(r"(?:^|[.;:,]\s+|\band\s+)(?:(?:briefly|clearly|carefully|now|then|also|please)\s+)?"
+                        r"(?:explain|describe|discuss|define|compare|contrast|state|list|name|give|write|derive|show|"
+                        r"prove|calculate|compute|find|estimate|sketch|draw|justify|go through|consider|suppose|"
+                        r"assume|determine|identify|outline|summari[sz]e|evaluate|implement|plot|predict)\b", re.I)
 
 
 def asks_plainly(text: str) -> bool:
@@ -104,16 +107,19 @@ def asks(text: str) -> bool:
 
 # ---- answers, explanations, attribution ------------------------------------------------------------------
 
+# `**Answer:** b`, `**Answer**: b`, `Answer: **b**`: bold closes after the label only when it opened before it.
+_OPEN = r"^(?P<b>\*\*|__)?\s*"
+_CLOSE = r"\s*(?(b)(?:\*\*|__)?)\s*"
 ANSWER = re.compile(
-    rf"^{_B}?\s*(?:(?:(?:correct|right|model|suggested|short)\s+)?(?:answers?|ans|solution|sol)\s*{_B}?\s*"
-    rf"(?:[.:：]|[-–—](?=\s))|a\s*{_B}?\s*[:：])\s*{_B}?\s*(.*)$", re.I)
-ANSWER_ALONE = re.compile(rf"^{_B}?\s*(?:answers?|solution|ans)\s*{_B}?\s*[.:]?\s*{_B}?$", re.I)
-CORRECT_LABEL = re.compile(rf"^{_B}?\s*correct(?:\s+(?:options?|choices?))?\s*{_B}?\s*[:：]\s*{_B}?\s*(.+)$", re.I)
+    rf"{_OPEN}(?:(?:(?:correct|right|model|suggested|short)\s+)?(?:answers?|ans|solution|sol){_CLOSE}"
+    rf"(?:[.:：]|[-–—](?=\s))|a{_CLOSE}[:：]){_CLOSE}(.*)$", re.I)
+ANSWER_ALONE = re.compile(rf"{_OPEN}(?:answers?|solution|ans){_CLOSE}[.:]?{_CLOSE}$", re.I)
+CORRECT_LABEL = re.compile(rf"{_OPEN}correct(?:\s+(?:options?|choices?))?{_CLOSE}[:：]{_CLOSE}(.+)$", re.I)
 EXPLANATION = re.compile(
-    rf"^{_B}?\s*(?:explanation|reason|rationale|justification|why|feedback|because|note)\s*{_B}?\s*[:：]\s*{_B}?\s*(.*)$",
-    re.I)
-ATTRIBUTION = re.compile(rf"^{_B}?\s*(?:sources?|from|reference|ref|credit)\s*{_B}?\s*:\s*(.+)$", re.I)
-OPTIONS_INTRO = re.compile(rf"^{_B}?\s*(?:options|choices|alternatives)\s*{_B}?\s*:?\s*{_B}?$", re.I)
+    rf"{_OPEN}(?:explanation|reason|rationale|justification|why|feedback|because|note){_CLOSE}[:：]{_CLOSE}(.*)$", re.I)
+ATTRIBUTION = re.compile(rf"{_OPEN}(?:sources?|from|reference|ref|credit){_CLOSE}:\s*(.+)$", re.I)
+CONTEXT = re.compile(rf"{_OPEN}(?:context|set-?up|given){_CLOSE}:{_CLOSE}(.*)$", re.I)
+OPTIONS_INTRO = re.compile(rf"{_OPEN}(?:options|choices|alternatives){_CLOSE}:?{_CLOSE}$", re.I)
 
 
 def answer_text(text: str) -> str | None:
@@ -124,7 +130,7 @@ def answer_text(text: str) -> str | None:
     m = ANSWER.match(s) or CORRECT_LABEL.match(s)
     if not m:
         return None
-    body = m.group(1).strip()
+    body = m.groups()[-1].strip()
     if body.endswith("**") and body.count("**") % 2 == 1:
         body = body[:-2].strip()
     return body
@@ -132,7 +138,7 @@ def answer_text(text: str) -> str | None:
 
 def explanation_text(text: str) -> str | None:
     m = EXPLANATION.match(text.strip())
-    return m.group(1).strip() if m else None
+    return m.groups()[-1].strip() if m else None
 
 
 # ---- correct marks on an option -----------------------------------------------------------------------------
@@ -165,11 +171,14 @@ NOISE: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^(?:check|submit|skip|retry|show answer|hide answer|next question|view feedback)$", re.I),
      "quiz widget"),
     (re.compile(r"^-{2,}\s*https?://\S+.*$"), "page footer"),
+    (re.compile(r"^\[\W*(?:back to (?:the )?(?:top|contents|index)|to top|top|table of contents|contents|home|index|"
+                r"next|previous|prev)\W*\]\([^)]*\)$", re.I), "navigation link"),
+    (re.compile(r"^[_*]*\(?(?:todo|tbd|to do|coming soon|wip)\b.*$", re.I), "placeholder"),
 ]
 
 
 def noise_reason(text: str) -> str | None:
-    s = text.strip().strip("*").strip()
+    s = text.strip().strip("*_").strip()
     for pattern, reason in NOISE:
         if pattern.match(s):
             return reason
@@ -181,6 +190,4 @@ LINK_ONLY = re.compile(r"^\s*(?:[-*+]\s+)?\[([^\]]+)\]\(((?:[^()\s]|\([^()\s]*\)
 PAGE_NUMBER_ENTRY = re.compile(r"^(.*\S)\s+(\d{1,4})$")
 CONTENTS_TITLE = re.compile(r"^(?:table of )?contents$|^toc$", re.I)
 KEY_TITLE = re.compile(r"^(?:answer\s*keys?|answers|solutions|key|answer sheet|correct answers)\s*:?$", re.I)
-KEY_ANSWER = re.compile(r"^(?:\(?[A-Ha-h]\)?(?:\s*(?:,|and|&|/)?\s*\(?[A-Ha-h]\)?)*|\d{1,2}|true|false|"
-                        r"[A-Ha-h][.)]\s+.{1,80})\.?$", re.I)
 IMAGE = re.compile(r"^!\[([^\]]*)\]\(([^)\s]*)(?:\s+\"[^\"]*\")?\)$")

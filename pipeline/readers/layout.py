@@ -9,6 +9,7 @@ under `Task 1`) is a container: its title names a section and its set-up becomes
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -71,7 +72,22 @@ def mark_noise(lines: list[Line]) -> dict[int, str]:
         elif line.block != "code" and (reason := cues.noise_reason(line.body)):
             noise[i] = reason
     noise.update(_contents(lines))
+    noise.update(_footer(lines))
     return noise
+
+
+def _footer(lines: list[Line]) -> dict[int, str]:
+    """A few short lines after the document's last horizontal rule, with no question or answer in them
+    (`*Liked this post? ... Good luck!*`)."""
+    rules = [i for i, ln in enumerate(lines) if ln.block == "hr" or re.fullmatch(r"[-*_]{3,}", ln.body)]
+    if not rules:
+        return {}
+    tail = [i for i in range(rules[-1] + 1, len(lines)) if not lines[i].blank]
+    if not tail or len(tail) > 3 or any(cues.label(lines[i].body, lines[i].block == "heading")
+                                        or cues.answer_text(lines[i].body) is not None or lines[i].item
+                                        or lines[i].block != "paragraph" for i in tail):
+        return {}
+    return {i: "page footer" for i in tail}
 
 
 def _contents(lines: list[Line]) -> dict[int, str]:
@@ -119,8 +135,6 @@ def answer_key(lines: list[Line], noise: dict[int, str]) -> tuple[dict[str, tupl
             if lines[j].blank:
                 continue
             entry = _key_entry(lines[j])
-            if entry is not None and not cues.KEY_ANSWER.match(entry[1].strip("* ")):
-                entry = None  # `1. Machine translation` under a lone `Answer` label is an answer, not a key
             if entry is None:
                 if lines[j].block == "table" and re.fullmatch(r"[|:\-\s]+", lines[j].text):
                     used.append(j)
@@ -136,7 +150,8 @@ def answer_key(lines: list[Line], noise: dict[int, str]) -> tuple[dict[str, tupl
     return {}, []
 
 
-_KEY_ENTRY = re.compile(r"^(?:Q(?:uestion)?\s*)?(\d+)\s*(?:[.:)\-–=]|\s)\s*(.+)$", re.I)
+_KEY_ENTRY = re.compile(r"^(?:Q(?:uestion)?\s*)?(\d+(?:\s*\(?[a-z]\)?(?![a-z]))?(?:\s*\(?(?:i{1,3}|iv|v|vi{1,3}|ix|x)\)?)?)"
+                        r"\s*\**\s*(?:[.:)\-–=]|\s)\s*(.+)$", re.I)
 
 
 def _key_entry(line: Line) -> tuple[str, str] | None:
@@ -147,8 +162,12 @@ def _key_entry(line: Line) -> tuple[str, str] | None:
         return None
     text = line.body if not line.opens_item or not line.item or not line.item.ordered else \
         f"{line.item.number}. {line.body}"
-    m = _KEY_ENTRY.match(text.strip().strip("*"))
-    return (m.group(1), m.group(2).strip()) if m else None
+    m = _KEY_ENTRY.match(re.sub(r"^\*\*|^__", "", text.strip()))
+    if not m:
+        return None
+    # `2c`, `2(c)`, `1 (c) (i)` -> `2(c)`, `1(c)(i)`, as questions with parts are numbered
+    parts = re.findall(r"\d+|[a-z]+", m.group(1).lower())
+    return parts[0] + "".join(f"({p})" for p in parts[1:]), m.group(2).strip().strip("*").strip()
 
 
 # ---- question starts --------------------------------------------------------------------------------------
@@ -173,8 +192,6 @@ def candidates(lines: list[Line], excluded: set[int]) -> list[Start]:
             continue
         if line.block == "paragraph" and not (line.item and line.depth > 1):
             lab = cues.label(line.body, heading=False)
-            if lab and lab.rank in (LETTER, ROMAN) and lab.text and not cues.asks_plainly(lab.text):
-                lab = None  # `a) Machine translation` is an option, `(a) Explain why ...` a part
             if lab and (line.opens or lab.cue in ("question-label", "bold-label", "export-number", "group-label")):
                 found.append(Start(i, "label", lab))
             elif not line.item and line.indent == 0 and (m := re.match(r"^(\d+)[.)]\s+(\S.*)$", line.body)) \
@@ -204,12 +221,14 @@ def _bullet_is_question(lines: list[Line], start: Start) -> bool:
         return True
     item = line.item
     assert item is not None
-    nested = [ln for ln in lines[start.i + 1:] if ln.no <= item.end and ln.opens_item and ln.depth == item.depth + 1
+    nested = [ln for ln in lines[start.i + 1:item.end] if ln.opens_item and ln.depth == item.depth + 1
               and not cues.FEEDBACK_WORD.match(ln.body) and not cues.CHECK_LEAD.match(ln.body)]
     if len(nested) >= 2:
         return True
     if not cues.asks(line.body):
         return False
+    if cues.asks_plainly(line.body) and not nested and _sibling_asks(lines, start.i):
+        return True  # a list of questions with no answers: `- Why do vanilla RNNs ...?`
     for ln in lines[start.i + 1:]:
         if (ln.opens_item and ln.depth == 1) or ln.block == "heading":
             return False
@@ -221,44 +240,76 @@ def _bullet_is_question(lines: list[Line], start: Start) -> bool:
 _STRONG = ("question-label", "question-heading", "bold-label", "export-number", "labelled-item")
 
 
+def _sibling_asks(lines: list[Line], i: int) -> bool:
+    """Whether the bullet next to this one (before or after it, at the same depth) also asks."""
+    for step in (1, -1):
+        j = i + step
+        while 0 <= j < len(lines) and (lines[j].blank or not lines[j].opens_item or lines[j].depth > 1):
+            if lines[j].block == "heading":
+                break
+            j += step
+        if 0 <= j < len(lines) and lines[j].opens_item and lines[j].depth == 1:
+            return cues.asks_plainly(lines[j].body)
+    return False
+
+
 def choose(lines: list[Line], cands: list[Start]) -> tuple[str, list[Start]]:
-    """The label family whose labels make the best numbered sequence, with its starts (and the labels of another
-    family that continue its count: `Q2:` between `1.` and `3.`)."""
+    """The label family whose numbered labels make the best sequence, with its starts, the labels of another
+    family that continue its count (`Q2:` between `1.` and `3.`), and the sub-parts under them."""
+    tops = [c for c in cands if c.rank <= NUMBER]
+    parts = [c for c in cands if c.rank > NUMBER]
     best, best_score, best_starts = "", 0.0, []
     for family in FAMILY_ORDER[:3]:
-        starts = _family(lines, cands, family)
+        starts = _family(lines, tops, family)
         score = _sequence_score(starts)
         if score > 0 and (not best or score > best_score + 0.5):  # ties go to the earlier, more explicit family
             best, best_score, best_starts = family, score, starts
     strong = any(s.lab.cue in _STRONG for s in best_starts)
     if not best_starts or (best_score < 1.5 and not strong and not (best != "item" and best_score >= 1)):
-        return "", []
+        # A document of parts only (`(a) ...`, `(b) ...` with no numbered question above them)
+        alone = _parts_under(parts)
+        return (alone[0].family, alone) if alone else ("", [])
     if best in ("label", "item"):
-        best_starts = _merge(best_starts, _family(lines, cands, "item" if best == "label" else "label"))
-    return best, _with_parts(best_starts, cands)
+        best_starts = _merge(best_starts, _family(lines, tops, "item" if best == "label" else "label"))
+    return best, _with_parts(best_starts, parts)
 
 
-def _with_parts(chosen: list[Start], cands: list[Start]) -> list[Start]:
-    """Sub-parts written in another family than their question (`## 1. ...` over `(a) ...` paragraphs): a run of
-    letters a, b, c or numerals i, ii, iii after a numbered question, each part asking something."""
-    taken = {s.i for s in chosen}
+def _with_parts(chosen: list[Start], parts: list[Start]) -> list[Start]:
+    """The sub-parts under each numbered question, in any family (`## 1. ...` over `(a) ...` paragraphs)."""
+    at = [c.i for c in parts]
     extra: list[Start] = []
     for k, s in enumerate(chosen):
-        if s.rank != NUMBER:
+        if s.rank > NUMBER or not parts:
             continue
-        end = chosen[k + 1].i if k + 1 < len(chosen) else len(cands) and max(c.i for c in cands) + 1
-        for rank, first in ((LETTER, "a"), (ROMAN, "i")):
-            run = [c for c in cands if s.i < c.i < end and c.rank == rank and c.i not in taken]
-            labels = [c.lab.label for c in run]
-            if len(run) >= 2 and labels[0] == first and labels == _sequence(first, len(run)):
-                extra += run
+        end = chosen[k + 1].i if k + 1 < len(chosen) else at[-1] + 1
+        extra += _parts_under(parts[bisect.bisect_right(at, s.i):bisect.bisect_left(at, end)])
     return sorted(chosen + extra, key=lambda s: s.i)
 
 
-def _sequence(first: str, n: int) -> list[str]:
-    if first == "a":
-        return [chr(ord("a") + k) for k in range(n)]
-    return list(cues.ROMANS[:n])
+def _parts_under(inside: list[Start]) -> list[Start]:
+    """Lettered parts a, b, c... (letters rising, from a) and under each its numerals i, ii, iii; a part is kept
+    when it asks something, has no text (`(e) (12 points)`), or has parts of its own. `a) Machine translation`
+    lines, which ask nothing, are options, not parts."""
+    letters = [c for c in inside if c.rank == LETTER]
+    if len(letters) < 2 or letters[0].lab.label != "a" or \
+            any(x.lab.label >= y.lab.label for x, y in zip(letters, letters[1:])):
+        return _numerals(inside)
+    kept: list[Start] = []
+    for j, c in enumerate(letters):
+        end = letters[j + 1].i if j + 1 < len(letters) else inside[-1].i + 1
+        kids = _numerals([x for x in inside if c.i < x.i < end])
+        if kids or not c.lab.text or cues.asks_plainly(c.lab.text):
+            kept += [c] + kids
+    return kept if sum(1 for c in kept if c.rank == LETTER) >= 2 else []
+
+
+def _numerals(inside: list[Start]) -> list[Start]:
+    romans = [c for c in inside if c.rank == ROMAN]
+    labels = [c.lab.label for c in romans]
+    if len(romans) >= 2 and labels == list(cues.ROMANS[:len(romans)]) and \
+            any(not c.lab.text or cues.asks_plainly(c.lab.text) for c in romans):
+        return romans
+    return []
 
 
 def _family(lines: list[Line], cands: list[Start], family: str) -> list[Start]:
@@ -276,14 +327,14 @@ def _merge(chosen: list[Start], others: list[Start]) -> list[Start]:
     for o in others:
         if not o.lab.label.isdigit() or not (cues.asks(o.lab.text) or o.lab.cue in _STRONG):
             continue
-        before = [s for s in merged if s.i < o.i]
-        after = [s for s in merged if s.i > o.i]
-        last = int(before[-1].lab.label) if before and before[-1].lab.label.isdigit() else 0
-        prev = max(last, len(before))
-        nxt = int(after[0].lab.label) if after and after[0].lab.label.isdigit() else None
+        k = bisect.bisect_left([s.i for s in merged], o.i) if len(merged) < 64 else \
+            bisect.bisect_left(merged, o.i, key=lambda s: s.i)
+        before, after = merged[k - 1] if k else None, merged[k] if k < len(merged) else None
+        last = int(before.lab.label) if before is not None and before.lab.label.isdigit() else 0
+        prev = max(last, k)
+        nxt = int(after.lab.label) if after is not None and after.lab.label.isdigit() else None
         if int(o.lab.label) == prev + 1 and (nxt is None or nxt > int(o.lab.label)):
-            merged.append(o)
-            merged.sort(key=lambda s: s.i)
+            merged.insert(k, o)
     return merged
 
 
@@ -351,7 +402,8 @@ def analyse(lines: list[Line]) -> Layout:
     if not starts:
         title = next((ln.body.strip("*# ") for ln in lines if not ln.blank and ln.no not in skipped), "")
         return Layout([], skipped, title, "", key, [lines[i].no for i in key_lines])
-    builder = _Builder(lines, starts, family, excluded | set(key_lines[:1]))
+    enders = {i for i, reason in noise.items() if reason in ("page footer", "table of contents")} | set(key_lines[:1])
+    builder = _Builder(lines, starts, family, excluded | set(key_lines[:1]), enders)
     builder.run()
     skipped.update(builder.skipped)
     return Layout(builder.regions, skipped, builder.title, family, key, [lines[i].no for i in key_lines],
@@ -361,8 +413,9 @@ def analyse(lines: list[Line]) -> Layout:
 class _Builder:
     """Walks the document once, start by start, keeping the current section and containers."""
 
-    def __init__(self, lines: list[Line], starts: list[Start], family: str, stops: set[int]) -> None:
+    def __init__(self, lines: list[Line], starts: list[Start], family: str, stops: set[int], enders: set[int]) -> None:
         self.lines, self.starts, self.family, self.stops = lines, starts, family, stops
+        self.enders = enders  # lines that end whatever question runs into them: a footer, an answer key
         self.regions: list[Region] = []
         self.skipped: dict[int, str] = {}
         self.empty: list[int] = []  # lines of labels that carry no question text
@@ -371,12 +424,16 @@ class _Builder:
         self.containers: list[_Open] = []  # labels with sub-parts around the current start, outermost first
         self.start_at = {s.i: s for s in starts}
         self.section_lines = self._section_lines()
+        self.number_lines = self._number_lines()
 
     # -- what ends a question ----------------------------------------------------------------------------
 
     def _section_lines(self) -> set[int]:
         """Bare lines that title a section (`LSTM` standing alone before its questions)."""
-        listed = {re.sub(r"\s+\d{1,4}$", "", ln.body).strip() for ln in self.lines if ln.no in self._toc_nos()}
+        toc = self._toc_nos()
+        listed = {re.sub(r"\s+\d{1,4}$", "", ln.body).strip() for ln in self.lines if ln.no in toc}
+        # the first start numbered past 1: a `1` after it restarts the count
+        past_one = next((s.i for s in self.starts if s.lab.label not in ("", "1") and s.rank == NUMBER), None)
         found = set()
         for i, line in enumerate(self.lines):
             if line.blank or line.block != "paragraph" or i in self.start_at or i in self.stops or line.item:
@@ -392,13 +449,27 @@ class _Builder:
                 found.add(i)
         return found
 
+    def _number_lines(self) -> set[int]:
+        """`2.` alone on the line above `Question 2`: a copied quiz page's numbering, part of no question."""
+        found = set()
+        for s in self.starts:
+            j = s.i - 1
+            while j >= 0 and self.lines[j].blank:
+                j -= 1
+            if j >= 0 and s.lab.label and j not in self.start_at and \
+                    re.fullmatch(rf"{re.escape(s.lab.label)}\.?", self.lines[j].text.strip()):
+                found.add(j)
+                self.skipped[self.lines[j].no] = "question number"
+        return found
+
     def _toc_nos(self) -> set[int]:
         return {ln.no for i, ln in enumerate(self.lines) if i in self.stops and not ln.blank}
 
     def _ends_question(self, j: int, start: Start) -> bool:
         """Whether line j, inside what follows `start`, ends that question."""
         line = self.lines[j]
-        if j in self.start_at or j in self.section_lines or (j in self.stops and line.block == "heading"):
+        if j in self.start_at or j in self.section_lines or j in self.number_lines or j in self.enders or \
+                (j in self.stops and line.block == "heading"):
             return True
         if line.block != "heading" or j in self.stops:
             return False
@@ -565,7 +636,7 @@ class _Builder:
 
     def _numbering(self, s: Start) -> tuple[str, str]:
         parents = [c.start for c in self.containers]
-        lab = s.lab.label or str(sum(1 for r in self.regions if not r.opening) + 1)
+        lab = s.lab.label or str(len(self.regions) + 1)
         if s.lab.label and "." in s.lab.label:
             return lab, lab
         group = next((c for c in reversed(parents) if c.rank == GROUP), None)

@@ -33,7 +33,7 @@ _RADIO: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^\(a\)\s+(.*)$"), SELECTED),
     (re.compile(r"^\.\s+(.*)$"), "debris"),
 ]
-LETTERED = re.compile(r"^\(?([A-Ha-h])[.)]\s+(.*)$")
+LETTERED = re.compile(r"^(?:\*\*|__)?\(?([A-Ha-h])[.)]\s+(.*)$")
 LETTERS = "ABCDEFGH"
 
 
@@ -122,67 +122,105 @@ def lettered(options: list[Option]) -> bool:
 
 
 def option_texts(options: list[Option]) -> list[str]:
-    """The options as a learner reads them: letters (`a)`, `B.`) and marks removed, wrapped lines joined, a
-    displayed formula kept on lines of its own."""
-    raw = [" ".join(([] if o.line.block == "math" else [o.text]) + [ln.body for ln in o.extra if ln.block != "math"])
-           for o in options]
-    if lettered(options):
-        raw = [m.group(2) for m in (LETTERED.match(t.strip()) for t in raw) if m]
-    else:
-        raw = [radio_marker(t)[0] for t in raw]
+    return [text for text, _ in read_options(options)]
+
+
+def read_options(options: list[Option]) -> list[tuple[str, str]]:
+    """The options as a learner reads them, with the mark each carries: letters (`a)`, `B.`), boxes, check marks
+    and bold removed, wrapped lines joined, a displayed formula kept on lines of its own."""
+    letters = lettered(options)
     out = []
-    for t, o in zip(raw, options):
-        t = option_mark(t)[0]
+    for o in options:
+        text = " ".join(([] if o.line.block == "math" else [o.text])
+                        + [ln.body for ln in o.extra if ln.block != "math"]).strip()
+        mark = ""
+        inner = cues.bold_whole(text)
+        if inner is not None and letters:  # `**b) Detect vertical edges**`: the whole lettered line in bold
+            text, mark = inner, "bold"
+        if letters:
+            m = LETTERED.match(text)
+            text = m.group(2) if m else text
+        else:
+            text = radio_marker(text)[0]
+        text, own = option_mark(text)
+        mark = mark or own
         maths = ([o.text] if o.line.block == "math" else []) + [ln.body for ln in o.extra if ln.block == "math"]
-        out.append((t + "\n\n" if t else "") + "\n".join(maths) if maths else t)
+        out.append(((text + "\n\n" if text else "") + "\n".join(maths) if maths else text, mark))
     return out
 
 
-# ---- what an answer line names ----------------------------------------------------------------------------
-
 _LETTER_LIST = re.compile(r"^\(?([A-Ha-h])\)?(?:\s*(?:,|and|&|/|or)\s*\(?([A-Ha-h])\)?)*\s*\.?$")
 _LETTER_RUN = re.compile(r"^[A-H]{2,8}$")
-_LETTER_LEAD = re.compile(r"^\(?([A-Ha-h])[.)]\s+(\S.*)$")
+# Letters, then what explains them: `B. If the components...`, `b, because...`, `A and C: both...`, `C — ...`
+_LETTERS_THEN = re.compile(r"^\(?([A-Ha-h](?:\s*(?:,|and|&|/)\s*\(?[A-Ha-h]\)?)*)\)?\s*(?:[.)]\s+|[,:;]\s+|\s+[—–-]\s+)(\S.*)$")
 _NUMBER_LIST = re.compile(r"^\d{1,2}(?:\s*(?:,|and|&)\s*\d{1,2})*\.?$")
+_SEPARATOR = re.compile(r"\s*(?:[—–]|-{1,2}|:|;|,|\.)\s+")
 
 
 def _fold(text: str) -> str:
     return re.sub(r"[\W_]+", " ", re.sub(r"\$|\*\*|__|`", "", text)).strip().lower()
 
 
+def _bare(text: str) -> str:
+    return re.sub(r"^(?:the|a|an)\s+", "", _fold(text))
+
+
 def answer_marks(said: str, texts: list[str]) -> tuple[list[bool] | None, str, str]:
     """Which options an answer names: (marks or None, cue, problem). A problem is said when the answer looks like
     letters or numbers that name no option."""
-    s = re.sub(r"^\*\*|\*\*$", "", said.strip()).strip()
+    picks, cue, problem, _ = read_answer(said, texts)
+    return picks, cue, problem
+
+
+def read_answer(said: str, texts: list[str]) -> tuple[list[bool] | None, str, str, str | None]:
+    """An answer given to a choice question -> (marks or None, cue, problem, the text that explains it). The
+    explaining text is what follows the letters or the option's text (None when the answer names no option)."""
+    lines = said.strip().split("\n", 1)
+    first = re.sub(r"\*\*|__", "", lines[0]).strip()
+    after = lines[1].strip() if len(lines) > 1 else ""
     n = len(texts)
-    first = re.split(r"\n", s, maxsplit=1)[0].strip().rstrip(".")
-    letters = _letters(first)
+    letters = _letters(first.rstrip("."))
+    then = _LETTERS_THEN.match(first) if letters is None else None
+    if then is not None:
+        letters = _letters(then.group(1))
     if letters is not None:
         bad = [c for c in letters if LETTERS.index(c) >= n]
         if bad:
-            return None, "answer-letters", f"the answer names option {', '.join(bad)} but there are {n} options"
-        return [LETTERS[i] in letters for i in range(n)], "answer-letters", ""
-    lead = _LETTER_LEAD.match(first)
-    if lead and lead.group(1).upper() in LETTERS[:n]:
-        k = LETTERS.index(lead.group(1).upper())
-        problem = "" if _fold(texts[k]).startswith(_fold(lead.group(2))[:20]) else \
-            f"the answer names option {lead.group(1).upper()} with a text that is not that option's"
-        return [i == k for i in range(n)], "answer-letter-and-text", problem
-    folded = [_fold(t) for t in texts]
-    said_text = re.sub(r"^(?:the|a|an)\s+", "", _fold(first))
-    if said_text and said_text in [re.sub(r"^(?:the|a|an)\s+", "", f) for f in folded]:
-        return [re.sub(r"^(?:the|a|an)\s+", "", f) == said_text for f in folded], "answer-text", ""
+            return None, "answer-letters", f"the answer names option {', '.join(bad)} but there are {n} options", None
+        rest = then.group(2) if then is not None else ""
+        if len(letters) == 1 and rest and _bare(texts[LETTERS.index(letters[0])]) == _bare(rest):
+            rest = ""  # `B) the option's own text`
+        return [LETTERS[i] in letters for i in range(n)], "answer-letters", "", _join(rest, after)
+    bare = [_bare(t) for t in texts]
+    said_text = _bare(first)
+    if said_text and said_text in bare:
+        return [b == said_text for b in bare], "answer-text", "", after
     if _NUMBER_LIST.match(first):
         picks = [int(x) for x in re.findall(r"\d+", first)]
-        if len(picks) == 1 and str(picks[0]) in [f for f in folded]:
-            return [f == str(picks[0]) for f in folded], "answer-text", ""
+        if len(picks) == 1 and str(picks[0]) in bare:
+            return [b == str(picks[0]) for b in bare], "answer-text", "", after
         if all(1 <= k <= n for k in picks):
-            return [i + 1 in picks for i in range(n)], "answer-number", ""
-        return None, "answer-number", f"the answer names option {first} but there are {n} options"
-    named = _named(s, texts)
+            return [i + 1 in picks for i in range(n)], "answer-number", "", after
+        return None, "answer-number", f"the answer names option {first} but there are {n} options", None
+    # The answer opens with one option's whole text, then explains: `$O(n^2)$ — every token ...`
+    leading = [i for i, b in enumerate(bare) if b and (said_text == b or said_text.startswith(b + " "))]
+    if leading:
+        k = max(leading, key=lambda i: len(bare[i]))
+        tail = said_text[len(bare[k]):]
+        # `LSTM and GRU both gate...`: more options named right after the first
+        picks = {k} | {i for i, b in enumerate(bare) if i != k and b and re.search(
+            rf"^\s*(?:(?:,|and|or|&)\s+[\w ]*?)?(?:and|or|&|,)\s+{re.escape(b)}(?:\s|$)", tail)}
+        parts = _SEPARATOR.split(first, maxsplit=1)
+        rest = parts[1] if len(parts) > 1 and _bare(parts[0]) == bare[k] else ""
+        return [i in picks for i in range(n)], "answer-text", "", _join(rest, after)
+    named = _named(said, texts)
     if any(named):
-        return named, "answer-names-options", ""
-    return None, "", ""
+        return named, "answer-names-options", "", said.strip()
+    return None, "", "", None
+
+
+def _join(*parts: str) -> str:
+    return "\n\n".join(p.strip() for p in parts if p and p.strip())
 
 
 def _letters(text: str) -> list[str] | None:
@@ -196,8 +234,8 @@ def _letters(text: str) -> list[str] | None:
 
 def names_options_only(first_line: str, n: int) -> bool:
     """An answer line that only points at options (`B`, `A, C`, `2`, `B) text`), with nothing else to learn."""
-    s = first_line.strip().strip("*").strip().rstrip(".")
-    return _letters(s) is not None or bool(_NUMBER_LIST.match(s)) or bool(_LETTER_LEAD.match(s))
+    s = re.sub(r"\*\*|__", "", first_line).strip().rstrip(".")
+    return _letters(s) is not None or bool(_NUMBER_LIST.match(s)) or bool(_LETTERS_THEN.match(s))
 
 
 def _named(answer: str, options: list[str]) -> list[bool]:
@@ -220,10 +258,11 @@ def decide(p: Parts, ctx: Context, region: Region, qline: int) -> tuple[list[boo
     """The options' correct marks, the cue that decided them, and what a person should check."""
     options = p.options
     n = len(options)
-    texts = option_texts(options)
+    read = read_options(options)
+    texts = [t for t, _ in read]
+    own = [m for _, m in read]
     diags: list[Diagnostic] = []
     sources: list[tuple[str, list[bool], int]] = []  # (cue, marks, line), strongest first
-    own = [option_mark(radio_marker(o.text)[0])[1] or option_mark(o.text)[1] for o in options]
     if any(m in ("checked", "unchecked") for m in own):
         sources.append(("task-checked", [m == "checked" for m in own], options[0].line.no))
     if p.answer_line is not None:
@@ -233,12 +272,12 @@ def decide(p: Parts, ctx: Context, region: Region, qline: int) -> tuple[list[boo
             diags.append(Diagnostic(ctx.path, p.answer_line.no, "warning", "answer-unmatched", problem))
         if picks is not None:
             sources.append((cue, picks, p.answer_line.no))
-    entry = ctx.key.get(region.start.lab.label) if region.start.lab.label else None
+    entry = key_entry(ctx, region)
     if entry is not None:
         picks, cue, problem = answer_marks(entry[0], texts)
         if problem or picks is None:
             diags.append(Diagnostic(ctx.path, entry[1], "warning", "answer-unmatched",
-                                    f"the answer key's entry for question {region.start.lab.label} "
+                                    f"the answer key's entry for question {region.number} "
                                     f"(“{entry[0]}”) names no option of it"))
         else:
             sources.append(("answer-key", picks, entry[1]))
@@ -278,6 +317,11 @@ def decide(p: Parts, ctx: Context, region: Region, qline: int) -> tuple[list[boo
         diags.append(Diagnostic(ctx.path, line, "warning", "answer-by-name",
                                 f"the answer names option {_letters_of(picks)} by its words, not by its letter"))
     return picks, found, diags
+
+
+def key_entry(ctx: Context, region: Region) -> tuple[str, int] | None:
+    """The answer-key entry for a question: by its number as shown (`2(c)`), else by its label."""
+    return ctx.key.get(region.number) or (ctx.key.get(region.start.lab.label) if region.start.lab.label else None)
 
 
 def _radio(options: list[Option]) -> tuple[str, list[bool], int] | None:

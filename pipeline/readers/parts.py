@@ -15,7 +15,7 @@ from .layout import Region
 from .text import Line as TextLine
 from .text import clean_inline, figure_notes, is_multi, label_line, markdown, strip_feedback, with_breaks
 
-LETTERED = re.compile(r"^(?:\(([A-Ha-h])\)|([A-Ha-h])[.)])\s+(\S.*)$")
+LETTERED = re.compile(r"^(?:\*\*|__)?(?:\(([A-Ha-h])\)|([A-Ha-h])[.)])\s+(\S.*)$")
 NUMBERED_OPTION = re.compile(r"^(\d)\)\s+(\S.*)$")
 TRUE_FALSE = re.compile(r"^(?:true|false|yes|no)\.?$", re.I)
 
@@ -46,6 +46,8 @@ class Parts:
     cues: list[Cue] = field(default_factory=list)
     skipped: list[tuple[int, str]] = field(default_factory=list)  # noise inside the question
     marked_choices: bool = False  # the document marks some options somewhere (so an unmarked list is options too)
+    context: list[Line] = field(default_factory=list)  # a `Context:` paragraph before the stem
+    partial: tuple[int, str] | None = None  # a quiz page's `0.5 / 1 point`: the marks it shows may be incomplete
     prose_answers: bool = False  # some question of the document is stated on its label's line
 
 
@@ -83,6 +85,9 @@ def segment(region: Region, ctx: Context) -> Parts:
         reason = cues.noise_reason(line.body) if line.block != "code" else None
         if reason or line.block == "hr":
             p.skipped.append((line.no, reason or "horizontal rule"))
+            got = re.match(r"^\W*(\d+(?:\.\d+)?)\s*/\s*(\d+(?:\.\d+)?)", line.body) if reason == "points widget" else None
+            if got and float(got.group(1)) < float(got.group(2)):
+                p.partial = (line.no, line.body.strip("*_ "))
             i += 1
             continue
         p.used.append(line.no)
@@ -96,7 +101,8 @@ def segment(region: Region, ctx: Context) -> Parts:
             i += 1
             continue
         explained = cues.explanation_text(line.body)
-        if explained is not None and (p.options or phase == "answer"):
+        stated = any(ln.body.strip() for ln in p.stem)
+        if explained is not None and (p.options or phase == "answer" or stated):
             phase = "explanation"
             if explained:
                 p.explanation.append(_text(line, explained))
@@ -104,8 +110,22 @@ def segment(region: Region, ctx: Context) -> Parts:
             continue
         attribution = cues.ATTRIBUTION.match(line.body)
         if attribution and phase in ("answer", "explanation", "after") and not line.item:
-            p.attribution = f"Source: {attribution.group(1).strip()}"
+            p.attribution = f"Source: {attribution.groups()[-1].strip()}"
             i += 1
+            continue
+        setup = cues.CONTEXT.match(line.body)
+        if setup and phase == "stem" and not any(not ln.blank for ln in p.stem if ln.no != head.no):
+            # `Context: ...` before the stem, or `Context:` over a blockquote of several paragraphs
+            p.cues.append(Cue("start", "context-label", line.no))
+            said = setup.groups()[-1]
+            if said:
+                p.context.append(_text(line, said))
+            i += 1
+            while not said and i < len(body) and (body[i].blank or body[i].quote):
+                if not body[i].blank or (p.context and i + 1 < len(body) and body[i + 1].quote):
+                    p.context.append(body[i])
+                    p.used.append(body[i].no)
+                i += 1
             continue
         if cues.OPTIONS_INTRO.match(line.body) and phase == "stem":
             p.cues.append(Cue("options", "options-introduced", line.no))
@@ -239,9 +259,9 @@ def _answers_in_prose(region: Region, p: Parts, body: list[Line], i: int) -> boo
         in_stem_list = last is not None and last.item is not None and line.item is not None \
             and last.item.depth == line.item.depth
         return not (stem_end.rstrip().endswith(":") or in_stem_list)
-    if "?" in line.body or cues.asks(line.body):
-        return False
-    nxt = next((ln for ln in body[i + 1:] if not ln.blank and ln.opens), None)
+    if line.body.rstrip().endswith("?") or (not stem_end.rstrip().endswith("?") and cues.asks(line.body)):
+        return False  # still asking: part of the stem
+    nxt = next((ln for ln in body[i + 1:] if not ln.blank and ln.opens and not cues.noise_reason(ln.body)), None)
     return nxt is None or not _marked_option(nxt)
 
 
@@ -269,12 +289,15 @@ def _options_at(body: list[Line], i: int, p: Parts, region: Region, phase: str
     elif line.opens_item and line.item is not None:
         options, j = _list_options(body, i)
         cue = "task-list" if any(cues.TASK.match(o.text) for o in options) else "list-items"
-    elif LETTERED.match(line.body) and LETTERED.match(line.body).group(1 if line.body.startswith("(") else 2).lower() == "a":
+    elif (m := LETTERED.match(line.body)) and (m.group(1) or m.group(2)).lower() == "a":
         options, j = _lettered_options(body, i)
         cue = "lettered-lines"
     elif marks.radio_marker(line.body)[1] in (marks.EMPTY, marks.SELECTED) and not line.item:
         options, j = _radio_lines(body, i)
         cue = "radio-lines"
+    elif (verdicts := _verdict_lines(body, i, p)) is not None:
+        options, j = verdicts
+        cue = "quiz-page-verdicts"
     elif TRUE_FALSE.match(line.body):
         options, j = _line_options(body, i, lambda ln: bool(TRUE_FALSE.match(ln.body)))
         cue = "true-false"
@@ -347,6 +370,43 @@ def _lettered_options(body: list[Line], i: int) -> tuple[list[Option], int]:
     return options, j
 
 
+def _verdict_lines(body: list[Line], i: int, p: Parts) -> tuple[list[Option], int] | None:
+    """A quiz page copied as text: after the stem, options stand one per paragraph, and `Correct` or `Incorrect`
+    follows each option the learner chose (a sentence after the verdict explains it)."""
+    if not any(ln.body.strip() for ln in p.stem) or not _one_line(body, i) or marks.is_feedback(body[i].body):
+        return None
+    options: list[Option] = []
+    seen_verdict = False
+    j = i
+    while j < len(body):
+        line = body[j]
+        if line.blank or (line.block != "code" and cues.noise_reason(line.body)):
+            j += 1
+            continue
+        if not _one_line(body, j) or line.item or line.block != "paragraph" or cues.answer_text(line.body) is not None:
+            break
+        if marks.is_feedback(line.body) and options:
+            options[-1].feedback.append(line)
+            options[-1].selected = True
+            seen_verdict = True
+        elif options and options[-1].feedback and not options[-1].explained and \
+                (marks._verdict(options[-1].feedback) is False or cues.FEEDBACK_WORD.match(line.body)):
+            options[-1].explained.append(line)  # why the chosen option was wrong (or, after `Correct`, `Yes, ...`)
+        else:
+            options.append(Option(line, line.body))
+        j += 1
+    while j > i and body[j - 1].blank:
+        j -= 1
+    return (options, j) if seen_verdict and len(options) >= 2 else None
+
+
+def _one_line(body: list[Line], j: int) -> bool:
+    """A paragraph of one line."""
+    before = j == 0 or body[j - 1].blank
+    after = j + 1 >= len(body) or body[j + 1].blank
+    return before and after
+
+
 def _radio_lines(body: list[Line], i: int) -> tuple[list[Option], int]:
     """Options written as lines that each begin with a radio button (`○ text`, `● text`), blank lines between
     them or not."""
@@ -391,7 +451,9 @@ def _accept(options: list[Option], cue: str, p: Parts, body: list[Line], j: int,
     if cue in ("task-list", "lettered-lines", "true-false", "indented-lines", "quiz-page-lines"):
         return True
     texts = [o.text for o in options]
-    if any(marks.option_mark(o.text)[1] or marks.radio_marker(o.text)[1] or o.feedback for o in options):
+    if marks.lettered(options) or any(mark for _, mark in marks.read_options(options)):
+        return True  # `- A) ...` lettered items, or an option carries a mark
+    if any(marks.radio_marker(o.text)[1] or o.feedback for o in options):
         return True
     if all(t.rstrip().endswith("?") for t in texts):
         return False  # sub-questions of the stem
@@ -420,12 +482,16 @@ def ctx_marked(p: Parts) -> bool:
 
 
 def _answer_after(body: list[Line], j: int) -> str | None:
-    for line in body[j:]:
+    for k, line in enumerate(body[j:], start=j):
         if line.blank:
             continue
         said = cues.answer_text(line.body)
         if said is not None:
             return said
+        if line.body.lower().startswith("<details"):
+            inner = Parts()
+            _details(body, k, inner)
+            return "\n".join(ln.body for ln in inner.answer if not ln.blank)
         if line.opens_item and line.depth == 1:
             return None
     return None
@@ -455,6 +521,11 @@ def question(region: Region, p: Parts, ctx: Context) -> tuple[Question, list[int
     if p.options:
         correct, found, d3 = marks.decide(p, ctx, region, qline)
         diags += d3
+        chosen = {"chosen-and-confirmed", "option-feedback", "radio-marker", "odd-radio-marker"}
+        if p.partial is not None and any(correct) and found and found[0].name in chosen:
+            diags.append(Diagnostic(ctx.path, p.partial[0], "warning", "answer-partial",
+                                    f"the quiz page gave this question {p.partial[1]}: the options it marks correct "
+                                    "may be incomplete or wrong"))
         q_cues += found
         texts = marks.option_texts(p.options)
         choices = tuple(Choice(clean_inline(t), c, o.line.no) for t, o, c in zip(texts, p.options, correct))
@@ -466,9 +537,13 @@ def question(region: Region, p: Parts, ctx: Context) -> tuple[Question, list[int
                                     "the question has quiz feedback (“✓ Correct”) but no options"))
             explanation = markdown([TextLine(ln.no, strip_feedback(ln.body)) for ln in p.feedback]
                                    + ([TextLine(0, ""), TextLine(0, explanation)] if explanation else []))
+        entry = marks.key_entry(ctx, region)
+        if not answer and entry is not None:
+            answer = entry[0]  # the answer-key section at the end answers it
+            q_cues.append(Cue("answer", "answer-key", entry[1]))
         if not answer:
             diags.append(Diagnostic(ctx.path, qline, "info", "answer-missing", "the document gives no answer"))
-    context = markdown(_markdown_lines(region.context, base)) if region.context else ""
+    context = markdown(_markdown_lines(region.context + p.context, base)) if region.context or p.context else ""
     notes = tuple("**" + ex[0].body.strip("*# ") + "**\n\n" + markdown(_markdown_lines(ex[1:], base))
                   for ex in region.notes)
     used = set(p.used) | {ln.no for ex in region.notes for ln in ex}
@@ -503,7 +578,10 @@ def _markdown_lines(lines: list[Line], base: tuple[int, int, int]) -> list[TextL
 
 def _plain(line: Line, base: tuple[int, int, int]) -> TextLine:
     """The line as Markdown: blockquote markers and the question's own indentation removed; lists inside the
-    question keep their markers and relative nesting."""
+    question keep their markers and relative nesting; code keeps every character."""
+    if line.block == "code":
+        inside = line.inside
+        return TextLine(line.no, inside[min(base[1], len(inside) - len(inside.lstrip())):], verbatim=True)
     if line.item is not None and line.item.start != base[0] and line.block != "heading":
         inside = line.inside
         cut = min(base[1], len(inside) - len(inside.lstrip()))
@@ -532,11 +610,12 @@ def _choice_texts(p: Parts, answer: str, explanation: str, base: tuple[int, int,
     parts += [strip_feedback(ln.body) for ln in p.feedback]
     parts += [strip_feedback(ln.body) for o in p.options for ln in o.feedback]
     parts += [ln.body for o in p.options for ln in o.explained]
-    if answer and p.answer_line is not None and marks.names_options_only(answer.split("\n", 1)[0], len(p.options)):
-        rest = answer.split("\n", 1)[1].strip() if "\n" in answer else ""
-        answer = ""
-        if rest:
-            parts.append(rest)
+    if answer and p.answer_line is not None:
+        picks, cue, _, rest = marks.read_answer(answer, marks.option_texts(p.options))
+        if picks is not None and cue in ("answer-letters", "answer-number"):
+            answer = ""  # the answer points at options by letter: what it says beyond that explains them
+            if rest:
+                parts.append(rest)
     after = [_markdown_lines(para, base) for para in p.after if para]
     if after and after[0]:
         first = after[0][0]

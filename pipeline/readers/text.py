@@ -36,6 +36,7 @@ ABBREVIATION_END = re.compile(r"\b(?:i\.e|e\.g|etc|cf|vs)\.$", re.I)
 class Line:
     no: int  # 1-based line number in the file
     text: str  # normalized text (tabs expanded, right-trimmed)
+    verbatim: bool = False  # a line of code: kept exactly, never joined, cleaned or re-indented
 
     @property
     def blank(self) -> bool:
@@ -77,15 +78,30 @@ _BLOCK_START = re.compile(r"\s*(?:[-*+]\s|\d+[.)]\s|\$\$|\||#|>)")
 
 def markdown(lines: list[Line]) -> str:
     """Source lines -> Markdown: paragraphs kept, wrapped lines and broken wraps rejoined, list nesting repaired,
-    debris cleaned."""
+    debris cleaned; code kept line for line."""
     paragraphs: list[list[str]] = []
+    verbatim: list[bool] = []
     current: list[str] = []
+    code = False
     for line in lines:
-        if line.blank:
+        if line.blank and not (code and line.verbatim):
             if current:
                 paragraphs.append(current)
+                verbatim.append(code)
                 current = []
             continue
+        if line.verbatim:
+            if current and not code:
+                paragraphs.append(current)
+                verbatim.append(False)
+                current = []
+            code = True
+            current.append(line.text)
+            continue
+        if code:
+            paragraphs.append(current)
+            verbatim.append(True)
+            current, code = [], False
         text = _markdown_line(line, current)
         if current and not _BLOCK_START.match(text) and not current[-1].lstrip().startswith(("$$", "|")) \
                 and not BULLET.match(current[-1]) and not ORDERED.match(current[-1]):
@@ -94,15 +110,18 @@ def markdown(lines: list[Line]) -> str:
             current.append(text)
     if current:
         paragraphs.append(current)
+        verbatim.append(code)
     merged: list[list[str]] = []
-    for para in paragraphs:
-        if merged and not _ends_sentence(merged[-1][-1]) and _starts_continuation(para[0]) \
-                and not merged[-1][-1].lstrip().startswith("$$"):
+    merged_code: list[bool] = []
+    for para, is_code in zip(paragraphs, verbatim):
+        if merged and not is_code and not merged_code[-1] and not _ends_sentence(merged[-1][-1]) \
+                and _starts_continuation(para[0]) and not merged[-1][-1].lstrip().startswith("$$"):
             # A line wrap that the export broke with a blank line: "without using the" / "bidirectional ...".
             merged[-1][-1] = merged[-1][-1].rstrip() + " " + para[0].lstrip()
             merged[-1].extend(para[1:])
         else:
             merged.append(para)
+            merged_code.append(is_code)
     return "\n\n".join("\n".join(p) for p in merged).strip()
 
 
@@ -201,6 +220,6 @@ def with_breaks(lines: list[Line]) -> list[Line]:
     out: list[Line] = []
     for line in lines:
         if out and line.no > out[-1].no + 1:
-            out.append(Line(line.no - 1, ""))
+            out.append(Line(line.no - 1, "", out[-1].verbatim and line.verbatim))
         out.append(line)
     return out
