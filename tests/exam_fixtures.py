@@ -1,7 +1,7 @@
 """A small hand-made question bank, copied from the seeds, for the exam tests."""
 from __future__ import annotations
 
-from pipeline.model import BreakdownItem, Choice, Computed, Question, SourceSpan
+from pipeline.model import BreakdownItem, Choice, Computed, Document, Question, SourceSpan
 
 GRU_EQUATIONS = r"""Here're the update equations for the GRU.
 
@@ -189,4 +189,13 @@ $$o^{(t)} = c + V\mathbf{h}_{l}^{(t)}$$""",
     ]
 
 
-__all__ = ["bank", "GRU_EQUATIONS", "TASK1_CONTEXT"]
+def documents(questions: list[Question] | None = None) -> list[Document]:
+    """The bank as the driver hands it to exam selection: one document per source file, in bank order."""
+    by_file: dict[str, list[Question]] = {}
+    for q in bank() if questions is None else questions:
+        by_file.setdefault(q.source.file, []).append(q)
+    return [Document(path=file, slug=qs[0].document, dialect="bullet-quiz", title=qs[0].document,
+                     questions=tuple(qs)) for file, qs in by_file.items()]
+
+
+__all__ = ["bank", "documents", "GRU_EQUATIONS", "TASK1_CONTEXT"]
