@@ -1,6 +1,7 @@
 """Exam versions -> printable exam papers and answer keys (Jinja2 HTML -> WeasyPrint PDF)."""
 from __future__ import annotations
 
+import base64
 import math
 import re
 import string
@@ -12,6 +13,7 @@ from typing import Any, Iterator, Sequence
 import jinja2
 from markupsafe import Markup
 
+from pipeline.assets import IMAGE, image_type, project_file
 from pipeline.cache import Store
 from pipeline.exams import ExamItem, ExamVersion, format_points
 from pipeline.fsutil import atomic_write_all
@@ -43,13 +45,40 @@ def _environment(templates_dir: str) -> jinja2.Environment:
 
 
 def _css_string(text: str) -> Markup:
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
-    return Markup(f'"{escaped}"')
+    """`text` as a quoted CSS string inside <style>: quotes and backslashes escaped for CSS, and `<`, `>`
+    and `&` too, so that no `</style>` in a title can end the style sheet and open markup of its own."""
+    out = []
+    for ch in text:
+        if ch in "\\\"'<>&":
+            out.append(f"\\{ord(ch):06x}")
+        elif not ch.isprintable():
+            out.append(" ")  # a line break or a control character
+        else:
+            out.append(ch)
+    return Markup('"' + "".join(out) + '"')
 
 
-def _md(markdown: str, store: Store | None, *, inline: bool = False) -> Markup:
-    """Markdown with typeset math; text.to_html escapes any stray `<` so it cannot open a tag."""
-    return Markup(to_html(markdown, math_renderer(MATH_SIZE_PT, store), inline=inline))
+def _md(markdown: str, store: Store | None, base: Path, *, inline: bool = False) -> Markup:
+    """Markdown with typeset math; text.to_html escapes any stray `<` so it cannot open a tag. `base` is
+    the folder of the file the text comes from, against which its images are found."""
+    out = to_html(markdown, math_renderer(MATH_SIZE_PT, store), inline=inline)
+    if "<img src=" in out:
+        out = IMAGE.sub(lambda m: _image(m.group(1), m.group(2), base), out)
+    return Markup(out)
+
+
+def _image(src: str, alt: str, base: Path) -> str:
+    """A figure of the project embedded in the page; anything else printed as its description (and
+    reported by `_image_diagnostics`), so that rendering reads no other file and no URL."""
+    path = project_file(src, base)
+    kind = path and image_type(path)
+    if path is None or kind is None:
+        return f'<span class="image-refused">[image: {alt}]</span>'
+    try:
+        data = base64.b64encode(path.read_bytes()).decode("ascii")
+    except OSError:
+        return f'<span class="image-refused">[image: {alt}]</span>'
+    return f'<img src="data:{kind};base64,{data}" alt="{alt}">'
 
 
 def answer_lines(q: Question) -> int:
@@ -86,15 +115,16 @@ def _common(version: ExamVersion, templates_dir: Path, kind: str) -> dict[str, A
 
 def _item_context(item: ExamItem, store: Store | None, key: bool) -> dict[str, Any]:
     q = item.question
+    base = Path(q.source.file).parent
     ctx: dict[str, Any] = {
         "number": item.number,
         "kind": q.kind,
         "points": format_points(item.points),
-        "context": _md(q.context, store) if q.context.strip() else "",
-        "stem": _md(q.stem, store),
+        "context": _md(q.context, store, base) if q.context.strip() else "",
+        "stem": _md(q.stem, store, base),
         "figures": list(q.figures),
         "choices": [
-            {"letter": string.ascii_uppercase[k], "html": _md(c.text, store, inline=True), "correct": c.correct}
+            {"letter": string.ascii_uppercase[k], "html": _md(c.text, store, base, inline=True), "correct": c.correct}
             for k, c in enumerate(item.choices)
         ],
         "lines": answer_lines(q),
@@ -105,18 +135,18 @@ def _item_context(item: ExamItem, store: Store | None, key: bool) -> dict[str, A
             "source": f"{q.source.file}:{q.source.line_start}",
             "answered": q.answered,
             "correct_letters": ", ".join(item.correct_letters),
-            "answer": _md(q.answer, store) if q.answer.strip() else "",
-            "explanation": _md(q.explanation, store) if q.explanation.strip() else "",
-            "notes": [_md(n, store) for n in q.notes],
+            "answer": _md(q.answer, store, base) if q.answer.strip() else "",
+            "explanation": _md(q.explanation, store, base) if q.explanation.strip() else "",
+            "notes": [_md(n, store, base) for n in q.notes],
             "attribution": q.attribution,
             "computed": [
                 {
                     "quantity": c.quantity, "value": c.value, "method": c.method, "convention": c.convention,
                     "document_value": c.document_value, "agrees": c.agrees, "line": c.line,
-                    "note": _md(c.note, store, inline=True) if c.note else "",
+                    "note": _md(c.note, store, base, inline=True) if c.note else "",
                     "breakdown": [
                         {"label": b.label, "value": b.value,
-                         "expression": _md(f"${b.expression}$", store, inline=True) if b.expression else ""}
+                         "expression": _md(f"${b.expression}$", store, base, inline=True) if b.expression else ""}
                         for b in c.breakdown
                     ],
                 }
@@ -141,7 +171,7 @@ def exam_html(version: ExamVersion, store: Store | None = None, templates_dir: P
     """The complete, self-contained HTML of one version's exam paper (CSS inline, math as data URIs)."""
     exam = version.exam
     ctx = _common(version, templates_dir, "exam")
-    ctx["instructions"] = _md(exam.instructions, store) if exam.instructions.strip() else ""
+    ctx["instructions"] = _md(exam.instructions, store, Path(exam.file).parent) if exam.instructions.strip() else ""
     ctx["items"] = [_item_context(item, store, key=False) for item in version.items]
     return _environment(str(templates_dir)).get_template("exam.html.j2").render(**ctx)
 
@@ -172,7 +202,7 @@ def write_exams(versions: Sequence[ExamVersion], out_dir: Path, *, store: Store 
     before, by any build, come from the store; the others are rendered on `workers` processes.
     """
     out_dir = Path(out_dir)
-    diags = _math_diagnostics(versions, store)
+    diags = _math_diagnostics(versions, store) + _image_diagnostics(versions)
     by_exam: dict[str, list[ExamVersion]] = {}
     for v in versions:
         by_exam.setdefault(v.exam.name, []).append(v)
@@ -292,6 +322,26 @@ def _math_diagnostics(versions: Sequence[ExamVersion], store: Store | None) -> l
     for q, text, line in _printed_texts(versions):
         for d in unrenderable(text, q.source.file, line, MATH_SIZE_PT, store):
             found.setdefault((d.file, d.line, d.message), d)
+    return list(found.values())
+
+
+def _image_diagnostics(versions: Sequence[ExamVersion]) -> list[Diagnostic]:
+    """An `exam-image-refused` warning for each image a page will not show: a URL, a file outside the
+    project, a missing file or one that is no image."""
+    texts = [(q.source.file, line, text) for q, text, line in _printed_texts(versions)]
+    texts += [(v.exam.file, v.exam.instructions_line or v.exam.line, v.exam.instructions)
+              for v in {v.exam.name: v for v in versions}.values()]
+    found: dict[tuple[str, int, str], Diagnostic] = {}
+    for file, line, text in texts:
+        if "](" not in text:
+            continue
+        for m in IMAGE.finditer(to_html(text)):
+            path = project_file(m.group(1), Path(file).parent)
+            if path is None or image_type(path) is None:
+                found.setdefault((file, line, m.group(1)), Diagnostic(
+                    file, line, "warning", "exam-image-refused",
+                    f"image '{m.group(1)[:200]}' is not an image file of the project; the page shows its "
+                    f"description instead"))
     return list(found.values())
 
 
