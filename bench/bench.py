@@ -1,4 +1,6 @@
-"""Speed and memory benchmark: the five documents through Make, a synthetic bank, bare baselines."""
+"""Speed and memory benchmark: the five documents through Make, a synthetic bank, bare baselines.
+
+Run by `make bench` (`.venv/bin/python bench/bench.py`); it works in temporary copies and touches nothing here."""
 from __future__ import annotations
 
 import argparse
@@ -7,6 +9,7 @@ import json
 import os
 import platform
 import random
+import re
 import resource
 import shutil
 import statistics
@@ -189,46 +192,52 @@ def child_decks(n: int, reps: int) -> dict:
 def child_exam(reps: int) -> dict:
     import weasyprint
 
-    from pipeline.exams import exam_versions
-    from pipeline.render import mathsvg
+    from pipeline.cache import Store
+    from pipeline.definitions import parse_definitions
+    from pipeline.exams import select_versions
+    from pipeline.render import mathfont, mathsvg
     from pipeline.render.exam import exam_html, key_html, write_exams
 
     docs = synthetic_bank(EXAM_BANK)
-    questions = [q for d in docs for q in d.questions]
+    definitions, _ = parse_definitions(
+        '[[exam]]\nname = "bench"\ntitle = "Benchmark Exam"\ncourse = "Sequence Models"\n'
+        'date = "2025-06-16"\npaper = "A4"\nversions = 1\nseed = 7\npoints = 1\n\n'
+        f'[[exam.draw]]\ncount = {EXAM_QUESTIONS}\n', "exams.toml")
+    (version,), _ = select_versions(docs, definitions)
     with tempfile.TemporaryDirectory() as tmp:
-        defs = Path(tmp) / "exams.toml"
-        defs.write_text(
-            '[[exam]]\nname = "bench"\ntitle = "Benchmark Exam"\ncourse = "Sequence Models"\n'
-            'date = "2025-06-16"\npaper = "A4"\nversions = 1\nseed = 7\npoints = 1\n\n'
-            f'[[exam.draw]]\ncount = {EXAM_QUESTIONS}\n', encoding="utf-8")
-        cache, out = Path(tmp) / "math", Path(tmp) / "exams"
+        cache, out = Path(tmp) / "cache", Path(tmp) / "exams"
+        store = Store(cache)
         # Fonts and Pango load on the first document of a process; both sides get that for free.
         weasyprint.HTML(string="<p>warm-up $x$</p>").write_pdf()
-        t_cold, diags = _timed(lambda: write_exams(questions, defs, out, cache, TEMPLATES))
+        t_cold, diags = _timed(lambda: write_exams([version], out, store=store, templates_dir=TEMPLATES))
         problems = sum(d.severity != "info" for d in diags)
-        (version,), _ = exam_versions(questions, defs)
-        pages = [exam_html(version, cache, TEMPLATES), key_html(version, cache, TEMPLATES)]
+        # The baseline reads the same fonts as files, through WeasyPrint's own fetcher.
+        for name in re.findall(rf'{mathfont.FONT_SCHEME}([^"]+)', mathfont.font_css()):
+            (Path(tmp) / name).write_bytes(mathfont.font_data(name, store))
+        pages = [page(version, store, TEMPLATES).replace(mathfont.FONT_SCHEME, Path(tmp).as_uri() + "/")
+                 for page in (exam_html, key_html)]
         ours, bare = [], []
         for _ in range(reps):
-            # Outputs removed, so both PDFs are rendered again; formulas come from the disk cache, as in a
-            # fresh `make exams`, not from this process's memory.
+            # Outputs and PDF cache removed, so both PDFs are rendered again; formulas come from the cache,
+            # as in a fresh `make exams`, not from this process's memory.
             shutil.rmtree(out)
+            shutil.rmtree(cache / "pdf", ignore_errors=True)
             mathsvg._memory.clear()
-            ours.append(_timed(lambda: write_exams(questions, defs, out, cache, TEMPLATES))[0])
+            ours.append(_timed(lambda: write_exams([version], out, store=store, templates_dir=TEMPLATES))[0])
             t, pdfs = _timed(lambda: [weasyprint.HTML(string=p).write_pdf() for p in pages])
             bare.append(t)
         sizes = [(out / "bench-A.pdf").stat().st_size, (out / "bench-A-key.pdf").stat().st_size]
         bare_sizes = [len(pdf) for pdf in pdfs]
-        # The same exam with its PDFs in place: write_exams finds the HTML unchanged and renders nothing.
+        # The same exam again: both PDFs come from the cache, nothing is rendered.
         mathsvg._memory.clear()
-        t_same = _timed(lambda: write_exams(questions, defs, out, cache, TEMPLATES))[0]
+        t_same = _timed(lambda: write_exams([version], out, store=store, templates_dir=TEMPLATES))[0]
     return {"cold": t_cold, "same": t_same, "ours": ours, "bare": bare, "problems": problems,
             "items": len(version.items),
             "pdf_kb": sum(sizes) / 1024, "bare_pdf_kb": sum(bare_sizes) / 1024, "peak_mb": _peak_mb()}
 
 
 def _run_child(*args: str) -> dict:
-    proc = subprocess.run([sys.executable, "-m", "pipeline.bench", "--child", *args], cwd=ROOT,
+    proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child", *args], cwd=ROOT,
                           capture_output=True, text=True)
     if proc.returncode:
         raise RuntimeError(f"benchmark child {' '.join(args)} failed:\n{proc.stderr[-2000:]}")
@@ -303,7 +312,7 @@ def _s(x: float) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipeline.bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="bench/bench.py", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     ns = parser.parse_args(argv)
@@ -369,7 +378,7 @@ def main(argv: list[str] | None = None) -> int:
     row(f"{label}: bare WeasyPrint, same two final HTML pages", _s(bare), len(e["bare"]))
     row(f"{label}: write_exams (warm) / bare WeasyPrint", f"{ours / bare:.2f}×", len(e["ours"]), "≤ 1.2×",
         ours / bare <= 1.2)
-    row(f"{label}: write_exams again, nothing changed (no PDF rendered)", _s(e["same"]), 1)
+    row(f"{label}: write_exams again, PDFs from the cache (none rendered)", _s(e["same"]), 1)
     row(f"{label}: peak RSS of the process", f"{e['peak_mb']:.0f} MB", 1)
     row(f"{label}: PDF size, ours / bare WeasyPrint", f"{e['pdf_kb']:.0f} / {e['bare_pdf_kb']:.0f} KiB", 1)
     if e["problems"]:
