@@ -126,6 +126,12 @@ def read_definitions(path: Path) -> tuple[list[ExamDefinition], list[Diagnostic]
 
 
 def _write(path: Path, text: str) -> list[Diagnostic]:
+    """Write `path` unless it already holds `text`; a failure is a `write-failed` error, the old file kept."""
+    try:
+        if path.read_bytes() == text.encode("utf-8"):
+            return []
+    except OSError:
+        pass
     try:
         atomic_write_text(path, text)
     except OSError as exc:

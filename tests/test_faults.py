@@ -122,7 +122,11 @@ def good(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 
 def _edit(project: Path) -> None:
-    """A change every output shows: a document's title and the exams' titles."""
+    """A change every output shows: a question's wording, a document's title and the exams' titles."""
+    quiz = project / "seeds" / "rnn-quiz.md"
+    text = quiz.read_text(encoding="utf-8")
+    assert "as opposed to" in text
+    quiz.write_text(text.replace("as opposed to", "rather than", 1), encoding="utf-8")
     overlay = project / "seeds" / "coursera-rnn.fixes.toml"
     text = overlay.read_text(encoding="utf-8")
     assert 'title = "Sequence Models Quiz"' in text
@@ -309,3 +313,22 @@ def test_a_full_disk_is_a_clear_error_keeps_every_output_and_the_next_build_reco
         if name.startswith("exams/") or name == "questions.json":
             assert state[name] == data, name
     assert json.loads(state["questions.json"])
+
+
+def test_a_full_disk_when_writing_the_bank_names_the_file(good: dict, project: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    from pipeline import build as driver
+
+    def full(path: Path, text: str) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    _edit(project)
+    monkeypatch.setattr(driver, "atomic_write_text", full)
+    monkeypatch.chdir(project)
+    diags = driver.build(driver.seed_paths(), Path("build"), decks=False, exams=False)
+    assert [str(d) for d in diags if d.severity == "error"] == [
+        "build/questions.json: error[write-failed]: cannot write it (No space left on device); the previous file "
+        "is kept"]
+    assert (project / "build" / "questions.json").read_bytes() == good["old"]["questions.json"]
