@@ -11,7 +11,7 @@ from . import cache, curation
 from .definitions import ExamDefinition, parse_definitions
 from .exams import select_versions
 from .fsutil import atomic_write_text
-from .model import Diagnostic, Document, Question, all_diagnostics, document_from_json, document_to_json
+from .model import Diagnostic, Document, all_diagnostics, document_from_json, document_to_json
 from .readers import read_path
 from .tags import tags_for
 
@@ -107,10 +107,6 @@ def has_errors(doc: Document) -> bool:
 def questions_json(docs: Sequence[Document]) -> str:
     bank = [q.to_json() for doc in docs for q in doc.questions]
     return json.dumps(bank, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-
-
-def good_questions(docs: Sequence[Document]) -> list[Question]:
-    return [q for doc in docs if not has_errors(doc) for q in doc.questions]
 
 
 def read_definitions(path: Path) -> tuple[list[ExamDefinition], list[Diagnostic]]:

@@ -15,9 +15,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator
+from typing import IO, Iterator
 
 from .fsutil import atomic_write_bytes
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: builds run without the lock, which only repeats work
+    fcntl = None  # type: ignore[assignment]
 
 _MAGIC = b"rnn-decks-cache/1"
 # Kinds that are kept small: beyond this many entries the least recently used go. Formulas are a few KB
@@ -100,13 +105,8 @@ class Store:
     def exclusive(self, kind: str) -> Iterator[None]:
         """Hold `kind` alone while filling it (POSIX). `make decks exams` runs two builds side by side: the
         second to get here waits and reads what the first made instead of doing the same work at once."""
-        try:
-            import fcntl
-
-            assert self.folder is not None
-            (self.folder / kind).mkdir(parents=True, exist_ok=True)
-            handle = open(self.folder / kind / ".lock", "a")  # noqa: SIM115 - held across the yield
-        except (ImportError, AssertionError, OSError):
+        handle = self._lock_file(kind)
+        if handle is None:
             yield  # no lock: both builds may do the work, which is only slower
             return
         try:
@@ -117,6 +117,15 @@ class Store:
             yield
         finally:
             handle.close()  # releases the lock
+
+    def _lock_file(self, kind: str) -> IO[str] | None:
+        if self.folder is None or fcntl is None:
+            return None
+        try:
+            (self.folder / kind).mkdir(parents=True, exist_ok=True)
+            return open(self.folder / kind / ".lock", "a")  # noqa: SIM115 - the caller closes it
+        except OSError:
+            return None
 
 
 def _header(entry_key: str, payload: bytes) -> bytes:

@@ -206,20 +206,19 @@ def write_exams(versions: Sequence[ExamVersion], out_dir: Path, *, store: Store 
     by_exam: dict[str, list[ExamVersion]] = {}
     for v in versions:
         by_exam.setdefault(v.exam.name, []).append(v)
-    pages: dict[str, str] = {}  # file name -> HTML
+    pages: dict[str, dict[str, str]] = {}  # exam name -> file name -> HTML
     failed: dict[str, BaseException] = {}  # exam name -> why it cannot be written
     for name, exam_versions in by_exam.items():
         try:
-            for v in exam_versions:
-                pages[f"{v.slug}.pdf"] = exam_html(v, store, templates_dir)
-                pages[f"{v.slug}-key.pdf"] = key_html(v, store, templates_dir)
+            pages[name] = {f"{v.slug}{suffix}.pdf": page(v, store, templates_dir)
+                           for v in exam_versions for suffix, page in (("", exam_html), ("-key", key_html))}
         except Exception as exc:  # noqa: BLE001 - reported per exam, other exams still build
             failed[name] = exc
-    pdfs = _render({n: h for n, h in pages.items() if not _exam_failed(n, failed)}, store, workers)
+    pdfs = _render({file: html for files in pages.values() for file, html in files.items()}, store, workers)
     for name, exam_versions in by_exam.items():
         exam = exam_versions[0].exam
-        files = [f"{v.slug}{suffix}.pdf" for v in exam_versions for suffix in ("", "-key")]
-        problem = failed.get(name) or next((pdfs[f] for f in files if isinstance(pdfs.get(f), BaseException)), None)
+        files = list(pages.get(name, ()))
+        problem = failed.get(name) or next((pdfs[f] for f in files if isinstance(pdfs[f], BaseException)), None)
         if problem is not None:
             diags.append(Diagnostic(exam.file, exam.line, "error", "exam-render-failed",
                                     f"exam '{name}' could not be rendered ({type(problem).__name__}: {problem}); "
@@ -231,10 +230,6 @@ def write_exams(versions: Sequence[ExamVersion], out_dir: Path, *, store: Store 
                                         f"{f[:-4]}: WeasyPrint: {message}"))
         diags.extend(_write_unit({out_dir / f: pdfs[f][0] for f in files}, name))
     return diags
-
-
-def _exam_failed(file_name: str, failed: dict[str, BaseException]) -> bool:
-    return any(file_name.startswith(f"{name}-") for name in failed)
 
 
 def _render(pages: dict[str, str], store: Store | None, workers: int
