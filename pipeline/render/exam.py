@@ -45,14 +45,16 @@ def _environment(templates_dir: str) -> jinja2.Environment:
 
 
 def _css_string(text: str) -> Markup:
-    """`text` as a quoted CSS string inside <style>: quotes and backslashes escaped for CSS, and `<`, `>`
-    and `&` too, so that no `</style>` in a title can end the style sheet and open markup of its own."""
+    """`text` as a quoted CSS string inside <style>: quotes and backslashes escaped for CSS, and `<` too,
+    so that no `</style>` in a title can end the style sheet and open markup of its own."""
     out = []
     for ch in text:
-        if ch in "\\\"'<>&":
-            out.append(f"\\{ord(ch):06x}")
-        elif not ch.isprintable():
-            out.append(" ")  # a line break or a control character
+        if ch in '\\"':
+            out.append("\\" + ch)
+        elif ch == "<":
+            out.append("\\00003c")
+        elif ch < " " or ch == "\x7f":
+            out.append(" ")  # a line break or another control character, which would end the string
         else:
             out.append(ch)
     return Markup('"' + "".join(out) + '"')
