@@ -18,7 +18,7 @@ from pipeline.cache import Store
 from pipeline.exams import ExamItem, ExamVersion, format_points
 from pipeline.fsutil import atomic_write_all
 from pipeline.model import Diagnostic, Question
-from pipeline.render.mathfont import FONT_SCHEME, font_css, font_data
+from pipeline.render.mathfont import font_css, load_fonts
 from pipeline.render.mathsvg import math_renderer, unrenderable
 from pipeline.render.pdf import html_to_pdf, pdf_key
 from pipeline.text import to_html
@@ -275,8 +275,7 @@ def _warm_up(store: Store | None) -> None:
     """Import WeasyPrint and make the math fonts, the start-up every render needs."""
     import weasyprint  # noqa: F401
 
-    for name in re.findall(rf'url\("{FONT_SCHEME}([^"]+)"\)', font_css()):
-        font_data(name, store)
+    load_fonts(store)
 
 
 def _write_unit(files: dict[Path, bytes], exam: str) -> list[Diagnostic]:

@@ -214,5 +214,11 @@ def font_data(name: str, store: cache.Store | None = None) -> bytes | None:
     return data
 
 
-__all__ = ["FAMILY", "SCRIPT_FAMILY", "FONT_SCHEME", "toolchain", "font_css", "font_data", "glyphs_as_text",
-           "merge_text"]
+def load_fonts(store: cache.Store | None = None) -> None:
+    """Both fonts into this process (from the store, or derived): a process forked afterwards has them."""
+    for name in _file_names().values():
+        font_data(name, store)
+
+
+__all__ = ["FAMILY", "SCRIPT_FAMILY", "FONT_SCHEME", "toolchain", "font_css", "font_data", "load_fonts",
+           "glyphs_as_text", "merge_text"]
