@@ -1,5 +1,6 @@
-"""The one driver: read -> curate -> recompute -> select/assign -> render, with every file it reads or writes
-named here, and diagnostics collected along the way and judged by the caller."""
+"""The one driver: read -> curate -> recompute -> select/assign -> render. `build` is the whole flow; the
+functions below it read the inputs and write the outputs the stages take and give. Diagnostics are collected
+along the way and judged by the caller."""
 from __future__ import annotations
 
 import json
