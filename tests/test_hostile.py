@@ -3,6 +3,7 @@ can set. A build opens no file outside the project and no URL, and no live marku
 from __future__ import annotations
 
 import html.parser
+import io
 import os
 import shutil
 import sys
@@ -224,3 +225,39 @@ def test_the_pdfs_show_the_strings_as_text_and_attach_nothing(built: dict) -> No
         text = " ".join(page.extract_text() for page in reader.pages)
         assert "</style><link rel=attachment" in text  # the title, printed as the text it is
         assert "<script>alert(1)</script>" in text
+
+
+def test_every_field_of_a_question_prints_as_text(tmp_path: Path, server: str) -> None:
+    """The same strings in every field the model has, whichever reader or overlay filled it."""
+    from pipeline.definitions import ExamDefinition
+    from pipeline.exams import shuffle_version
+    from pipeline.model import BreakdownItem, Choice, Computed, Question, SourceSpan
+    from pipeline.render.pdf import html_to_pdf
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    s = " ".join(_hostile(server, outside))
+    q = Question(
+        id=f"hostile/{s}", document="hostile", number=s, kind="single_choice", stem=s,
+        source=SourceSpan(f"seeds/{s}.md", 3, 9), choices=(Choice(s, True, 4), Choice(s, False, 5)), answer=s,
+        explanation=s, context=s, section=s, attribution=s, figures=(s,), notes=(s,), tags=("t",),
+        computed=(Computed(quantity=s, value=s, method=s, convention=s, breakdown=(BreakdownItem(s, "x", 1),),
+                           document_value=s, agrees=False, line=3, note=s),))
+    definition = ExamDefinition(name="h", title=s, course=s, date=s, instructions=s, paper="A4", versions=1,
+                                seed="1", points=1.0, file=f"{s}.toml")
+    version = shuffle_version(definition, [(q, 1.0)], "A")
+    report = tmp_path / "report.txt"
+    fd = os.open(report, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+    try:
+        _WATCH.update(fd=fd, canaries=[str(outside / n) for n in ("secret.txt", "style.css", "figure.svg")])
+        for page in (exam_html(version, None), key_html(version, None)):
+            parser = _Tags()
+            parser.feed(page)
+            assert {tag for tag, _ in parser.tags} <= ALLOWED
+            assert [tag for tag, _ in parser.tags].count("style") == 1
+            pdf, _ = html_to_pdf(page)
+            assert PdfReader(io.BytesIO(pdf)).attachments == {}
+    finally:
+        _WATCH.clear()
+        os.close(fd)
+    assert report.read_text() == "" and _Server.requests == []
