@@ -1,6 +1,8 @@
 """A small hand-made question bank, copied from the seeds, for the exam tests."""
 from __future__ import annotations
 
+from pipeline.definitions import parse_definitions
+from pipeline.exams import ExamVersion, select_versions
 from pipeline.model import BreakdownItem, Choice, Computed, Document, Question, SourceSpan
 
 GRU_EQUATIONS = r"""Here're the update equations for the GRU.
@@ -198,4 +200,13 @@ def documents(questions: list[Question] | None = None) -> list[Document]:
                      questions=tuple(qs)) for file, qs in by_file.items()]
 
 
-__all__ = ["bank", "documents", "GRU_EQUATIONS", "TASK1_CONTEXT"]
+def versions_of(text: str, questions: list[Question] | None = None) -> list[ExamVersion]:
+    """Every version the definitions in `text` draw from the bank (`questions`, else `bank()`), which must
+    draw without a problem."""
+    definitions, diags = parse_definitions(text, "seeds/exams.toml")
+    versions, drawn = select_versions(documents(questions), definitions)
+    assert diags + drawn == []
+    return versions
+
+
+__all__ = ["bank", "documents", "versions_of", "GRU_EQUATIONS", "TASK1_CONTEXT"]

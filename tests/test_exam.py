@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from exam_fixtures import bank, documents
+from exam_fixtures import bank, versions_of
 from pipeline.cache import Store
-from pipeline.definitions import ExamDefinition, parse_definitions
-from pipeline.exams import select_versions, shuffle_version
+from pipeline.definitions import ExamDefinition
+from pipeline.exams import shuffle_version
 from pipeline.model import Choice, Computed, Question, SourceSpan
 from pipeline.render import exam as exam_mod
 from pipeline.render.exam import exam_html, key_html, write_exams
@@ -71,13 +71,6 @@ def _fragment(markdown: str, words: int = 7) -> str:
     """The plain words a question opens with, before any math or emphasis."""
     plain = re.split(r"[$*]", markdown, maxsplit=1)[0]
     return _norm(" ".join(_norm(plain).split(" ")[:words]))
-
-
-def versions_of(text: str, questions: list[Question] | None = None) -> list:
-    definitions, diags = parse_definitions(text, "exams.toml")
-    versions, drawn = select_versions(documents(questions), definitions)
-    assert diags + drawn == []
-    return versions
 
 
 @pytest.fixture(scope="module")

@@ -10,11 +10,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from exam_fixtures import documents
+from exam_fixtures import versions_of
 from pipeline import fsutil
 from pipeline.cache import Store
-from pipeline.definitions import parse_definitions
-from pipeline.exams import select_versions
 from pipeline.render import exam as exam_mod
 from pipeline.render.exam import write_exams
 
@@ -42,13 +40,6 @@ seed = 4
 id = "rnn-quiz/q05"
 """
 FILES = ["pair-A-key.pdf", "pair-A.pdf", "pair-B-key.pdf", "pair-B.pdf", "solo-A-key.pdf", "solo-A.pdf"]
-
-
-def versions_of(text: str) -> list:
-    definitions, diags = parse_definitions(text, "seeds/exams.toml")
-    versions, drawn = select_versions(documents(), definitions)
-    assert diags + drawn == []
-    return versions
 
 
 def text_of(path: Path) -> str:
