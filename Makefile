@@ -52,7 +52,7 @@ test: $(INSTALLED)
 	$(PY) -m pytest -q
 
 bench: $(INSTALLED)
-	$(PY) -m pipeline.bench
+	$(PY) bench/bench.py
 
 clean:
 	rm -rf build

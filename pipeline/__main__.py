@@ -7,12 +7,12 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from .build import BUILD, build, has_errors, load_document, seed_paths
+from .build import BUILD, SEEDS, build, has_errors, load_document, seed_paths
 from .model import KINDS, Document, all_diagnostics
 
 
-def _paths(args: list[str]) -> list[Path]:
-    return [Path(a) for a in args] if args else seed_paths()
+def _paths(args: list[str], seeds: Path = SEEDS) -> list[Path]:
+    return [Path(a) for a in args] if args else seed_paths(seeds)
 
 
 def cmd_parse(ns: argparse.Namespace) -> int:
@@ -90,7 +90,9 @@ def cmd_check(ns: argparse.Namespace) -> int:
 
 def cmd_build(ns: argparse.Namespace) -> int:
     both = not (ns.decks or ns.exams)
-    diags = build(_paths(ns.files), Path(ns.out), decks=ns.decks or both, exams=ns.exams or both)
+    seeds = Path(ns.seeds)
+    diags = build(_paths(ns.files, seeds), Path(ns.out), seeds_dir=seeds, decks=ns.decks or both,
+                  exams=ns.exams or both)
     for d in diags:
         if d.severity != "info":
             print(d, file=sys.stderr)
@@ -124,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--decks", action="store_true")
     b.add_argument("--exams", action="store_true")
     b.add_argument("--out", default=str(BUILD))
+    b.add_argument("--seeds", default=str(SEEDS), help="folder of the documents, identity.lock and exams.toml")
     b.set_defaults(func=cmd_build)
     ns = parser.parse_args(argv)
     return ns.func(ns)

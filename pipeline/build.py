@@ -1,28 +1,47 @@
-"""The one driver: read -> curate -> recompute -> render, with diagnostics collected and judged at the end."""
+"""The one driver: read -> curate -> recompute -> select/assign -> render. `build` is the whole flow; the
+functions below it read the inputs and write the outputs the stages take and give. Diagnostics are collected
+along the way and judged by the caller."""
 from __future__ import annotations
 
-import hashlib
 import json
-import pickle
-import sys
-from contextlib import ExitStack, contextmanager
 from dataclasses import replace
-from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
+from typing import Iterable, Sequence
 
-from . import curation
-from .fsutil import atomic_write_bytes, atomic_write_text
-from .model import Diagnostic, Document, Question, all_diagnostics
+from . import cache, curation
+from .definitions import ExamDefinition, parse_definitions
+from .exams import select_versions
+from .fsutil import atomic_write_text
+from .model import Diagnostic, Document, all_diagnostics, document_from_json, document_to_json
 from .readers import read_path
 from .source import read_source
 from .tags import tags_for
 
-if TYPE_CHECKING:
-    from .render.exam import RenderWorkers
-
 SEEDS = Path("seeds")
 BUILD = Path("build")
+
+
+def build(paths: Sequence[Path], out: Path = BUILD, *, seeds_dir: Path = SEEDS,
+          decks: bool = True, exams: bool = True) -> list[Diagnostic]:
+    """Write every output under `out` from the documents at `paths`; `seeds_dir` holds the identity lock
+    and the exam definitions. Documents with errors keep their previous outputs; the rest still build."""
+    store = cache.Store(out / "cache")
+    bank = load_bank(paths, store)  # read -> curate -> recompute, each document from the cache if unchanged
+    diags = [d for doc in bank for d in all_diagnostics(doc)]
+    good = [doc for doc in bank if not has_errors(doc)]
+    if len(good) == len(bank):
+        diags += _write(out / "questions.json", questions_json(bank))
+    if decks:
+        from .render.anki import write_decks
+
+        diags += write_decks(good, out / "decks", seeds_dir / "identity.lock", complete=len(good) == len(bank))
+    if exams:
+        from .render.exam import write_exams
+
+        definitions, found = read_definitions(seeds_dir / "exams.toml")
+        versions, drawn = select_versions(bank, definitions)
+        diags += found + drawn + write_exams(versions, out / "exams", store=store)
+    return diags
 
 
 def seed_paths(seeds: Path = SEEDS) -> list[Path]:
@@ -35,115 +54,54 @@ def load_document(path: str | Path, *, curate: bool = True, compute: bool = True
     if curate and doc.dialect:
         doc = curation.apply(doc, curation.load_overlay(curation.overlay_path(doc.path)))
     if compute and doc.questions:
-        doc = _recompute(doc)
+        from .recompute import recompute  # NumPy and sympy load only when a document has questions
+
+        questions, extra = recompute(list(doc.questions), lines={doc.path: doc.lines})
+        doc = replace(doc, questions=tuple(questions), diagnostics=doc.diagnostics + tuple(extra))
     return replace(doc, questions=tuple(q.with_(tags=tags_for(q)) for q in doc.questions))
 
 
-def _recompute(doc: Document) -> Document:
-    from .recompute import recompute  # NumPy and sympy load only when a document has questions
-
-    questions, extra = recompute(list(doc.questions), lines={doc.path: doc.lines})
-    return replace(doc, questions=tuple(questions), diagnostics=doc.diagnostics + tuple(extra))
-
-
-def load_bank(paths: Iterable[str | Path], cache_dir: Path | None = None) -> list[Document]:
-    """Every document through every stage; with `cache_dir`, a document whose inputs did not change is
-    read back from the previous build instead (see `cached_document`)."""
-    if cache_dir is None:
+def load_bank(paths: Iterable[str | Path], store: cache.Store | None = None) -> list[Document]:
+    """Every document through every stage; with a store, a document whose inputs did not change is read
+    back from it instead, which skips reading, curation and recomputation (NumPy, sympy) alike."""
+    if store is None:
         return [load_document(p) for p in paths]
-    paths = list(paths)
-    with _cache_lock(Path(cache_dir)):
-        # `make` runs the deck and the exam build side by side: the second to get here waits for the first
-        # and reads what it made, instead of importing NumPy and sympy and doing the same work at once.
-        loaded = [_load_cached(p, cache_dir) for p in paths]
-        # Entries for older versions of these documents are of no more use.
-        keep = {f"{key}.pickle" for _, key in loaded}
-        for entry in Path(cache_dir).glob("*.pickle"):
-            if entry.name not in keep:
-                entry.unlink(missing_ok=True)
-    return [doc for doc, _ in loaded]
-
-
-@contextmanager
-def _cache_lock(cache_dir: Path) -> Iterator[None]:
-    """An exclusive lock on the document cache for as long as a build reads and fills it (POSIX)."""
-    try:
-        import fcntl
-
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        handle = open(cache_dir / ".lock", "a")  # noqa: SIM115 - held across the yield
-    except (ImportError, OSError):
-        yield  # no locking here: the builds may both do the work, which is only slower
-        return
-    try:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-        except OSError:
-            pass
-        yield
-    finally:
-        handle.close()  # releases the lock
-
-
-@lru_cache(maxsize=1)
-def _code_fingerprint() -> str:
-    """Hash of the pipeline's own source and the versions that shape a document's questions."""
-    from importlib.metadata import version
-
-    h = hashlib.sha256()
-    package = Path(__file__).resolve().parent
-    for path in sorted(package.rglob("*.py")):
-        h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    for dist in ("numpy", "sympy", "markdown-it-py", "mdit-py-plugins"):
-        h.update(f"{dist}={version(dist)}\0".encode())
-    h.update(f"python={sys.version_info[:2]}\0pickle={pickle.HIGHEST_PROTOCOL}".encode())
-    return h.hexdigest()
+    with store.exclusive("docs"):
+        return [cached_document(p, store) for p in paths]
 
 
 def document_key(path: str | Path) -> str | None:
-    """Everything `load_document` reads: the document, its overlay, the pipeline's code. None if unreadable."""
+    """Everything `load_document` reads: the document, its overlay, the code and the libraries that shape
+    its questions. None when they cannot be read (the document is then simply not cached)."""
     try:
         source, _ = read_source(path)  # never blocks on a named pipe; problems are reported by load_document
         overlay = curation.overlay_path(str(path))
         fixes = read_source(overlay)[0] if overlay.exists() else b"<none>"
-        code = _code_fingerprint()
+        code = cache.code_fingerprint(exclude=("render",))
+        libraries = cache.versions("numpy", "sympy", "markdown-it-py", "mdit-py-plugins")
     except Exception:  # noqa: BLE001 - unreadable input or package metadata: build without the cache
         return None
     if source is None or fixes is None:
-        return None
-    h = hashlib.sha256(code.encode())
-    for part in (str(path).encode("utf-8"), source, fixes):
-        h.update(hashlib.sha256(part).digest())
-    return h.hexdigest()
+        return None  # not a regular file, or too large: read_path reports it
+    return cache.key("document", code, libraries, str(path), source, fixes)
 
 
-def cached_document(path: str | Path, cache_dir: Path) -> Document:
-    """`load_document(path)`, reused from `cache_dir` when the document, its overlay and the code are the
-    ones it was made from. Reading, curation and recomputation (NumPy, sympy) are most of a build's start-up;
-    an unchanged document skips all three. A damaged or stale entry is simply made again."""
-    return _load_cached(path, cache_dir)[0]
-
-
-def _load_cached(path: str | Path, cache_dir: Path) -> tuple[Document, str | None]:
-    """The document, and the cache key it was looked up under (None when its inputs are unreadable)."""
+def cached_document(path: str | Path, store: cache.Store) -> Document:
+    """`load_document(path)`, reused from the store when the document, its overlay and the code are the
+    ones it was made from; a missing, damaged or stale entry is simply made again."""
     key = document_key(path)
     if key is None:
-        return load_document(path), None
-    entry = Path(cache_dir) / f"{key}.pickle"
+        return load_document(path)
     try:
-        doc = pickle.loads(entry.read_bytes())
-        if isinstance(doc, Document) and doc.path == str(path):
-            return doc, key
-    except Exception:  # noqa: BLE001 - missing, truncated or from another version: rebuild it
+        doc = document_from_json(store.get("docs", key) or b"")
+        if doc.path == str(path):
+            return doc
+    except (ValueError, TypeError, KeyError):
         pass
     doc = load_document(path)
-    if document_key(path) != key:
-        return doc, key  # the file was saved while it was being read: never file one text under the other's key
-    try:
-        atomic_write_bytes(entry, pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL))
-    except Exception:  # noqa: BLE001 - a cache that cannot be written only costs time
-        pass
-    return doc, key
+    if document_key(path) == key:  # never file a text saved while it was read under the other's key
+        store.put("docs", key, document_to_json(doc).encode("utf-8"))
+    return doc
 
 
 def has_errors(doc: Document) -> bool:
@@ -155,37 +113,28 @@ def questions_json(docs: Sequence[Document]) -> str:
     return json.dumps(bank, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
-def good_questions(docs: Sequence[Document]) -> list[Question]:
-    return [q for doc in docs if not has_errors(doc) for q in doc.questions]
+def read_definitions(path: Path) -> tuple[list[ExamDefinition], list[Diagnostic]]:
+    """The exam definitions in `path`, checked (see definitions.parse_definitions)."""
+    where = path.as_posix()
+    try:
+        if not path.is_file():  # a folder or a FIFO would fail or hang the read
+            raise OSError(f"{where} is not a regular file")
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return [], [Diagnostic(where, 0, "error", "exam-unreadable", f"cannot read exam definitions: {exc}")]
+    return parse_definitions(text, where)
 
 
-def build(paths: Sequence[Path], out: Path = BUILD, *, decks: bool = True, exams: bool = True) -> list[Diagnostic]:
-    """Write every output. Documents with errors keep their previous outputs; the rest still build."""
-    with ExitStack() as stack:
-        workers = None
-        if exams:
-            from .render.exam import RenderWorkers, rendering_likely
-
-            if rendering_likely(out / "exams", out / "cache" / "pdf"):
-                # The exam renderers start now and get ready while the documents are read.
-                workers = stack.enter_context(RenderWorkers(2, out / "cache" / "math"))
-        return _build(paths, out, decks=decks, exams=exams, render_workers=workers)
-
-
-def _build(paths: Sequence[Path], out: Path, *, decks: bool, exams: bool,
-           render_workers: RenderWorkers | None = None) -> list[Diagnostic]:
-    docs = load_bank(paths, out / "cache" / "docs")
-    diags = [d for doc in docs for d in all_diagnostics(doc)]
-    good = [doc for doc in docs if not has_errors(doc)]
-    if len(good) == len(docs):
-        atomic_write_text(out / "questions.json", questions_json(docs))
-    if decks:
-        from .render.anki import write_decks
-
-        diags += write_decks(good, out / "decks", SEEDS / "identity.lock", complete=len(good) == len(docs))
-    if exams:
-        from .render.exam import write_exams
-
-        diags += write_exams(good_questions(docs), SEEDS / "exams.toml", out / "exams", out / "cache" / "math",
-                             pdf_cache=out / "cache" / "pdf", render_workers=render_workers)
-    return diags
+def _write(path: Path, text: str) -> list[Diagnostic]:
+    """Write `path` unless it already holds `text`; a failure is a `write-failed` error, the old file kept."""
+    try:
+        if path.read_bytes() == text.encode("utf-8"):
+            return []
+    except OSError:
+        pass
+    try:
+        atomic_write_text(path, text)
+    except OSError as exc:
+        return [Diagnostic(path.as_posix(), 0, "error", "write-failed",
+                           f"cannot write it ({exc.strerror or exc}); the previous file is kept")]
+    return []

@@ -1,7 +1,8 @@
 """The question model: plain frozen data shared by every stage (no I/O, no third-party imports)."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+import json
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 KINDS = ("single_choice", "multi_choice", "open", "numeric")
@@ -141,7 +142,38 @@ def all_diagnostics(doc: Document) -> list[Diagnostic]:
     return sorted(diags, key=lambda d: (d.line, d.code))
 
 
+def document_to_json(doc: Document) -> str:
+    """The whole document as JSON, every field kept (`Question.to_json` is the bank's public form)."""
+    return json.dumps(asdict(doc), ensure_ascii=False, separators=(",", ":"))
+
+
+def document_from_json(text: str | bytes) -> Document:
+    """The document `document_to_json` wrote. Raises (ValueError, TypeError, KeyError) on any other text."""
+    return _from_data(Document, json.loads(text))
+
+
+# Fields that hold model objects (or tuples of them), by name: every name means one class throughout.
+_NESTED: dict[str, type] = {
+    "source": SourceSpan, "choices": Choice, "computed": Computed, "breakdown": BreakdownItem,
+    "diagnostics": Diagnostic, "cues": Cue, "questions": Question, "skipped": Skipped,
+}
+
+
+def _from_data(cls: type, data: Any) -> Any:
+    if not isinstance(data, dict) or set(data) != {f.name for f in fields(cls)}:
+        raise ValueError(f"not a {cls.__name__}: {str(data)[:80]}")
+    values = {}
+    for name, value in data.items():
+        nested = _NESTED.get(name)
+        if isinstance(value, list):
+            value = tuple(_from_data(nested, v) if nested else v for v in value)
+        elif nested is not None and value is not None:
+            value = _from_data(nested, value)
+        values[name] = value
+    return cls(**values)
+
+
 __all__ = [
     "KINDS", "SEVERITIES", "SourceSpan", "Diagnostic", "Cue", "Choice", "BreakdownItem", "Computed",
-    "Question", "Skipped", "Document", "all_diagnostics",
+    "Question", "Skipped", "Document", "all_diagnostics", "document_to_json", "document_from_json",
 ]

@@ -1,7 +1,9 @@
 """A small hand-made question bank, copied from the seeds, for the exam tests."""
 from __future__ import annotations
 
-from pipeline.model import BreakdownItem, Choice, Computed, Question, SourceSpan
+from pipeline.definitions import parse_definitions
+from pipeline.exams import ExamVersion, select_versions
+from pipeline.model import BreakdownItem, Choice, Computed, Document, Question, SourceSpan
 
 GRU_EQUATIONS = r"""Here're the update equations for the GRU.
 
@@ -189,4 +191,22 @@ $$o^{(t)} = c + V\mathbf{h}_{l}^{(t)}$$""",
     ]
 
 
-__all__ = ["bank", "GRU_EQUATIONS", "TASK1_CONTEXT"]
+def documents(questions: list[Question] | None = None) -> list[Document]:
+    """The bank as the driver hands it to exam selection: one document per source file, in bank order."""
+    by_file: dict[str, list[Question]] = {}
+    for q in bank() if questions is None else questions:
+        by_file.setdefault(q.source.file, []).append(q)
+    return [Document(path=file, slug=qs[0].document, dialect="bullet-quiz", title=qs[0].document,
+                     questions=tuple(qs)) for file, qs in by_file.items()]
+
+
+def versions_of(text: str, questions: list[Question] | None = None) -> list[ExamVersion]:
+    """Every version the definitions in `text` draw from the bank (`questions`, else `bank()`), which must
+    draw without a problem."""
+    definitions, diags = parse_definitions(text, "seeds/exams.toml")
+    versions, drawn = select_versions(documents(questions), definitions)
+    assert diags + drawn == []
+    return versions
+
+
+__all__ = ["bank", "documents", "versions_of", "GRU_EQUATIONS", "TASK1_CONTEXT"]

@@ -1,4 +1,4 @@
-"""The document cache: an unchanged document is read back, never trusted after its inputs change."""
+"""The document cache: an unchanged document is read back, never trusted after its inputs change, never code."""
 from __future__ import annotations
 
 import shutil
@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import build
+from pipeline import build, cache
+from pipeline.cache import Store
+from pipeline.model import document_from_json
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,8 +37,12 @@ def _task1_total(doc) -> str:
     return totals[0]
 
 
+def _entries(folder: Path) -> list[Path]:
+    return sorted(p for p in (folder / "docs").iterdir() if not p.name.startswith("."))
+
+
 def test_unchanged_document_is_read_back_equal(copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    cache = tmp_path / "cache"
+    cache = Store(tmp_path / "cache")
     first = build.cached_document(copy, cache)
     assert first == build.load_document(copy)
     assert _task1_total(first) == "20362"
@@ -47,7 +53,7 @@ def test_unchanged_document_is_read_back_equal(copy: Path, tmp_path: Path, monke
 
 
 def test_an_edit_to_the_document_is_never_served_from_the_cache(copy: Path, tmp_path: Path) -> None:
-    cache = tmp_path / "cache"
+    cache = Store(tmp_path / "cache")
     build.cached_document(copy, cache)
     text = copy.read_text(encoding="utf-8")
     # The reference model recomputes Task 1 from the edited sizes: a stale entry would still say 20362.
@@ -58,7 +64,7 @@ def test_an_edit_to_the_document_is_never_served_from_the_cache(copy: Path, tmp_
 
 
 def test_an_edit_to_the_overlay_is_never_served_from_the_cache(copy: Path, tmp_path: Path) -> None:
-    cache = tmp_path / "cache"
+    cache = Store(tmp_path / "cache")
     before = build.cached_document(copy, cache)
     overlay = copy.with_name("rnn-exercises.fixes.toml")
     fixes = overlay.read_text(encoding="utf-8")
@@ -71,30 +77,49 @@ def test_an_edit_to_the_overlay_is_never_served_from_the_cache(copy: Path, tmp_p
 def test_a_change_to_the_pipeline_code_invalidates_every_entry(copy: Path, tmp_path: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     key = build.document_key(copy)
-    monkeypatch.setattr(build, "_code_fingerprint", lambda: "another version of the pipeline")
+    monkeypatch.setattr(cache, "code_fingerprint", lambda *a, **k: "another version of the pipeline")
     assert build.document_key(copy) != key
 
 
-def test_a_damaged_entry_is_made_again(copy: Path, tmp_path: Path) -> None:
-    cache = tmp_path / "cache"
-    first = build.cached_document(copy, cache)
-    (entry,) = cache.glob("*.pickle")
-    entry.write_bytes(b"\x80\x05 truncated")
-    assert build.cached_document(copy, cache) == first
-    assert entry.read_bytes() != b"\x80\x05 truncated"
+@pytest.mark.parametrize("damage", ["truncated", "flipped", "swapped", "pickle"])
+def test_a_damaged_entry_is_made_again(copy: Path, tmp_path: Path, damage: str) -> None:
+    store = Store(tmp_path / "cache")
+    first = build.cached_document(copy, store)
+    other = copy.with_name("other.md")
+    other.write_text(copy.read_text(encoding="utf-8").replace("Hidden Layer Size: 128", "Hidden Layer Size: 64"),
+                     encoding="utf-8")
+    (entry,) = _entries(tmp_path / "cache")
+    build.cached_document(other, store)
+    (other_entry,) = set(_entries(tmp_path / "cache")) - {entry}
+    data = entry.read_bytes()
+    if damage == "truncated":
+        entry.write_bytes(data[: len(data) // 2])
+    elif damage == "flipped":  # the recomputed total in the JSON, its header untouched
+        assert b'"value":"20362"' in data
+        entry.write_bytes(data.replace(b'"value":"20362"', b'"value":"20352"', 1))
+    elif damage == "swapped":  # another document's sound entry under this one's key
+        entry.write_bytes(other_entry.read_bytes())
+    else:  # a crafted pickle that would run a command when unpickled
+        marker = tmp_path / "ran"
+        entry.write_bytes(b"cos\nsystem\n(S'touch " + str(marker).encode() + b"'\ntR.")
+    again = build.cached_document(copy, store)
+    assert again == first and _task1_total(again) == "20362"
+    assert not (tmp_path / "ran").exists()
+    assert document_from_json(store.get("docs", build.document_key(copy))) == first  # made again
 
 
-def test_load_bank_keeps_only_the_current_entries(copy: Path, tmp_path: Path) -> None:
-    cache = tmp_path / "cache"
-    build.load_bank([copy], cache)
+def test_load_bank_keeps_the_entries_of_the_documents_it_read(copy: Path, tmp_path: Path) -> None:
+    store = Store(tmp_path / "cache")
+    build.load_bank([copy], store)
     copy.write_text(copy.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    build.load_bank([copy], cache)
-    assert [p.stem for p in cache.glob("*.pickle")] == [build.document_key(copy)]
+    build.load_bank([copy], store)
+    assert build.document_key(copy) in [p.name for p in _entries(tmp_path / "cache")]
+    assert len(_entries(tmp_path / "cache")) <= cache.LIMITS["docs"]
 
 
 def test_a_document_saved_during_its_own_reading_is_not_cached(copy: Path, tmp_path: Path,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    cache = tmp_path / "cache"
+    cache = Store(tmp_path / "cache")
     real = build.load_document
 
     def read_then_edited(path):  # noqa: ANN001 - the editor saves just after the reader's pass
@@ -104,7 +129,7 @@ def test_a_document_saved_during_its_own_reading_is_not_cached(copy: Path, tmp_p
 
     monkeypatch.setattr(build, "load_document", read_then_edited)
     build.cached_document(copy, cache)
-    assert not list(cache.glob("*.pickle"))  # the next build reads the saved text afresh
+    assert not (tmp_path / "cache" / "docs").exists()  # the next build reads the saved text afresh
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX file locks")
@@ -112,24 +137,24 @@ def test_a_second_build_waits_for_the_first_and_reads_what_it_made(copy: Path, t
     import fcntl
 
     cache = tmp_path / "cache"
-    cache.mkdir()
+    (cache / "docs").mkdir(parents=True)
     script = (
         "import sys, pipeline.recompute\n"  # everything imported before the clock starts
         "from pathlib import Path\n"
         "from pipeline import build\n"
         "print('ready', flush=True)\n"
-        f"build.load_bank([Path({str(copy)!r})], Path({str(cache)!r}))\n"
+        f"build.load_bank([Path({str(copy)!r})], build.cache.Store(Path({str(cache)!r})))\n"
         "print('loaded', flush=True)\n"
     )
-    with open(cache / ".lock", "a") as held:
+    with open(cache / "docs" / ".lock", "a") as held:
         fcntl.flock(held, fcntl.LOCK_EX)  # another build is reading the documents
         proc = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True)
         try:
             assert proc.stdout.readline().strip() == "ready"
             time.sleep(1.0)  # loading this document takes a fraction of that once imports are done
-            assert proc.poll() is None and not list(cache.glob("*.pickle"))
+            assert proc.poll() is None and not _entries(cache)
         finally:
             fcntl.flock(held, fcntl.LOCK_UN)
         out, _ = proc.communicate(timeout=60)
     assert proc.returncode == 0 and out.strip() == "loaded"
-    assert [p.stem for p in cache.glob("*.pickle")] == [build.document_key(copy)]
+    assert [p.name for p in _entries(cache)] == [build.document_key(copy)]

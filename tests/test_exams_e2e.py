@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from pipeline.build import good_questions
-from pipeline.exams import exam_versions
+from pipeline.build import read_definitions
+from pipeline.exams import select_versions
 
 ROOT = Path(__file__).resolve().parent.parent
 TEX_LEFT = re.compile(r"\$|\\frac|\\Gamma|\\tilde|\\hat|\\boldsymbol|\\mathbb|\^\{|_\{")
@@ -29,8 +29,9 @@ def built(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def versions(bank):
-    found, diags = exam_versions(good_questions(bank), ROOT / "seeds/exams.toml")
-    assert diags == []
+    definitions, diags = read_definitions(ROOT / "seeds/exams.toml")
+    found, drawn = select_versions(bank, definitions)
+    assert diags + drawn == []
     return {v.slug: v for v in found}
 
 

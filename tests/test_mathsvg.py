@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.cache import Store
 from pipeline.render import mathsvg
 from pipeline.render.mathsvg import cache_key, math_error, math_html, render_math, try_render, unrenderable
 from pipeline.text import math_spans, to_html
@@ -120,22 +121,45 @@ def test_unrenderable_formula_falls_back_to_source_with_a_diagnostic() -> None:
     assert "\\foo" in diags[0].message
 
 
-def test_disk_cache_is_keyed_and_reused(tmp_path: Path) -> None:
+def test_formula_cache_is_keyed_and_reused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = Store(tmp_path)
     latex = r"\Gamma_{\rm M} + \hat{y}^{<t>}"
-    first = render_math(latex, False, cache_dir=tmp_path)
-    files = list(tmp_path.rglob("*.json"))
-    assert len(files) == 1 and files[0].stem == cache_key(latex, False, 11)
-    mathsvg._memory.clear()
-    assert render_math(latex, False, cache_dir=tmp_path) == first
+    mathsvg._memory.clear()  # typeset by this process before: it would not reach the store
+    first = render_math(latex, False, store=store)
+    assert len(list((tmp_path / "math").iterdir())) == 1
     assert len({cache_key(latex, False, 11), cache_key(latex, True, 11), cache_key(latex, False, 12)}) == 3
-    # A damaged entry is rendered again instead of trusted.
-    files[0].write_text("{not json", encoding="utf-8")
     mathsvg._memory.clear()
-    assert render_math(latex, False, cache_dir=tmp_path) == first
+    real = mathsvg._render
+    monkeypatch.setattr(mathsvg, "_render", lambda *a, **k: pytest.fail("typeset again"))
+    assert render_math(latex, False, store=store) == first
+    monkeypatch.setattr(mathsvg, "_render", real)
+
+
+@pytest.mark.parametrize("damage", ["not json", "flipped", "swapped"])
+def test_a_damaged_or_swapped_formula_entry_is_typeset_again(tmp_path: Path, damage: str) -> None:
+    store = Store(tmp_path)
+    wanted, other = r"x^{(i)<j>}", r"x^{<j>(i)}"
+    mathsvg._memory.clear()
+    right = render_math(wanted, False, store=store)
+    (entry,) = (tmp_path / "math").iterdir()
+    wrong = render_math(other, False, store=store)
+    assert wrong != right
+    (other_entry,) = set((tmp_path / "math").iterdir()) - {entry}
+    if damage == "not json":
+        entry.write_bytes(entry.read_bytes().split(b"\n")[0] + b"\n{not json")
+    elif damage == "flipped":  # one digit of the image's width, its header untouched
+        data = entry.read_bytes()
+        entry.write_bytes(data.replace(b'"width": ', b'"width": 9', 1))
+    else:  # another formula's sound entry filed under this formula's key
+        entry.write_bytes(other_entry.read_bytes())
+    mathsvg._memory.clear()
+    assert render_math(wanted, False, store=store) == right  # never the other formula, never a wrong size
+    mathsvg._memory.clear()
+    assert render_math(wanted, False, store=store) == right and entry.read_bytes() != other_entry.read_bytes()
 
 
 def test_weasyprint_draws_formulas_without_warnings(caplog: pytest.LogCaptureFixture) -> None:
-    from pipeline.render.exam import html_to_pdf
+    from pipeline.render.pdf import html_to_pdf
 
     body = to_html(r"A $\tilde{c}^{< t>}$ and $\tilde{c}^{< t-1>}$, then $$\Gamma_u = \sigma(W_u x)$$",
                    mathsvg.math_renderer(11.0, None))
@@ -146,66 +170,6 @@ def test_weasyprint_draws_formulas_without_warnings(caplog: pytest.LogCaptureFix
     assert not [r for r in caplog.records if r.name.startswith("weasyprint")]
 
 
-def test_derived_fonts_reach_exactly_the_glyphs_ziamath_places(tmp_path: Path) -> None:
-    from fontTools.ttLib import TTFont
-
-    files = mathsvg.math_font_files(tmp_path)
-    gm = mathsvg._glyph_map()
-    for family, table in ((mathsvg.FAMILY, gm.base), (mathsvg.SCRIPT_FAMILY, gm.script)):
-        font = TTFont(str(files[family]), lazy=True)
-        order, cmap = font.getGlyphOrder(), font.getBestCmap()
-        wrong = [(gid, ch) for gid, ch in table.items() if cmap.get(ord(ch)) != order[gid]]
-        assert not wrong, f"{family}: {len(wrong)} characters draw another glyph, e.g. {wrong[:3]}"
-    assert len(gm.base) + len(gm.script) >= gm.glyph_count - 1  # every glyph but .notdef has a way in
-    # The subscript u of \Gamma_u is ziamath's script alternate, drawn from the script font as a real 'u'.
-    svg = render_math(r"\Gamma_u", False).svg
-    assert 'font-family="RNN Math Script"' in svg and "\U0001d462" in svg  # MATHEMATICAL ITALIC SMALL U
-    # Deriving twice gives the same bytes: builds on two machines embed the same font.
-    assert mathsvg._derive_font(True) == files[mathsvg.SCRIPT_FAMILY].read_bytes()
-
-
-def test_glyphs_drawn_as_text_look_like_their_outlines(tmp_path: Path) -> None:
-    """Every seed formula printed twice, glyphs as text and as outlines: the pages must match.
-
-    Pages are rendered at 200 dpi and blurred a little, so anti-aliasing differences fade while a wrong
-    glyph does not; drawing sub- and superscripts from the base font instead of the script font changes
-    about 9% of the ink, the real difference is under 1%.
-    """
-    import base64
-
-    import numpy as np
-    import pypdfium2 as pdfium
-    from PIL import ImageFilter
-
-    from pipeline.render.exam import html_to_pdf
-
-    def page(as_text: bool) -> str:
-        rows = []
-        for _, latex, display in _seed_formulas():
-            image = mathsvg._render(latex, display, 11, "test", as_text=as_text)
-            if isinstance(image, str):
-                continue
-            assert ("<text" in image.svg) == as_text
-            data = base64.b64encode(image.svg.encode("utf-8")).decode("ascii")
-            rows.append(f'<div style="height:{image.height + 6:.3f}pt"><img src="data:image/svg+xml;base64,{data}" '
-                        f'style="width:{image.width:.3f}pt;height:{image.height:.3f}pt"></div>')
-        css = mathsvg.math_font_css(tmp_path)
-        return f"<html><head><style>{css}</style></head><body>{''.join(rows)}</body></html>"
-
-    def pixels(as_text: bool) -> list[np.ndarray]:
-        pdf, warnings = html_to_pdf(page(as_text))
-        assert warnings == []
-        doc = pdfium.PdfDocument(pdf)
-        return [np.asarray(doc[i].render(scale=200 / 72).to_pil().convert("L").filter(ImageFilter.GaussianBlur(1.5)),
-                           dtype=float) for i in range(len(doc))]
-
-    outlines, text = pixels(False), pixels(True)
-    assert len(outlines) == len(text) >= 3
-    ink = sum(int((p < 200).sum()) for p in outlines)
-    differing = sum(int((np.abs(a - b) > 30).sum()) for a, b in zip(outlines, text))
-    assert differing < 0.03 * ink, f"{differing} of {ink} ink pixels differ"
-
-
 def test_merged_glyphs_keep_their_place_in_the_painting_order() -> None:
     # The background box is painted before the glyph it holds, and after the glyphs left of it.
     root = ET.fromstring(render_math(r"a + \colorbox{yellow}{b} + c", False).svg)
@@ -214,18 +178,3 @@ def test_merged_glyphs_keep_their_place_in_the_painting_order() -> None:
     holds_b = next(i for i, (tag, _, text) in enumerate(order) if tag == "text" and "b" in text)
     holds_a = next(i for i, (tag, _, text) in enumerate(order) if tag == "text" and "\U0001d44e" in text)
     assert holds_a < box < holds_b
-
-
-def test_derived_fonts_are_renamed_with_their_inputs_and_old_ones_removed(tmp_path: Path,
-                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    first = mathsvg.math_font_files(tmp_path)
-    key = cache_key("x", False, 11)
-    monkeypatch.setattr(mathsvg, "_toolchain", lambda: "ziafont=another version")
-    mathsvg._font_digest.cache_clear()
-    try:
-        second = mathsvg.math_font_files(tmp_path)
-        assert cache_key("x", False, 11) != key  # formulas are typeset again too
-    finally:
-        mathsvg._font_digest.cache_clear()
-    assert {p.name for p in second.values()}.isdisjoint(p.name for p in first.values())
-    assert sorted(tmp_path.glob("*.ttf")) == sorted(second.values())

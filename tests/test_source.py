@@ -12,6 +12,7 @@ from typing import Iterator
 import pytest
 
 from pipeline import curation
+from pipeline import cache
 from pipeline.build import load_bank
 from pipeline.model import Diagnostic, all_diagnostics
 from pipeline.readers import read_path
@@ -165,7 +166,7 @@ def test_the_build_reports_a_named_pipe_and_reads_the_other_documents(tmp_path: 
     (tmp_path / "a.md").write_text(QUIZ, encoding="utf-8")
     pipe = fifo(tmp_path / "b.md")
     with alarm(10):
-        a, b = load_bank([tmp_path / "a.md", pipe], tmp_path / "cache")
+        a, b = load_bank([tmp_path / "a.md", pipe], cache.Store(tmp_path / "cache"))
     assert [q.stem for q in a.questions] == ["What does RNN stand for?", "Why clip gradients?"]
     assert only(all_diagnostics(b), "not-a-file").file == str(pipe)
 

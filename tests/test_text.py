@@ -35,7 +35,7 @@ def test_fast_path_equals_markdown_it_on_random_text(text, inline):
 
 
 def test_fast_path_takes_paragraphs_with_displayed_formulas_and_equals_markdown_it():
-    from pipeline.bench import synthetic_bank
+    from bench.synthetic import synthetic_bank
     from pipeline.text import _simple_html
 
     text = "Given $x^{<t>}$:\n\n$$a^{<t>} = g(W_{aa} a^{<t-1>} + b_a)$$\n\nUse the equation above."

@@ -501,9 +501,11 @@ class _Builder:
             s = self.starts[k]
             nxt = self.starts[k + 1] if k + 1 < len(self.starts) else None
             if k and self._section_between(self.starts[k - 1].i, s.i):
-                self.containers.clear()
-            while self.containers and not _deeper(self.containers[-1].start, s):
-                self.containers.pop()
+                self._close(0)
+            depth = len(self.containers)
+            while depth and not _deeper(self.containers[depth - 1].start, s):
+                depth -= 1
+            self._close(depth)
             if nxt is not None and _deeper(s, nxt):
                 self._container(s, nxt)
             else:
@@ -511,6 +513,16 @@ class _Builder:
                 self._question(s, end)
                 self._between(end, nxt.i if nxt else len(self.lines))
             k += 1
+        self._close(0)
+
+    def _close(self, depth: int) -> None:
+        """Leave the containers past `depth`; a set-up no question took is skipped, not lost."""
+        for c in self.containers[depth:]:
+            if not c.used:
+                for ln in c.context:
+                    if not ln.blank and ln.no not in self.skipped:
+                        self.skipped[ln.no] = "set-up of parts with no question"
+        del self.containers[depth:]
 
     def _section_between(self, a: int, b: int) -> bool:
         return any(self.skipped.get(self.lines[j].no) == "section heading" for j in range(a + 1, b))

@@ -1,4 +1,6 @@
-"""Speed and memory benchmark: the five documents through Make, a synthetic bank, bare baselines."""
+"""Speed and memory benchmark: the five documents through Make, a synthetic bank, bare baselines.
+
+Run by `make bench` (`.venv/bin/python bench/bench.py`); it works in temporary copies and touches nothing here."""
 from __future__ import annotations
 
 import argparse
@@ -6,7 +8,7 @@ import datetime
 import json
 import os
 import platform
-import random
+import re
 import resource
 import shutil
 import statistics
@@ -17,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from pipeline.model import KINDS, BreakdownItem, Choice, Computed, Document, Question, SourceSpan
+from synthetic import synthetic_bank  # bench/synthetic.py, beside this file
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = ROOT / "templates"
@@ -26,106 +28,6 @@ TEMPLATES = ROOT / "templates"
 MAKE = ["make", "-s", "-o", ".venv/.installed", "decks", "exams"]
 EXAM_QUESTIONS = 200
 EXAM_BANK = 1_000
-
-
-# --- synthetic bank -------------------------------------------------------------------------------------
-
-_SIZES = (16, 32, 64, 100, 128, 256, 512)
-_INLINE = (
-    "$x^{{<t>}}$", "$a^{{<t-1>}}$", "$\\Gamma_u$", "$\\Gamma_r$", "$\\tilde{{c}}^{{<t>}}$", "$W_{{aa}}$",
-    "$\\hat{{y}}^{{<t>}}$", "$n_a = {n}$", "$T_x = {t}$", "$\\sigma(z)$", "$\\tanh$",
-    "$W_{{ax}} \\in \\mathbb{{R}}^{{{n} \\times {m}}}$",
-    "$\\mathbb{{P}}(y^{{<t>}} \\mid y^{{<1>}}, \\dots, y^{{<t-1>}})$",
-    "$\\frac{{\\partial \\mathcal{{L}}}}{{\\partial W_{{ax}}}}$",
-)
-_DISPLAY = (
-    "$$c^{{<t>}} = \\Gamma_u * \\tilde{{c}}^{{<t>}} + (1-\\Gamma_u) * c^{{<t-1>}}$$",
-    "$$a^{{<t>}} = g(W_{{aa}} a^{{<t-1>}} + W_{{ax}} x^{{<t>}} + b_a)$$",
-    "$$\\tilde{{c}}^{{<t>}} = \\tanh(W_c[\\Gamma_r * c^{{<t-1>}}, x^{{<t>}}] + b_c)$$",
-    "$$\\Gamma_u = \\sigma(W_u[c^{{<t-1>}}, x^{{<t>}}] + b_u)$$",
-    "$$h_t = \\tanh(W_{{hh}} h_{{t-1}} + W_{{xh}} x_t + b_h), \\quad t = 1, \\dots, {t}$$",
-)
-_SUBJECTS = ("a GRU", "an LSTM", "a vanilla RNN", "a bidirectional RNN", "a deep RNN", "a language model",
-             "a sequence-to-sequence model", "an attention decoder")
-_VERBS = ("What does", "Why does", "How does", "When does", "Which term of")
-_TOPICS = ("the update gate", "the reset gate", "the memory cell", "the hidden state", "the softmax output",
-           "gradient clipping", "teacher forcing", "beam search", "truncated backpropagation")
-_SENTENCES = (
-    "Recall that {m1} controls how much of the previous memory is kept.",
-    "Assume {m1} is computed from {m2} at every time step, with {m3}.",
-    "The sequence has {m3} steps and the model is trained with cross-entropy on {m2}.",
-    "Consider the recurrence below, where {m1} is close to 0 for most steps.",
-)
-
-
-def _math(rng: random.Random, pool: tuple[str, ...]) -> str:
-    return rng.choice(pool).format(n=rng.choice(_SIZES), m=rng.choice(_SIZES), t=rng.randint(5, 60))
-
-
-def _sentence(rng: random.Random) -> str:
-    m1, m2, m3 = (_math(rng, _INLINE) for _ in range(3))
-    return rng.choice(_SENTENCES).format(m1=m1, m2=m2, m3=m3)
-
-
-def synthetic_question(doc: str, i: int, kind: str, rng: random.Random) -> Question:
-    stem = (f"{rng.choice(_VERBS)} {rng.choice(_TOPICS)} in {rng.choice(_SUBJECTS)} change when "
-            f"{_math(rng, _INLINE)} grows (case {i})? {_sentence(rng)}")
-    if rng.random() < 0.4:
-        stem += f"\n\n{_math(rng, _DISPLAY)}\n\nUse the equation above."
-    line = 1 + 6 * i
-    common = dict(
-        id=f"{doc}/q{i + 1:05d}", document=doc, number=str(i + 1), kind=kind, stem=stem,
-        source=SourceSpan(f"seeds/{doc}.md", line, line + 5),
-        section=f"Part {i // 40 + 1}: {rng.choice(_TOPICS)}",
-        tags=("synthetic", f"topic-{i % 7}"), explanation=_sentence(rng) if rng.random() < 0.5 else "",
-        notes=(f"Worked example: {_sentence(rng)}",) if rng.random() < 0.15 else (),
-        context=_sentence(rng) if rng.random() < 0.2 else "",
-    )
-    if kind in ("single_choice", "multi_choice"):
-        n = rng.randint(3, 5)
-        if kind == "single_choice":
-            right = {rng.randrange(n)}
-        else:
-            right = set(rng.sample(range(n), rng.randint(2, n - 1)))
-        choices = tuple(Choice(f"It scales {_math(rng, _INLINE)} by {rng.choice(_TOPICS)} (option {k + 1})",
-                               k in right, line + 1 + k) for k in range(n))
-        return Question(**common, choices=choices)
-    if kind == "open":
-        answer = " ".join(_sentence(rng) for _ in range(rng.randint(1, 4))) if rng.random() < 0.85 else ""
-        return Question(**common, answer=answer)
-    h, x, y = rng.choice(_SIZES), rng.choice(_SIZES), rng.choice(_SIZES)
-    parts = (
-        BreakdownItem("W_u: update gate weights", f"{h} \\times ({h} + {x})", h * (h + x)),
-        BreakdownItem("W_r: reset gate weights", f"{h} \\times ({h} + {x})", h * (h + x)),
-        BreakdownItem("W_c: candidate weights", f"{h} \\times ({h} + {x})", h * (h + x)),
-        BreakdownItem("b_u, b_r, b_c: gate biases", f"3 \\times {h}", 3 * h),
-        BreakdownItem("W_y, b_y: output layer", f"{y} \\times {h} + {y}", y * h + y),
-    )
-    total = sum(b.value for b in parts)
-    claimed = total if rng.random() < 0.8 else total + h
-    stem = (f"A GRU has $n_a = {h}$ hidden units, $n_x = {x}$ inputs and $n_y = {y}$ outputs "
-            f"(case {i}). How many trainable parameters does it have?\n\n{_math(rng, _DISPLAY)}")
-    computed = Computed(
-        quantity="parameter total", value=str(total), method="reference GRU cell (NumPy)",
-        convention="one bias per gate (Keras)", breakdown=parts, document_value=str(claimed),
-        agrees=claimed == total, line=line + 2)
-    return Question(**{**common, "stem": stem}, answer=f"{claimed} parameters.", computed=(computed,))
-
-
-def synthetic_bank(n: int, documents: int = 5, seed: int = 1) -> list[Document]:
-    """n questions over `documents` documents; kinds in roughly the mix of the real seeds."""
-    rng = random.Random(seed)
-    weights = {"single_choice": 40, "multi_choice": 20, "open": 25, "numeric": 15}
-    assert set(weights) == set(KINDS)
-    kinds = rng.choices(list(weights), weights=list(weights.values()), k=n)
-    docs = []
-    for d in range(documents):
-        slug = f"synthetic-{d + 1}"
-        idx = range(d, n, documents)
-        qs = tuple(synthetic_question(slug, j, kinds[i], rng) for j, i in enumerate(idx))
-        docs.append(Document(f"seeds/{slug}.md", slug, "bullet-quiz", f"Synthetic Bank {d + 1}", qs,
-                             lines=("",) * (6 * len(qs) + 1)))
-    return docs
 
 
 # --- child processes (fresh interpreters, so peak memory is one task's) -----------------------------------
@@ -189,46 +91,52 @@ def child_decks(n: int, reps: int) -> dict:
 def child_exam(reps: int) -> dict:
     import weasyprint
 
-    from pipeline.exams import exam_versions
-    from pipeline.render import mathsvg
+    from pipeline.cache import Store
+    from pipeline.definitions import parse_definitions
+    from pipeline.exams import select_versions
+    from pipeline.render import mathfont, mathsvg
     from pipeline.render.exam import exam_html, key_html, write_exams
 
     docs = synthetic_bank(EXAM_BANK)
-    questions = [q for d in docs for q in d.questions]
+    definitions, _ = parse_definitions(
+        '[[exam]]\nname = "bench"\ntitle = "Benchmark Exam"\ncourse = "Sequence Models"\n'
+        'date = "2025-06-16"\npaper = "A4"\nversions = 1\nseed = 7\npoints = 1\n\n'
+        f'[[exam.draw]]\ncount = {EXAM_QUESTIONS}\n', "exams.toml")
+    (version,), _ = select_versions(docs, definitions)
     with tempfile.TemporaryDirectory() as tmp:
-        defs = Path(tmp) / "exams.toml"
-        defs.write_text(
-            '[[exam]]\nname = "bench"\ntitle = "Benchmark Exam"\ncourse = "Sequence Models"\n'
-            'date = "2025-06-16"\npaper = "A4"\nversions = 1\nseed = 7\npoints = 1\n\n'
-            f'[[exam.draw]]\ncount = {EXAM_QUESTIONS}\n', encoding="utf-8")
-        cache, out = Path(tmp) / "math", Path(tmp) / "exams"
+        cache, out = Path(tmp) / "cache", Path(tmp) / "exams"
+        store = Store(cache)
         # Fonts and Pango load on the first document of a process; both sides get that for free.
         weasyprint.HTML(string="<p>warm-up $x$</p>").write_pdf()
-        t_cold, diags = _timed(lambda: write_exams(questions, defs, out, cache, TEMPLATES))
+        t_cold, diags = _timed(lambda: write_exams([version], out, store=store, templates_dir=TEMPLATES))
         problems = sum(d.severity != "info" for d in diags)
-        (version,), _ = exam_versions(questions, defs)
-        pages = [exam_html(version, cache, TEMPLATES), key_html(version, cache, TEMPLATES)]
+        # The baseline reads the same fonts as files, through WeasyPrint's own fetcher.
+        for name in re.findall(rf'{mathfont.FONT_SCHEME}([^"]+)', mathfont.font_css()):
+            (Path(tmp) / name).write_bytes(mathfont.font_data(name, store))
+        pages = [page(version, store, TEMPLATES).replace(mathfont.FONT_SCHEME, Path(tmp).as_uri() + "/")
+                 for page in (exam_html, key_html)]
         ours, bare = [], []
         for _ in range(reps):
-            # Outputs removed, so both PDFs are rendered again; formulas come from the disk cache, as in a
-            # fresh `make exams`, not from this process's memory.
+            # Outputs and PDF cache removed, so both PDFs are rendered again; formulas come from the cache,
+            # as in a fresh `make exams`, not from this process's memory.
             shutil.rmtree(out)
+            shutil.rmtree(cache / "pdf", ignore_errors=True)
             mathsvg._memory.clear()
-            ours.append(_timed(lambda: write_exams(questions, defs, out, cache, TEMPLATES))[0])
+            ours.append(_timed(lambda: write_exams([version], out, store=store, templates_dir=TEMPLATES))[0])
             t, pdfs = _timed(lambda: [weasyprint.HTML(string=p).write_pdf() for p in pages])
             bare.append(t)
         sizes = [(out / "bench-A.pdf").stat().st_size, (out / "bench-A-key.pdf").stat().st_size]
         bare_sizes = [len(pdf) for pdf in pdfs]
-        # The same exam with its PDFs in place: write_exams finds the HTML unchanged and renders nothing.
+        # The same exam again: both PDFs come from the cache, nothing is rendered.
         mathsvg._memory.clear()
-        t_same = _timed(lambda: write_exams(questions, defs, out, cache, TEMPLATES))[0]
+        t_same = _timed(lambda: write_exams([version], out, store=store, templates_dir=TEMPLATES))[0]
     return {"cold": t_cold, "same": t_same, "ours": ours, "bare": bare, "problems": problems,
             "items": len(version.items),
             "pdf_kb": sum(sizes) / 1024, "bare_pdf_kb": sum(bare_sizes) / 1024, "peak_mb": _peak_mb()}
 
 
 def _run_child(*args: str) -> dict:
-    proc = subprocess.run([sys.executable, "-m", "pipeline.bench", "--child", *args], cwd=ROOT,
+    proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child", *args], cwd=ROOT,
                           capture_output=True, text=True)
     if proc.returncode:
         raise RuntimeError(f"benchmark child {' '.join(args)} failed:\n{proc.stderr[-2000:]}")
@@ -303,7 +211,7 @@ def _s(x: float) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipeline.bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="bench/bench.py", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     ns = parser.parse_args(argv)
@@ -369,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
     row(f"{label}: bare WeasyPrint, same two final HTML pages", _s(bare), len(e["bare"]))
     row(f"{label}: write_exams (warm) / bare WeasyPrint", f"{ours / bare:.2f}×", len(e["ours"]), "≤ 1.2×",
         ours / bare <= 1.2)
-    row(f"{label}: write_exams again, nothing changed (no PDF rendered)", _s(e["same"]), 1)
+    row(f"{label}: write_exams again, PDFs from the cache (none rendered)", _s(e["same"]), 1)
     row(f"{label}: peak RSS of the process", f"{e['peak_mb']:.0f} MB", 1)
     row(f"{label}: PDF size, ours / bare WeasyPrint", f"{e['pdf_kb']:.0f} / {e['bare_pdf_kb']:.0f} KiB", 1)
     if e["problems"]:

@@ -1,0 +1,52 @@
+"""Image references in documents -> the project files they may show; anything else is refused.
+
+A build reads no URL and no file outside the project: a document or an exam definition names a figure by
+a path relative to its own folder, and only a regular file inside the project (the working directory,
+which every path in the bank is relative to) is used. Decks copy such a file into their media, exam pages
+embed it; everything else is left out with a warning.
+"""
+from __future__ import annotations
+
+import html
+import mimetypes
+import re
+import stat
+from pathlib import Path
+from urllib.parse import unquote
+
+MAX_BYTES = 20 * 1024 * 1024  # a figure larger than this is refused rather than read
+# markdown-it's rendering of ![alt](src "title"). Formula images carry a class before their src and never match.
+IMAGE = re.compile(r'<img src="([^"]*)" alt="([^"]*)"(?: title="[^"]*")? ?/?>')
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|^//")  # http:, file:, data:, a drive letter, //host
+
+
+def project_file(src: str, base: Path, root: Path | None = None) -> Path | None:
+    """The file an image's `src` names, or None when it must not be read.
+
+    `src` is as markdown-it writes it into HTML (entity- and percent-encoded); `base` is the folder of the
+    document that holds it; `root` is the project (default: the working directory). None for any URL, a
+    path that leads outside the project (also through a symbolic link), a missing file, and anything that
+    is not a regular file of at most MAX_BYTES (a folder, a FIFO, a device)."""
+    reference = unquote(html.unescape(src))
+    if not reference or _SCHEME.match(reference) or "\0" in reference:
+        return None
+    root = (root or Path.cwd()).resolve()
+    try:
+        path = (Path(base) / reference).resolve()
+        if not path.is_relative_to(root):
+            return None
+        info = path.stat()
+    except (OSError, RuntimeError, ValueError):
+        return None
+    if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
+        return None
+    return path
+
+
+def image_type(path: Path) -> str | None:
+    """The image MIME type of a file by its name, or None when it is not an image a page can show."""
+    kind = mimetypes.guess_type(path.name)[0]
+    return kind if kind in ("image/png", "image/jpeg", "image/gif", "image/svg+xml", "image/webp") else None
+
+
+__all__ = ["IMAGE", "MAX_BYTES", "image_type", "project_file"]
