@@ -101,3 +101,25 @@ def synthetic_bank(n: int, documents: int = 5, seed: int = 1) -> list[Document]:
         docs.append(Document(f"seeds/{slug}.md", slug, "bullet-quiz", f"Synthetic Bank {d + 1}", qs,
                              lines=("",) * (6 * len(qs) + 1)))
     return docs
+
+
+def quiz_document(n: int, seed: int = 1) -> str:
+    """A Markdown quiz of n questions, about 250 bytes each (20,000 make 5 MB), in the layouts real quiz
+    documents mix: numbered headings, bold labels, lettered and bulleted options, answer lines and prose."""
+    rng = random.Random(seed)
+    out = ["# Synthetic quiz", ""]
+    for i in range(1, n + 1):
+        topic, subject = rng.choice(_TOPICS), rng.choice(_SUBJECTS)
+        stem = f"{_sentence(rng)} {rng.choice(_VERBS)} {topic} in {subject} do when {_math(rng, _INLINE)} grows?"
+        layout = i % 4
+        if layout == 0:
+            out += [f"### Question {i}", "", stem, "", "- It is kept", "- It is reset", "- It is doubled", "",
+                    f"Answer: {'ABC'[i % 3]}", ""]
+        elif layout == 1:
+            out += [f"**{i}.** {stem}", "a) It is kept", "b) It is reset", "c) It is halved", "",
+                    f"**Answer:** {'abc'[i % 3]}", ""]
+        elif layout == 2:
+            out += [f"**Q{i}.** {stem}", "", f"**A:** {_sentence(rng)}", ""]
+        else:
+            out += [f"### {i}. {stem}", "", _sentence(rng), ""]
+    return "\n".join(out)

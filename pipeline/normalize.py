@@ -71,6 +71,8 @@ def _mend_stray_bytes(text: str, path: str) -> tuple[str, list[Diagnostic]]:
 
 def normalize_line(line: str) -> str:
     """One line with invisible characters removed, odd spaces made plain, tabs expanded, right side trimmed."""
+    if line.isascii() and line.isprintable():
+        return line.rstrip()  # most lines: nothing to remove or expand
     line = line.translate(_ZERO_WIDTH).translate(_SPACES)
     line = _CONTROL.sub("", line)
     # A leading tab is indentation (the quiz export indents options with one); inner tabs separate columns.

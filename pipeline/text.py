@@ -157,10 +157,17 @@ def math_spans(markdown: str) -> list[tuple[str, bool]]:
     return found
 
 
+_CODE_SPAN = re.compile(r"(`+)[^`]*?\1")
+_ESCAPED_DOLLAR = re.compile(r"\\\$")
+
+
 def has_unbalanced_dollar(text: str) -> bool:
     """True when a `$` is left over once all math spans are matched (unescaped, outside code)."""
     if "$" not in text:
         return False
+    plain = _ESCAPED_DOLLAR.sub("", _CODE_SPAN.sub("", text))
+    if "$$" not in plain and plain.count("$") % 2 == 0:
+        return False  # pairs of single dollars: every one closes a formula (spaces and digits are allowed in them)
     for tok in _dollar_parser().parse(text):
         for child in tok.children or ():
             if child.type == "text" and "$" in child.content:  # an escaped `\$` is a text_special token

@@ -21,7 +21,7 @@ _HEADING = re.compile(r"^\s{0,3}#{1,6}(?:\s+|$)(.*?)(?:\s+#+)?\s*$")
 _SETEXT = re.compile(r"^\s{0,3}(?:=+|-+)\s*$")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Item:
     """A list item: where it sits and what marker it carries."""
     start: int  # 1-based line of its marker
@@ -32,7 +32,7 @@ class Item:
     marker: str  # "-", "*", "+", "." or ")"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Line:
     no: int  # 1-based line number in the file
     text: str  # the normalized line as it stands in the file
@@ -78,7 +78,9 @@ def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False})
     md.enable("table")
     md.use(dollarmath_plugin, allow_space=True, allow_digits=True, double_inline=True)
-    md.disable(["inline", "text_join"])  # only the blocks are read here; their text is parsed where it is shown
+    # Only the blocks are read here (their text is parsed where it is shown); link reference definitions and raw
+    # HTML blocks play no part in a question's layout.
+    md.disable(["inline", "text_join", "reference", "html_block"])
     return md
 
 

@@ -60,10 +60,17 @@ def label(text: str, heading: bool) -> Label | None:
     return None
 
 
+_CLOSING_HASHES = re.compile(r"\s+#+\s*$")
+_EMPHASIS = re.compile(r"[*_#`]")
+_SENTENCE_END = re.compile(r"[.!:]\s*$")
+_LEADING_EMPHASIS = re.compile(r"^[*_\s]+")
+_BOLD_WHOLE = re.compile(r"(\*\*|__)(.+?)\1")
+
+
 def _tidy(text: str) -> str:
     """Label text without points annotations (`(2 points)`), closing `###` and stray bold markers."""
     text = _POINTS.sub(" ", text)
-    text = re.sub(r"\s+#+\s*$", "", text)
+    text = _CLOSING_HASHES.sub("", text)
     if text.count("**") % 2 == 1:
         text = text.replace("**", "", 1) if text.startswith("**") else text
     return text.strip()
@@ -74,10 +81,10 @@ TITLE_WORDS = re.compile(r"^(?:chapter|section|week|module|unit|lecture|part)\b"
 
 def is_title(text: str) -> bool:
     """Text that names a section rather than asking something: short, no question mark, no sentence end."""
-    s = re.sub(r"[*_#`]", "", text).strip()
+    s = _EMPHASIS.sub("", text).strip()
     if not s:
         return True
-    return "?" not in s and not re.search(r"[.!:]\s*$", s) and len(s.split()) <= 12 and not _ASKS.match(s)
+    return "?" not in s and not _SENTENCE_END.search(s) and len(s.split()) <= 12 and not _ASKS.match(s)
 
 
 _ASKS = re.compile(r"^(?:what|why|how|when|where|which|who|whom|whose|is|are|can|could|does|do|did|should|would|"
@@ -95,13 +102,13 @@ def asks_plainly(text: str) -> bool:
     """Text that asks in so many words: a question mark, or a task verb opening a sentence or clause (`...; in
     1-2 sentences, explain why`). Stricter than `asks`: an option such as `How much of the state is kept`
     does not count."""
-    s = re.sub(r"^[*_\s]+", "", text).strip()
+    s = _LEADING_EMPHASIS.sub("", text).strip()
     return "?" in s or bool(_TASK_VERB.search(s))
 
 
 def asks(text: str) -> bool:
     """Text that reads as a question or a task."""
-    s = re.sub(r"^[*_\s]+", "", text).strip()
+    s = _LEADING_EMPHASIS.sub("", text).strip()
     return s.endswith("?") or bool(_ASKS.match(s)) or "?" in s
 
 
@@ -157,7 +164,7 @@ FEEDBACK_WORD = re.compile(r"^(?:[-*]\s+)?(?:✓|✔|✅|\$\\checkmark\$|\\check
 
 def bold_whole(text: str) -> str | None:
     """The text inside `**...**` when the whole option is bold, else None."""
-    m = re.fullmatch(r"(\*\*|__)(.+?)\1", text.strip())
+    m = _BOLD_WHOLE.fullmatch(text.strip())
     return m.group(2).strip() if m and "**" not in m.group(2) else None
 
 
@@ -179,6 +186,8 @@ NOISE: list[tuple[re.Pattern[str], str]] = [
 
 def noise_reason(text: str) -> str | None:
     s = text.strip().strip("*_").strip()
+    if len(s) > 160:
+        return None  # noise is a short line
     for pattern, reason in NOISE:
         if pattern.match(s):
             return reason

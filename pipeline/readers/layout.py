@@ -19,6 +19,8 @@ from .blocks import Line
 from .cues import GROUP, LETTER, NUMBER, ROMAN, Label
 
 FAMILY_ORDER = ("heading", "label", "item", "line")
+_RULE = re.compile(r"[-*_=]{3,}")
+_NUMBERED = re.compile(r"^(\d+)[.)]\s+(\S.*)$")
 
 
 @dataclass
@@ -67,7 +69,7 @@ def mark_noise(lines: list[Line]) -> dict[int, str]:
     for i, line in enumerate(lines):
         if line.blank:
             continue
-        if line.block == "hr" or re.fullmatch(r"[-*_=]{3,}", line.body):
+        if line.block == "hr" or _RULE.fullmatch(line.body):
             noise[i] = "horizontal rule"
         elif line.block != "code" and (reason := cues.noise_reason(line.body)):
             noise[i] = reason
@@ -79,7 +81,7 @@ def mark_noise(lines: list[Line]) -> dict[int, str]:
 def _footer(lines: list[Line]) -> dict[int, str]:
     """A few short lines after the document's last horizontal rule, with no question or answer in them
     (`*Liked this post? ... Good luck!*`)."""
-    rules = [i for i, ln in enumerate(lines) if ln.block == "hr" or re.fullmatch(r"[-*_]{3,}", ln.body)]
+    rules = [i for i, ln in enumerate(lines) if ln.block == "hr" or _RULE.fullmatch(ln.body)]
     if not rules:
         return {}
     tail = [i for i in range(rules[-1] + 1, len(lines)) if not lines[i].blank]
@@ -186,7 +188,7 @@ def candidates(lines: list[Line], excluded: set[int]) -> list[Start]:
         if line.opens_item and line.item and line.item.depth == 1:
             found.append(Start(i, "item", _item_label(line)))
             continue
-        if line.item and not line.opens_item and line.indent == 0 and (m := re.match(r"^(\d+)[.)]\s+(\S.*)$", line.body)):
+        if line.item and not line.opens_item and line.indent == 0 and (m := _NUMBERED.match(line.body)):
             # `2. text` cannot interrupt a paragraph in Markdown: it stays a continuation line, yet opens an item.
             found.append(Start(i, "item", Label(NUMBER, m.group(1), m.group(2), "ordered-item")))
             continue
@@ -194,7 +196,7 @@ def candidates(lines: list[Line], excluded: set[int]) -> list[Start]:
             lab = cues.label(line.body, heading=False)
             if lab and (line.opens or lab.cue in ("question-label", "bold-label", "export-number", "group-label")):
                 found.append(Start(i, "label", lab))
-            elif not line.item and line.indent == 0 and (m := re.match(r"^(\d+)[.)]\s+(\S.*)$", line.body)) \
+            elif not line.item and line.indent == 0 and (m := _NUMBERED.match(line.body)) \
                     and not line.opens:
                 found.append(Start(i, "item", Label(NUMBER, m.group(1), m.group(2), "ordered-item")))
     return found
@@ -204,7 +206,7 @@ def _item_label(line: Line) -> Label:
     inner = cues.label(line.body, heading=False)
     if inner and inner.rank == NUMBER and inner.cue != "part-label":
         return Label(NUMBER, inner.label, inner.text, "labelled-item")
-    m = re.match(r"^(\d+)[.)]\s+(.*)$", line.body)
+    m = _NUMBERED.match(line.body)
     if m:  # `- 10. You have...`: a number the export kept inside a bullet
         return Label(NUMBER, m.group(1), m.group(2), "labelled-item")
     assert line.item is not None
@@ -269,8 +271,9 @@ def choose(lines: list[Line], cands: list[Start]) -> tuple[str, list[Start]]:
         # A document of parts only (`(a) ...`, `(b) ...` with no numbered question above them)
         alone = _parts_under(parts)
         return (alone[0].family, alone) if alone else ("", [])
-    if best in ("label", "item"):
-        best_starts = _merge(best_starts, _family(lines, tops, "item" if best == "label" else "label"))
+    for other in FAMILY_ORDER[:3]:
+        if other != best:
+            best_starts = _merge(best_starts, _family(lines, tops, other))
     return best, _with_parts(best_starts, parts)
 
 
@@ -457,7 +460,7 @@ class _Builder:
             while j >= 0 and self.lines[j].blank:
                 j -= 1
             if j >= 0 and s.lab.label and j not in self.start_at and \
-                    re.fullmatch(rf"{re.escape(s.lab.label)}\.?", self.lines[j].text.strip()):
+                    self.lines[j].text.strip().rstrip(".") == s.lab.label:
                 found.add(j)
                 self.skipped[self.lines[j].no] = "question number"
         return found

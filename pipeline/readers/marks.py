@@ -33,6 +33,7 @@ _RADIO: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^\(a\)\s+(.*)$"), SELECTED),
     (re.compile(r"^\.\s+(.*)$"), "debris"),
 ]
+_RADIO_FIRST = set("$<○◯⚪O(●◉⦿.")
 LETTERED = re.compile(r"^(?:\*\*|__)?\(?([A-Ha-h])[.)]\s+(.*)$")
 LETTERS = "ABCDEFGH"
 
@@ -40,6 +41,8 @@ LETTERS = "ABCDEFGH"
 def radio_marker(text: str) -> tuple[str, str]:
     """Option text -> (text without its radio marker, marker class or "")."""
     s = text.strip()
+    if not s or s[0] not in _RADIO_FIRST:
+        return s, ""
     for pattern, kind in _RADIO:
         m = pattern.match(s)
         if m:
@@ -92,17 +95,21 @@ def marks_options(lines: list[Line]) -> bool:
 
 
 _VERDICT = r"(?:correc\w*|incorrect|wrong|right|not quite|that'?s (?:right|correct))"
+_BULLET = re.compile(r"^[-*]\s+")
+_CHECKED = re.compile(r"(?:✓|✔|✅|\$\\checkmark\$|\\checkmark)\s*")
+_VERDICT_WORD = re.compile(rf"(?:{_VERDICT}|yes)\b", re.I)
+_VERDICT_LINE = re.compile(rf"{_VERDICT}(?:[!.:,](?:\s|$)|$)", re.I)
 
 
 def is_feedback(text: str) -> bool:
     """`✓ Correct`, `Correct!`, `Incorrect. That is...`: a quiz's verdict on an option or on the question (a check
     mark before other words marks an option instead: `✔ Two`)."""
-    s = re.sub(r"^[-*]\s+", "", text.strip())
-    checked = re.match(r"(?:✓|✔|✅|\$\\checkmark\$|\\checkmark)\s*", s)
+    s = _BULLET.sub("", text.strip())
+    checked = _CHECKED.match(s)
     if checked:
         rest = s[checked.end():]
-        return not rest or bool(re.match(rf"(?:{_VERDICT}|yes)\b", rest, re.I))
-    return bool(re.match(rf"{_VERDICT}(?:[!.:,](?:\s|$)|$)", s, re.I))
+        return not rest or bool(_VERDICT_WORD.match(rest))
+    return bool(_VERDICT_LINE.match(s))
 
 
 def _verdict(lines: list[Line]) -> bool | None:
@@ -119,10 +126,6 @@ def lettered(options: list[Option]) -> bool:
     """Options labelled a, b, c... in order (so `(a)` is a letter, not a quiz export's chosen-button marker)."""
     letters = [LETTERED.match(o.text.strip()) for o in options]
     return all(letters) and [m.group(1).lower() for m in letters if m] == [c.lower() for c in LETTERS[:len(options)]]
-
-
-def option_texts(options: list[Option]) -> list[str]:
-    return [text for text, _ in read_options(options)]
 
 
 def read_options(options: list[Option]) -> list[tuple[str, str]]:
@@ -157,8 +160,12 @@ _NUMBER_LIST = re.compile(r"^\d{1,2}(?:\s*(?:,|and|&)\s*\d{1,2})*\.?$")
 _SEPARATOR = re.compile(r"\s*(?:[—–]|-{1,2}|:|;|,|\.)\s+")
 
 
+_NON_WORD = re.compile(r"[\W_]+")
+_MARKUP = re.compile(r"\$|\*\*|__|`")
+
+
 def _fold(text: str) -> str:
-    return re.sub(r"[\W_]+", " ", re.sub(r"\$|\*\*|__|`", "", text)).strip().lower()
+    return _NON_WORD.sub(" ", _MARKUP.sub("", text)).strip().lower()
 
 
 def _bare(text: str) -> str:
@@ -258,7 +265,7 @@ def decide(p: Parts, ctx: Context, region: Region, qline: int) -> tuple[list[boo
     """The options' correct marks, the cue that decided them, and what a person should check."""
     options = p.options
     n = len(options)
-    read = read_options(options)
+    read = p.read or read_options(options)
     texts = [t for t, _ in read]
     own = [m for _, m in read]
     diags: list[Diagnostic] = []

@@ -48,6 +48,7 @@ class Parts:
     marked_choices: bool = False  # the document marks some options somewhere (so an unmarked list is options too)
     context: list[Line] = field(default_factory=list)  # a `Context:` paragraph before the stem
     partial: tuple[int, str] | None = None  # a quiz page's `0.5 / 1 point`: the marks it shows may be incomplete
+    read: list[tuple[str, str]] = field(default_factory=list)  # each option as read (text, mark): marks.read_options
     prose_answers: bool = False  # some question of the document is stated on its label's line
 
 
@@ -273,6 +274,7 @@ def _marked_option(line: Line) -> bool:
 
 def _take(p: Parts, options: list[Option], cue: str, j: int) -> None:
     p.options = options
+    p.read = marks.read_options(options)
     p.options_cue = cue
     p.cues.append(Cue("options", cue, options[0].line.no))
     for o in options:
@@ -527,7 +529,7 @@ def question(region: Region, p: Parts, ctx: Context) -> tuple[Question, list[int
                                     f"the quiz page gave this question {p.partial[1]}: the options it marks correct "
                                     "may be incomplete or wrong"))
         q_cues += found
-        texts = marks.option_texts(p.options)
+        texts = [text for text, _ in p.read]
         choices = tuple(Choice(clean_inline(t), c, o.line.no) for t, o, c in zip(texts, p.options, correct))
         kind = "multi_choice" if is_multi(stem) or sum(correct) > 1 else "single_choice"
         answer, explanation = _choice_texts(p, answer, explanation, base)
@@ -611,7 +613,7 @@ def _choice_texts(p: Parts, answer: str, explanation: str, base: tuple[int, int,
     parts += [strip_feedback(ln.body) for o in p.options for ln in o.feedback]
     parts += [ln.body for o in p.options for ln in o.explained]
     if answer and p.answer_line is not None:
-        picks, cue, _, rest = marks.read_answer(answer, marks.option_texts(p.options))
+        picks, cue, _, rest = marks.read_answer(answer, [text for text, _ in p.read])
         if picks is not None and cue in ("answer-letters", "answer-number"):
             answer = ""  # the answer points at options by letter: what it says beyond that explains them
             if rest:

@@ -29,6 +29,9 @@ KNOWN_TAGS = re.compile(r"</?(?:ul|ol|li|p|br|span|div|strong|em)\s*/?>", re.I)
 SUP = re.compile(r"([\w\u00c0-\u024f])<sup>((?:(?!</?sup>).){0,200})</sup>")  # stops at the next tag: linear
 # Citation links such as `[[src]](https://...)` or `[[1]](...)`: references for the author, noise for a learner.
 CITATION = re.compile(r"\s*\[\[[^\]\n]{1,40}\]\]\([^)\s]*\)")
+_CHECKED_ITEM = re.compile(r"^(\s*[-*+]\s+)[✓✔]\s+")
+_DOUBLE_SPACE = re.compile(r"(?<=\S) {2,}")
+_NOT_A_LABEL = re.compile(r"[.?!:$=]")
 ABBREVIATION_END = re.compile(r"\b(?:i\.e|e\.g|etc|cf|vs)\.$", re.I)
 
 
@@ -53,11 +56,11 @@ class Line:
 
 def clean_inline(text: str) -> str:
     """HTML debris, decorative check marks and doubled spaces out; <sup> becomes math (`j<sup>th</sup>` -> $j^{th}$)."""
-    text = re.sub(r"^(\s*[-*+]\s+)[✓✔]\s+", r"\1", text)
+    text = _CHECKED_ITEM.sub(r"\1", text)
     text = CITATION.sub("", text)
     text = SUP.sub(lambda m: f"${m.group(1)}^{{{m.group(2)}}}$", text)
     text = KNOWN_TAGS.sub("", text)
-    text = re.sub(r"(?<=\S) {2,}", " ", text)
+    text = _DOUBLE_SPACE.sub(" ", text)
     return text.strip()
 
 
@@ -137,7 +140,7 @@ def _markdown_line(line: Line, paragraph: list[str]) -> str:
 def label_line(text: str) -> bool:
     """A short caption-like line such as `GRU` or `## LSTM` that labels what follows."""
     s = HEADING.sub(r"\2", text.strip()).strip("*").strip()
-    return bool(s) and len(s.split()) <= 3 and not re.search(r"[.?!:$=]", s) and not BULLET.match(text.strip())
+    return bool(s) and len(s.split()) <= 3 and not _NOT_A_LABEL.search(s) and not BULLET.match(text.strip())
 
 
 def figure_notes(lines: list[Line], path: str) -> tuple[list[Line], list[str], list[Diagnostic]]:
@@ -188,17 +191,17 @@ def is_feedback(text: str) -> bool:
 
 def coverage(lines: list[Line], questions: list[Question], skipped: list[Skipped], path: str) -> list[Diagnostic]:
     """Every non-blank line must sit in exactly one question's span or be skipped on purpose."""
-    owner: dict[int, str] = {}
+    owner: list[str | None] = [None] * (len(lines) + 2)
     diags: list[Diagnostic] = []
     spans = [(q.source.line_start, q.source.line_end, q.id) for q in questions]
     spans += [(s.line_start, s.line_end, f"skipped ({s.reason})") for s in skipped]
     for start, end, who in spans:
-        for no in range(start, end + 1):
-            if no in owner and not lines[no - 1].blank:
+        for no in range(start, min(end, len(lines)) + 1):
+            if owner[no] is not None and not lines[no - 1].blank:
                 diags.append(Diagnostic(path, no, "error", "line-overlap", f"line is in both {owner[no]} and {who}"))
             owner[no] = who
     for line in lines:
-        if not line.blank and line.no not in owner:
+        if not line.blank and owner[line.no] is None:
             diags.append(Diagnostic(path, line.no, "error", "line-lost",
                                     f"line is in no question and was not skipped: “{line.stripped[:60]}”"))
     return diags
