@@ -88,6 +88,24 @@ def child_decks(n: int, reps: int) -> dict:
             "bank_mb": bank_mb, "peak_mb": peak_mb, "problems": problems}
 
 
+def child_read(n: int, reps: int) -> dict:
+    """Reading alone: the five seeds, and a quiz document of n questions (about 5 MB for 20,000)."""
+    from synthetic import quiz_document
+
+    from pipeline.readers import read_bytes, read_path
+
+    seeds = sorted((ROOT / "seeds").glob("*.md"))
+    data = quiz_document(n).encode("utf-8")
+    seed_times, big_times, found = [], [], 0
+    for _ in range(reps):
+        t, _ = _timed(lambda: [read_path(p) for p in seeds])
+        seed_times.append(t)
+        t, doc = _timed(lambda: read_bytes(data, "quiz.md"))
+        big_times.append(t)
+        found = len(doc.questions)
+    return {"seeds": seed_times, "big": big_times, "mb": len(data) / 1e6, "found": found, "peak_mb": _peak_mb()}
+
+
 def child_exam(reps: int) -> dict:
     import weasyprint
 
@@ -213,11 +231,16 @@ def _s(x: float) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench/bench.py", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    parser.add_argument("--only", choices=("reading", "documents", "decks", "exams"),
+                        help="measure one part only")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     ns = parser.parse_args(argv)
     if ns.child:
         task, *rest = ns.child
-        out = child_decks(int(rest[0]), int(rest[1])) if task == "decks" else child_exam(int(rest[0]))
+        run = {"decks": lambda: child_decks(int(rest[0]), int(rest[1])),
+               "read": lambda: child_read(int(rest[0]), int(rest[1])),
+               "exam": lambda: child_exam(int(rest[0]))}[task]
+        out = run()
         print(json.dumps(out))
         return 0
 
@@ -240,48 +263,62 @@ def main(argv: list[str] | None = None) -> int:
             return _s(med(values))
         return f"{_s(med(values))} ({min(values):.2f}–{max(values):.2f})"
 
-    docs, edited = bench_documents(1 if quick else 5)
-    row("5 documents: cold build (no build/, so no caches)", spread(docs["cold"]), len(docs["cold"]),
-        "< 6 s", med(docs["cold"]) < 6)
-    row("5 documents: warm build (outputs removed, build/cache/ kept)", spread(docs["warm"]),
-        len(docs["warm"]), "< 3 s", med(docs["warm"]) < 3)
-    row("5 documents: warm build without the PDF cache (all 6 PDFs rendered)", spread(docs["render"]),
-        len(docs["render"]))
-    row("5 documents: no-op `make -s decks exams`", _s(med(docs["noop"])), len(docs["noop"]),
-        "< 0.3 s", med(docs["noop"]) < 0.3)
-    row(f"5 documents: one document edited ({edited}), rebuild", spread(docs["edit"]),
-        len(docs["edit"]))
+    def wanted(part: str) -> bool:
+        return ns.only in (None, part)
 
-    for n, reps in ((1_000, 1 if quick else 3), (10_000, 1 if quick else 5)):
-        d = _run_child("decks", str(n), str(reps))
-        first, again, bare = med(d["first"]), med(d["again"]), med(d["bare"])
-        big = n == 10_000
-        row(f"{n:,} questions: write_decks, new lock", _s(first), reps, "< 5 s" if big else "",
-            first < 5 if big else None)
-        row(f"{n:,} questions: write_decks again, lock present", _s(again), reps)
-        row(f"{n:,} questions: note_fields alone (Markdown -> field HTML)", _s(d["fields"]), 1)
-        row(f"{n:,} questions: bare genanki, same field HTML, 1 package", _s(bare), reps)
-        row(f"{n:,} questions: write_decks (new lock) / bare genanki", f"{first / bare:.2f}×", reps,
-            "≤ 1.5×" if big else "", first / bare <= 1.5 if big else None)
-        row(f"{n:,} questions: peak RSS of the process (bank alone: {d['bank_mb']:.0f} MB)",
-            f"{d['peak_mb']:.0f} MB", 1, "< 500 MB" if big else "", d["peak_mb"] < 500 if big else None)
-        if d["problems"]:
-            row(f"{n:,} questions: warnings/errors reported by write_decks", str(d["problems"]), reps)
+    if wanted("reading"):
+        r = _run_child("read", "20000", "1" if quick else "3")
+        row("reading: the five seeds (reader only)", spread(r["seeds"]), len(r["seeds"]), "< 0.3 s",
+            med(r["seeds"]) < 0.3)
+        row(f"reading: a {r['mb']:.1f} MB quiz of 20,000 questions ({r['found']:,} read)", spread(r["big"]),
+            len(r["big"]), "< 5 s", med(r["big"]) < 5)
+        row("reading: peak RSS of the process", f"{r['peak_mb']:.0f} MB", 1)
 
-    # One rendering of a 200-question exam takes most of a minute here, so each is run once.
-    e = _run_child("exam", "1")
-    ours, bare = med(e["ours"]), med(e["bare"])
-    label = f"{e['items']}-question exam + key"
-    row(f"{label}: write_exams, empty math cache", _s(e["cold"]), 1)
-    row(f"{label}: write_exams, warm math cache, PDFs removed", _s(ours), len(e["ours"]))
-    row(f"{label}: bare WeasyPrint, same two final HTML pages", _s(bare), len(e["bare"]))
-    row(f"{label}: write_exams (warm) / bare WeasyPrint", f"{ours / bare:.2f}×", len(e["ours"]), "≤ 1.2×",
-        ours / bare <= 1.2)
-    row(f"{label}: write_exams again, PDFs from the cache (none rendered)", _s(e["same"]), 1)
-    row(f"{label}: peak RSS of the process", f"{e['peak_mb']:.0f} MB", 1)
-    row(f"{label}: PDF size, ours / bare WeasyPrint", f"{e['pdf_kb']:.0f} / {e['bare_pdf_kb']:.0f} KiB", 1)
-    if e["problems"]:
-        row(f"{label}: warnings/errors reported by write_exams", str(e["problems"]), 1)
+    if wanted("documents"):
+        docs, edited = bench_documents(1 if quick else 5)
+        row("5 documents: cold build (no build/, so no caches)", spread(docs["cold"]), len(docs["cold"]),
+            "< 6 s", med(docs["cold"]) < 6)
+        row("5 documents: warm build (outputs removed, build/cache/ kept)", spread(docs["warm"]),
+            len(docs["warm"]), "< 3 s", med(docs["warm"]) < 3)
+        row("5 documents: warm build without the PDF cache (all 6 PDFs rendered)", spread(docs["render"]),
+            len(docs["render"]))
+        row("5 documents: no-op `make -s decks exams`", _s(med(docs["noop"])), len(docs["noop"]),
+            "< 0.3 s", med(docs["noop"]) < 0.3)
+        row(f"5 documents: one document edited ({edited}), rebuild", spread(docs["edit"]),
+            len(docs["edit"]))
+
+    if wanted("decks"):
+        for n, reps in ((1_000, 1 if quick else 3), (10_000, 1 if quick else 5)):
+            d = _run_child("decks", str(n), str(reps))
+            first, again, bare = med(d["first"]), med(d["again"]), med(d["bare"])
+            big = n == 10_000
+            row(f"{n:,} questions: write_decks, new lock", _s(first), reps, "< 5 s" if big else "",
+                first < 5 if big else None)
+            row(f"{n:,} questions: write_decks again, lock present", _s(again), reps)
+            row(f"{n:,} questions: note_fields alone (Markdown -> field HTML)", _s(d["fields"]), 1)
+            row(f"{n:,} questions: bare genanki, same field HTML, 1 package", _s(bare), reps)
+            row(f"{n:,} questions: write_decks (new lock) / bare genanki", f"{first / bare:.2f}×", reps,
+                "≤ 1.5×" if big else "", first / bare <= 1.5 if big else None)
+            row(f"{n:,} questions: peak RSS of the process (bank alone: {d['bank_mb']:.0f} MB)",
+                f"{d['peak_mb']:.0f} MB", 1, "< 500 MB" if big else "", d["peak_mb"] < 500 if big else None)
+            if d["problems"]:
+                row(f"{n:,} questions: warnings/errors reported by write_decks", str(d["problems"]), reps)
+
+    if wanted("exams"):
+        # One rendering of a 200-question exam takes most of a minute here, so each is run once.
+        e = _run_child("exam", "1")
+        ours, bare = med(e["ours"]), med(e["bare"])
+        label = f"{e['items']}-question exam + key"
+        row(f"{label}: write_exams, empty math cache", _s(e["cold"]), 1)
+        row(f"{label}: write_exams, warm math cache, PDFs removed", _s(ours), len(e["ours"]))
+        row(f"{label}: bare WeasyPrint, same two final HTML pages", _s(bare), len(e["bare"]))
+        row(f"{label}: write_exams (warm) / bare WeasyPrint", f"{ours / bare:.2f}×", len(e["ours"]), "≤ 1.2×",
+            ours / bare <= 1.2)
+        row(f"{label}: write_exams again, PDFs from the cache (none rendered)", _s(e["same"]), 1)
+        row(f"{label}: peak RSS of the process", f"{e['peak_mb']:.0f} MB", 1)
+        row(f"{label}: PDF size, ours / bare WeasyPrint", f"{e['pdf_kb']:.0f} / {e['bare_pdf_kb']:.0f} KiB", 1)
+        if e["problems"]:
+            row(f"{label}: warnings/errors reported by write_exams", str(e["problems"]), 1)
 
     print("| measurement | median | runs | target | meets |\n| --- | ---: | ---: | --- | --- |")
     for r in rows:

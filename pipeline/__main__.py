@@ -8,7 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 from .build import BUILD, SEEDS, build, has_errors, load_document, seed_paths
-from .model import KINDS, Document, all_diagnostics
+from .model import KINDS, Document, Question, all_diagnostics
 
 
 def _paths(args: list[str], seeds: Path = SEEDS) -> list[Path]:
@@ -57,6 +57,17 @@ def cmd_export(ns: argparse.Namespace) -> int:
     return 1 if any(has_errors(d) for d in docs) else 0
 
 
+def cue_summary(q: Question) -> str:
+    """What decided the question, e.g. `start numbered-heading (line 5); options list-items (13); correct
+    answer-letters (16)`: the evidence a person checks when a card looks wrong."""
+    parts = []
+    for role in ("start", "options", "correct", "answer", "skip"):
+        found = [f"{c.name} ({c.line})" for c in q.cues if c.role == role]
+        if found:
+            parts.append(f"{role} {', '.join(found)}")
+    return "; ".join(parts) or "no cue recorded"
+
+
 def report(doc: Document) -> list[str]:
     kinds = Counter(q.kind for q in doc.questions)
     answered = sum(q.answered for q in doc.questions)
@@ -67,6 +78,8 @@ def report(doc: Document) -> list[str]:
     for s in doc.skipped:
         rng = f"{s.line_start}" if s.line_start == s.line_end else f"{s.line_start}-{s.line_end}"
         out.append(f"  skipped {doc.path}:{rng}: {s.reason}")
+    for q in doc.questions:
+        out.append(f"  read {q.id}: {cue_summary(q)}")
     for q in doc.questions:
         for c in q.computed:
             from .recompute import describe

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .model import Choice, Diagnostic, Document, KINDS, Question
+from .model import Choice, Cue, Diagnostic, Document, KINDS, Question
 from .source import read_source
 
 FIX_KEYS = {"question", "why", "correct", "kind", "choices", "answer", "note", "replace", "explanation"}
@@ -298,4 +298,5 @@ def _apply_one(q: Question, fix: dict[str, Any], path: str, line: int) -> tuple[
         else:
             kept.append(d)
     kept.append(Diagnostic(q.source.file, q.source.line_start, "info", "fix-applied", f"{where}: {fix['why']}"))
-    return q.with_(choices=tuple(choices), diagnostics=tuple(kept), **changes), diags
+    cues = q.cues + ((Cue("correct", f"overlay {where}", q.source.line_start),) if resolved else ())
+    return q.with_(choices=tuple(choices), diagnostics=tuple(kept), cues=cues, **changes), diags

@@ -99,3 +99,17 @@ def test_a_generated_bank_exported_reads_back_the_same(questions: tuple[Question
     for w in want:  # the reader records a wrapped stem as one paragraph per blank line, as generated
         w["section"] = ""
     assert got == want
+
+
+def test_the_readme_example_of_the_layout_reads_as_described() -> None:
+    readme = Path("README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### The project's own layout"):]
+    example = section[section.index("```markdown") + len("```markdown\n"):]
+    example = example[:example.index("```")]
+    doc = read_bytes(example.encode("utf-8"), "example.md")
+    first, second = doc.questions
+    assert doc.title == "Sequence Models Quiz" and first.section == "Gated cells"
+    assert [c.text for c in first.choices if c.correct] == ["The forget gate"]
+    assert first.explanation.startswith("The forget gate scales")
+    assert second.context.startswith("A vanilla RNN has input size 20") and second.answer == "20362"
+    assert not [d for d in doc.diagnostics if d.severity != "info"]
