@@ -145,7 +145,8 @@ def _timed(fn: Callable[[], object]) -> tuple[float, object]:
 def child_decks(n: int, reps: int) -> dict:
     import genanki
 
-    from pipeline.render.anki import note_fields, write_decks
+    from pipeline.build import build_decks
+    from pipeline.render.fields import note_fields
     from pipeline.text import to_html
 
     t_gen, docs = _timed(lambda: synthetic_bank(n))
@@ -163,11 +164,11 @@ def child_decks(n: int, reps: int) -> dict:
             # A new lock every run: every note gets a fresh GUID, the first build of a bank. A fresh process
             # has no converted Markdown in memory either, so neither does this run.
             to_html.cache_clear()
-            t, diags = _timed(lambda: write_decks(docs, out / "decks", out / "identity.lock", TEMPLATES))
+            t, diags = _timed(lambda: build_decks(docs, out / "decks", out / "identity.lock", TEMPLATES))
             first.append(t)
             problems += sum(d.severity != "info" for d in diags)
             # The same bank again against the lock just written: the everyday rebuild.
-            t, diags = _timed(lambda: write_decks(docs, out / "decks", out / "identity.lock", TEMPLATES))
+            t, diags = _timed(lambda: build_decks(docs, out / "decks", out / "identity.lock", TEMPLATES))
             again.append(t)
             problems += sum(d.severity != "info" for d in diags)
             shutil.rmtree(out)

@@ -5,6 +5,7 @@ import hashlib
 import json
 import pickle
 import sys
+import time
 from contextlib import ExitStack, contextmanager
 from dataclasses import replace
 from functools import lru_cache
@@ -156,6 +157,48 @@ def good_questions(docs: Sequence[Document]) -> list[Question]:
     return [q for doc in docs if not has_errors(doc) for q in doc.questions]
 
 
+def build_decks(docs: Sequence[Document], out_dir: Path, lock_path: Path, templates_dir: Path = Path("templates"),
+                *, complete: bool = True, now: int | None = None) -> list[Diagnostic]:
+    """Notes -> identities (the lock) -> packages in out_dir; the lock is rewritten once they are in place.
+
+    `complete=False` says documents of the bank were left out (they had errors): all.apkg keeps them.
+    `now` stands in for the clock when an edit needs a new modification time."""
+    from . import identity
+    from .render.decks import write_decks
+    from .render.notes import deck_notes
+    from .render.notetypes import load_note_types
+
+    try:
+        note_types = load_note_types(templates_dir)
+    except OSError as exc:
+        return [Diagnostic(templates_dir.as_posix(), 0, "error", "anki-template-missing",
+                           f"cannot read the card templates: {exc}")]
+    bank, diags = deck_notes(docs, note_types, complete=complete)
+    try:
+        lock, lock_diags = identity.parse_lock(lock_path.read_text(encoding="utf-8"), lock_path.as_posix()) \
+            if lock_path.exists() else (identity.Lock(), [])
+    except (OSError, UnicodeDecodeError) as exc:
+        lock, lock_diags = None, [Diagnostic(lock_path.as_posix(), 0, "error", "identity-lock-unreadable",
+                                             f"cannot read the identity lock ({exc})")]
+    diags += lock_diags
+    if lock is None:  # without the lock every note would get a new GUID and reach learners as a duplicate
+        return diags
+    assigned = identity.assign(bank.documents, lock, contents=bank.contents, notetypes=bank.notetype_contents,
+                               now=int(time.time()) if now is None else now)
+    diags += assigned.diagnostics
+    written = write_decks(bank, assigned.identities, out_dir)
+    diags += written
+    if not any(d.severity == "error" for d in written):
+        text = identity.format_lock(assigned.lock)
+        try:
+            if not (lock_path.exists() and lock_path.read_text(encoding="utf-8") == text):
+                atomic_write_text(lock_path, text)
+        except OSError as exc:
+            diags.append(Diagnostic(lock_path.as_posix(), 0, "error", "anki-write-failed",
+                                    f"could not write the identity lock: {exc}"))
+    return diags
+
+
 def build(paths: Sequence[Path], out: Path = BUILD, *, decks: bool = True, exams: bool = True) -> list[Diagnostic]:
     """Write every output. Documents with errors keep their previous outputs; the rest still build."""
     with ExitStack() as stack:
@@ -177,9 +220,7 @@ def _build(paths: Sequence[Path], out: Path, *, decks: bool, exams: bool,
     if len(good) == len(docs):
         atomic_write_text(out / "questions.json", questions_json(docs))
     if decks:
-        from .render.anki import write_decks
-
-        diags += write_decks(good, out / "decks", SEEDS / "identity.lock", complete=len(good) == len(docs))
+        diags += build_decks(good, out / "decks", SEEDS / "identity.lock", complete=len(good) == len(docs))
     if exams:
         from .render.exam import write_exams
 

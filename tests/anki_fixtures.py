@@ -4,11 +4,17 @@ from __future__ import annotations
 from dataclasses import replace
 
 from pipeline.model import BreakdownItem, Choice, Computed, Document, Question, SourceSpan
+from pipeline.tags import tags_for
+
+
+def tagged(q: Question) -> Question:
+    """The question with the tags the build gives it (document, section, kind, markers, its own)."""
+    return q.with_(tags=tags_for(q))
 
 
 def _q(doc: str, path: str, label: str, kind: str, stem: str, line: int, **kw) -> Question:
-    return Question(id=f"{doc}/{label}", document=doc, number=label.lstrip("q"), kind=kind, stem=stem,
-                    source=SourceSpan(path, line, line + 4), **kw)
+    return tagged(Question(id=f"{doc}/{label}", document=doc, number=label.lstrip("q"), kind=kind, stem=stem,
+                           source=SourceSpan(path, line, line + 4), **kw))
 
 
 COURSERA = "seeds/coursera-rnn.md"

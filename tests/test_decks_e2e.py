@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.identity import read_lock
+from pipeline.identity import parse_lock
 from pipeline.text import mathjax, to_html
 from tests.ankiimport import import_package, open_collection
 
@@ -95,7 +95,8 @@ def _visible(markdown: str) -> str:
 
 def test_every_card_shows_its_stem_options_and_answer(project, collection, bank):
     col, _ = collection
-    guids = {e.id: e.guid for e in read_lock(project / "seeds/identity.lock")[0]}
+    lock, _ = parse_lock((project / "seeds/identity.lock").read_text(encoding="utf-8"), "identity.lock")
+    guids = {e.id: e.guid for e in lock.notes}
     notes = {}
     for nid in col.find_notes(""):
         note = col.get_note(nid)
@@ -141,11 +142,11 @@ def test_editing_one_answer_updates_exactly_that_note(project, collection):
 
 def test_committed_identity_lock_matches_the_bank(bank, tmp_path):
     """A build from a clean checkout must not rewrite seeds/identity.lock: commit it after every change."""
-    from pipeline.render.anki import write_decks
+    from pipeline.build import build_decks
 
     lock = tmp_path / "identity.lock"
     shutil.copy(ROOT / "seeds/identity.lock", lock)
-    diags = write_decks(bank, tmp_path / "decks", lock, ROOT / "templates")
+    diags = build_decks(bank, tmp_path / "decks", lock, ROOT / "templates")
     assert not [d for d in diags if d.severity == "error"]
     assert lock.read_text(encoding="utf-8") == (ROOT / "seeds/identity.lock").read_text(encoding="utf-8"), \
         "seeds/identity.lock is out of date: run `make decks` and commit it"
