@@ -142,8 +142,9 @@ def test_numeric_card_shows_20362_with_its_breakdown(imported):
     for part in ("2560", "16384", "1280", "128", "10"):
         assert f'<td class="num">{part}</td>' in back
     assert r"\(128 \times 128\)" in back
-    assert "Agrees with the document (20362)." in back
-    assert "one bias vector per layer" in back
+    assert r"<td>\(W_{hh}\): hidden -&gt; hidden weights</td>" in back  # the label's math typeset too
+    assert "Agrees with the document's value 20362." in back
+    assert "Convention: one bias vector per layer" in back
     assert "computed" in note["tags"]
     # The shared set-up comes before the stem on both sides.
     front = col.get_card(note["cards"][0]).question()
@@ -155,7 +156,8 @@ def test_numeric_card_says_where_the_document_differs():
     wrong = fx.PARAMS_COMPUTED.__class__(**{**fx.PARAMS_COMPUTED.__dict__, "document_value": "20352", "agrees": False})
     q = doc.questions[0].with_(computed=(wrong,))
     fields = note_fields(q, doc)
-    assert "The document gives 20352; the reference model gives 20362." in fields["Check"]
+    assert '<p class="disagree">The document states 20352 (line 47), which differs from the computed value ' \
+        '20362.</p>' in fields["Check"]
     assert "Agrees" not in fields["Check"]
 
 

@@ -21,6 +21,7 @@ from markupsafe import Markup
 from pipeline.exams import ExamItem, ExamVersion, exam_versions, format_points
 from pipeline.fsutil import atomic_write_bytes
 from pipeline.model import Diagnostic, Question
+from pipeline.present import present, rendered
 from pipeline.render.mathsvg import math_font_css, math_renderer, try_render, unrenderable
 from pipeline.text import math_spans, to_html
 
@@ -112,29 +113,17 @@ def _item_context(item: ExamItem, cache_dir: Path | None, key: bool) -> dict[str
             "explanation": _md(q.explanation, cache_dir) if q.explanation.strip() else "",
             "notes": [_md(n, cache_dir) for n in q.notes],
             "attribution": q.attribution,
-            "computed": [
-                {
-                    "quantity": c.quantity, "value": c.value, "method": c.method, "convention": c.convention,
-                    "document_value": c.document_value, "agrees": c.agrees, "line": c.line,
-                    "note": _md(c.note, cache_dir, inline=True) if c.note else "",
-                    "breakdown": [
-                        {"label": b.label, "value": b.value,
-                         "expression": _md(f"${b.expression}$", cache_dir, inline=True) if b.expression else ""}
-                        for b in c.breakdown
-                    ],
-                }
-                for c in q.computed
-            ],
+            "computed": [rendered(present(c), lambda text: _md(text, cache_dir, inline=True)) for c in q.computed],
         })
     return ctx
 
 
-def _grid_answer(item: ExamItem) -> str:
+def _grid_answer(item: ExamItem, cache_dir: Path | None) -> str:
     q = item.question
     if q.choices:
         return ", ".join(item.correct_letters) or "none given"
     if q.computed:
-        return q.computed[0].value
+        return _md(present(q.computed[0]).value, cache_dir, inline=True)
     if not q.answered:
         return "none given"
     return "written"
@@ -154,7 +143,7 @@ def key_html(version: ExamVersion, cache_dir: Path | None = None,
     """The complete, self-contained HTML of one version's answer key."""
     ctx = _common(version, templates_dir, "key", cache_dir)
     ctx["items"] = [_item_context(item, cache_dir, key=True) for item in version.items]
-    cells = [{"number": item.number, "answer": _grid_answer(item)} for item in version.items]
+    cells = [{"number": item.number, "answer": _grid_answer(item, cache_dir)} for item in version.items]
     if all(c["answer"] == "written" for c in cells):
         cells = []  # an all-written exam has nothing to look up at a glance
     while len(cells) % _GRID_COLUMNS:

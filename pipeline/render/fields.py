@@ -5,6 +5,7 @@ import html
 import re
 
 from pipeline.model import Computed, Document, Question
+from pipeline.present import present, rendered
 from pipeline.render.notetypes import note_type_key
 from pipeline.text import mathjax, to_html
 
@@ -29,9 +30,9 @@ def note_fields(question: Question, document: Document) -> dict[str, str]:
         return {**common, "Instruction": _instruction(q), "Options": options, "Key": revealed,
                 "Explanation": "\n".join(_md(p) for p in (q.answer, q.explanation) if p.strip()), **tail}
     if key == "numeric":
-        return {**common, "Value": "".join(_value_html(c) for c in q.computed),
-                "Breakdown": "".join(_breakdown_html(c) for c in q.computed if c.breakdown),
-                "Check": "".join(_check_html(c) for c in q.computed),
+        value, breakdown, check = ("".join(part) for part in zip(*map(computed_fields, q.computed))) \
+            if q.computed else ("", "", "")
+        return {**common, "Value": value, "Breakdown": breakdown, "Check": check,
                 "Answer": _md(q.answer), "Explanation": _md(q.explanation), **tail}
     return {**common, "Answer": _md(q.answer), "Explanation": _md(q.explanation), **tail}
 
@@ -87,32 +88,19 @@ def _options_html(q: Question) -> tuple[str, str]:
     return options, f'<ol class="options">{"".join(marked)}</ol>' if q.answered else options
 
 
-def _value_html(c: Computed) -> str:
-    return (f'<p><span class="quantity">{html.escape(c.quantity)}:</span> '
-            f'<span class="number">{_md_line(c.value)}</span></p>')
-
-
-def _breakdown_html(c: Computed) -> str:
-    rows = "".join(
-        f'<tr><td>{html.escape(b.label)}</td><td>{mathjax(b.expression, False)}</td>'
-        f'<td class="num">{b.value}</td></tr>'
-        for b in c.breakdown)
-    return (f'<table class="breakdown"><tr><th>Part</th><th>Computation</th><th class="num">Count</th></tr>'
-            f'{rows}<tr class="total"><td>Total</td><td></td><td class="num">{_md_line(c.value)}</td></tr>'
-            f'</table>')
-
-
-def _check_html(c: Computed) -> str:
-    out = []
-    if c.agrees is False:
-        out.append(f'<p class="disagree">The document gives {_md_line(c.document_value or "")}; '
-                   f'the reference model gives {_md_line(c.value)}.</p>')
-    elif c.agrees:
-        out.append(f'<p class="agree">Agrees with the document ({_md_line(c.document_value or c.value)}).</p>')
-    if c.convention.strip():
-        out.append(f'<p class="convention">Convention: {_md_line(c.convention)}</p>')
-    if c.note.strip():
-        out.append(f'<p class="note">{_md_line(c.note)}</p>')
-    if c.method.strip():
-        out.append(f'<p class="method">Computed by {html.escape(c.method)}.</p>')
-    return "".join(out)
+def computed_fields(c: Computed) -> tuple[str, str, str]:
+    """A computed value as the numeric note shows it: its parts of the Value, Breakdown and Check fields."""
+    p = rendered(present(c), _md_line)
+    value = f'<p><span class="quantity">{p.quantity}:</span> <span class="number">{p.value}</span></p>'
+    breakdown = ""
+    if p.breakdown:
+        rows = "".join(f'<tr><td>{b.label}</td><td>{b.expression}</td><td class="num">{b.count}</td></tr>'
+                       for b in p.breakdown)
+        breakdown = (f'<table class="breakdown"><tr><th>Part</th><th>Computation</th><th class="num">Count</th>'
+                     f'</tr>{rows}<tr class="total"><td>Total</td><td></td><td class="num">{p.value}</td></tr>'
+                     f'</table>')
+    check = [f'<p class="{"agree" if p.agrees else "disagree"}">{p.check}</p>' if p.check else "",
+             f'<p class="convention">Convention: {p.convention}</p>' if p.convention else "",
+             f'<p class="note">{p.note}</p>' if p.note else "",
+             f'<p class="method">{p.method}</p>' if p.method else ""]
+    return value, breakdown, "".join(check)
