@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 
-from . import curation
+from . import curation, identity
 from .fsutil import atomic_write_bytes, atomic_write_text
 from .model import Diagnostic, Document, Question, all_diagnostics
 from .readers import read_path
@@ -158,12 +158,12 @@ def good_questions(docs: Sequence[Document]) -> list[Question]:
 
 
 def build_decks(docs: Sequence[Document], out_dir: Path, lock_path: Path, templates_dir: Path = Path("templates"),
-                *, complete: bool = True, now: int | None = None) -> list[Diagnostic]:
+                *, record: Path | None = None, complete: bool = True, now: int | None = None) -> list[Diagnostic]:
     """Notes -> identities (the lock) -> packages in out_dir; the lock is rewritten once they are in place.
 
+    `record` keeps a copy of the lock the last build wrote, from which a deleted lock is recovered.
     `complete=False` says documents of the bank were left out (they had errors): all.apkg keeps them.
     `now` stands in for the clock when an edit needs a new modification time."""
-    from . import identity
     from .render.decks import write_decks
     from .render.notes import deck_notes
     from .render.notetypes import load_note_types
@@ -174,12 +174,7 @@ def build_decks(docs: Sequence[Document], out_dir: Path, lock_path: Path, templa
         return [Diagnostic(templates_dir.as_posix(), 0, "error", "anki-template-missing",
                            f"cannot read the card templates: {exc}")]
     bank, diags = deck_notes(docs, note_types, complete=complete)
-    try:
-        lock, lock_diags = identity.parse_lock(lock_path.read_text(encoding="utf-8"), lock_path.as_posix()) \
-            if lock_path.exists() else (identity.Lock(), [])
-    except (OSError, UnicodeDecodeError) as exc:
-        lock, lock_diags = None, [Diagnostic(lock_path.as_posix(), 0, "error", "identity-lock-unreadable",
-                                             f"cannot read the identity lock ({exc})")]
+    lock, lock_diags = _identity_lock(lock_path, record)
     diags += lock_diags
     if lock is None:  # without the lock every note would get a new GUID and reach learners as a duplicate
         return diags
@@ -190,13 +185,35 @@ def build_decks(docs: Sequence[Document], out_dir: Path, lock_path: Path, templa
     diags += written
     if not any(d.severity == "error" for d in written):
         text = identity.format_lock(assigned.lock)
-        try:
-            if not (lock_path.exists() and lock_path.read_text(encoding="utf-8") == text):
-                atomic_write_text(lock_path, text)
-        except OSError as exc:
-            diags.append(Diagnostic(lock_path.as_posix(), 0, "error", "anki-write-failed",
-                                    f"could not write the identity lock: {exc}"))
+        for path in (lock_path, record) if record is not None else (lock_path,):
+            try:
+                if not (path.exists() and path.read_text(encoding="utf-8") == text):
+                    atomic_write_text(path, text)
+            except (OSError, UnicodeDecodeError) as exc:
+                diags.append(Diagnostic(path.as_posix(), 0, "error", "anki-write-failed",
+                                        f"could not write the identity lock: {exc}"))
     return diags
+
+
+def _identity_lock(lock_path: Path, record: Path | None) -> tuple[identity.Lock | None, list[Diagnostic]]:
+    """The lock's entries; from `record` when the lock is missing, said with a warning. None when unreadable."""
+    where = lock_path.as_posix()
+    found = lock_path if lock_path.exists() else record if record is not None and record.exists() else None
+    if found is None:
+        return identity.Lock(), [Diagnostic(where, 0, "warning", "identity-lock-missing",
+                                   f"{where} is missing and no earlier deck build left a copy: every note gets "
+                                   "a new GUID, and learners who imported earlier decks get duplicates; restore "
+                                   "the lock from version control if it was committed")]
+    try:
+        lock, diags = identity.parse_lock(found.read_text(encoding="utf-8"), found.as_posix())
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [Diagnostic(found.as_posix(), 0, "error", "identity-lock-unreadable",
+                                 f"cannot read the identity lock ({exc})")]
+    if found != lock_path and lock is not None:
+        diags.insert(0, Diagnostic(where, 0, "warning", "identity-lock-missing",
+                                   f"{where} is missing; the identities of the last deck build were recovered "
+                                   f"from {found.as_posix()} and the lock is written again: commit it"))
+    return lock, diags
 
 
 def build(paths: Sequence[Path], out: Path = BUILD, *, decks: bool = True, exams: bool = True) -> list[Diagnostic]:
@@ -220,7 +237,8 @@ def _build(paths: Sequence[Path], out: Path, *, decks: bool, exams: bool,
     if len(good) == len(docs):
         atomic_write_text(out / "questions.json", questions_json(docs))
     if decks:
-        diags += build_decks(good, out / "decks", SEEDS / "identity.lock", complete=len(good) == len(docs))
+        diags += build_decks(good, out / "decks", SEEDS / "identity.lock", record=out / "identity.lock",
+                             complete=len(good) == len(docs))
     if exams:
         from .render.exam import write_exams
 

@@ -150,3 +150,55 @@ def test_committed_identity_lock_matches_the_bank(bank, tmp_path):
     assert not [d for d in diags if d.severity == "error"]
     assert lock.read_text(encoding="utf-8") == (ROOT / "seeds/identity.lock").read_text(encoding="utf-8"), \
         "seeds/identity.lock is out of date: run `make decks` and commit it"
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs GNU Make")
+def test_a_deleted_lock_is_rebuilt_from_the_last_build_and_said(tmp_path):
+    """`make decks` after deleting seeds/identity.lock: Make rebuilds, the build recovers every identity from
+    its copy under build/ and says so, so an edited question updates its note instead of duplicating it."""
+    for name in ("seeds", "templates", "pipeline"):
+        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("Makefile", "pyproject.toml"):
+        shutil.copy2(ROOT / name, tmp_path / name)
+    (tmp_path / ".venv").symlink_to(ROOT / ".venv")
+
+    def make() -> subprocess.CompletedProcess:
+        return subprocess.run(["make", "-o", ".venv/.installed", "decks"], cwd=tmp_path, capture_output=True,
+                              text=True)
+
+    assert make().returncode == 0
+    committed = (tmp_path / "seeds/identity.lock").read_text(encoding="utf-8")
+    col = open_collection(tmp_path / "anki")
+    try:
+        assert import_package(col, tmp_path / "build/decks/all.apkg").new == 85
+        (tmp_path / "seeds/identity.lock").unlink()
+        seed = tmp_path / "seeds/rnn-interview.md"  # a reworded stem: a new GUID if nothing remembered the old
+        seed.write_text(seed.read_text(encoding="utf-8").replace(
+            "How can you handle them?", "How can you deal with them?"), encoding="utf-8")
+        run = make()
+        assert run.returncode == 0 and "Nothing to be done" not in run.stdout
+        assert "seeds/identity.lock: warning[identity-lock-missing]: seeds/identity.lock is missing; the " \
+               "identities of the last deck build were recovered from build/identity.lock" in run.stderr
+        log = import_package(col, tmp_path / "build/decks/all.apkg")
+        assert (log.new, log.updated) == (0, 1)  # one note updated in place, none duplicated, none touched
+    finally:
+        col.close()
+    before = {e.guid: e for e in parse_lock(committed, "before")[0].notes}
+    after = {e.guid: e for e in parse_lock((tmp_path / "seeds/identity.lock").read_text(encoding="utf-8"),
+                                           "after")[0].notes}
+    assert set(after) == set(before)
+    (edited,) = [g for g in after if after[g] != before[g]]
+    assert after[edited].mtime > before[edited].mtime and after[edited].id == before[edited].id
+    assert "Nothing to be done" in make().stdout
+
+
+def test_a_lock_lost_with_no_copy_left_is_a_warning(bank, tmp_path):
+    from pipeline.build import build_decks
+
+    diags = build_decks(bank, tmp_path / "decks", tmp_path / "identity.lock", ROOT / "templates",
+                        record=tmp_path / "copy.lock")
+    assert [str(d) for d in diags if d.severity != "info"] == [
+        f"{tmp_path.as_posix()}/identity.lock: warning[identity-lock-missing]: {tmp_path.as_posix()}/identity.lock "
+        "is missing and no earlier deck build left a copy: every note gets a new GUID, and learners who imported "
+        "earlier decks get duplicates; restore the lock from version control if it was committed"]
+    assert (tmp_path / "identity.lock").read_text() == (tmp_path / "copy.lock").read_text()
