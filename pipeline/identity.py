@@ -9,10 +9,11 @@ question; the driver reads and writes the file, this module only turns its text 
 Matching a question to a lock entry of the same document, first come first served in document order:
   1. an unclaimed entry with the same stem fingerprint (preferring the same id);
   2. the entry with the same id, when the stems are still similar (a small edit);
-  3. the most similar unclaimed entry (difflib ratio >= FUZZY_THRESHOLD), pairs taken best first;
+  3. the most similar unclaimed entry (similarity >= FUZZY_THRESHOLD), pairs taken best first;
   4. otherwise a new GUID derived from the document and the stem, so that a question that disappears and
      comes back unchanged gets its old GUID again.
 A question's id takes part but never decides alone: ids come from labels that renumbering can shift.
+Similarity is the share of the two stems' words that match, as difflib's ratio counts them.
 """
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from pipeline.model import Diagnostic, Document, Question
 LOCK_VERSION = 1
 SAME_ID_THRESHOLD = 0.75  # same id: a typo fix or a reworded clause still matches
 FUZZY_THRESHOLD = 0.85  # different id: only a near-identical stem counts as the same question
+CANDIDATES = 32  # step 3 compares a stem with at most this many entries, those sharing its rarest words
 _GUID_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
@@ -265,16 +267,18 @@ def _match(questions: list[Question], entries: list[LockEntry], fps: dict[str, s
         same = [e for e in by_stem.get(fps[q.id], ()) if e.guid in free]
         if same:
             claim(q, next((e for e in same if e.id == q.id), same[0]))
+    words = {q.id: fps[q.id].split() for q in questions if q.id not in matched}
+    entry_words = {e.guid: e.stem.split() for e in free.values()}
     for q in questions:
         if q.id in matched:
             continue
         e = next((e for e in by_id.get(q.id, ()) if e.guid in free), None)
-        if e is not None and _ratio(fps[q.id], e.stem) >= SAME_ID_THRESHOLD:
+        if e is not None and _similarity(words[q.id], entry_words[e.guid]) >= SAME_ID_THRESHOLD:
             claim(q, e)
     waiting = [q for q in questions if q.id not in matched]
     remaining = list(free.values())
-    pairs = [(-r, qi, ei) for qi, q in enumerate(waiting) for ei, e in enumerate(remaining)
-             if (r := _ratio(fps[q.id], e.stem)) >= FUZZY_THRESHOLD]
+    pairs = _similar_pairs([words[q.id] for q in waiting], [entry_words[e.guid] for e in remaining]) \
+        if waiting and remaining else []
     for _, qi, ei in sorted(pairs):
         q, e = waiting[qi], remaining[ei]
         if q.id not in matched and e.guid in free:
@@ -282,11 +286,55 @@ def _match(questions: list[Question], entries: list[LockEntry], fps: dict[str, s
     return matched
 
 
-def _ratio(a: str, b: str) -> float:
-    m = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    if m.real_quick_ratio() < FUZZY_THRESHOLD * 0.8:
+def _similar_pairs(questions: list[list[str]], entries: list[list[str]]) -> list[tuple[float, int, int]]:
+    """(-similarity, question, entry) for the pairs at or above FUZZY_THRESHOLD.
+
+    A near-identical stem shares its rarest words and word pairs with the entry it continues. So a question
+    is compared with the entries holding its words and pairs, rarest first (held by the fewest entries), as
+    long as they add up to at most CANDIDATES entries: with fewer entries than that, with every entry that
+    shares a word, and never with all of a large document's (every pair took minutes once each stem of one
+    had changed).
+    """
+    holders: dict[str, list[int]] = {}
+    for ei, stem in enumerate(entries):
+        for token in _tokens(stem):
+            holders.setdefault(token, []).append(ei)
+    pairs = []
+    for qi, stem in enumerate(questions):
+        candidates: set[int] = set()
+        for _, token in sorted((len(holders[t]), t) for t in _tokens(stem) if t in holders):
+            if len(candidates) + len(holders[token]) > CANDIDATES:
+                break
+            candidates.update(holders[token])
+        for ei in candidates:
+            if (r := _similarity(stem, entries[ei])) >= FUZZY_THRESHOLD:
+                pairs.append((-r, qi, ei))
+    return pairs
+
+
+def _tokens(stem: list[str]) -> set[str]:
+    """A stem's words and pairs of neighbouring words: few stems share a pair even where all share words."""
+    return {*stem, *map(" ".join, zip(stem, stem[1:]))}
+
+
+def _similarity(a: list[str], b: list[str]) -> float:
+    """The share of two stems' words that match, by difflib's ratio once the common beginning and end are
+    matched: an edit touches a word or two in between, and difflib's time grows with what it is given."""
+    total = len(a) + len(b)
+    if not total:
+        return 1.0  # two empty stems are the same
+    # Two cheap bounds first: no more words can match than the shorter stem has, or than the words of one
+    # that the other holds at all.
+    if 2 * min(len(a), len(b)) < SAME_ID_THRESHOLD * total:
         return 0.0
-    return m.ratio()
+    if 2 * sum(map(set(b).__contains__, a)) < SAME_ID_THRESHOLD * total:
+        return 0.0
+    shorter = min(len(a), len(b))
+    head = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), shorter)
+    tail = next((i for i, (x, y) in enumerate(zip(reversed(a[head:]), reversed(b[head:]))) if x != y),
+                shorter - head)
+    middle = difflib.SequenceMatcher(None, a[head:len(a) - tail], b[head:len(b) - tail], autojunk=False)
+    return (2 * (head + tail) + middle.ratio() * (total - 2 * (head + tail))) / total
 
 
 def _fresh_guid(document: str, stem_fingerprint: str, used: set[str]) -> str:

@@ -1,6 +1,7 @@
 """Stable GUIDs and modification times across edits, insertions and reorderings."""
 from __future__ import annotations
 
+import random
 import re
 import tomllib
 from dataclasses import replace
@@ -123,6 +124,50 @@ def test_reordered_and_relabelled_questions_keep_their_guids(tmp_path):
     result = run([reordered], lock)
     assert {q.stem: result.identities[q.id] for q in reordered.questions} == by_stem
     assert {d.code for d in result.diagnostics} == {"identity-rematched"}
+
+
+_WORDS = ("gate state cell input output hidden weight bias step sequence gradient loss layer unit memory "
+          "forget update reset vector matrix softmax token batch length vanish explode clip train").split()
+
+
+def _large_document(n: int) -> Document:
+    """n questions of twelve words drawn from thirty, as the questions of one long quiz share their words."""
+    rng = random.Random(7)
+    qs = tuple(Question(id=f"coursera-rnn/q{i:03d}", document="coursera-rnn", number=str(i), kind="open",
+                        stem=" ".join(rng.choice(_WORDS) for _ in range(12)) + "?", source=SourceSpan(fx.COURSERA, i, i))
+               for i in range(1, n + 1))
+    return replace(fx.coursera(), questions=qs)
+
+
+def _typo(stem: str) -> str:
+    """The stem with two letters of its third word swapped."""
+    words = stem.split(" ")
+    words[2] = words[2][1] + words[2][0] + words[2][2:]
+    return " ".join(words)
+
+
+def test_every_stem_of_a_large_document_edited_and_renumbered_keeps_every_guid(tmp_path):
+    # Each stem near-identical to its old one but the label of every question moved: each is matched by
+    # its stem alone, among hundreds of entries that share most of its words.
+    lock = tmp_path / "identity.lock"
+    doc = _large_document(400)
+    first = run([doc], lock).identities
+    edited = replace(doc, questions=tuple(q.with_(id=f"coursera-rnn/q{i + 1:03d}", stem=_typo(q.stem))
+                                          for i, q in enumerate(doc.questions, 1)))
+    result = run([edited], lock, now=NOW + 60)
+    assert [result.identities[q.id].guid for q in edited.questions] == [first[q.id].guid for q in doc.questions]
+    assert {d.code for d in result.diagnostics} == {"identity-rematched"}
+
+
+def test_a_question_reworded_beyond_recognition_among_many_gets_a_new_guid(tmp_path):
+    lock = tmp_path / "identity.lock"
+    doc = _large_document(400)
+    first = run([doc], lock).identities
+    questions = list(doc.questions)
+    questions[200] = questions[200].with_(id="coursera-rnn/new", stem="Why do gradients vanish in long sequences?")
+    result = run([replace(doc, questions=tuple(questions))], lock, now=NOW + 60).identities
+    assert result["coursera-rnn/new"].guid not in {i.guid for i in first.values()}
+    assert sum(result[q.id] == first[q.id] for q in questions if q.id in first) == 399
 
 
 def test_a_different_question_under_an_old_label_gets_a_new_guid(tmp_path):
