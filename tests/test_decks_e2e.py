@@ -11,7 +11,7 @@ import pytest
 
 from pipeline.identity import parse_lock
 from pipeline.text import mathjax, to_html
-from tests.ankiimport import import_package, open_collection
+from tests.ankiimport import import_package, notes_by_guid, open_collection
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -202,3 +202,60 @@ def test_a_lock_lost_with_no_copy_left_is_a_warning(bank, tmp_path):
         "is missing and no earlier deck build left a copy: every note gets a new GUID, and learners who imported "
         "earlier decks get duplicates; restore the lock from version control if it was committed"]
     assert (tmp_path / "identity.lock").read_text() == (tmp_path / "copy.lock").read_text()
+
+
+def test_a_question_inserted_at_the_top_is_one_new_note_and_every_moved_note_updates_in_place(tmp_path):
+    """The cards after the insertion show a new source line: each must reach the learner, in place."""
+    root = tmp_path / "project"
+    for name in ("seeds", "templates"):
+        shutil.copytree(ROOT / name, root / name)
+    assert build(root).returncode == 0
+    col = open_collection(tmp_path / "anki")
+    try:
+        assert import_package(col, root / "build/decks/all.apkg").new == 85
+        for cid in col.find_cards(""):  # a learner who has studied every card once
+            card = col.get_card(cid)
+            card.start_timer()
+            col.sched.answerCard(card, 3)
+        before = notes_by_guid(col)
+
+        seed = root / "seeds/rnn-interview.md"
+        text = re.sub(r"^Q(\d+):", lambda m: f"Q{int(m[1]) + 1}:", seed.read_text(encoding="utf-8"), flags=re.M)
+        seed.write_text(text.replace("RNN Theoretical Questions\n\n", "RNN Theoretical Questions\n\nQ1: What does "
+                                     "the hidden state of an RNN hold?\n\nAnswer\n\nA summary of the inputs seen so "
+                                     "far, updated at every time step.\n\n", 1), encoding="utf-8")
+        assert build(root).returncode == 0
+        written = _notes_in(root / "build/decks/all.apkg", tmp_path / "fresh")
+        log = import_package(col, root / "build/decks/all.apkg")
+        after = notes_by_guid(col)
+    finally:
+        col.close()
+    assert log.new == 1 and log.conflicting == 0
+    (added,) = set(after) - set(before)
+    assert "hidden state of an RNN" in after[added]["fields"]["Stem"]
+    moved = {g for g in before if written[g]["fields"] != before[g]["fields"]}
+    assert len(moved) >= 17  # every later question of the document now sits lower in its file
+    assert set(log.updated_guids) == moved
+    for guid, note in before.items():
+        assert after[guid]["fields"] == written[guid]["fields"], guid  # the learner sees what the build wrote
+        assert (after[guid]["id"], after[guid]["cards"]) == (note["id"], note["cards"])
+    assert col_revlog_counts(tmp_path / "anki") == {cid: 1 for n in before.values() for cid in n["cards"]}
+
+
+def _notes_in(package: Path, folder: Path) -> dict[str, dict]:
+    """The notes of a package as Anki reads them, imported into a collection of their own."""
+    col = open_collection(folder)
+    try:
+        import_package(col, package)
+        return notes_by_guid(col)
+    finally:
+        col.close()
+
+
+def col_revlog_counts(folder: Path) -> dict[int, int]:
+    """Reviews per card in a collection: the learner's history."""
+    col = open_collection(folder)
+    try:
+        return dict(col.db.all("select cid, count() from revlog group by cid"))
+    finally:
+        col.close()

@@ -306,32 +306,39 @@ def build(tmp_path: Path, docs, out: str, now: int = NOW) -> Path:
     return target / "all.apkg"
 
 
-def test_inserting_a_question_adds_one_note_and_changes_no_other(tmp_path):
+def test_inserting_a_question_adds_one_note_and_updates_just_the_ones_that_moved(tmp_path):
     v1 = build(tmp_path, fx.bank(), "v1")
     new = Question(id="coursera-rnn/q02", document="coursera-rnn", number="2", kind="single_choice",
                    stem="You are training an RNN, and find that your weights and activations are all taking on "
                         "the value of NaN (\"Not a Number\"). Which of these is the most likely cause of this "
                         "problem?",
-                   source=SourceSpan(fx.COURSERA, 71, 76), section="Recurrent Neural Networks",
-                   choices=(fx.Choice("Vanishing gradient problem.", False, 72),
-                            fx.Choice("Exploding gradient problem.", True, 73)))
-    # The reader renumbers: old q02..q04 become q03..q05, and every later line number shifts.
+                   source=SourceSpan(fx.COURSERA, 15, 19), section="Recurrent Neural Networks",
+                   choices=(fx.Choice("Vanishing gradient problem.", False, 16),
+                            fx.Choice("Exploding gradient problem.", True, 17)))
+    # The reader renumbers: old q02..q04 become q03..q05, and their line numbers shift.
     docs = fx.bank()
     coursera = docs[0]
-    shifted = tuple(q.with_(source=replace(q.source, line_start=q.source.line_start + 8)) for q in coursera.questions)
-    inserted = fx.relabel(replace(coursera, questions=shifted[:1] + (new,) + shifted[1:]))
+    first, *later = coursera.questions
+    shifted = tuple(q.with_(source=replace(q.source, line_start=q.source.line_start + 8)) for q in later)
+    inserted = fx.relabel(replace(coursera, questions=(first, fx.tagged(new), *shifted)))
     v2 = build(tmp_path, [inserted, *docs[1:]], "v2", now=NOW + 60)
+    moved = {e.guid for e in read_lock(tmp_path / "identity.lock").notes if e.mtime == NOW + 60} - {
+        e.guid for e in read_lock(tmp_path / "identity.lock").notes if "nan" in e.stem}
     col = open_collection(tmp_path / "col")
     try:
         import_package(col, v1)
         before = notes_by_guid(col)
         log = import_package(col, v2)
-        assert (log.new, log.updated, log.conflicting) == (1, 0, 0)
         after = notes_by_guid(col)
-        assert set(after) - set(before) == set(log.new_guids)
-        assert {g: after[g] for g in before} == before
     finally:
         col.close()
+    assert (log.new, log.updated, log.conflicting) == (1, 3, 0)
+    assert set(after) - set(before) == set(log.new_guids)
+    assert set(log.updated_guids) == moved  # the three below the insertion now show their new line
+    for guid in moved:
+        assert (after[guid]["id"], after[guid]["cards"]) == (before[guid]["id"], before[guid]["cards"])
+        assert after[guid]["fields"]["Source"] != before[guid]["fields"]["Source"]
+    assert {g: after[g] for g in before if g not in moved} == {g: n for g, n in before.items() if g not in moved}
 
 
 def test_typo_fix_updates_the_same_note(tmp_path):

@@ -10,9 +10,6 @@ from pipeline.model import Diagnostic, Document, Question
 from pipeline.render.fields import note_fields
 from pipeline.render.notetypes import NoteType, note_type_key
 
-# Where a question sits in its file moves whenever lines are inserted above it; that alone is not an
-# edit worth pushing to every learner, so this field is left out of the note's content hash.
-_LOCATION_FIELD = "Source"
 _CODE_SPAN = re.compile(r"<code[^>]*>.*?</code>", re.S)
 
 
@@ -23,7 +20,8 @@ class DeckNote:
     fields: tuple[str, ...]  # HTML, in the note type's field order
     tags: tuple[str, ...]
     answered: bool  # False: the note goes to the document's Unanswered subdeck
-    content: str  # hash of the note type, fields and tags: a new hash gets the note a new modification time
+    content: str  # hash of the note type, every field and the tags: anything the note writes that changes
+    # (even only the source line it shows) must give it a newer modification time, or Anki keeps the old note
 
 
 @dataclass(frozen=True)
@@ -90,8 +88,7 @@ def document_notes(doc: Document, note_types: Mapping[str, NoteType]) -> tuple[D
                                 f"{q.id}: field {name} still contains a `$` after math rendering")
                      for name, value in fields.items() if "$" in value and "$" in _CODE_SPAN.sub("", value))
         key = note_type_key(q)
-        shown = {k: v for k, v in fields.items() if k != _LOCATION_FIELD}
-        content = content_hash({"model": note_types[key].spec.model_id, "fields": shown, "tags": list(q.tags)})
+        content = content_hash({"model": note_types[key].spec.model_id, "fields": fields, "tags": list(q.tags)})
         kept.append(q)
         notes.append(DeckNote(q.id, key, tuple(fields.values()), q.tags, q.answered, content))
     if not kept:
