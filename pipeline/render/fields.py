@@ -30,8 +30,8 @@ def note_fields(question: Question, document: Document) -> dict[str, str]:
         return {**common, "Instruction": _instruction(q), "Options": options, "Key": revealed,
                 "Explanation": "\n".join(_md(p) for p in (q.answer, q.explanation) if p.strip()), **tail}
     if key == "numeric":
-        value, breakdown, check = ("".join(part) for part in zip(*map(computed_fields, q.computed))) \
-            if q.computed else ("", "", "")
+        parts = [computed_fields(c) for c in q.computed]
+        value, breakdown, check = ("".join(p[i] for p in parts) for i in range(3))
         return {**common, "Value": value, "Breakdown": breakdown, "Check": check,
                 "Answer": _md(q.answer), "Explanation": _md(q.explanation), **tail}
     return {**common, "Answer": _md(q.answer), "Explanation": _md(q.explanation), **tail}
