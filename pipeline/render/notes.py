@@ -1,11 +1,11 @@
 """Documents -> the notes their decks will hold: fields, tags and a hash of both, before any identity."""
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, replace
 from typing import Mapping, Sequence
 
-from pipeline.identity import content_hash
 from pipeline.model import Diagnostic, Document, Question
 from pipeline.render.fields import note_fields
 from pipeline.render.notetypes import NoteType, note_type_key
@@ -88,13 +88,19 @@ def document_notes(doc: Document, note_types: Mapping[str, NoteType]) -> tuple[D
                                 f"{q.id}: field {name} still contains a `$` after math rendering")
                      for name, value in fields.items() if "$" in value and "$" in _CODE_SPAN.sub("", value))
         key = note_type_key(q)
-        content = content_hash({"model": note_types[key].spec.model_id, "fields": fields, "tags": list(q.tags)})
+        content = note_content(note_types[key].spec.model_id, tuple(fields.values()), q.tags)
         kept.append(q)
         notes.append(DeckNote(q.id, key, tuple(fields.values()), q.tags, q.answered, content))
     if not kept:
         diags.append(Diagnostic(doc.path, 0, "warning", "anki-no-questions",
                                 "no questions to put in the deck; its package is empty"))
     return DocumentNotes(replace(doc, questions=tuple(kept)), tuple(notes)), diags
+
+
+def note_content(model_id: int, fields: Sequence[str], tags: Sequence[str]) -> str:
+    """Short hash of everything a note writes. Anki itself separates fields with \\x1f, so no field holds it."""
+    text = "\x1f".join([str(model_id), *fields, " ".join(tags)])
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def render_failed(doc: Document, exc: BaseException | str) -> Diagnostic:
