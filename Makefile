@@ -9,7 +9,7 @@ INSTALLED := $(VENV)/.installed
 escaped = $(shell find seeds -maxdepth 1 -name '$(1)' 2>/dev/null | sed 's/ /\\ /g')
 SEEDS := $(call escaped,*.md)
 OVERLAYS := $(call escaped,*.fixes.toml)
-LOCK := $(wildcard seeds/identity.lock)
+LOCK := seeds/identity.lock
 EXAMDEFS := $(wildcard seeds/exams.toml)
 CODE := $(shell find pipeline -name '*.py' 2>/dev/null)
 # Each output depends only on its own templates: editing print.css does not rebuild the decks.
@@ -41,6 +41,10 @@ build/.exams.stamp: $(INSTALLED) $(SEEDS) $(OVERLAYS) $(EXAMDEFS) $(CODE) $(EXAM
 	@touch $@
 
 decks: build/.decks.stamp
+
+# A deleted lock must rebuild the decks (the build recovers it from build/identity.lock and says so), not
+# drop out of the prerequisites: a missing file whose rule is empty counts as just remade.
+$(LOCK):
 
 exams: build/.exams.stamp
 

@@ -4,11 +4,12 @@ along the way and judged by the caller."""
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from . import cache, curation
+from . import cache, curation, identity
 from .definitions import ExamDefinition, parse_definitions
 from .exams import select_versions
 from .fsutil import atomic_write_text
@@ -32,9 +33,8 @@ def build(paths: Sequence[Path], out: Path = BUILD, *, seeds_dir: Path = SEEDS,
     if len(good) == len(bank):
         diags += _write(out / "questions.json", questions_json(bank))
     if decks:
-        from .render.anki import write_decks
-
-        diags += write_decks(good, out / "decks", seeds_dir / "identity.lock", complete=len(good) == len(bank))
+        diags += build_decks(good, out / "decks", seeds_dir / "identity.lock", record=out / "identity.lock",
+                             complete=len(good) == len(bank))
     if exams:
         from .render.exam import write_exams
 
@@ -123,6 +123,65 @@ def read_definitions(path: Path) -> tuple[list[ExamDefinition], list[Diagnostic]
     except (OSError, UnicodeDecodeError) as exc:
         return [], [Diagnostic(where, 0, "error", "exam-unreadable", f"cannot read exam definitions: {exc}")]
     return parse_definitions(text, where)
+
+
+def build_decks(docs: Sequence[Document], out_dir: Path, lock_path: Path, templates_dir: Path = Path("templates"),
+                *, record: Path | None = None, complete: bool = True, now: int | None = None) -> list[Diagnostic]:
+    """Notes -> identities (the lock) -> packages in out_dir; the lock is rewritten once they are in place.
+
+    `record` keeps a copy of the lock the last build wrote, from which a deleted lock is recovered.
+    `complete=False` says documents of the bank were left out (they had errors): all.apkg keeps them.
+    `now` stands in for the clock when an edit needs a new modification time."""
+    from .render.decks import write_decks
+    from .render.notes import deck_notes
+    from .render.notetypes import load_note_types
+
+    try:
+        note_types = load_note_types(templates_dir)
+    except OSError as exc:
+        return [Diagnostic(templates_dir.as_posix(), 0, "error", "anki-template-missing",
+                           f"cannot read the card templates: {exc}")]
+    bank, diags = deck_notes(docs, note_types, complete=complete)
+    lock, lock_diags = _identity_lock(lock_path, record)
+    diags += lock_diags
+    if lock is None:  # without the lock every note would get a new GUID and reach learners as a duplicate
+        return diags
+    assigned = identity.assign(bank.documents, lock, contents=bank.contents, notetypes=bank.notetype_contents,
+                               now=int(time.time()) if now is None else now)
+    diags += assigned.diagnostics
+    written = write_decks(bank, assigned.identities, out_dir)
+    diags += written
+    if not any(d.severity == "error" for d in written):
+        text = identity.format_lock(assigned.lock)
+        for path in (lock_path, record) if record is not None else (lock_path,):
+            try:
+                if not (path.exists() and path.read_text(encoding="utf-8") == text):
+                    atomic_write_text(path, text)
+            except (OSError, UnicodeDecodeError) as exc:
+                diags.append(Diagnostic(path.as_posix(), 0, "error", "anki-write-failed",
+                                        f"could not write the identity lock: {exc}"))
+    return diags
+
+
+def _identity_lock(lock_path: Path, record: Path | None) -> tuple[identity.Lock | None, list[Diagnostic]]:
+    """The lock's entries; from `record` when the lock is missing, said with a warning. None when unreadable."""
+    where = lock_path.as_posix()
+    found = lock_path if lock_path.exists() else record if record is not None and record.exists() else None
+    if found is None:
+        return identity.Lock(), [Diagnostic(where, 0, "warning", "identity-lock-missing",
+                                   f"{where} is missing and no earlier deck build left a copy: every note gets "
+                                   "a new GUID, and learners who imported earlier decks get duplicates; restore "
+                                   "the lock from version control if it was committed")]
+    try:
+        lock, diags = identity.parse_lock(found.read_text(encoding="utf-8"), found.as_posix())
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [Diagnostic(found.as_posix(), 0, "error", "identity-lock-unreadable",
+                                 f"cannot read the identity lock ({exc})")]
+    if found != lock_path and lock is not None:
+        diags.insert(0, Diagnostic(where, 0, "warning", "identity-lock-missing",
+                                   f"{where} is missing; the identities of the last deck build were recovered "
+                                   f"from {found.as_posix()} and the lock is written again: commit it"))
+    return lock, diags
 
 
 def _write(path: Path, text: str) -> list[Diagnostic]:

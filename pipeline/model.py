@@ -48,14 +48,14 @@ class Choice:
 
 @dataclass(frozen=True)
 class BreakdownItem:
-    label: str  # what this part counts, e.g. "W_hh: hidden -> hidden weights"
+    label: str  # what this part counts, Markdown with $...$ math, e.g. "$W_{hh}$: hidden -> hidden weights"
     expression: str  # how it is computed, in LaTeX, e.g. "128 \\times 128"
     value: int  # the computed count
 
 
 @dataclass(frozen=True)
 class Computed:
-    quantity: str  # what was computed, e.g. "parameter total" or "output shape"
+    quantity: str  # what was computed, Markdown with $...$ math, e.g. "parameter total" or "output shape"
     value: str  # the computed result as shown to the learner, e.g. "20362" or "[5, 10, 32]"
     method: str  # how: which reference-model computation produced it
     convention: str = ""  # e.g. "one bias per gate (Keras)"; empty when none applies

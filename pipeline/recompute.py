@@ -109,6 +109,12 @@ def _described_role(body: str) -> tuple[tuple[str, str], re.Match] | None:
     return (a, a if b == "itself" else b), m
 
 
+def _math_name(name: str) -> str:
+    """An array's name as the learner reads it: `W_xh` -> `$W_{xh}$`."""
+    letter, _, sub = name.partition("_")
+    return f"${letter}_{{{sub}}}$" if sub else f"${letter}$"
+
+
 def _role_phrase(role: tuple[str, str]) -> str:
     def end(e: str) -> str:
         return "the input" if e == "input" else f"the {e} layer"
@@ -153,7 +159,7 @@ def _parameter_total(q: Question, where: _Where) -> Result:
                 diags.append(_diag(q, item[1], "warning", "label-mismatch",
                                    f"{name} is described as '{old}' but it holds the {roles[name][0]} -> "
                                    f"{roles[name][1]} weights; the answer now reads '{new}'"))
-                notes.append(f"{name} was described as '{old}'; corrected to '{new}'.")
+                notes.append(f"{_math_name(name)} was described as '{old}'; corrected to '{new}'.")
         elif not text.strip() or not re.match(r"\s+\S|\s*[-*+]\s", text):
             item = None  # a blank line or a paragraph ends the item; indented or list lines continue it
         claimed = re.findall(r"(?:=|:)\s*\$?\s*(\d+)\s*\$?\s*$", text)
@@ -182,7 +188,8 @@ def _parameter_total(q: Question, where: _Where) -> Result:
         method=f"reference {CELL_NAMES[kind]} (NumPy)" + (" with dense output" if n_y else "")
                + f", unrolled {steps} step{'s' if horizons != [1] else ''}, distinct arrays counted",
         convention=CONVENTIONS[bias],
-        breakdown=tuple(BreakdownItem(f"{p.name}: {p.description}", r" \times ".join(map(str, p.shape)), p.count)
+        breakdown=tuple(BreakdownItem(f"{_math_name(p.name)}: {p.description}", r" \times ".join(map(str, p.shape)),
+                                      p.count)
                         for p in parts),
         document_value=doc_total,
         agrees=agrees,
@@ -235,7 +242,7 @@ def _gate_dimension(q: Question, where: _Where) -> Result:
                                "is marked instead"))
     source = f"one-hot {n_x}-word input" if n_x else "a 1-feature input"
     computed = Computed(
-        quantity=f"dimension of Γ_{gate} ({GATE_NAMES[gate]} gate)",
+        quantity=f"dimension of $\\Gamma_{gate}$ ({GATE_NAMES[gate]} gate)",
         value=str(dim),
         method=f"reference {CELL_NAMES[kind]} (NumPy) forward pass on a {source}, hidden size {n_h}; "
                f"gate shape read off the pass",
@@ -320,7 +327,7 @@ def _leaky_derivative(q: Question, where: _Where) -> Result:
         u_t = u_t.subs(sp.Symbol(f"u_{j}"), shifted(j))
     derivative = sp.factor(sp.diff(u_t, sp.Symbol(f"u_{k}")))
     computed = Computed(
-        quantity=f"∂u^(t) / ∂u^(t-{k})",
+        quantity=f"$\\partial u^{{(t)}} / \\partial u^{{(t-{k})}}$",
         value=f"${sp.latex(derivative)}$",
         method=f"sympy: the recurrence unrolled {k} steps and differentiated",
         line=where.line_of(q.stem[:60]),

@@ -4,11 +4,17 @@ from __future__ import annotations
 from dataclasses import replace
 
 from pipeline.model import BreakdownItem, Choice, Computed, Document, Question, SourceSpan
+from pipeline.tags import tags_for
+
+
+def tagged(q: Question) -> Question:
+    """The question with the tags the build gives it (document, section, kind, markers, its own)."""
+    return q.with_(tags=tags_for(q))
 
 
 def _q(doc: str, path: str, label: str, kind: str, stem: str, line: int, **kw) -> Question:
-    return Question(id=f"{doc}/{label}", document=doc, number=label.lstrip("q"), kind=kind, stem=stem,
-                    source=SourceSpan(path, line, line + 4), **kw)
+    return tagged(Question(id=f"{doc}/{label}", document=doc, number=label.lstrip("q"), kind=kind, stem=stem,
+                           source=SourceSpan(path, line, line + 4), **kw))
 
 
 COURSERA = "seeds/coursera-rnn.md"
@@ -73,11 +79,11 @@ PARAMS_COMPUTED = Computed(
     method="vanilla RNN parameter count (input 20, hidden 128, output 10)",
     convention="one bias vector per layer",
     breakdown=(
-        BreakdownItem("W_xh: input -> hidden weights", "20 \\times 128", 2560),
-        BreakdownItem("W_hh: hidden -> hidden weights", "128 \\times 128", 16384),
-        BreakdownItem("W_hy: hidden -> output weights", "128 \\times 10", 1280),
-        BreakdownItem("b_h: hidden bias", "128", 128),
-        BreakdownItem("b_y: output bias", "10", 10),
+        BreakdownItem("$W_{xh}$: input -> hidden weights", "20 \\times 128", 2560),
+        BreakdownItem("$W_{hh}$: hidden -> hidden weights", "128 \\times 128", 16384),
+        BreakdownItem("$W_{hy}$: hidden -> output weights", "128 \\times 10", 1280),
+        BreakdownItem("$b_h$: hidden bias", "128", 128),
+        BreakdownItem("$b_y$: output bias", "10", 10),
     ),
     document_value="20362",
     agrees=True,

@@ -2,16 +2,13 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import itertools
-import os
-import random
 import re
 import shutil
 import sqlite3
 import time
 import zipfile
-from dataclasses import replace
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import genanki
@@ -21,9 +18,13 @@ from hypothesis import strategies as st
 
 import anki_fixtures as fx
 from ankiimport import import_package, note_type_names, notes_by_guid, open_collection
-from pipeline.identity import read_lock
-from pipeline.render import anki as render
-from pipeline.render.anki import deck_name, load_note_types, note_fields, schema_of, write_decks
+from pipeline.build import build_decks
+from pipeline.identity import parse_lock
+from pipeline.render import decks as render
+from pipeline.render.decks import deck_name
+from pipeline.render.fields import note_fields
+from pipeline.render.notes import document_notes
+from pipeline.render.notetypes import NOTE_TYPES, load_note_types, note_type_key, schema_of
 from pipeline.text import to_html
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
@@ -35,14 +36,19 @@ OUR_TAGS = r"</?(?:p|ol|ul|li|span|div|table|tr|td|th|em|strong|code|pre|br|hr|a
 def build(tmp_path: Path, docs, out: str = "decks", now: int = NOW, templates: Path = TEMPLATES,
           lock: Path | None = None) -> Path:
     target = tmp_path / out
-    diags = write_decks(docs, target, lock or tmp_path / "identity.lock", templates, now=now)
+    diags = build_decks(docs, target, lock or tmp_path / "identity.lock", templates, now=now)
     assert [d for d in diags if d.severity == "error"] == []
     return target
 
 
+def read_lock(path: Path):
+    lock, diags = parse_lock(path.read_text(encoding="utf-8"), path.as_posix())
+    assert diags == []
+    return lock
+
+
 def guids(lock: Path) -> dict[str, str]:
-    entries, _, _ = read_lock(lock)
-    return {e.id: e.guid for e in entries}
+    return {e.id: e.guid for e in read_lock(lock).notes}
 
 
 def questions():
@@ -136,8 +142,9 @@ def test_numeric_card_shows_20362_with_its_breakdown(imported):
     for part in ("2560", "16384", "1280", "128", "10"):
         assert f'<td class="num">{part}</td>' in back
     assert r"\(128 \times 128\)" in back
-    assert "Agrees with the document (20362)." in back
-    assert "one bias vector per layer" in back
+    assert r"<td>\(W_{hh}\): hidden -&gt; hidden weights</td>" in back  # the label's math typeset too
+    assert "Agrees with the document's value 20362." in back
+    assert "Convention: one bias vector per layer" in back
     assert "computed" in note["tags"]
     # The shared set-up comes before the stem on both sides.
     front = col.get_card(note["cards"][0]).question()
@@ -149,7 +156,8 @@ def test_numeric_card_says_where_the_document_differs():
     wrong = fx.PARAMS_COMPUTED.__class__(**{**fx.PARAMS_COMPUTED.__dict__, "document_value": "20352", "agrees": False})
     q = doc.questions[0].with_(computed=(wrong,))
     fields = note_fields(q, doc)
-    assert "The document gives 20352; the reference model gives 20362." in fields["Check"]
+    assert '<p class="disagree">The document states 20352 (line 47), which differs from the computed value ' \
+        '20362.</p>' in fields["Check"]
     assert "Agrees" not in fields["Check"]
 
 
@@ -276,7 +284,7 @@ def test_failed_write_leaves_previous_packages_intact(tmp_path, monkeypatch):
         raise OSError("disk full")
 
     monkeypatch.setattr("pipeline.fsutil.os.replace", refuse)
-    diags = write_decks(fx.edit(fx.bank(), "coursera-rnn/q01", explanation="Changed."), out, lock, TEMPLATES,
+    diags = build_decks(fx.edit(fx.bank(), "coursera-rnn/q01", explanation="Changed."), out, lock, TEMPLATES,
                         now=NOW + 10)
     assert any(d.code == "anki-write-failed" and d.severity == "error" for d in diags)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # no temp files left either
@@ -287,17 +295,17 @@ def test_failed_document_keeps_its_package_and_all_apkg(tmp_path, monkeypatch):
     out = build(tmp_path, fx.bank())
     lock = tmp_path / "identity.lock"
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-    real = render.collection_bytes
+    real = render.package_bytes
 
-    def flaky(decks):  # noqa: ANN001
-        if any("Coursera" in d.name for d, _ in decks):
+    def flaky(decks, *args):  # noqa: ANN001, ANN002
+        if any("Coursera" in d.name for d in decks):
             raise ValueError("boom")
-        return real(decks)
+        return real(decks, *args)
 
-    monkeypatch.setattr(render, "collection_bytes", flaky)
+    monkeypatch.setattr(render, "package_bytes", flaky)
     edited = fx.edit(fx.edit(fx.bank(), "coursera-rnn/q01", explanation="Changed."),
                      "rnn-interview/q1", explanation="Changed too.")
-    diags = write_decks(edited, out, lock, TEMPLATES, now=NOW + 10)
+    diags = build_decks(edited, out, lock, TEMPLATES, now=NOW + 10)
     assert [d.code for d in diags if d.severity == "error"] == ["anki-render-failed"]
     assert any(str(d).startswith("seeds/coursera-rnn.md: error[anki-render-failed]") for d in diags)
     after = {p.name: p.read_bytes() for p in out.iterdir()}
@@ -308,7 +316,7 @@ def test_failed_document_keeps_its_package_and_all_apkg(tmp_path, monkeypatch):
 
 # What Anki compares when it meets a note type it already has. If this changes, learners who import the
 # next build get a copy named "<name>+" and their notes stop updating. Changing it is allowed only together
-# with a new note type id (bump the version in the id's name in pipeline/render/anki.py).
+# with a new note type id (bump the version in the id's name in pipeline/render/notetypes.py).
 EXPECTED_SCHEMAS = {
     "choice": {"id": 1666784670, "templates": ["Choose"],
                "fields": ["Stem", "Context", "Figures", "Instruction", "Options", "Key", "Explanation", "Notes",
@@ -327,14 +335,14 @@ def test_note_type_schemas_match_the_committed_expectation():
         actual = schema_of(types[key])
         assert actual == expected, (
             f"note type {key!r} changed its fields or template names: Anki would fork it as "
-            f"'{types[key]['name']}+'. Bumping this expectation requires a new note-type id.")
+            f"'{types[key].spec.name}+'. Bumping this expectation requires a new note-type id.")
 
 
 def test_note_type_ids_are_the_hash_of_their_versioned_names():
-    for key, spec in render.NOTE_TYPES.items():
+    for key, spec in NOTE_TYPES.items():
         digest = hashlib.sha256(f"rnn-decks/notetype/{key}/v1".encode()).digest()
         assert spec.model_id == int.from_bytes(digest[:4], "big") % (1 << 30) + (1 << 30), key
-    assert len({s.model_id for s in render.NOTE_TYPES.values()}) == len(render.NOTE_TYPES)
+    assert len({s.model_id for s in NOTE_TYPES.values()}) == len(NOTE_TYPES)
 
 
 def test_template_change_updates_the_note_type_in_place(tmp_path):
@@ -362,8 +370,7 @@ def test_template_change_updates_the_note_type_in_place(tmp_path):
 def test_stray_dollar_is_reported():
     doc = fx.book()
     q = doc.questions[0].with_(stem="What does a $5 budget buy?")
-    _, diags = render._render_document(doc.__class__(**{**doc.__dict__, "questions": (q,)}),
-                                       load_note_types(TEMPLATES))
+    _, diags = document_notes(doc.__class__(**{**doc.__dict__, "questions": (q,)}), load_note_types(TEMPLATES))
     assert [d.code for d in diags] == ["anki-stray-dollar"]
 
 
@@ -372,7 +379,7 @@ def test_a_repeated_question_id_never_yields_two_notes_with_one_guid(tmp_path):
     twice = doc.__class__(**{**doc.__dict__, "questions": doc.questions + (
         doc.questions[0].with_(stem="Which of these is the most likely cause of NaN weights?"),)})
     out = tmp_path / "decks"
-    diags = write_decks([twice], out, tmp_path / "identity.lock", TEMPLATES, now=NOW)
+    diags = build_decks([twice], out, tmp_path / "identity.lock", TEMPLATES, now=NOW)
     assert [d.code for d in diags if d.severity == "error"] == ["identity-duplicate-id"]
     col = open_collection(tmp_path / "col")
     try:
@@ -393,6 +400,15 @@ class _GenankiNote(genanki.Note):
         super().write_to_db(cursor, self.mtime, deck_id, itertools.count(self.note_id))
 
 
+class _GenankiModel(genanki.Model):
+    def __init__(self, mtime: int, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.mtime = mtime
+
+    def to_json(self, timestamp: float, deck_id: int) -> dict:
+        return super().to_json(self.mtime, deck_id)
+
+
 def _tables(package: Path | bytes) -> dict[str, list]:
     db = package if isinstance(package, bytes) else zipfile.ZipFile(package).read("collection.anki2")
     conn = sqlite3.connect(":memory:")
@@ -406,18 +422,21 @@ def _tables(package: Path | bytes) -> dict[str, list]:
 
 
 def test_packages_hold_exactly_what_genanki_writes_for_the_same_notes(tmp_path):
-    # The build writes notes and cards itself, in one statement per table, and builds all.apkg from the
-    # documents' collections. Every package must hold exactly the rows, decks and note types that genanki
-    # writes when given the same notes: their fields, tags, decks and note types, and the GUID, mtime, id
-    # and position that identity gave them.
+    # Every package must hold exactly the rows, decks and note types that plain genanki writes when given,
+    # straight from the questions, the same notes: their fields, tags, decks and note types, and the GUID,
+    # mtime, id and position that identity gave them.
     bank = fx.bank()
     out = build(tmp_path, bank)
-    entries, notetypes, _ = read_lock(tmp_path / "identity.lock")
-    identity = {e.id: e for e in entries}
-    types = load_note_types(TEMPLATES)
-    models = render._build_models(types, {t.name: t.mtime for t in notetypes})
+    lock = read_lock(tmp_path / "identity.lock")
+    identity = {e.id: e for e in lock.notes}
+    type_mtimes = {t.name: t.mtime for t in lock.notetypes}
+    models = {key: _GenankiModel(type_mtimes[t.spec.name], model_id=t.spec.model_id, name=t.spec.name,
+                                 fields=[{"name": f} for f in t.spec.fields], css=t.css,
+                                 templates=[{"name": t.spec.template, "qfmt": t.front, "afmt": t.back}])
+              for key, t in load_note_types(TEMPLATES).items()}
     note_ids = {guid: nid for nid, guid, *_ in _tables(out / "all.apkg")["notes"]}
-    parent = render._parent_deck()
+    parent = genanki.Deck(render.deck_id("Recurrent Neural Networks"), "Recurrent Neural Networks",
+                          description="Questions on recurrent neural networks, one subdeck per study document.")
     every = [parent]
     due = 0
     for doc in bank:
@@ -429,17 +448,17 @@ def test_packages_hold_exactly_what_genanki_writes_for_the_same_notes(tmp_path):
             if name not in decks:
                 decks[name] = genanki.Deck(render.deck_id(name), name, description=(
                     "Questions the source leaves unanswered. Leave this deck out to study only cards you can check."))
-            model = models[render.note_type_key(q)]
+            model = models[note_type_key(q)]
             fields = note_fields(q, doc)
             e = identity[q.id]
             decks[name].add_note(_GenankiNote(note_ids[e.guid], e.mtime, model=model, guid=e.guid, due=due,
-                                              fields=[fields[f["name"]] for f in model.fields],
-                                              tags=render.note_tags(q)))
+                                              fields=[fields[f["name"]] for f in model.fields], tags=q.tags))
         ordered = list(decks.values())
         every.extend(ordered)
         assert _tables(out / f"{doc.slug}.apkg") == _tables(_genanki_collection([parent, *ordered])), doc.slug
     merged = _tables(out / "all.apkg")
     assert len(merged["notes"]) == len(merged["cards"]) == 10
+    assert len({nid for nid, *_ in merged["notes"]} | {cid for cid, *_ in merged["cards"]}) == 20
     assert merged == _tables(_genanki_collection(every))
 
 
@@ -461,8 +480,8 @@ _MARKUP = st.lists(st.sampled_from(list("ab <>&$/!-*_`[]()#|\\\"'=\n") + [
 @settings(max_examples=150, deadline=None)
 @given(stem=_MARKUP, answer=_MARKUP, choice=_MARKUP, note=_MARKUP)
 def test_fields_hold_only_our_tags_whatever_the_text(stem, answer, choice, note):
-    # genanki warns about invalid HTML tags in a field; the build does not run that search, because every
-    # `<` of a text is escaped and the only tags are the renderer's own.
+    # Every `<` of a text is escaped and the only tags are the renderer's own, so genanki finds no invalid
+    # HTML tag to warn about either.
     doc = fx.coursera()
     for q in (doc.questions[0].with_(stem=stem or "x", notes=(note,), explanation=answer,
                                      choices=tuple(c.__class__(choice, c.correct, c.line) for c in doc.questions[0].choices)),
@@ -484,25 +503,23 @@ def test_a_package_is_a_zip_that_any_reader_checks_and_reads(tmp_path):
             assert z.read("media") == b"{}"
             assert z.read("collection.anki2").startswith(b"SQLite format 3\x00")
             assert z.getinfo("collection.anki2").compress_size < z.getinfo("collection.anki2").file_size / 4
-    big = bytes(range(256)) * 40_000 + b"x" * 3_000_000
-    with zipfile.ZipFile(io.BytesIO(render.zip_package(big))) as z:
-        assert z.read("collection.anki2") == big
 
 
 def test_fields_come_in_the_order_of_their_note_type():
     for doc in fx.bank():
         for q in doc.questions:
-            assert tuple(note_fields(q, doc)) == render.NOTE_TYPES[render.note_type_key(q)].fields, q.id
+            assert tuple(note_fields(q, doc)) == NOTE_TYPES[note_type_key(q)].fields, q.id
 
 
-def test_a_note_gets_genankis_own_checks():
-    model = load_note_types(TEMPLATES)["qa"]
-    fields = dict.fromkeys(model["fields"], "")
-    with pytest.raises(ValueError, match="contains a space"):
-        render._note_row(model, {**fields, "Stem": "x"}, ["a b"])
-    row = render._note_row(model, {**fields, "Stem": "x", "Answer": "y"}, ["a", "b"])
-    assert (row.tags, row.fields.split("\x1f")[:4], row.sort_field, row.ords) == (" a b ", ["x", "", "", "y"], "x", (0,))
-    assert render._note_row(model, fields, ["a"]).ords == ()  # no stem, no card: genanki's rule
+def test_a_tag_anki_would_split_fails_its_document_not_the_others(tmp_path):
+    # genanki refuses a tag with a space (Anki would read two tags); the build reports the document.
+    docs = fx.edit(fx.bank(), "rnn-interview/q1", tags=("two words",))
+    diags = build_decks(docs, tmp_path / "decks", tmp_path / "identity.lock", TEMPLATES, now=NOW)
+    assert [str(d) for d in diags if d.severity == "error"] == [
+        "seeds/rnn-interview.md: error[anki-render-failed]: could not build the deck "
+        "(ValueError: Tag \"two words\" contains a space; this is not allowed!)"]
+    assert sorted(p.name for p in (tmp_path / "decks").iterdir()) == [
+        "coursera-rnn.apkg", "dl-book-ch10.apkg", "rnn-exercises.apkg"]
 
 
 # --- two processes ---------------------------------------------------------------------------------------
@@ -511,124 +528,44 @@ def _packages(out: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
 
 
-def _one_and_two_processes(tmp_path: Path, monkeypatch, docs) -> tuple[tuple, tuple, list[int]]:  # noqa: ANN001
-    """(diagnostics, packages, lock) written by one process and by two, from empty folders, and how many
-    questions each build rendered in this process."""
-    results = []
-    counts: list[int] = []
-    helpers: list[object] = []
-    real_helper = render._Helper
-
-    def counted(*args):  # noqa: ANN002
-        helpers.append(real_helper(*args))
-        return helpers[-1]
-
-    monkeypatch.setattr(render, "_Helper", counted)
-    rendered_here: list[int] = []  # counted in this process only; the helper's count stays in the helper
-    real_render = render._render_part
-
-    def counting(doc, start, stop, types):  # noqa: ANN001
-        rendered_here.append(stop - start)
-        return real_render(doc, start, stop, types)
-
-    monkeypatch.setattr(render, "_render_part", counting)
-    for mode, minimum in (("one", 10**9), ("two", 0)):
-        monkeypatch.setattr(render, "PARALLEL_MIN_QUESTIONS", minimum)
-        rendered_here.clear()
-        out, lock = tmp_path / mode / "decks", tmp_path / mode / "identity.lock"
-        diags = write_decks(docs, out, lock, TEMPLATES, now=NOW)
-        results.append(([str(d) for d in diags], _packages(out) if out.exists() else {},
-                         lock.read_text() if lock.exists() else ""))
-        counts.append(sum(rendered_here))
-    assert len(helpers) == 1  # the second build did fork a helper
-    return results[0], results[1], counts
+def _big_bank() -> list:
+    """The bank with every question repeated twenty times, so that it passes the two-process threshold."""
+    return [d.__class__(**{**d.__dict__, "questions": tuple(
+        q.with_(id=f"{q.id}-{k}", stem=f"{q.stem} (variant {k})") for k in range(20) for q in d.questions)})
+        for d in fx.bank()]
 
 
 def test_two_processes_write_exactly_what_one_writes(tmp_path, monkeypatch):
-    one, two, counts = _one_and_two_processes(tmp_path, monkeypatch, fx.bank())
-    assert counts == [10, 5]  # with a helper, this process rendered only its half of the questions
-    assert sorted(one[1]) == ["all.apkg", "coursera-rnn.apkg", "dl-book-ch10.apkg", "rnn-exercises.apkg",
-                              "rnn-interview.apkg"]
-    assert two == one
+    started: list[int] = []
+
+    class Counted(ProcessPoolExecutor):
+        def __init__(self, workers: int) -> None:
+            started.append(workers)
+            super().__init__(workers)
+
+    monkeypatch.setattr(render, "ProcessPoolExecutor", Counted)
+    monkeypatch.setattr(render, "PARALLEL_MIN_NOTES", 10**9)
+    build(tmp_path, _big_bank(), "one")
+    assert started == []
+    monkeypatch.setattr(render, "PARALLEL_MIN_NOTES", 0)
+    (tmp_path / "identity.lock").unlink()
+    build(tmp_path, _big_bank(), "two")
+    assert started == [2]
+    assert _packages(tmp_path / "one") == _packages(tmp_path / "two")
     col = open_collection(tmp_path / "col")
     try:
-        assert import_package(col, tmp_path / "two" / "decks" / "all.apkg").new == 10
+        assert import_package(col, tmp_path / "two" / "all.apkg").new == 200
     finally:
         col.close()
 
 
-def test_the_halves_split_at_most_one_document_and_cover_every_question():
-    docs = fx.bank()
-    sizes = [len(d.questions) for d in docs]
-    mine, theirs = render._split_for_two(docs)
-    assert sum(c.stop - c.start for c in mine) == sum(sizes) // 2
-    covered = sorted((c.doc, j) for c in mine + theirs for j in range(c.start, c.stop))
-    assert covered == [(i, j) for i, n in enumerate(sizes) for j in range(n)]
-    assert len({c.doc for c in mine} & {c.doc for c in theirs}) <= 1
-    assert max(c.doc for c in mine) <= min(c.doc for c in theirs)  # this process has the first documents
-    empty = replace(docs[-1], questions=())
-    mine, theirs = render._split_for_two([*docs, empty])
-    assert render._Chunk(len(docs), 0, 0) in mine  # an empty document is built here, for its warning
+def test_without_a_second_process_the_build_does_it_all_itself(tmp_path, monkeypatch):
+    build(tmp_path, _big_bank(), "one")
 
+    def refuse(workers: int):  # noqa: ANN202
+        raise OSError("no processes left")
 
-def test_one_large_document_is_split_between_the_processes(tmp_path, monkeypatch):
-    doc = fx.coursera()
-    big = replace(doc, questions=tuple(
-        q.with_(id=f"{q.id}-{k}", stem=f"{q.stem} (variant {k})") for k in range(20) for q in doc.questions))
-    one, two, counts = _one_and_two_processes(tmp_path, monkeypatch, [big])
-    assert counts == [len(big.questions), len(big.questions) // 2]
-    assert sorted(one[1]) == ["all.apkg", "coursera-rnn.apkg"]
-    assert two == one
-
-
-class _DiesAfter:
-    """The helper's pipe, but the process dies right after it sends `count` messages."""
-
-    def __init__(self, conn, count: int) -> None:  # noqa: ANN001
-        self.conn, self.left = conn, count
-
-    def send(self, obj: object) -> None:
-        self.conn.send(obj)
-        self.left -= 1
-        if not self.left:
-            os._exit(3)
-
-    def recv(self) -> object:
-        return self.conn.recv()
-
-
-@pytest.mark.parametrize("when", ["at once", "after rendering", "after writing one document"])
-def test_a_helper_that_dies_changes_nothing_but_the_time(tmp_path, monkeypatch, when):
-    real = render._helper_work
-    if when == "at once":
-        monkeypatch.setattr(render, "_helper_work", lambda conn, docs, chunks, types: os._exit(3))
-    else:
-        count = 1 if when == "after rendering" else 2
-        monkeypatch.setattr(render, "_helper_work",
-                            lambda conn, docs, chunks, types: real(_DiesAfter(conn, count), docs, chunks, types))
-    one, two, counts = _one_and_two_processes(tmp_path, monkeypatch, fx.bank())
-    helper_docs = sorted({c.doc for c in render._split_for_two(fx.bank())[1]})
-    again = {  # what this process rendered again, whole, to write the documents the helper did not send
-        "at once": 5, "after rendering": sum(len(fx.bank()[i].questions) for i in helper_docs),
-        "after writing one document": sum(len(fx.bank()[i].questions) for i in helper_docs[1:])}[when]
-    assert len(helper_docs) >= 2
-    assert counts == [10, 5 + again]
-    assert len(one[1]) == 5
-    assert two == one
-
-
-def test_a_document_that_fails_in_the_helper_is_reported_as_in_one_process(tmp_path, monkeypatch):
-    real = render.note_fields
-
-    def broken(q, doc):  # noqa: ANN001
-        if doc.slug in ("rnn-interview", "coursera-rnn"):
-            raise ValueError("boom")
-        return real(q, doc)
-
-    monkeypatch.setattr(render, "note_fields", broken)
-    one, two, counts = _one_and_two_processes(tmp_path, monkeypatch, fx.bank())
-    assert [d for d in one[0] if "error" in d] == [
-        "seeds/coursera-rnn.md: error[anki-render-failed]: could not build the deck (ValueError: boom)",
-        "seeds/rnn-interview.md: error[anki-render-failed]: could not build the deck (ValueError: boom)"]
-    assert sorted(one[1]) == ["dl-book-ch10.apkg", "rnn-exercises.apkg"]  # and no all.apkg
-    assert two == one
+    monkeypatch.setattr(render, "PARALLEL_MIN_NOTES", 0)
+    monkeypatch.setattr(render, "ProcessPoolExecutor", refuse)
+    build(tmp_path, _big_bank(), "alone")
+    assert _packages(tmp_path / "one") == _packages(tmp_path / "alone")

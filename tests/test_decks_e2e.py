@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.identity import read_lock
+from pipeline.identity import parse_lock
 from pipeline.text import mathjax, to_html
-from tests.ankiimport import import_package, open_collection
+from tests.ankiimport import import_package, notes_by_guid, open_collection
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -95,7 +95,8 @@ def _visible(markdown: str) -> str:
 
 def test_every_card_shows_its_stem_options_and_answer(project, collection, bank):
     col, _ = collection
-    guids = {e.id: e.guid for e in read_lock(project / "seeds/identity.lock")[0]}
+    lock, _ = parse_lock((project / "seeds/identity.lock").read_text(encoding="utf-8"), "identity.lock")
+    guids = {e.id: e.guid for e in lock.notes}
     notes = {}
     for nid in col.find_notes(""):
         note = col.get_note(nid)
@@ -141,11 +142,120 @@ def test_editing_one_answer_updates_exactly_that_note(project, collection):
 
 def test_committed_identity_lock_matches_the_bank(bank, tmp_path):
     """A build from a clean checkout must not rewrite seeds/identity.lock: commit it after every change."""
-    from pipeline.render.anki import write_decks
+    from pipeline.build import build_decks
 
     lock = tmp_path / "identity.lock"
     shutil.copy(ROOT / "seeds/identity.lock", lock)
-    diags = write_decks(bank, tmp_path / "decks", lock, ROOT / "templates")
+    diags = build_decks(bank, tmp_path / "decks", lock, ROOT / "templates")
     assert not [d for d in diags if d.severity == "error"]
     assert lock.read_text(encoding="utf-8") == (ROOT / "seeds/identity.lock").read_text(encoding="utf-8"), \
         "seeds/identity.lock is out of date: run `make decks` and commit it"
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs GNU Make")
+def test_a_deleted_lock_is_rebuilt_from_the_last_build_and_said(tmp_path):
+    """`make decks` after deleting seeds/identity.lock: Make rebuilds, the build recovers every identity from
+    its copy under build/ and says so, so an edited question updates its note instead of duplicating it."""
+    for name in ("seeds", "templates", "pipeline"):
+        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("Makefile", "pyproject.toml"):
+        shutil.copy2(ROOT / name, tmp_path / name)
+    (tmp_path / ".venv").symlink_to(ROOT / ".venv")
+
+    def make() -> subprocess.CompletedProcess:
+        return subprocess.run(["make", "-o", ".venv/.installed", "decks"], cwd=tmp_path, capture_output=True,
+                              text=True)
+
+    assert make().returncode == 0
+    committed = (tmp_path / "seeds/identity.lock").read_text(encoding="utf-8")
+    col = open_collection(tmp_path / "anki")
+    try:
+        assert import_package(col, tmp_path / "build/decks/all.apkg").new == 85
+        (tmp_path / "seeds/identity.lock").unlink()
+        seed = tmp_path / "seeds/rnn-interview.md"  # a reworded stem: a new GUID if nothing remembered the old
+        seed.write_text(seed.read_text(encoding="utf-8").replace(
+            "How can you handle them?", "How can you deal with them?"), encoding="utf-8")
+        run = make()
+        assert run.returncode == 0 and "Nothing to be done" not in run.stdout
+        assert "seeds/identity.lock: warning[identity-lock-missing]: seeds/identity.lock is missing; the " \
+               "identities of the last deck build were recovered from build/identity.lock" in run.stderr
+        log = import_package(col, tmp_path / "build/decks/all.apkg")
+        assert (log.new, log.updated) == (0, 1)  # one note updated in place, none duplicated, none touched
+    finally:
+        col.close()
+    before = {e.guid: e for e in parse_lock(committed, "before")[0].notes}
+    after = {e.guid: e for e in parse_lock((tmp_path / "seeds/identity.lock").read_text(encoding="utf-8"),
+                                           "after")[0].notes}
+    assert set(after) == set(before)
+    (edited,) = [g for g in after if after[g] != before[g]]
+    assert after[edited].mtime > before[edited].mtime and after[edited].id == before[edited].id
+    assert "Nothing to be done" in make().stdout
+
+
+def test_a_lock_lost_with_no_copy_left_is_a_warning(bank, tmp_path):
+    from pipeline.build import build_decks
+
+    diags = build_decks(bank, tmp_path / "decks", tmp_path / "identity.lock", ROOT / "templates",
+                        record=tmp_path / "copy.lock")
+    assert [str(d) for d in diags if d.severity != "info"] == [
+        f"{tmp_path.as_posix()}/identity.lock: warning[identity-lock-missing]: {tmp_path.as_posix()}/identity.lock "
+        "is missing and no earlier deck build left a copy: every note gets a new GUID, and learners who imported "
+        "earlier decks get duplicates; restore the lock from version control if it was committed"]
+    assert (tmp_path / "identity.lock").read_text() == (tmp_path / "copy.lock").read_text()
+
+
+def test_a_question_inserted_at_the_top_is_one_new_note_and_every_moved_note_updates_in_place(tmp_path):
+    """The cards after the insertion show a new source line: each must reach the learner, in place."""
+    root = tmp_path / "project"
+    for name in ("seeds", "templates"):
+        shutil.copytree(ROOT / name, root / name)
+    assert build(root).returncode == 0
+    col = open_collection(tmp_path / "anki")
+    try:
+        assert import_package(col, root / "build/decks/all.apkg").new == 85
+        for cid in col.find_cards(""):  # a learner who has studied every card once
+            card = col.get_card(cid)
+            card.start_timer()
+            col.sched.answerCard(card, 3)
+        before = notes_by_guid(col)
+
+        seed = root / "seeds/rnn-interview.md"
+        text = re.sub(r"^Q(\d+):", lambda m: f"Q{int(m[1]) + 1}:", seed.read_text(encoding="utf-8"), flags=re.M)
+        seed.write_text(text.replace("RNN Theoretical Questions\n\n", "RNN Theoretical Questions\n\nQ1: What does "
+                                     "the hidden state of an RNN hold?\n\nAnswer\n\nA summary of the inputs seen so "
+                                     "far, updated at every time step.\n\n", 1), encoding="utf-8")
+        assert build(root).returncode == 0
+        written = _notes_in(root / "build/decks/all.apkg", tmp_path / "fresh")
+        log = import_package(col, root / "build/decks/all.apkg")
+        after = notes_by_guid(col)
+    finally:
+        col.close()
+    assert log.new == 1 and log.conflicting == 0
+    (added,) = set(after) - set(before)
+    assert "hidden state of an RNN" in after[added]["fields"]["Stem"]
+    moved = {g for g in before if written[g]["fields"] != before[g]["fields"]}
+    assert len(moved) >= 17  # every later question of the document now sits lower in its file
+    assert set(log.updated_guids) == moved
+    for guid, note in before.items():
+        assert after[guid]["fields"] == written[guid]["fields"], guid  # the learner sees what the build wrote
+        assert (after[guid]["id"], after[guid]["cards"]) == (note["id"], note["cards"])
+    assert col_revlog_counts(tmp_path / "anki") == {cid: 1 for n in before.values() for cid in n["cards"]}
+
+
+def _notes_in(package: Path, folder: Path) -> dict[str, dict]:
+    """The notes of a package as Anki reads them, imported into a collection of their own."""
+    col = open_collection(folder)
+    try:
+        import_package(col, package)
+        return notes_by_guid(col)
+    finally:
+        col.close()
+
+
+def col_revlog_counts(folder: Path) -> dict[int, int]:
+    """Reviews per card in a collection: the learner's history."""
+    col = open_collection(folder)
+    try:
+        return dict(col.db.all("select cid, count() from revlog group by cid"))
+    finally:
+        col.close()

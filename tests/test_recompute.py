@@ -67,10 +67,10 @@ def test_exercise_total_is_20362_with_the_breakdown_under_correct_labels():
     assert "unrolled 5 and 10 steps" in c.method
     parts = {b.label.split(":")[0]: (b.label, b.expression, b.value) for b in c.breakdown}
     assert {name: value for name, (_, _, value) in parts.items()} == {
-        "W_xh": 20 * 128, "W_hh": 128 * 128, "W_hy": 128 * 10, "b_h": 128, "b_y": 10}
-    assert "input -> hidden" in parts["W_xh"][0] and parts["W_xh"][1] == r"20 \times 128"
-    assert "hidden -> hidden" in parts["W_hh"][0]
-    assert "hidden -> output" in parts["W_hy"][0]
+        "$W_{xh}$": 20 * 128, "$W_{hh}$": 128 * 128, "$W_{hy}$": 128 * 10, "$b_{h}$": 128, "$b_{y}$": 10}
+    assert "input -> hidden" in parts["$W_{xh}$"][0] and parts["$W_{xh}$"][1] == r"20 \times 128"
+    assert "hidden -> hidden" in parts["$W_{hh}$"][0]
+    assert "hidden -> output" in parts["$W_{hy}$"][0]
     assert codes(q, "claim-false") == []
     assert describe(c).startswith("parameter total = 20362 (document: 20362, agrees) [reference RNN")
 
@@ -87,7 +87,7 @@ def test_swapped_descriptions_of_w_hh_and_w_hy_are_reported_and_corrected_for_th
     assert "between the hidden layer and itself at the next time step (W_{hh})" in w_hh
     assert "between the hidden layer and the output layer (W_{hy})" in w_hy
     assert "between the input and the hidden layer (W_{xh})" in q.answer  # the right one is left alone
-    assert "W_hh" in q.computed[0].note and "W_hy" in q.computed[0].note
+    assert "$W_{hh}$" in q.computed[0].note and "$W_{hy}$" in q.computed[0].note
 
 
 def test_editing_the_hidden_size_changes_the_total_and_flags_the_stale_document_total():
@@ -99,7 +99,7 @@ def test_editing_the_hidden_size_changes_the_total_and_flags_the_stale_document_
     assert line_with(lines, "The total parameters") in codes(q, "claim-false")
     # The per-array counts the document wrote for 128 units are stale too.
     assert line_with(lines, "$20 * 128 = 2560$") in codes(q, "claim-false")
-    assert {b.label.split(":")[0]: b.value for b in c.breakdown}["W_hh"] == 64 * 64
+    assert {b.label.split(":")[0]: b.value for b in c.breakdown}["$W_{hh}$"] == 64 * 64
 
 
 def test_a_false_arithmetic_claim_is_an_error_on_its_line():
@@ -150,7 +150,7 @@ def test_the_lstm_update_gate_has_the_hidden_size_so_100_is_correct(gamma):
     assert [c.text for c in q.choices] == ["1", "100", "300", "10000"]
     assert [c.text for c in q.choices if c.correct] == ["100"]
     (c,) = q.computed
-    assert c.value == "100" and c.agrees is True and "Γ_u" in c.quantity
+    assert c.value == "100" and c.agrees is True and "$\\Gamma_u$" in c.quantity
     assert "forward pass" in c.method and "10000" in c.method
     assert q.diagnostics == ()
 

@@ -18,6 +18,7 @@ from pipeline.cache import Store
 from pipeline.exams import ExamItem, ExamVersion, format_points
 from pipeline.fsutil import atomic_write_all
 from pipeline.model import Diagnostic, Question
+from pipeline.present import present, rendered
 from pipeline.render.mathfont import font_css, load_fonts
 from pipeline.render.mathsvg import math_renderer, unrenderable
 from pipeline.render.pdf import html_to_pdf, pdf_key
@@ -141,29 +142,17 @@ def _item_context(item: ExamItem, store: Store | None, key: bool) -> dict[str, A
             "explanation": _md(q.explanation, store, base) if q.explanation.strip() else "",
             "notes": [_md(n, store, base) for n in q.notes],
             "attribution": q.attribution,
-            "computed": [
-                {
-                    "quantity": c.quantity, "value": c.value, "method": c.method, "convention": c.convention,
-                    "document_value": c.document_value, "agrees": c.agrees, "line": c.line,
-                    "note": _md(c.note, store, base, inline=True) if c.note else "",
-                    "breakdown": [
-                        {"label": b.label, "value": b.value,
-                         "expression": _md(f"${b.expression}$", store, base, inline=True) if b.expression else ""}
-                        for b in c.breakdown
-                    ],
-                }
-                for c in q.computed
-            ],
+            "computed": [rendered(present(c), lambda text: _md(text, store, base, inline=True)) for c in q.computed],
         })
     return ctx
 
 
-def _grid_answer(item: ExamItem) -> str:
+def _grid_answer(item: ExamItem, store: Store | None) -> str:
     q = item.question
     if q.choices:
         return ", ".join(item.correct_letters) or "none given"
     if q.computed:
-        return q.computed[0].value
+        return _md(present(q.computed[0]).value, store, Path(q.source.file).parent, inline=True)
     if not q.answered:
         return "none given"
     return "written"
@@ -182,7 +171,7 @@ def key_html(version: ExamVersion, store: Store | None = None, templates_dir: Pa
     """The complete, self-contained HTML of one version's answer key."""
     ctx = _common(version, templates_dir, "key")
     ctx["items"] = [_item_context(item, store, key=True) for item in version.items]
-    cells = [{"number": item.number, "answer": _grid_answer(item)} for item in version.items]
+    cells = [{"number": item.number, "answer": _grid_answer(item, store)} for item in version.items]
     if all(c["answer"] == "written" for c in cells):
         cells = []  # an all-written exam has nothing to look up at a glance
     while len(cells) % _GRID_COLUMNS:

@@ -1,0 +1,106 @@
+"""A question -> its note's fields as HTML, math left to Anki's MathJax."""
+from __future__ import annotations
+
+import html
+import re
+
+from pipeline.model import Computed, Document, Question
+from pipeline.present import present, rendered
+from pipeline.render.notetypes import note_type_key
+from pipeline.text import mathjax, to_html
+
+
+def note_fields(question: Question, document: Document) -> dict[str, str]:
+    """The note's fields as HTML, keyed by field name, in the order of the question's note type."""
+    q = question
+    common = {
+        "Stem": _md(q.stem),
+        "Context": _md(q.context),
+        "Figures": "".join(f'<p class="figure-note"><span class="label">Missing figure:</span> {_md_line(f)}</p>'
+                           for f in q.figures if f.strip()),
+    }
+    tail = {
+        "Notes": _notes_html(q),
+        "Source": f"{html.escape(document.title)}: {html.escape(q.source.file)}, line {q.source.line_start}",
+        "Status": "" if q.answered else "The source gives no answer to this question.",
+    }
+    key = note_type_key(q)
+    if key == "choice":
+        options, revealed = _options_html(q)
+        return {**common, "Instruction": _instruction(q), "Options": options, "Key": revealed,
+                "Explanation": "\n".join(_md(p) for p in (q.answer, q.explanation) if p.strip()), **tail}
+    if key == "numeric":
+        parts = [computed_fields(c) for c in q.computed]
+        value, breakdown, check = ("".join(p[i] for p in parts) for i in range(3))
+        return {**common, "Value": value, "Breakdown": breakdown, "Check": check,
+                "Answer": _md(q.answer), "Explanation": _md(q.explanation), **tail}
+    return {**common, "Answer": _md(q.answer), "Explanation": _md(q.explanation), **tail}
+
+
+def _md(text: str) -> str:
+    """Markdown as HTML; nothing for a blank text."""
+    return to_html(text, mathjax) if text.strip() else ""
+
+
+def _md_line(text: str) -> str:
+    """One line of Markdown, without its paragraph."""
+    return to_html(text, mathjax, inline=True)
+
+
+def _notes_html(q: Question) -> str:
+    out = [f'<div class="note">{_md(n)}</div>' for n in q.notes if n.strip()]
+    if q.attribution.strip():
+        out.append(f'<p class="attribution">{_md_line(q.attribution)}</p>')
+    return "".join(out)
+
+
+def _letter(i: int) -> str:
+    """A, B, ..., Z, AA, AB, ...: an option's letter."""
+    letters = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        letters = chr(ord("A") + r) + letters
+    return letters
+
+
+_ALL_THAT_APPLY = re.compile(r"all that apply", re.I)
+
+
+def _instruction(q: Question) -> str:
+    if q.kind == "single_choice":
+        return "Choose one."
+    n = sum(c.correct for c in q.choices)
+    if n == 0 or _ALL_THAT_APPLY.search(q.stem):
+        return "Select all that apply."
+    return f"Choose {n}."
+
+
+def _options_html(q: Question) -> tuple[str, str]:
+    """The options as the front shows them, and as the back does: marked right or wrong once answered."""
+    plain, marked = [], []
+    for i, c in enumerate(q.choices):
+        opening = f'<span class="letter">{_letter(i)}</span><span class="text">{_md_line(c.text)}</span>'
+        plain.append(f"<li>{opening}</li>")
+        marked.append(f'<li class="correct">{opening}<span class="mark">&#10003; correct</span></li>'
+                      if c.correct else f'<li class="wrong">{opening}</li>')
+    options = f'<ol class="options">{"".join(plain)}</ol>'
+    return options, f'<ol class="options">{"".join(marked)}</ol>' if q.answered else options
+
+
+def computed_fields(c: Computed) -> tuple[str, str, str]:
+    """A computed value as the numeric note shows it: its parts of the Value, Breakdown and Check fields."""
+    p = rendered(present(c), _md_line)
+    value = f'<p><span class="quantity">{p.quantity}:</span> <span class="number">{p.value}</span></p>'
+    breakdown = ""
+    if p.breakdown:
+        rows = "".join(f'<tr><td>{b.label}</td><td>{b.expression}</td><td class="num">{b.count}</td></tr>'
+                       for b in p.breakdown)
+        breakdown = (f'<table class="breakdown"><tr><th>Part</th><th>Computation</th><th class="num">Count</th>'
+                     f'</tr>{rows}<tr class="total"><td>Total</td><td></td><td class="num">{p.value}</td></tr>'
+                     f'</table>')
+    check = [f'<p class="{"agree" if p.agrees else "disagree"}">{p.check}</p>' if p.check else "",
+             f'<p class="convention">Convention: {p.convention}</p>' if p.convention else "",
+             f'<p class="note">{p.note}</p>' if p.note else "",
+             f'<p class="method">{p.method}</p>' if p.method else ""]
+    return value, breakdown, "".join(check)
