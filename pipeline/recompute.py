@@ -7,9 +7,9 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 import sympy as sp
-from sympy.parsing.sympy_parser import (implicit_multiplication, parse_expr, rationalize,
-                                        standard_transformations)
+from sympy.parsing.sympy_parser import implicit_multiplication, parse_expr, standard_transformations
 
+from .claims import arithmetic_claims
 from .model import BreakdownItem, Choice, Computed, Diagnostic, Question
 from .reference import CONVENTIONS, Dense, make_cell, unroll
 from .reference.unroll import distinct_arrays, distinct_count
@@ -72,10 +72,6 @@ def _bias_convention(text: str) -> str:
 
 def _numbers(text: str) -> list[float]:
     return [float(n.replace(",", "")) for n in re.findall(r"\d[\d,]*(?:\.\d+)?", text)]
-
-
-def _fmt(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
 
 
 Result = tuple[Question, list[Computed], list[Diagnostic]]
@@ -337,66 +333,6 @@ def _leaky_derivative(q: Question, where: _Where) -> Result:
     return q, [computed], []
 
 
-# --- arithmetic claims ---------------------------------------------------------------------------
-
-_MATH = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$", re.S)
-# A claim outside math: a run of digits, operators, spaces and brackets, then one or more `=` each followed by a
-# run that ends in a digit. Every quantifier is possessive, so a failed attempt never backtracks; and an attempt
-# that fails from a valid start takes the rest of its run along (the second branch), since any later start in
-# the same run would reach the same `=` and fail the same way. Without both, a line of 20,000 `((` took 24 s.
-_CLAIM_GLUE = r"\s.*×·x+\-/()"  # what may stand between the digits of a claim
-_PLAIN_CLAIM = re.compile(rf"(?<![\w^{{}}.])(?=[(\d])(?:([(\d][\d{_CLAIM_GLUE}]*+(?:=(?:[{_CLAIM_GLUE}]*+\d++)++)++)"
-                          rf"|[\d{_CLAIM_GLUE}]++)")
-_ARITHMETIC = re.compile(r"[\d.\s+\-*/()=]+")
-
-
-def plain_claims(text: str) -> list[str]:
-    """The arithmetic claims written in plain text, e.g. `2 x 5 = 10`; linear in the length of the text."""
-    return [claim for claim in _PLAIN_CLAIM.findall(text) if claim]
-
-
-def _normalise_math(s: str) -> str:
-    s = re.sub(r"\\frac\{([^{}]+)\}\{([^{}]+)\}", r"((\1)/(\2))", s)
-    for a, b in ((r"\times", "*"), (r"\cdot", "*"), ("×", "*"), ("·", "*"), (r"\div", "/"), ("÷", "/"),
-                 ("−", "-"), (r"\left", ""), (r"\right", ""), (r"\,", ""), ("{", "("), ("}", ")")):
-        s = s.replace(a, b)
-    return re.sub(r"(?<=[\d)])\s*x\s*(?=[\d(])", "*", s)
-
-
-def _decimals(side: str) -> int | None:
-    m = re.fullmatch(r"\s*\d+\.(\d+)\s*", side)
-    return len(m.group(1)) if m else None
-
-
-def _arithmetic_claims(q: Question, where: _Where) -> list[Diagnostic]:
-    diags = []
-    for text in (q.answer, q.explanation):
-        segments = [m.group(1) or m.group(2) for m in _MATH.finditer(text)]
-        segments += plain_claims(_MATH.sub(" ", text))
-        for raw in segments:
-            expr = _normalise_math(raw)
-            sides = expr.split("=")
-            if (len(sides) < 2 or not _ARITHMETIC.fullmatch(expr) or not any(c in expr for c in "+-*/")
-                    or any(not s.strip() for s in sides)):
-                continue
-            try:
-                values = [parse_expr(s, transformations=standard_transformations + (rationalize,)) for s in sides]
-            except (SyntaxError, TypeError, ValueError, ZeroDivisionError, sp.SympifyError):
-                continue
-            if not all(v.is_finite for v in values):
-                continue
-            for (ls, lv), (rs, rv) in zip(zip(sides, values), zip(sides[1:], values[1:])):
-                places = [d for d in (_decimals(ls), _decimals(rs)) if d is not None]
-                # A written decimal is a rounding: allow half a unit in its last place.
-                tolerance = sp.Rational(1, 2) / 10 ** min(places) if places else 0
-                if abs(lv - rv) > tolerance:
-                    diags.append(_diag(q, where.line_of(raw), "error", "claim-false",
-                                       f"'{raw.strip()}' does not hold: {ls.strip()} = {_fmt(float(lv))}, "
-                                       f"not {rs.strip()}"))
-                    break
-    return diags
-
-
 # --- driver ---------------------------------------------------------------------------------------
 
 RECOGNISERS: tuple[Callable[[Question, _Where], Result], ...] = (
@@ -414,7 +350,7 @@ def recompute(questions: Sequence[Question], lines: Mapping[str, Sequence[str]] 
     out = []
     for q in questions:
         where = _Where(q, (lines or {}).get(q.source.file))
-        diags = _arithmetic_claims(q, where)
+        diags = arithmetic_claims(q, where.line_of)
         computed: list[Computed] = []
         for recognise in RECOGNISERS:
             q, found, found_diags = recognise(q, where)

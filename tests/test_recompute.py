@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.model import Choice, Question, SourceSpan
-from pipeline.recompute import describe, plain_claims, recompute
+from pipeline.claims import plain_claims
+from pipeline.recompute import describe, recompute
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 

@@ -10,10 +10,11 @@ from ..model import Cue, Diagnostic, Document, Question, Skipped
 from ..normalize import decode, split_lines
 from ..source import read_source
 from ..text import has_unbalanced_dollar
-from . import layout, marks, parts
+from . import layout, marks, parts, pieces, question
 from .blocks import annotate
 from .cues import NUMBER, Label
-from .layout import Region, Start
+from .layout import Region
+from .starts import Start
 from .text import coverage, skip_runs
 from .text import Line as TextLine
 
@@ -63,7 +64,7 @@ def read_lines(raw: list[str], path: str, slug: str
     lines = annotate(raw)
     found = layout.analyse(lines)
     stated = any(r.start.lab.text for r in found.regions if r.start.family in ("heading", "label") and not r.opening)
-    ctx = parts.Context(path, slug, found.family, found.key, bool(found.key) or marks.marks_options(lines), stated)
+    ctx = pieces.Context(path, slug, found.family, found.key, bool(found.key) or marks.marks_options(lines), stated)
     questions: list[Question] = []
     owned: set[int] = set()
     queue = list(found.regions)
@@ -73,7 +74,7 @@ def read_lines(raw: list[str], path: str, slug: str
         rest = getattr(p, "rest", [])
         if rest:
             queue.insert(0, _split(region, p, rest))
-        q, used = parts.question(region, p, ctx)
+        q, used = question.question(region, p, ctx)
         owned.update(range(q.source.line_start, q.source.line_end + 1))
         inside = [Cue("skip", reason, no) for no, reason in p.skipped]
         questions.append(q.with_(cues=q.cues + tuple(inside)) if inside else q)
@@ -93,7 +94,7 @@ def read_lines(raw: list[str], path: str, slug: str
     return questions, sorted(runs, key=lambda s: s.line_start), diags, found.title, found.family, blank
 
 
-def _split(region: Region, p: parts.Parts, rest: list) -> Region:
+def _split(region: Region, p: pieces.Parts, rest: list) -> Region:
     """A second set of options after the first one's explanation: the export lost the next question's number.
     The paragraphs just above the new options are its stem (the first one stays the explanation when there are
     more)."""

@@ -15,6 +15,20 @@ from functools import lru_cache
 from markdown_it import MarkdownIt
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
+class TextShape:
+    """What every kind of line says about its text: its indentation and its text without surrounding spaces."""
+    __slots__ = ()
+    text: str
+
+    @property
+    def indent(self) -> int:
+        return len(self.text) - len(self.text.lstrip(" "))
+
+    @property
+    def stripped(self) -> str:
+        return self.text.strip()
+
+
 _QUOTE = re.compile(r"^ {0,3}> ?")
 _ITEM_MARKER = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])(?:\s+|$)")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}(?:\s+|$)(.*?)(?:\s+#+)?\s*$")
@@ -33,7 +47,7 @@ class Item:
 
 
 @dataclass(frozen=True, slots=True)
-class Line:
+class Line(TextShape):
     no: int  # 1-based line number in the file
     text: str  # the normalized line as it stands in the file
     block: str  # "heading", "paragraph", "code", "html", "table", "math", "hr" or "blank"
@@ -50,23 +64,9 @@ class Line:
         return self.block == "blank"
 
     @property
-    def indent(self) -> int:
-        return len(self.text) - len(self.text.lstrip(" "))
-
-    @property
-    def stripped(self) -> str:
-        return self.text.strip()
-
-    @property
     def inside(self) -> str:
         """The line without its blockquote markers, indentation kept."""
-        s = self.text
-        for _ in range(self.quote):
-            m = _QUOTE.match(s)
-            if not m:
-                break
-            s = s[m.end():]
-        return s
+        return unquote(self.text, self.quote)
 
     @property
     def depth(self) -> int:
@@ -145,23 +145,23 @@ def _last_nonblank(raw: list[str], a: int, b: int) -> int:
     return a
 
 
-def _inner(text: str, quotes: int) -> int:
-    s = text
+def unquote(text: str, quotes: int) -> str:
+    """The text without its first `quotes` blockquote markers, indentation kept."""
     for _ in range(quotes):
-        m = _QUOTE.match(s)
+        m = _QUOTE.match(text)
         if not m:
             break
-        s = s[m.end():]
+        text = text[m.end():]
+    return text
+
+
+def _inner(text: str, quotes: int) -> int:
+    s = unquote(text, quotes)
     return len(s) - len(s.lstrip(" "))
 
 
 def _body(text: str, quotes: int, block: str, opens_item: bool) -> str:
-    s = text
-    for _ in range(quotes):
-        m = _QUOTE.match(s)
-        if not m:
-            break
-        s = s[m.end():]
+    s = unquote(text, quotes)
     if opens_item:
         m = _ITEM_MARKER.match(s)
         if m:

@@ -61,10 +61,6 @@ def label(text: str, heading: bool) -> Label | None:
 
 
 _CLOSING_HASHES = re.compile(r"\s+#+\s*$")
-_EMPHASIS = re.compile(r"[*_#`]")
-_SENTENCE_END = re.compile(r"[.!:]\s*$")
-_LEADING_EMPHASIS = re.compile(r"^[*_\s]+")
-_BOLD_WHOLE = re.compile(r"(\*\*|__)(.+?)\1")
 
 
 def _tidy(text: str) -> str:
@@ -76,7 +72,8 @@ def _tidy(text: str) -> str:
     return text.strip()
 
 
-TITLE_WORDS = re.compile(r"^(?:chapter|section|week|module|unit|lecture|part)\b", re.I)
+_EMPHASIS = re.compile(r"[*_#`]")
+_SENTENCE_END = re.compile(r"[.!:]\s*$")
 
 
 def is_title(text: str) -> bool:
@@ -96,6 +93,9 @@ _TASK_VERB = re.compile(r"(?:^|[.;:,]\s+|\band\s+)(?:(?:briefly|clearly|carefull
                         r"(?:explain|describe|discuss|define|compare|contrast|state|list|name|give|write|derive|show|"
                         r"prove|calculate|compute|find|estimate|sketch|draw|justify|go through|consider|suppose|"
                         r"assume|determine|identify|outline|summari[sz]e|evaluate|implement|plot|predict)\b", re.I)
+
+
+_LEADING_EMPHASIS = re.compile(r"^[*_\s]+")
 
 
 def asks_plainly(text: str) -> bool:
@@ -125,6 +125,8 @@ CORRECT_LABEL = re.compile(rf"{_OPEN}correct(?:\s+(?:options?|choices?))?{_CLOSE
 EXPLANATION = re.compile(
     rf"{_OPEN}(?:explanation|reason|rationale|justification|why|feedback|because|note){_CLOSE}[:：]{_CLOSE}(.*)$", re.I)
 ATTRIBUTION = re.compile(rf"{_OPEN}(?:sources?|from|reference|ref|credit){_CLOSE}:\s*(.+)$", re.I)
+# An option line lettered a) (a) A. A), in bold or not
+LETTERED_OPTION = re.compile(r"^(?:\*\*|__)?(?:\(([A-Ha-h])\)|([A-Ha-h])[.)])\s+(\S.*)$")
 CONTEXT = re.compile(rf"{_OPEN}(?:context|set-?up|given){_CLOSE}:{_CLOSE}(.*)$", re.I)
 OPTIONS_INTRO = re.compile(rf"{_OPEN}(?:options|choices|alternatives){_CLOSE}:?{_CLOSE}$", re.I)
 
@@ -160,6 +162,9 @@ CORRECT_TRAIL = re.compile(r"\s*(?:[(\[]\s*(?:correct|right|answer|true)\s*[)\]]
 TASK = re.compile(r"^\[([ xX✓✔])\]\s*(.*)$")
 FEEDBACK_WORD = re.compile(r"^(?:[-*]\s+)?(?:✓|✔|✅|\$\\checkmark\$|\\checkmark)?\s*(correct|incorrect|wrong|right|"
                            r"that'?s right|not quite|yes|no)\b[!.]?(?:\s|$)", re.I)
+
+
+_BOLD_WHOLE = re.compile(r"(\*\*|__)(.+?)\1")
 
 
 def bold_whole(text: str) -> str | None:

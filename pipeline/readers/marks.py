@@ -17,7 +17,7 @@ from .blocks import Line
 
 if TYPE_CHECKING:
     from .layout import Region
-    from .parts import Context, Option, Parts
+    from .pieces import Context, Option, Parts
 
 EMPTY = "empty"  # an unselected radio button or box, in any of the exports' spellings
 SELECTED = "selected"  # a filled or highlighted radio button
@@ -112,7 +112,7 @@ def is_feedback(text: str) -> bool:
     return bool(_VERDICT_LINE.match(s))
 
 
-def _verdict(lines: list[Line]) -> bool | None:
+def verdict(lines: list[Line]) -> bool | None:
     for line in lines:
         s = re.sub(r"^[-*]\s+", "", line.body.strip())
         if re.match(r"(?:✗|✘|❌|incorrect|wrong|not quite)", s, re.I):
@@ -293,7 +293,7 @@ def decide(p: Parts, ctx: Context, region: Region, qline: int) -> tuple[list[boo
             sources.append((cue, [m == mark for m in own], options[own.index(mark)].line.no))
     if "bold" in own and own.count("bold") < n:
         sources.append(("bold-option", [m == "bold" for m in own], options[own.index("bold")].line.no))
-    verdicts = [_verdict(o.feedback) for o in options]
+    verdicts = [verdict(o.feedback) for o in options]
     if any(o.selected for o in options):
         chosen = [o.selected and verdicts[i] is not False for i, o in enumerate(options)]
         if any(chosen):
@@ -357,28 +357,3 @@ def _says(cue: str) -> str:
 
 def _letters_of(picks: list[bool]) -> str:
     return ", ".join(LETTERS[i] if i < len(LETTERS) else str(i + 1) for i, v in enumerate(picks) if v) or "none"
-
-
-def quoted_page_options(body: list[Line], i: int) -> tuple[list[Option], int]:
-    """A quiz page copied as a blockquote: options are the quoted lines indented one step further than the text,
-    and the chosen option stands outside the quote (an indented code block); `Correct` after an option confirms
-    it, and the text after that verdict explains it."""
-    from .parts import Option
-
-    options: list[Option] = []
-    j = i
-    while j < len(body):
-        line = body[j]
-        if line.blank or (line.block != "code" and cues.noise_reason(line.body)):
-            j += 1
-            continue
-        if line.block == "code" or (line.quote and line.inner >= 1 and line.block == "paragraph"):
-            options.append(Option(line, line.body, selected=line.block == "code"))
-        elif options and is_feedback(line.body):
-            options[-1].feedback.append(line)
-        elif options and options[-1].feedback:
-            options[-1].explained.append(line)
-        else:
-            break
-        j += 1
-    return options, j

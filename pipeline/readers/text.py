@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from ..model import Diagnostic, Question, Skipped
+from .blocks import TextShape
 
 BULLET = re.compile(r"^(\s*)[-*+]\s+(.*)$")
 ORDERED = re.compile(r"^(\s*)(\d+)[.)]\s+(.*)$")
@@ -36,7 +37,8 @@ ABBREVIATION_END = re.compile(r"\b(?:i\.e|e\.g|etc|cf|vs)\.$", re.I)
 
 
 @dataclass(frozen=True)
-class Line:
+class Line(TextShape):
+    """A line of Markdown being put together for a field (a source line as its Markdown text)."""
     no: int  # 1-based line number in the file
     text: str  # normalized text (tabs expanded, right-trimmed)
     verbatim: bool = False  # a line of code: kept exactly, never joined, cleaned or re-indented
@@ -45,13 +47,6 @@ class Line:
     def blank(self) -> bool:
         return not self.text.strip()
 
-    @property
-    def indent(self) -> int:
-        return len(self.text) - len(self.text.lstrip(" "))
-
-    @property
-    def stripped(self) -> str:
-        return self.text.strip()
 
 
 def clean_inline(text: str) -> str:

@@ -1,0 +1,123 @@
+"""Lines that are never part of a question: rules, banners, widgets, tables of contents, footers, and the
+answer-key section whose entries answer the questions by number."""
+from __future__ import annotations
+
+import re
+
+from . import cues
+from .blocks import Line
+
+
+_RULE = re.compile(r"[-*_=]{3,}")
+
+
+def mark_noise(lines: list[Line]) -> dict[int, str]:
+    """Line index -> reason, for lines that are never part of a question."""
+    noise: dict[int, str] = {}
+    for i, line in enumerate(lines):
+        if line.blank:
+            continue
+        if line.block == "hr" or _RULE.fullmatch(line.body):
+            noise[i] = "horizontal rule"
+        elif line.block != "code" and (reason := cues.noise_reason(line.body)):
+            noise[i] = reason
+    noise.update(_contents(lines))
+    noise.update(_footer(lines))
+    return noise
+
+
+def _footer(lines: list[Line]) -> dict[int, str]:
+    """A few short lines after the document's last horizontal rule, with no question or answer in them
+    (`*Liked this post? ... Good luck!*`)."""
+    rules = [i for i, ln in enumerate(lines) if ln.block == "hr" or _RULE.fullmatch(ln.body)]
+    if not rules:
+        return {}
+    tail = [i for i in range(rules[-1] + 1, len(lines)) if not lines[i].blank]
+    if not tail or len(tail) > 3 or any(cues.label(lines[i].body, lines[i].block == "heading")
+                                        or cues.answer_text(lines[i].body) is not None or lines[i].item
+                                        or lines[i].block != "paragraph" for i in tail):
+        return {}
+    return {i: "page footer" for i in tail}
+
+
+def _contents(lines: list[Line]) -> dict[int, str]:
+    """A table of contents: a `Contents` title followed by entries ending in page numbers, or a run of lines
+    that are only links (`* [Q1: What is ...](#q1)`), three or more, or two whose texts stand again further on."""
+    found: dict[int, str] = {}
+    for i, line in enumerate(lines):
+        if not line.blank and cues.CONTENTS_TITLE.match(line.body.strip("#*: ")):
+            found[i] = "table of contents"
+            for j in range(i + 1, len(lines)):
+                if lines[j].blank:
+                    continue
+                if not cues.PAGE_NUMBER_ENTRY.match(lines[j].body) and not cues.LINK_ONLY.match(lines[j].body):
+                    break
+                found[j] = "table of contents"
+            break
+    runs: list[list[int]] = [[]]
+    for i, line in enumerate(lines):
+        if line.blank:
+            continue
+        if cues.LINK_ONLY.match(line.body) and line.block == "paragraph":
+            runs[-1].append(i)
+        elif runs[-1]:
+            runs.append([])
+    later = " ".join(ln.body.lower() for ln in lines if not cues.LINK_ONLY.match(ln.body))
+    for run in runs:
+        texts = [cues.LINK_ONLY.match(lines[i].body).group(1).lower() for i in run]  # type: ignore[union-attr]
+        if len(run) >= 3 or (len(run) == 2 and all(t.strip() and t.strip() in later for t in texts)):
+            found.update({i: "table of contents" for i in run})
+    return found
+
+
+def answer_key(lines: list[Line], noise: dict[int, str]) -> tuple[dict[str, tuple[str, int]], list[int]]:
+    """An answer-key section after the questions (`## Answers`, `## Answer key`): label -> (answer, line)."""
+    for i in range(len(lines) - 1, -1, -1):
+        line = lines[i]
+        if line.blank or i in noise:
+            continue
+        title = line.body.strip("#*: ").strip()
+        if not (line.block == "heading" or line.body.startswith("**") or line.opens) or not cues.KEY_TITLE.match(title):
+            continue
+        entries: dict[str, tuple[str, int]] = {}
+        used = [i]
+        for j in range(i + 1, len(lines)):
+            if lines[j].blank:
+                continue
+            entry = _key_entry(lines[j])
+            if entry is None:
+                if lines[j].block == "table" and re.fullmatch(r"[|:\-\s]+", lines[j].text):
+                    used.append(j)
+                    continue
+                if lines[j].block == "table":
+                    used.append(j)  # a header row
+                    continue
+                break
+            entries[entry[0]] = (entry[1], lines[j].no)
+            used.append(j)
+        if entries:
+            return entries, used
+    return {}, []
+
+
+_KEY_ENTRY = re.compile(r"^(?:Q(?:uestion)?\s*)?(\d+(?:\s*\(?[a-z]\)?(?![a-z]))?(?:\s*\(?(?:i{1,3}|iv|v|vi{1,3}|ix|x)\)?)?)"
+                        r"\s*\**\s*(?:[.:)\-–=]|\s)\s*(.+)$", re.I)
+
+
+def _key_entry(line: Line) -> tuple[str, str] | None:
+    if line.block == "table":
+        cells = [c.strip() for c in line.text.strip().strip("|").split("|")]
+        if len(cells) >= 2 and re.fullmatch(r"(?:Q(?:uestion)?\s*)?\d+\.?", cells[0], re.I):
+            return re.sub(r"\D", "", cells[0]), cells[1]
+        return None
+    text = line.body if not line.opens_item or not line.item or not line.item.ordered else \
+        f"{line.item.number}. {line.body}"
+    m = _KEY_ENTRY.match(re.sub(r"^\*\*|^__", "", text.strip()))
+    if not m:
+        return None
+    # `2c`, `2(c)`, `1 (c) (i)` -> `2(c)`, `1(c)(i)`, as questions with parts are numbered
+    parts = re.findall(r"\d+|[a-z]+", m.group(1).lower())
+    return parts[0] + "".join(f"({p})" for p in parts[1:]), m.group(2).strip().strip("*").strip()
+
+
+# ---- question starts --------------------------------------------------------------------------------------
