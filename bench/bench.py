@@ -136,7 +136,39 @@ def child_read(n: int, reps: int) -> dict:
         t, doc = _timed(lambda: read_bytes(data, "quiz.md"))
         big_times.append(t)
         found = len(doc.questions)
-    return {"seeds": seed_times, "big": big_times, "mb": len(data) / 1e6, "found": found, "peak_mb": _peak_mb()}
+    worst = max((_pathological(name, line), name) for name, line in PATHOLOGICAL.items())
+    return {"seeds": seed_times, "big": big_times, "mb": len(data) / 1e6, "found": found, "peak_mb": _peak_mb(),
+            "worst_line": worst}
+
+
+# Lines of 100 KB built to make a pattern backtrack: each is read, curated and recomputed as one document.
+PATHOLOGICAL = {
+    "((((": "((" * 50_000,
+    "<sup>a": "x<sup>a" * 14_300,
+    "$x$ and $": "$x " * 33_000,
+    "**Q1.**": "**Q1.** " * 12_500,
+    "1. 2. 3.": "1. " * 33_000,
+    "- [ ] ": "- [ ] a " * 12_500,
+    "a) b) c)": "a) b) " * 16_600,
+    "| a |": "| a " * 25_000,
+    "Answer: A, B": "Answer: A, " * 9_000,
+    "2 * 3 = 6 =": "2 * 3 = 6 = " * 8_300,
+    "\\frac{": "\\frac{" * 16_600,
+}
+
+
+def _pathological(name: str, line: str) -> float:
+    """Seconds per 100 KB to read a document of the line between two questions, curate and recompute it."""
+    from pipeline.curation import apply
+    from pipeline.readers import read_bytes
+    from pipeline.recompute import recompute
+
+    data = f"1. What is x?\n\n{line}\n\n2. What is y?\n".encode("utf-8")
+    t0 = time.perf_counter()
+    doc = read_bytes(data, "line.md")
+    doc = apply(doc, None)
+    recompute(list(doc.questions), lines={doc.path: doc.lines})
+    return (time.perf_counter() - t0) / (len(data) / 100_000)
 
 
 def child_exam(reps: int) -> dict:
@@ -307,6 +339,9 @@ def main(argv: list[str] | None = None) -> int:
         row(f"reading: a {r['mb']:.1f} MB quiz of 20,000 questions ({r['found']:,} read)", spread(r["big"]),
             len(r["big"]), "< 5 s", med(r["big"]) < 5)
         row("reading: peak RSS of the process", f"{r['peak_mb']:.0f} MB", 1)
+        worst, line = r["worst_line"]
+        row(f"reading: slowest of {len(PATHOLOGICAL)} pathological 100 KB lines (`{line}` repeated), per 100 KB",
+            _s(worst), 1, "< 1 s", worst < 1)
 
     if wanted("documents"):
         docs, edited = bench_documents(1 if quick else 5)
