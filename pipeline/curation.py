@@ -32,10 +32,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .model import Choice, Cue, Diagnostic, Document, KINDS, Question
+from .model import Choice, Cue, Diagnostic, Document, KINDS, Question, Vary
 from .source import read_source
 
-FIX_KEYS = {"question", "why", "correct", "kind", "choices", "answer", "note", "replace", "explanation"}
+FIX_KEYS = {"question", "why", "correct", "kind", "choices", "answer", "note", "replace", "explanation", "vary"}
+# Sizes an overlay may let vary, by what the reference model calls them.
+VARY_SIZES = {"n_x": "input size", "n_h": "hidden size", "n_y": "output size", "batch": "batch size",
+              "steps": "time steps", "features": "input features per step", "units": "units of the layer"}
 REPLACE_KEYS = {"field", "find", "with"}
 DOCUMENT_KEYS = {"title"}
 RESOLVED_BY_CORRECT = {"choice-unmarked", "choice-ambiguous", "answer-by-name", "answer-unmatched"}
@@ -146,6 +149,10 @@ def _check_fix(fix: Any) -> tuple[str, tuple[str | int, ...]] | None:
             return f"`{key}` must be text, not {_shown(fix[key])}", (key,)
     if "note" in fix and not _is_text(fix["note"]):
         return f"`note` must be text, not {_shown(fix['note'])}", ("note",)
+    if "vary" in fix:
+        problem = _check_vary(fix["vary"])
+        if problem:
+            return problem, ("vary",)
     replace = fix.get("replace", [])
     if not (isinstance(replace, list) and all(isinstance(r, dict) for r in replace)):
         return f"`replace` must be [[fix.replace]] tables of `field`, `find` and `with`, not {_shown(replace)}", \
@@ -162,6 +169,32 @@ def _check_fix(fix: Any) -> tuple[str, tuple[str | int, ...]] | None:
         if not isinstance(rep["with"], str):
             return f"`with` must be text (empty to delete), not {_shown(rep['with'])}", ("replace", k, "with")
     return None
+
+
+def _check_vary(vary: Any) -> str | None:
+    """`vary = { n_h = [64, 128, 256], n_x = { from = 10, to = 50 } }`: values to choose from, or a range."""
+    if not isinstance(vary, dict) or not vary:
+        return f"`vary` must be a table of sizes, e.g. {{ n_h = [64, 128] }}, not {_shown(vary)}"
+    for name, spec in vary.items():
+        if name not in VARY_SIZES:
+            return f"`vary` can change {', '.join(sorted(VARY_SIZES))}; `{name}` is none of them"
+        whole = lambda v: type(v) is int and v >= 1  # noqa: E731 - bool is an int: `true` is no size
+        if isinstance(spec, list):
+            if len(spec) < 2 or not all(whole(v) for v in spec):
+                return f"`vary.{name}` must list two or more sizes of at least 1, not {_shown(spec)}"
+        elif isinstance(spec, dict):
+            if set(spec) != {"from", "to"} or not (whole(spec["from"]) and whole(spec["to"])) \
+                    or spec["from"] >= spec["to"]:
+                return f"`vary.{name}` must be a range {{ from = 10, to = 50 }} with from < to, not {_shown(spec)}"
+        else:
+            return f"`vary.{name}` must be a list of sizes or a {{ from, to }} range, not {_shown(spec)}"
+    return None
+
+
+def vary_of(spec: dict[str, Any]) -> tuple[Vary, ...]:
+    """A checked `vary` table as the model holds it."""
+    return tuple(Vary(name, tuple(v)) if isinstance(v, list) else Vary(name, (), v["from"], v["to"])
+                 for name, v in sorted(spec.items()))
 
 
 def _is_text(value: Any) -> bool:
@@ -291,6 +324,8 @@ def _apply_one(q: Question, fix: dict[str, Any], path: str, line: int) -> tuple[
         changes["explanation"] = fix["explanation"]
     if "note" in fix:
         changes["notes"] = q.notes + (fix["note"],)
+    if "vary" in fix:
+        changes["vary"] = vary_of(fix["vary"])
     kept = []
     for d in q.diagnostics:
         if d.code in resolved:

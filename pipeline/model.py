@@ -67,6 +67,14 @@ class Computed:
 
 
 @dataclass(frozen=True)
+class Vary:
+    size: str  # which size may change between exam versions and practice notes: "n_x", "n_h", "n_y", ...
+    values: tuple[int, ...] = ()  # the values it may take; empty when a range is given
+    low: int = 0  # an inclusive range, when `values` is empty
+    high: int = 0
+
+
+@dataclass(frozen=True)
 class Question:
     id: str  # readable stable id, "<document>/<label>", e.g. "coursera-rnn/q07"
     document: str  # document slug, e.g. "coursera-rnn"
@@ -86,6 +94,7 @@ class Question:
     computed: tuple[Computed, ...] = ()  # values recomputed by the reference model
     diagnostics: tuple[Diagnostic, ...] = ()  # messages about this question
     cues: tuple[Cue, ...] = ()  # the evidence that decided the question's boundaries, options and marks
+    vary: tuple[Vary, ...] = ()  # sizes an overlay lets exam versions and practice notes change
 
     @property
     def answered(self) -> bool:
@@ -155,7 +164,7 @@ def document_from_json(text: str | bytes) -> Document:
 # Fields that hold model objects (or tuples of them), by name: every name means one class throughout.
 _NESTED: dict[str, type] = {
     "source": SourceSpan, "choices": Choice, "computed": Computed, "breakdown": BreakdownItem,
-    "diagnostics": Diagnostic, "cues": Cue, "questions": Question, "skipped": Skipped,
+    "diagnostics": Diagnostic, "cues": Cue, "questions": Question, "skipped": Skipped, "vary": Vary,
 }
 
 
@@ -174,6 +183,6 @@ def _from_data(cls: type, data: Any) -> Any:
 
 
 __all__ = [
-    "KINDS", "SEVERITIES", "SourceSpan", "Diagnostic", "Cue", "Choice", "BreakdownItem", "Computed",
+    "KINDS", "SEVERITIES", "SourceSpan", "Diagnostic", "Cue", "Vary", "Choice", "BreakdownItem", "Computed",
     "Question", "Skipped", "Document", "all_diagnostics", "document_to_json", "document_from_json",
 ]

@@ -9,7 +9,7 @@ import pytest
 
 from pipeline import curation
 from pipeline.build import load_document
-from pipeline.model import Document, Question, all_diagnostics
+from pipeline.model import Document, Question, Vary, all_diagnostics
 from pipeline.readers import read_bytes
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -157,3 +157,15 @@ def test_real_overlays_apply_without_stale_or_invalid_fixes() -> None:
         overlay = curation.load_overlay(curation.overlay_path(str(SEEDS / f"{name}.md")))
         assert overlay is not None
         assert sum(d.code == "fix-applied" for d in all_diagnostics(doc)) == len(overlay.fixes), name
+
+
+def test_an_overlay_lets_sizes_vary(tmp_path: Path) -> None:
+    """`vary` names the sizes exam versions and practice notes may change: a list of values or a range."""
+    (tmp_path / "rnn-exercises.md").write_bytes(Path("seeds/rnn-exercises.md").read_bytes())
+    (tmp_path / "rnn-exercises.fixes.toml").write_text(
+        '[[fix]]\nquestion = "Calculate the number of parameters"\nwhy = "Each version gets its own sizes."\n'
+        'vary = { n_h = [64, 128, 256], n_x = { from = 10, to = 50 } }\n', encoding="utf-8")
+    doc = load_document(tmp_path / "rnn-exercises.md", compute=False)
+    (q,) = [q for q in doc.questions if q.id == "rnn-exercises/task1-q1"]
+    assert q.vary == (Vary("n_h", (64, 128, 256)), Vary("n_x", (), 10, 50))
+    assert not [d for d in doc.diagnostics if d.severity == "error"]

@@ -495,12 +495,20 @@ REPLACE = '[[fix.replace]]\nfield = "stem"\nfind = "gates"\nwith = "gate units"\
     ('title = "Quiz"\n\n' + FIX, 1, "`title`"),
     (FIX + 'answer = ""\n\n[[ fix ]]  # the second\nquestion = "clipping"\nwhy = "y"\nanswer = 5\n', 9, "`answer`"),
     (FIX + REPLACE + REPLACE.replace('find = "gates"', "find = 5"), 10, "`find`"),
+    (FIX + "vary = 5\n", 4, "`vary`"),
+    (FIX + "vary = { n_q = [1, 2] }\n", 4, "`n_q`"),
+    (FIX + "vary = { n_h = [64] }\n", 4, "`vary.n_h`"),
+    (FIX + "vary = { n_h = [0, 64] }\n", 4, "`vary.n_h`"),
+    (FIX + "vary = { n_h = [true, 64] }\n", 4, "`vary.n_h`"),
+    (FIX + "vary = { n_x = { from = 50, to = 10 } }\n", 4, "`vary.n_x`"),
+    (FIX + "vary = { n_x = { from = 10 } }\n", 4, "`vary.n_x`"),
 ], ids=["find-int", "with-int", "field-int", "field-option-0", "find-empty", "replace-missing-key", "replace-int",
         "replace-list-of-int", "replace-one-table", "inline-replace-find-int", "answer-int", "explanation-list",
         "note-int", "note-blank", "choices-string", "choices-ints", "choices-empty", "correct-bool", "correct-empty",
         "correct-zero", "kind-int", "question-int", "why-int", "document-string", "document-unknown-key",
         "title-int", "fix-int", "fix-strings", "fix-single-table", "unknown-top-level-key", "second-fix",
-        "second-replace"])
+        "second-replace", "vary-int", "vary-unknown-size", "vary-one-value", "vary-zero", "vary-bool",
+        "vary-range-backwards", "vary-range-half"])
 def test_fix_invalid_value(tmp_path: Path, overlay: str, line: int, words: str) -> None:
     doc = curate(tmp_path, overlay)
     d = only(doc, "fix-invalid")
