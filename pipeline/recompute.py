@@ -9,6 +9,7 @@ import numpy as np
 import sympy as sp
 from sympy.parsing.sympy_parser import implicit_multiplication, parse_expr, standard_transformations
 
+from . import sizes
 from .claims import arithmetic_claims
 from .model import BreakdownItem, Choice, Computed, Diagnostic, Question
 from .reference import CONVENTIONS, Dense, make_cell, unroll
@@ -48,14 +49,10 @@ def _diag(q: Question, line: int, severity: str, code: str, message: str) -> Dia
     return Diagnostic(file=q.source.file, line=line, severity=severity, code=code, message=message)
 
 
-def _first(patterns: Sequence[str], *texts: str) -> int | None:
-    """The first size any pattern finds, searching the texts in order (set-up before answer)."""
-    for text in texts:
-        for pattern in patterns:
-            m = re.search(pattern, text, re.I)
-            if m:
-                return int(m.group(1).replace(",", ""))
-    return None
+def _size(q: Question, table: dict[str, tuple[str, ...]], name: str, fields: Sequence[str] = sizes.FIELDS[:3]
+          ) -> int | None:
+    spot = sizes.find(q, table[name], name, fields)
+    return spot.value if spot else None
 
 
 def _cell_kind(text: str) -> str:
@@ -79,9 +76,6 @@ Result = tuple[Question, list[Computed], list[Diagnostic]]
 
 # --- parameter totals ----------------------------------------------------------------------------
 
-_HIDDEN = [r"hidden(?: layer)? size[^:=\d\n]*[:=]\s*(\d+)", r"(\d+) hidden units"]
-_OUTPUT = [r"output(?: layer)? size[^:=\d\n]*[:=]\s*(\d+)"]
-_INPUT = [r"input(?: vector)? size[^:=\d\n]*[:=]\s*(\d+)"]
 _ARRAY_ITEM = re.compile(r"^\s*[-*+]\s*(?P<body>.*?)\(\s*\$?\s*(?P<letter>[Wb])_\{?(?P<sub>[a-z]+)\}?\s*\$?\s*\)"
                          r"\s*:?.*$")
 _BETWEEN = re.compile(r"between (?P<a>.+?) and (?P<b>.+)$", re.I)
@@ -121,11 +115,10 @@ def _role_phrase(role: tuple[str, str]) -> str:
 
 def _parameter_total(q: Question, where: _Where) -> Result:
     asks = re.search(r"\b(calculate|compute|how many|determine|find|what is)\b[^?.]*\bparameters\b", q.stem, re.I)
-    n_h = _first(_HIDDEN, q.context, q.stem, q.answer)
-    n_x = _first(_INPUT, q.context, q.stem, q.answer)
+    n_h, n_x = _size(q, sizes.PARAMETER_SIZES, "n_h"), _size(q, sizes.PARAMETER_SIZES, "n_x")
     if not asks or n_h is None or n_x is None:
         return q, [], []
-    n_y = _first(_OUTPUT, q.context, q.stem, q.answer)
+    n_y = _size(q, sizes.PARAMETER_SIZES, "n_y")
     setup = f"{q.context}\n{q.stem}"
     kind, bias = _cell_kind(setup), _bias_convention(setup)
     cell = make_cell(kind, n_x, n_h, bias)
@@ -206,10 +199,8 @@ def _gate_dimension(q: Question, where: _Where) -> Result:
         return q, [], []
     text = "\n".join([q.context, q.stem])
     kind = _cell_kind(text)
-    n_h = _first([r"(\d+)[- ]dimensional (?:activations|hidden)", r"(\d+) hidden units",
-                  r"hidden size of (\d+)"], q.context, q.stem)
-    n_x = _first([r"(\d[\d,]*)[- ]word vocabulary", r"(\d+)[- ]dimensional (?:inputs?|word vectors|embeddings)"],
-                 q.context, q.stem)
+    n_h = _size(q, sizes.GATE_SIZES, "n_h", ("context", "stem"))
+    n_x = _size(q, sizes.GATE_SIZES, "n_x", ("context", "stem"))
     if kind == "rnn" or n_h is None:
         return q, [], []
     cell = make_cell(kind, n_x or 1, n_h)
@@ -256,9 +247,8 @@ _SHAPE = re.compile(r"\[\s*\d+(?:\s*,\s*\d+)+\s*\]")
 
 def _tensor_shapes(q: Question, where: _Where) -> Result:
     text = "\n".join([q.context, q.stem, q.answer, q.explanation])
-    batch = _first([r"(\d+) (?:time series|sequences|samples|examples)\b"], text)
-    steps = _first([r"(\d+) time steps"], text)
-    features = _first([r"(\d+) (?:values|features|inputs) per time step"], text)
+    batch, steps, features = (_size(q, sizes.SHAPE_SIZES, name, sizes.FIELDS)
+                              for name in ("batch", "steps", "features"))
     claims: dict[str, tuple[str, int]] = {}
     for line in (q.answer + "\n" + q.explanation).split("\n"):
         for m in _SHAPE.finditer(line):
@@ -266,7 +256,7 @@ def _tensor_shapes(q: Question, where: _Where) -> Result:
             claims.setdefault(which, (m.group(0), where.line_of(line)))
     if None in (batch, steps, features) or not claims:
         return q, [], []
-    units = _first([r"(\d+) (?:neurons|units|hidden units)\b"], text)
+    units = _size(q, sizes.SHAPE_SIZES, "units", sizes.FIELDS)
     kind = _cell_kind(text)
     x = np.zeros((batch, steps, features))
     shapes = {"input shape": list(x.shape)}

@@ -84,8 +84,8 @@ def _parser() -> MarkdownIt:
     return md
 
 
-_LEAF = {"paragraph_open": "paragraph", "heading_open": "heading", "code_block": "code", "fence": "code", "table_open": "table", "math_block": "math", "math_block_label": "math",
-         "hr": "hr"}
+_LEAF = {"paragraph_open": "paragraph", "heading_open": "heading", "code_block": "code", "fence": "code",
+         "table_open": "table", "math_block": "math", "math_block_label": "math", "hr": "hr"}
 
 
 def annotate(raw: list[str]) -> list[Line]:

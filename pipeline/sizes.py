@@ -1,0 +1,71 @@
+"""Where a question states its sizes: the numbers the reference model reads (hidden size, input size,
+batch...), each with its place in the text, so that recomputation reads them and a variant can put its own
+numbers in their place."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+from .model import Question
+
+FIELDS = ("context", "stem", "answer", "explanation")
+
+
+@dataclass(frozen=True)
+class Spot:
+    name: str  # the size's name in the reference model: "n_h", "n_x", "n_y", "batch", "steps", ...
+    value: int
+    field: str  # the question field it stands in: "context", "stem", "answer" or "explanation"
+    start: int  # where its digits are in that field
+    end: int
+
+
+# Each size, the sentences documents state it in (group 1 holds the number), looked for field by field.
+PARAMETER_SIZES: dict[str, tuple[str, ...]] = {
+    "n_h": (r"hidden(?: layer)? size[^:=\d\n]*[:=]\s*(\d+)", r"(\d+) hidden units", r"hidden size of (\d+)"),
+    "n_x": (r"input(?: vector)? size[^:=\d\n]*[:=]\s*(\d+)", r"input size of (\d+)"),
+    "n_y": (r"output(?: layer)? size[^:=\d\n]*[:=]\s*(\d+)", r"output size of (\d+)"),
+}
+GATE_SIZES: dict[str, tuple[str, ...]] = {
+    "n_h": (r"(\d+)[- ]dimensional (?:activations|hidden)", r"(\d+) hidden units", r"hidden size of (\d+)"),
+    "n_x": (r"(\d[\d,]*)[- ]word vocabulary", r"(\d+)[- ]dimensional (?:inputs?|word vectors|embeddings)"),
+}
+SHAPE_SIZES: dict[str, tuple[str, ...]] = {
+    "batch": (r"(\d+) (?:time series|sequences|samples|examples)\b",),
+    "steps": (r"(\d+) time steps",),
+    "features": (r"(\d+) (?:values|features|inputs) per time step",),
+    "units": (r"(\d+) (?:neurons|units|hidden units)\b",),
+}
+
+
+def find(q: Question, patterns: Sequence[str], name: str, fields: Sequence[str] = FIELDS[:3]) -> Spot | None:
+    """The first place any pattern finds the size, searching the fields in order (set-up before answer)."""
+    for field in fields:
+        text = getattr(q, field)
+        for pattern in patterns:
+            m = re.search(pattern, text, re.I)
+            if m:
+                return Spot(name, int(m.group(1).replace(",", "")), field, m.start(1), m.end(1))
+    return None
+
+
+def find_all(q: Question, table: Mapping[str, Sequence[str]], fields: Sequence[str] = FIELDS[:3]
+             ) -> dict[str, Spot]:
+    """Every size of the table the question states."""
+    found = {name: find(q, patterns, name, fields) for name, patterns in table.items()}
+    return {name: spot for name, spot in found.items() if spot is not None}
+
+
+def substitute(q: Question, spots: Mapping[str, Spot], values: Mapping[str, int]) -> Question:
+    """The question with each named size written as its new value, where the document stated it."""
+    changes: dict[str, str] = {}
+    for field in FIELDS:
+        text = getattr(q, field)
+        here = sorted((s for name, s in spots.items() if s.field == field and name in values),
+                      key=lambda s: s.start, reverse=True)  # from the end, so earlier places do not move
+        for s in here:
+            text = text[:s.start] + str(values[s.name]) + text[s.end:]
+        if here:
+            changes[field] = text
+    return q.with_(**changes) if changes else q
