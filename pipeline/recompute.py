@@ -55,18 +55,6 @@ def _size(q: Question, table: dict[str, tuple[str, ...]], name: str, fields: Seq
     return spot.value if spot else None
 
 
-def _cell_kind(text: str) -> str:
-    if re.search(r"\bLSTM", text):
-        return "lstm"
-    if re.search(r"\bGRU", text):
-        return "gru"
-    return "rnn"
-
-
-def _bias_convention(text: str) -> str:
-    return "double" if re.search(r"pytorch|cudnn", text, re.I) else "single"
-
-
 def _numbers(text: str) -> list[float]:
     return [float(n.replace(",", "")) for n in re.findall(r"\d[\d,]*(?:\.\d+)?", text)]
 
@@ -120,7 +108,7 @@ def _parameter_total(q: Question, where: _Where) -> Result:
         return q, [], []
     n_y = _size(q, sizes.PARAMETER_SIZES, "n_y")
     setup = f"{q.context}\n{q.stem}"
-    kind, bias = _cell_kind(setup), _bias_convention(setup)
+    kind, bias = sizes.cell_kind(setup), sizes.bias_convention(setup)
     cell = make_cell(kind, n_x, n_h, bias)
     layers = [cell] + ([Dense(n_h, n_y)] if n_y else [])
     horizons = sorted({int(n) for n in re.findall(r"(\d+)[- ]time[- ]steps?", q.stem, re.I)}) or [1]
@@ -190,23 +178,20 @@ def _parameter_total(q: Question, where: _Where) -> Result:
 
 # --- gate dimensions -----------------------------------------------------------------------------
 
-_GAMMA = re.compile(r"(?:\\Gamma|Γ)_\{?\s*(?:\\rm\s*|\\mathrm\{)?(?P<g>[A-Za-z])\}?")
-GATE_NAMES = {"u": "update", "f": "forget", "o": "output", "r": "relevance"}
 
 
 def _gate_dimension(q: Question, where: _Where) -> Result:
-    if not re.search(r"\bdimension\b", q.stem, re.I) or not _GAMMA.search(q.stem):
+    if not re.search(r"\bdimension\b", q.stem, re.I) or not sizes.GAMMA.search(q.stem):
         return q, [], []
     text = "\n".join([q.context, q.stem])
-    kind = _cell_kind(text)
+    kind = sizes.cell_kind(text)
     n_h = _size(q, sizes.GATE_SIZES, "n_h", ("context", "stem"))
     n_x = _size(q, sizes.GATE_SIZES, "n_x", ("context", "stem"))
     if kind == "rnn" or n_h is None:
         return q, [], []
     cell = make_cell(kind, n_x or 1, n_h)
     # The stem's symbol may be garbled (a scanned \Gamma_{\rm M}); then the feedback's symbol names the gate.
-    gate = next((m.group("g").lower() for t in (q.stem, q.explanation, q.answer) for m in _GAMMA.finditer(t)
-                 if m.group("g").lower() in GATE_NAMES and m.group("g").lower() in cell.BLOCKS), None)
+    gate = sizes.gate_of(q, cell.BLOCKS)
     if gate is None:
         return q, [], []
     x = np.zeros((1, 1, cell.n_x))
@@ -229,7 +214,7 @@ def _gate_dimension(q: Question, where: _Where) -> Result:
                                "is marked instead"))
     source = f"one-hot {n_x}-word input" if n_x else "a 1-feature input"
     computed = Computed(
-        quantity=f"dimension of $\\Gamma_{gate}$ ({GATE_NAMES[gate]} gate)",
+        quantity=f"dimension of $\\Gamma_{gate}$ ({sizes.GATE_NAMES[gate]} gate)",
         value=str(dim),
         method=f"reference {CELL_NAMES[kind]} (NumPy) forward pass on a {source}, hidden size {n_h}; "
                f"gate shape read off the pass",
@@ -257,7 +242,7 @@ def _tensor_shapes(q: Question, where: _Where) -> Result:
     if None in (batch, steps, features) or not claims:
         return q, [], []
     units = _size(q, sizes.SHAPE_SIZES, "units", sizes.FIELDS)
-    kind = _cell_kind(text)
+    kind = sizes.cell_kind(text)
     x = np.zeros((batch, steps, features))
     shapes = {"input shape": list(x.shape)}
     if units:

@@ -39,6 +39,31 @@ SHAPE_SIZES: dict[str, tuple[str, ...]] = {
 }
 
 
+def cell_kind(text: str) -> str:
+    """The recurrent cell a text describes: "lstm", "gru" or (by default) "rnn"."""
+    if re.search(r"\bLSTM", text):
+        return "lstm"
+    if re.search(r"\bGRU", text):
+        return "gru"
+    return "rnn"
+
+
+def bias_convention(text: str) -> str:
+    """Two biases per gate when the text is about PyTorch or cuDNN, one (Keras, textbooks) otherwise."""
+    return "double" if re.search(r"pytorch|cudnn", text, re.I) else "single"
+
+
+GAMMA = re.compile(r"(?:\\Gamma|Γ)_\{?\s*(?:\\rm\s*|\\mathrm\{)?(?P<g>[A-Za-z])\}?")
+GATE_NAMES = {"u": "update", "f": "forget", "o": "output", "r": "relevance"}
+
+
+def gate_of(q: Question, blocks: Sequence[str]) -> str | None:
+    """The gate a question asks about, by its symbol (`\\Gamma_u`): the stem's, or where a scan garbled it
+    (`\\Gamma_{\\rm M}`), the one its feedback names."""
+    return next((m.group("g").lower() for t in (q.stem, q.explanation, q.answer) for m in GAMMA.finditer(t)
+                 if m.group("g").lower() in GATE_NAMES and m.group("g").lower() in blocks), None)
+
+
 def find(q: Question, patterns: Sequence[str], name: str, fields: Sequence[str] = FIELDS[:3]) -> Spot | None:
     """The first place any pattern finds the size, searching the fields in order (set-up before answer)."""
     for field in fields:

@@ -1,0 +1,75 @@
+"""Numeric variants of the seed questions: their own sizes in their own text, answers and wrong options
+recomputed here from the printed sizes with sympy, the same variants for the same seed."""
+from __future__ import annotations
+
+import re
+
+import pytest
+import sympy as sp
+
+from pipeline import vary
+from pipeline.model import Vary
+
+N_X, N_H, N_Y, T = sp.symbols("n_x n_h n_y T", positive=True, integer=True)
+RNN_WITH_OUTPUT = N_H * (N_X + N_H + 1) + N_Y * (N_H + 1)
+# Each mistake, written out independently of the reference model's own code.
+MISTAKES = {
+    "forgot the biases": N_H * (N_X + N_H) + N_Y * N_H,
+    "counted the recurrent weights once per time step (T = 5)": RNN_WITH_OUTPUT + (T - 1) * N_H * N_H,
+    "used two bias vectors per gate (PyTorch/cuDNN) instead of one": RNN_WITH_OUTPUT + N_H,
+}
+
+
+@pytest.fixture(scope="module")
+def exercise(questions):
+    return questions["rnn-exercises/task1-q1"].with_(vary=(Vary("n_h", (64, 128, 256)), Vary("n_x", (), 10, 50)))
+
+
+def printed_sizes(context: str) -> dict:
+    found = dict(re.findall(r"(Hidden|Output|Input) (?:Layer|Vector) Size[^:]*: (\d+)", context))
+    return {N_H: int(found["Hidden"]), N_Y: int(found["Output"]), N_X: int(found["Input"]), T: 5}
+
+
+def test_each_variant_prints_its_sizes_and_its_right_answer(exercise) -> None:
+    for v in vary.variants(exercise, "2025/choice/task1-q1", 4):
+        q = v.question
+        at = printed_sizes(q.context)
+        assert (at[N_H], at[N_X]) == (dict(v.sizes)["n_h"], dict(v.sizes)["n_x"])
+        right = [c.text for c in q.choices if c.correct]
+        assert right == [str(RNN_WITH_OUTPUT.subs(at))] and q.kind == "single_choice"
+        assert q.computed[0].value == right[0]
+        assert q.answer == "" and "20362" not in q.context + q.stem  # the document's own answer is not this one
+
+
+def test_every_wrong_option_is_the_value_its_mistake_gives(exercise) -> None:
+    for v in vary.variants(exercise, "2025/choice/task1-q1", 4):
+        at = printed_sizes(v.question.context)
+        for choice, mistake in zip(v.question.choices[1:], v.mistakes[1:]):
+            assert choice.text == str(MISTAKES[mistake].subs(at)), mistake
+        assert v.mistakes[0] == "" and len(set(c.text for c in v.question.choices)) == 4
+
+
+def test_the_same_seed_gives_the_same_variants_and_versions_differ(exercise) -> None:
+    a = vary.variants(exercise, "2025/choice/task1-q1", 2)
+    assert a == vary.variants(exercise, "2025/choice/task1-q1", 2)
+    assert a[0].sizes != a[1].sizes
+    assert a != vary.variants(exercise, "another seed", 2)
+    assert all(dict(v.sizes) != {"n_h": 128, "n_x": 20, "n_y": 10} for v in a)  # never the document's own
+
+
+def test_a_gate_variant_marks_the_hidden_size(questions) -> None:
+    q = questions["coursera-rnn/q07"].with_(vary=(Vary("n_h", (64, 128, 256, 512)),))
+    for v in vary.variants(q, "s", 3):
+        n_h = int(re.search(r"(\d+)-dimensional activations", v.question.stem).group(1))
+        assert [c.text for c in v.question.choices if c.correct] == [str(n_h)]
+
+
+def test_sizes_stated_only_in_the_answer_cannot_vary(questions) -> None:
+    q = questions["rnn-interview/q04"].with_(vary=(Vary("units", (16, 64)),))
+    with pytest.raises(ValueError, match="only in its answer"):
+        vary.variants(q, "s", 2)
+
+
+def test_a_question_without_ranges_does_not_vary(questions) -> None:
+    with pytest.raises(ValueError, match="no sizes to vary"):
+        vary.variants(questions["rnn-exercises/task1-q1"], "s", 2)
