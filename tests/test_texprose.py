@@ -116,6 +116,14 @@ def test_a_link_text_is_prose_and_its_target_is_not():
     assert 'href="https://a.b/x_t"' in to_html(out, mathjax)
 
 
+def test_every_formula_made_from_the_examples_typesets_for_the_papers():
+    from pipeline.render.mathsvg import math_error
+
+    for source in [s for s, _ in SEED_EXAMPLES] + [f"so {s} here" for s, _ in MATH]:
+        for latex, display in math_spans(mark_math(source)[0]):
+            assert math_error(latex, display) is None, latex
+
+
 def test_marking_twice_changes_nothing_more():
     for source, _ in SEED_EXAMPLES + MATH + AMBIGUOUS:
         once = mark_math(source)[0]
