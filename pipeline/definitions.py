@@ -14,7 +14,7 @@ PAPER_SIZES = ("A4", "Letter")
 MAX_POINTS = 1000  # per question; more is a typo, and nan or inf would print as "nan points"
 
 _EXAM_KEYS = {
-    "name", "title", "course", "date", "instructions", "paper", "versions", "seed", "points",
+    "name", "title", "course", "date", "time", "instructions", "paper", "versions", "seed", "points",
     "points_by_kind", "shuffle_questions", "shuffle_choices", "draw",
 }
 _DRAW_KEYS = {"document", "section", "kind", "tag", "id", "answered", "count", "points"}
@@ -57,6 +57,7 @@ class ExamDefinition:
     file: str = ""  # definitions file, for diagnostics
     line: int = 0  # line of the exam's [[exam]] header
     instructions_line: int = 0  # line of the `instructions` key (else the header's)
+    time: str = ""  # time allowed, printed under the title as given, e.g. "45 minutes"; empty prints nothing
 
     @property
     def letters(self) -> list[str]:
@@ -196,6 +197,12 @@ def _parse_exam(raw: Any, index: int, where: str, lines: _Lines
     title = text_value("title", name)
     course = text_value("course", "")
     date = text_value("date", "")
+    time = raw.get("time", "")
+    if isinstance(time, int) and not isinstance(time, bool) and 0 < time <= 24 * 60:
+        time = f"{time} minutes"  # `time = 45` reads as minutes, the unit exams are timed in
+    elif not isinstance(time, str):
+        bad("time", f"must be a string such as \"45 minutes\" or a whole number of minutes, not {time!r}")
+        time = ""
     instructions = text_value("instructions", "")
     paper = raw.get("paper", "A4")
     if not isinstance(paper, str) or paper.lower() not in {p.lower() for p in PAPER_SIZES}:
@@ -244,7 +251,7 @@ def _parse_exam(raw: Any, index: int, where: str, lines: _Lines
         name=name, title=title, course=course, date=date, instructions=instructions, paper=paper,
         versions=versions, seed=str(seed), points=points, points_by_kind=by_kind, draws=tuple(draws),
         shuffle_questions=flags["shuffle_questions"], shuffle_choices=flags["shuffle_choices"],
-        file=where, line=lines.line(index), instructions_line=lines.line(index, "instructions"))
+        file=where, line=lines.line(index), instructions_line=lines.line(index, "instructions"), time=time.strip())
     return definition, diags
 
 

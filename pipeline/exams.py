@@ -2,6 +2,7 @@
 order of their options. Pure: the same bank and definitions give the same versions."""
 from __future__ import annotations
 
+import itertools
 import random
 import re
 import string
@@ -13,6 +14,9 @@ from pipeline.model import Choice, Diagnostic, Document, Question, all_diagnosti
 
 # Options that refer to their neighbours keep their place at the end when the others are shuffled.
 _PINNED = re.compile(r"^\W*(all|none|both|neither) of (the )?(above|these|them)\b", re.I)
+# Up to this many free options every arrangement is weighed; beyond, this many random ones are.
+_ALL_ARRANGEMENTS = 6
+_SAMPLED = 720
 
 
 @dataclass(frozen=True)
@@ -71,7 +75,7 @@ def select_versions(bank: Sequence[Document], definitions: Sequence[ExamDefiniti
         diags.extend(problems)
         if any(d.severity == "error" for d in problems) or not selected:
             continue
-        versions.extend(shuffle_version(definition, selected, letter) for letter in definition.letters)
+        versions.extend(shuffle_versions(definition, selected))
     return versions, diags
 
 
@@ -142,24 +146,70 @@ def select_questions(definition: ExamDefinition, questions: Sequence[Question]
     return selected, diags
 
 
+def shuffle_versions(definition: ExamDefinition, selected: Sequence[tuple[Question, float]]
+                     ) -> list[ExamVersion]:
+    """Every version: its own question order, and option orders chosen across the versions so that a
+    student who copies a neighbour's letters gains nothing. Reproducible from seed, exam name and letter."""
+    orders = {q.id: option_orders(definition, q) for q, _ in selected}
+    versions = []
+    for index, letter in enumerate(definition.letters):
+        rng = random.Random(f"{definition.seed}:{definition.name}:{letter}")
+        picked = list(selected)
+        if definition.shuffle_questions:
+            rng.shuffle(picked)
+        items = []
+        for number, (q, pts) in enumerate(picked, start=1):
+            order = orders[q.id][index]
+            items.append(ExamItem(number=number, question=q, points=pts,
+                                  choices=tuple(q.choices[i] for i in order), order=order))
+        versions.append(ExamVersion(exam=definition, letter=letter, items=tuple(items)))
+    return versions
+
+
 def shuffle_version(definition: ExamDefinition, selected: Sequence[tuple[Question, float]],
                     letter: str) -> ExamVersion:
-    """Question order and option order for one version, reproducible from seed, exam name and letter."""
-    rng = random.Random(f"{definition.seed}:{definition.name}:{letter}")
-    picked = list(selected)
-    if definition.shuffle_questions:
-        rng.shuffle(picked)
-    items = []
-    for number, (q, pts) in enumerate(picked, start=1):
-        order = list(range(len(q.choices)))
-        if definition.shuffle_choices and q.choices:
-            free = [i for i in order if not _PINNED.match(q.choices[i].text)]
-            pinned = [i for i in order if _PINNED.match(q.choices[i].text)]
-            rng.shuffle(free)
-            order = free + pinned
-        items.append(ExamItem(number=number, question=q, points=pts,
-                              choices=tuple(q.choices[i] for i in order), order=tuple(order)))
-    return ExamVersion(exam=definition, letter=letter, items=tuple(items))
+    """The version lettered `letter` of `shuffle_versions`."""
+    return shuffle_versions(definition, selected)[definition.letters.index(letter)]
 
 
-__all__ = ["ExamItem", "ExamVersion", "format_points", "select_questions", "select_versions", "shuffle_version"]
+def option_orders(definition: ExamDefinition, q: Question) -> list[tuple[int, ...]]:
+    """The order of q's options in each version (order[k] = index of the k-th printed option).
+
+    Each version takes an arrangement no earlier version used, with correct letters no earlier version
+    had; where the options allow no such arrangement (a pinned correct "None of the above", more versions
+    than letters), it keeps as much as it can: a new arrangement whose letters differ from the previous
+    version's, then any new arrangement, then one that differs from the previous version's."""
+    n = len(q.choices)
+    if not definition.shuffle_choices or n < 2:
+        return [tuple(range(n))] * definition.versions
+    pinned = tuple(i for i in range(n) if _PINNED.match(q.choices[i].text))
+    free = [i for i in range(n) if i not in pinned]
+    rng = random.Random(f"{definition.seed}:{definition.name}:{q.id}:options")
+    if len(free) <= _ALL_ARRANGEMENTS:
+        candidates = list(itertools.permutations(free))
+        rng.shuffle(candidates)
+    else:
+        candidates = [tuple(rng.sample(free, len(free))) for _ in range(_SAMPLED)]
+    orders: list[tuple[int, ...]] = []
+    letters: list[frozenset[int]] = []
+    for _ in range(definition.versions):
+        best, best_rank = None, None
+        for arrangement in candidates:
+            order = arrangement + pinned
+            correct = frozenset(k for k, i in enumerate(order) if q.choices[i].correct)
+            new_order = order not in orders
+            rank = (new_order and correct not in letters,
+                    new_order and (not letters or correct != letters[-1]),
+                    new_order,
+                    not orders or order != orders[-1])
+            if best_rank is None or rank > best_rank:
+                best, best_rank = (order, correct), rank
+                if all(rank):
+                    break
+        orders.append(best[0])
+        letters.append(best[1])
+    return orders
+
+
+__all__ = ["ExamItem", "ExamVersion", "format_points", "select_questions", "option_orders", "select_versions",
+           "shuffle_version", "shuffle_versions"]

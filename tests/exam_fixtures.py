@@ -1,6 +1,10 @@
 """A small hand-made question bank, copied from the seeds, for the exam tests."""
 from __future__ import annotations
 
+import re
+
+from pathlib import Path
+
 from pipeline.definitions import parse_definitions
 from pipeline.exams import ExamVersion, select_versions
 from pipeline.model import BreakdownItem, Choice, Computed, Document, Question, SourceSpan
@@ -209,4 +213,40 @@ def versions_of(text: str, questions: list[Question] | None = None) -> list[Exam
     return versions
 
 
-__all__ = ["bank", "documents", "versions_of", "GRU_EQUATIONS", "TASK1_CONTEXT"]
+# The page box of templates/print.css: the body lies between these margins, the footer below it.
+MARGIN_MM = {"top": 17, "right": 18, "bottom": 20, "left": 18}
+
+
+def page_images(pdf: Path, dpi: int = 50):  # noqa: ANN201 - grey-scale NumPy arrays, one a page
+    """Every page of `pdf` rendered in grey (0 black, 255 white) at `dpi`."""
+    import pypdfium2
+
+    doc = pypdfium2.PdfDocument(pdf)
+    try:
+        return [page.render(scale=dpi / 72, grayscale=True).to_numpy().copy() for page in doc]
+    finally:
+        doc.close()
+
+
+def emptiness(pdf: Path, dpi: int = 50) -> list[float]:
+    """Per page, the share of the page body below its last ink (0: filled to the bottom, 1: blank)."""
+    mm = dpi / 25.4
+    shares = []
+    for image in page_images(pdf, dpi):
+        body = image[round(MARGIN_MM["top"] * mm):image.shape[0] - round(MARGIN_MM["bottom"] * mm)]
+        inked = (body < 235).any(axis=1).nonzero()[0]
+        shares.append(1 - (inked[-1] + 1 if len(inked) else 0) / len(body))
+    return shares
+
+
+def rubric_blocks(key_text: str) -> list[tuple[list[float], float]]:
+    """(criteria points, total points) of every rubric an answer key prints, in order."""
+    blocks = []
+    for block in re.findall(r"RUBRIC\n(.*?\bTotal\b[^\n]*?\d+(?:\.\d+)? points?)(?=\n|$)", key_text, re.S):
+        body, total = re.fullmatch(r"(.*)\bTotal\b[^\n]*?(\d+(?:\.\d+)?) points?", block, re.S).groups()
+        blocks.append(([float(x) for x in re.findall(r"(\d+(?:\.\d+)?) pt\b", body)], float(total)))
+    return blocks
+
+
+__all__ = ["bank", "documents", "versions_of", "emptiness", "page_images", "rubric_blocks", "MARGIN_MM",
+           "GRU_EQUATIONS", "TASK1_CONTEXT"]

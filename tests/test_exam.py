@@ -1,6 +1,7 @@
 """Exam papers and keys read back from the PDFs: the right questions, letters, math and metadata."""
 from __future__ import annotations
 
+import io
 import logging
 import re
 import shutil
@@ -12,14 +13,15 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from exam_fixtures import bank, versions_of
+from exam_fixtures import MARGIN_MM, bank, emptiness, page_images, rubric_blocks, versions_of
 from pipeline.cache import Store
-from pipeline.definitions import ExamDefinition
-from pipeline.exams import shuffle_version
+from pipeline.definitions import ExamDefinition, parse_definitions
+from pipeline.exams import format_points, select_versions, shuffle_version
 from pipeline.model import Choice, Computed, Question, SourceSpan
 from pipeline.render import exam as exam_mod
 from pipeline.render.exam import exam_html, key_html, write_exams
 from pipeline.render.pdf import html_to_pdf
+from pipeline.rubric import rubric
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
@@ -31,6 +33,7 @@ name = "choice"
 title = "RNN Choice Test"
 course = "Sequence Models"
 date = "2025-06-16"
+time = "45 minutes"
 paper = "A4"
 versions = 2
 seed = 11
@@ -45,6 +48,7 @@ name = "written"
 title = "RNN Written Exam"
 course = "Sequence Models"
 date = "2025-06-23"
+time = 60
 paper = "Letter"
 seed = 11
 points = 5
@@ -127,10 +131,11 @@ def test_versions_hold_the_same_questions_in_a_different_order(built: dict) -> N
     assert options["A"] != options["B"]
 
 
-def _key_grid(text: str) -> dict[int, str]:
-    grid = text.split("points in total", 1)[1]
+def _key_grid(text: str, version) -> dict[int, str]:
+    """The grid at the top of the key: what stands between the totals and the first question."""
+    grid = text.split("points in total", 1)[1].split(_fragment(version.items[0].question.stem), 1)[0]
     return {int(n): a.replace(" ", "") for n, a in
-            re.findall(r"(\d+)\. ([A-H](?:, [A-H])*|\d+|written|none given)(?= \d+\. | \d+ points?)", grid)}
+            re.findall(r"(\d+)\. ([A-H](?:, [A-H])*|\d+|written|none given)(?= \d+\. | *$)", grid)}
 
 
 def test_key_letters_are_the_shuffled_positions_of_the_correct_options(built: dict) -> None:
@@ -138,7 +143,7 @@ def test_key_letters_are_the_shuffled_positions_of_the_correct_options(built: di
     for letter in "AB":
         version = built["versions"][f"choice-{letter}"]
         paper = _pdf_text(built["out"] / f"choice-{letter}.pdf")
-        grid = _key_grid(_pdf_text(built["out"] / f"choice-{letter}-key.pdf"))
+        grid = _key_grid(_pdf_text(built["out"] / f"choice-{letter}-key.pdf"), version)
         assert len(grid) == len(version.items)
         for item in version.items:
             q = item.question
@@ -196,14 +201,123 @@ def test_paper_layout_facts(built: dict) -> None:
     assert (round(float(a4.width)), round(float(a4.height))) == (595, 842)
 
 
-def test_open_answer_space_follows_the_reference_answer_length() -> None:
+def _rules_per_question(html: str) -> dict[int, int]:
+    sections = re.findall(r'<section class="question[^"]*" id="q(\d+)">(.*?)</section>', html, re.S)
+    return {int(n): body.count('class="rule"') for n, body in sections}
+
+
+def test_answer_space_follows_points_not_the_reference_answer() -> None:
     by_id = {q.id: q for q in bank()}
-    short = exam_mod.answer_lines(by_id["rnn-quiz/q02"])
-    long = exam_mod.answer_lines(by_id["rnn-interview/q04"])
-    unanswered = exam_mod.answer_lines(by_id["dl-book-ch10/10.2.1"])
-    assert 3 <= short < long
-    assert unanswered == 6
-    assert exam_mod.answer_lines(by_id["coursera-rnn/q01"]) == 0
+    # Two written answers of very different length, and an unanswered question: the same points, the
+    # same room; more points, more room.
+    short, long, unanswered = by_id["rnn-quiz/q02"], by_id["rnn-interview/q04"], by_id["dl-book-ch10/10.2.1"]
+    assert len(long.answer) > 3 * len(short.answer) and not unanswered.answer
+    definition = ExamDefinition(name="t", title="T", course="", date="", instructions="", paper="A4",
+                                versions=1, seed="1", points=1.0, shuffle_questions=False)
+    pairs = [(short, 5.0), (long, 5.0), (unanswered, 5.0), (by_id["rnn-quiz/q05"], 2.0),
+             (by_id["rnn-exercises/task1-q1"], 2.0), (by_id["coursera-rnn/q01"], 5.0), (by_id["rnn-quiz/q05"], 40.0)]
+    lines = {}
+    for q, pts in pairs:
+        html = exam_html(shuffle_version(definition, [(q, pts)], "A"), None, TEMPLATES)
+        lines[(q.id, pts)] = _rules_per_question(html)[1]
+    assert lines[(short.id, 5.0)] == lines[(long.id, 5.0)] == lines[(unanswered.id, 5.0)] == 15  # 3 a point
+    assert lines[("rnn-quiz/q05", 2.0)] == lines[("rnn-exercises/task1-q1", 2.0)] == 6  # numeric: working lines
+    assert lines[("coursera-rnn/q01", 5.0)] == 0  # answered on its options
+    assert lines[("rnn-quiz/q05", 40.0)] == exam_mod.MAX_LINES  # what fits on a page beside the question
+
+
+def test_first_page_holds_the_grading_table_and_the_time(built: dict) -> None:
+    for slug, version in built["versions"].items():
+        first = _norm(PdfReader(built["out"] / f"{slug}.pdf").pages[0].extract_text())
+        numbers = " ".join(str(item.number) for item in version.items)
+        points = " ".join(format_points(item.points) for item in version.items)
+        assert f"Question {numbers} Total" in first, slug
+        assert f"Points {points} {format_points(version.total_points)}" in first, slug
+        assert "Score" in first
+        assert ("Time allowed: 45 minutes" if slug.startswith("choice") else "Time allowed: 60 minutes") in first
+        stem = _fragment(version.items[0].question.stem)
+        assert first.index("Student ID") < first.index("Question 1") < first.index(stem)
+
+
+def test_a_long_exams_grading_table_runs_over_even_rows() -> None:
+    from bench.synthetic import synthetic_bank
+
+    text = ('[[exam]]\nname = "long"\ntitle = "Long"\ntime = 75\nseed = 1\n'
+            '[[exam.draw]]\nkind = ["single_choice", "multi_choice"]\ncount = 30\n')
+    definitions, _ = parse_definitions(text, "seeds/exams.toml")
+    version = select_versions(synthetic_bank(120, seed=2), definitions)[0][0]
+    pdf, warnings = html_to_pdf(exam_html(version, None, TEMPLATES))
+    first = _norm(PdfReader(io.BytesIO(pdf)).pages[0].extract_text())
+    assert warnings == [] and "Time allowed: 75 minutes" in first
+    for start in (1, 11, 21):
+        assert "Question " + " ".join(str(n) for n in range(start, start + 10)) in first
+    assert "30 Total Points" in first and f"{format_points(version.total_points)} Score" in first
+
+
+def test_key_rubrics_add_up_to_each_items_points(built: dict) -> None:
+    seen = 0
+    for slug, version in built["versions"].items():
+        key = "\n".join(page.extract_text() for page in PdfReader(built["out"] / f"{slug}-key.pdf").pages)
+        expected = [item.points for item in version.items if rubric(item.question, item.points)]
+        blocks = rubric_blocks(key)
+        assert [total for _, total in blocks] == expected, slug
+        for criteria, total in blocks:
+            assert criteria and abs(sum(criteria) - total) < 1e-9, (slug, criteria, total)
+            seen += 1
+    assert seen == 2 + 3  # the numeric item in each choice version; the written exam's three answered questions
+
+
+def test_numeric_rubric_gives_each_part_of_the_breakdown_its_share(built: dict) -> None:
+    key = _pdf_text(built["out"] / "choice-A-key.pdf")
+    rubric_text = key.split("RUBRIC", 1)[1].split("Total", 1)[0]
+    numeric = next(q for q in bank() if q.kind == "numeric")
+    parts = numeric.computed[0].breakdown
+    share = 3 / len(parts)  # the exam gives numeric items 3 points
+    for part in parts:
+        assert re.search(rf"\b{part.value} {share:g} pt\b", rubric_text), (part.value, rubric_text)
+    assert re.search(r"Total 20362 3 points", key)
+
+
+def test_written_rubric_is_the_reference_answer_itself(built: dict) -> None:
+    key = _pdf_text(built["out"] / "written-A-key.pdf")
+    q04 = next(q for q in bank() if q.id == "rnn-interview/q04")
+    blocks = re.findall(r"REFERENCE ANSWER AND RUBRIC (.*?) Total 5 points", key)
+    block = next(b for b in blocks if b.startswith("An RNN layer must have"))
+    # Its three sentences, in order, word for word, each with its share of the 5 points, and nothing else.
+    assert [float(x) for x in re.findall(r" (\d+(?:\.\d+)?) pt\b", block)] == [1.7, 1.7, 1.6]
+    assert re.sub(r" \d+(?:\.\d+)? pt\b", "", block) == _norm(q04.answer.replace("*", ""))
+
+
+def test_no_page_but_the_last_is_more_than_two_thirds_empty(built: dict) -> None:
+    for pdf in sorted(built["out"].glob("*.pdf")):
+        pages = emptiness(pdf)
+        assert all(share <= 2 / 3 for share in pages[:-1]), (pdf.name, [round(s, 2) for s in pages])
+
+
+def test_a_long_title_wraps_inside_the_page(tmp_path: Path) -> None:
+    title = ("Recurrent Neural Networks, Long Short-Term Memory and Gated Recurrent Units: a Midterm Examination "
+             "for the Course on Sequence Models with "
+             "Backpropagation_Through_Time_and_Truncated_Gradients_Included_in_Full "
+             "and Everything Else")
+    q = next(q for q in bank() if q.id == "coursera-rnn/q07")
+    definition = ExamDefinition(name="t", title=title, course="Sequence Models", date="", instructions="",
+                                paper="A4", versions=1, seed="1", points=1.0, time="2 hours")
+    version = shuffle_version(definition, [(q, 1.0)], "A")
+    for name, page in (("paper", exam_html), ("key", key_html)):
+        pdf, warnings = html_to_pdf(page(version, None, TEMPLATES))
+        assert warnings == []
+        (tmp_path / f"{name}.pdf").write_bytes(pdf)
+        first = PdfReader(tmp_path / f"{name}.pdf").pages[0]
+        text = _norm(first.extract_text())
+        for word in title.split():  # every word printed, though the longest is cut across lines
+            assert word in text.replace(" ", ""), (name, word)
+        image = page_images(tmp_path / f"{name}.pdf", dpi=100)[0]
+        mm = 100 / 25.4
+        # No ink in either side margin (the title neither runs off the page nor under the version box).
+        assert image[:, :round(MARGIN_MM["left"] * mm) - 2].min() > 200, name
+        assert image[:, image.shape[1] - round(MARGIN_MM["right"] * mm) + 2:].min() > 200, name
+        footer = text.split("Page 1 of")[0]
+        assert "... · Version A" in footer  # the footer shortens the title (… read back as ...)
 
 
 def test_weasyprint_logs_no_warnings(built: dict, caplog: pytest.LogCaptureFixture) -> None:

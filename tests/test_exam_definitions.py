@@ -227,3 +227,29 @@ def test_an_exam_restricted_to_other_documents_still_builds() -> None:
     assert diags == []
     by_id = _draw('[[exam]]\nname = "one"\nseed = 1\n[[exam.draw]]\nid = ["rnn-quiz/q02"]\n', docs)
     assert [v.slug for v in by_id[0]] == ["one-A"] and by_id[1] == []
+
+
+# --- the time allowed --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value, printed", [
+    ('"45 minutes"', "45 minutes"), ('" 1 hour 30 minutes "', "1 hour 30 minutes"), ("50", "50 minutes"), (None, "")])
+def test_time_allowed_is_text_or_minutes(value: str | None, printed: str) -> None:
+    line = "" if value is None else f"time = {value}\n"
+    definitions, diags = parse_definitions(f'[[exam]]\nname = "w"\nseed = 1\n{line}[[exam.draw]]\nkind = "open"\n',
+                                           "seeds/exams.toml")
+    assert diags == [] and definitions[0].time == printed
+
+
+@pytest.mark.parametrize("value", ["true", "0", "-5", "45.5", "[45]", "100000"])
+def test_a_bad_time_allowed_names_its_line(value: str) -> None:
+    text = f'[[exam]]\nname = "w"\nseed = 1\ntime = {value}\n[[exam.draw]]\nkind = "open"\n'
+    versions, diags = _draw(text)
+    assert versions == []
+    assert [(d.line, d.code) for d in diags] == [(4, "exam-bad-value")]
+    assert "key 'time'" in diags[0].message and "minutes" in diags[0].message
+
+
+def test_shipped_exams_say_how_long_they_take() -> None:
+    definitions, _ = read_definitions(Path("seeds/exams.toml"))
+    assert all(d.time.endswith("minutes") for d in definitions)

@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from exam_fixtures import emptiness, rubric_blocks
 from pipeline.build import read_definitions
-from pipeline.exams import select_versions
+from pipeline.exams import format_points, select_versions
+from pipeline.rubric import rubric
 
 ROOT = Path(__file__).resolve().parent.parent
 TEX_LEFT = re.compile(r"\$|\\frac|\\Gamma|\\tilde|\\hat|\\boldsymbol|\\mathbb|\^\{|_\{")
@@ -88,3 +90,29 @@ def test_key_grid_gives_the_shuffled_letters_of_the_correct_options(built, versi
 def test_the_papers_title_metadata_is_set(built):
     meta = PdfReader(built / "choice-A.pdf").metadata
     assert meta.title and "Multiple-Choice" in meta.title
+
+
+def test_first_page_holds_the_grading_table_and_the_time_allowed(built, versions):
+    for slug, version in versions.items():
+        first = squash(PdfReader(built / f"{slug}.pdf").pages[0].extract_text())
+        numbers = " ".join(str(i.number) for i in version.items)
+        points = " ".join(format_points(i.points) for i in version.items)
+        assert f"Question {numbers} Total" in first, slug
+        assert f"Points {points} {format_points(version.total_points)}" in first, slug
+        assert f"Time allowed: {version.exam.time}" in first and version.exam.time
+
+
+def test_every_numeric_and_written_item_has_a_rubric_that_adds_up(built, versions):
+    for slug, version in versions.items():
+        blocks = rubric_blocks(pdf_text(built / f"{slug}-key.pdf"))
+        graded = [i for i in version.items if not i.question.choices]
+        assert all(rubric(i.question, i.points) for i in graded), slug
+        assert [total for _, total in blocks] == [i.points for i in graded], slug
+        for criteria, total in blocks:
+            assert abs(sum(criteria) - total) < 1e-9, (slug, criteria)
+
+
+def test_no_page_but_the_last_is_more_than_two_thirds_empty(built):
+    for pdf in sorted(built.glob("*.pdf")):
+        pages = emptiness(pdf)
+        assert all(share <= 2 / 3 for share in pages[:-1]), (pdf.name, [round(s, 2) for s in pages])

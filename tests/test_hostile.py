@@ -100,7 +100,8 @@ def _overlay(strings: list[str]) -> str:
 def _exams(strings: list[str]) -> str:
     joined = " ".join(strings)
     return (f'[[exam]]\nname = "hostile"\ntitle = {_toml(strings[0] + strings[-1])}\ncourse = {_toml(strings[1])}\n'
-            f'date = {_toml(strings[6])}\ninstructions = {_toml(joined)}\nseed = 1\n\n[[exam.draw]]\n'
+            f'date = {_toml(strings[6])}\ntime = {_toml(strings[7] + strings[1])}\n'
+            f'instructions = {_toml(joined)}\nseed = 1\n\n[[exam.draw]]\n'
             f'document = "hostile"\n')
 
 

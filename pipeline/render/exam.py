@@ -22,11 +22,19 @@ from pipeline.present import present, rendered
 from pipeline.render.mathfont import font_css, load_fonts
 from pipeline.render.mathsvg import math_renderer, unrenderable
 from pipeline.render.pdf import html_to_pdf, pdf_key
+from pipeline.rubric import rubric
 from pipeline.text import to_html
 
 MATH_SIZE_PT = 11.0  # STIX Two Math at 11pt matches the x-height of 10pt DejaVu Serif body text
 _GRID_COLUMNS = 5
-_CHARS_PER_LINE = 55  # handwriting takes more room than print: one ruled line holds about this much
+# Answer space follows points, so that questions worth the same get the same room whatever their reference
+# answer's length (which would tell the student how much is expected): 3 ruled lines a point, at least 3 and
+# at most what fits on a page beside the question.
+LINES_PER_POINT = 3
+MIN_LINES, MAX_LINES = 3, 24
+_GRADING_COLUMNS = 14  # questions per row of the grading table, which fit the width of the page
+_FOOTER_TITLE = 60  # characters of the title in the footer, which shares its line with the page number
+_LONG_TITLE, _VERY_LONG_TITLE = 60, 120  # characters beyond which the heading is set smaller
 
 
 # --- HTML -----------------------------------------------------------------------------------------------
@@ -84,14 +92,11 @@ def _image(src: str, alt: str, base: Path) -> str:
     return f'<img src="data:{kind};base64,{data}" alt="{alt}">'
 
 
-def answer_lines(q: Question) -> int:
-    """Ruled lines for a written answer, sized to the reference answer (6 when there is none)."""
-    if q.kind != "open":
-        return 0  # choice questions are answered on their options, numeric ones in a box
-    text = re.sub(r"\s+", " ", q.answer).strip()
-    if not text:
-        return 6
-    return max(3, min(14, math.ceil(len(text) / _CHARS_PER_LINE) + 1))
+def answer_lines(item: ExamItem) -> int:
+    """Ruled lines for a written answer, or for a numeric item's working (graded part by part)."""
+    if item.question.choices:
+        return 0  # answered on its options
+    return max(MIN_LINES, min(MAX_LINES, math.ceil(LINES_PER_POINT * item.points)))
 
 
 def _pdf_date(date: str) -> str:
@@ -104,9 +109,12 @@ def _common(version: ExamVersion, templates_dir: Path, kind: str) -> dict[str, A
     css = (Path(templates_dir) / "print.css").read_text(encoding="utf-8")
     # The formulas' glyphs are text in the derived math fonts (see mathfont.py).
     css = font_css() + css
-    footer = f"{exam.title} \u00b7 Version {version.letter}" + (" \u00b7 Answer key" if kind == "key" else "")
+    title = exam.title if len(exam.title) <= _FOOTER_TITLE else exam.title[:_FOOTER_TITLE - 1].rstrip() + "\u2026"
+    footer = f"{title} \u00b7 Version {version.letter}" + (" \u00b7 Answer key" if kind == "key" else "")
     return {
         "exam": exam,
+        "title_size": ("" if len(exam.title) <= _LONG_TITLE else "long" if len(exam.title) <= _VERY_LONG_TITLE
+                       else "very-long"),
         "letter": version.letter,
         "css": Markup(css),
         "page_size": "A4" if exam.paper == "A4" else "letter",
@@ -130,7 +138,7 @@ def _item_context(item: ExamItem, store: Store | None, key: bool) -> dict[str, A
             {"letter": string.ascii_uppercase[k], "html": _md(c.text, store, base, inline=True), "correct": c.correct}
             for k, c in enumerate(item.choices)
         ],
-        "lines": answer_lines(q),
+        "lines": answer_lines(item),
     }
     if key:
         ctx.update({
@@ -143,8 +151,34 @@ def _item_context(item: ExamItem, store: Store | None, key: bool) -> dict[str, A
             "notes": [_md(n, store, base) for n in q.notes],
             "attribution": q.attribution,
             "computed": [rendered(present(c), lambda text: _md(text, store, base, inline=True)) for c in q.computed],
+            "rubric": _rubric_context(item, store, base),
         })
     return ctx
+
+
+def _rubric_context(item: ExamItem, store: Store | None, base: Path) -> dict[str, Any] | None:
+    r = rubric(item.question, item.points)
+    if r is None:
+        return None
+    return {
+        "from_answer": r.from_answer,
+        "lead": _md(r.lead, store, base) if r.lead else "",
+        "criteria": [{"text": _md(c.text, store, base, inline=not r.from_answer),
+                      "expression": _md(c.expression, store, base, inline=True) if c.expression else "",
+                      "result": c.result, "points": format_points(c.points)} for c in r.criteria],
+        "total_result": r.total_result,
+    }
+
+
+def _grading_rows(version: ExamVersion) -> list[list[dict[str, str]]]:
+    """The grading table's columns (question number and points), in rows of even length that fit the
+    page; the total closes the last row."""
+    cells = [{"number": str(item.number), "points": format_points(item.points), "total": False}
+             for item in version.items]
+    size = math.ceil(len(cells) / max(1, math.ceil(len(cells) / _GRADING_COLUMNS))) or 1  # rows of even length
+    rows = [cells[i:i + size] for i in range(0, len(cells), size)] or [[]]
+    rows[-1] = rows[-1] + [{"number": "Total", "points": format_points(version.total_points), "total": True}]
+    return rows
 
 
 def _grid_answer(item: ExamItem, store: Store | None) -> str:
@@ -164,6 +198,7 @@ def exam_html(version: ExamVersion, store: Store | None = None, templates_dir: P
     ctx = _common(version, templates_dir, "exam")
     ctx["instructions"] = _md(exam.instructions, store, Path(exam.file).parent) if exam.instructions.strip() else ""
     ctx["items"] = [_item_context(item, store, key=False) for item in version.items]
+    ctx["grading"] = _grading_rows(version)
     return _environment(str(templates_dir)).get_template("exam.html.j2").render(**ctx)
 
 
