@@ -1,6 +1,7 @@
 """The five documents' decks, built by the real driver and imported with the official Anki backend."""
 from __future__ import annotations
 
+import html
 import re
 import shutil
 import subprocess
@@ -77,6 +78,24 @@ def test_choice_card_marks_the_correct_option(collection):
     assert "\\(\\Gamma_u\\)" in question and "\\rm M" not in question
     correct = re.findall(r'<li class="correct">.*?</li>', answer, flags=re.S)
     assert len(correct) == 1 and ">100<" in correct[0]
+
+
+def _shown(html_text: str) -> str:
+    """What a reader sees of a piece of HTML: its text, tags removed and entities read."""
+    return " ".join(html.unescape(re.sub(r"<[^>]*>", " ", html_text)).split())
+
+
+def test_every_choice_card_says_why_its_answer_is_right(collection):
+    col, _ = collection
+    notes = [col.get_note(nid) for nid in col.find_notes("")]
+    choice = [n for n in notes if "Options" in n.keys()]
+    assert len(choice) == 11
+    for note in choice:
+        back = note.cards()[0].answer()
+        (shown,) = re.findall(r'<div class="explanation">(.*?)</div>\n', back, flags=re.S)
+        assert len(_shown(shown)) > 40, _shown(note["Stem"])
+    many_to_one = card_of(col, "many-to-one RNN architecture").answer()
+    assert "Speech recognition outputs a sequence, a transcript, so it is many-to-many" in _shown(many_to_one)
 
 
 def test_no_dollar_math_or_unescaped_angle_bracket_reaches_a_field(collection):
