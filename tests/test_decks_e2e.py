@@ -71,6 +71,16 @@ def test_numeric_card_shows_the_computed_total_and_breakdown(collection):
     assert "hidden -&gt; hidden" in answer or "hidden → hidden" in answer or "hidden -> hidden" in answer
 
 
+def test_numeric_headlines_answer_the_question_asked(collection):
+    col, _ = collection
+    shapes = _shown(card_of(col, "How many dimensions must the inputs").answer())
+    assert "Input shape: 3 dimensions: batch size, time steps, features per time step" in shapes
+    assert "Output shape: 3 dimensions: batch size, time steps, number of units" in shapes
+    assert shapes.index("3 dimensions") < shapes.index("[5, 10, 2]")  # the shapes are the worked example
+    total = _shown(card_of(col, "Calculate the number of parameters").answer())
+    assert "Parameter total, the same for 5 and 10 time steps: 20362" in total
+
+
 def test_choice_card_marks_the_correct_option(collection):
     col, _ = collection
     card = card_of(col, "10000 word vocabulary")

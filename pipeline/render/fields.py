@@ -88,10 +88,20 @@ def _options_html(q: Question) -> tuple[str, str]:
     return options, f'<ol class="options">{"".join(marked)}</ol>' if q.answered else options
 
 
+def _capitalized(text: str) -> str:
+    """`input shape` -> `Input shape`; a text that opens with math or a capital stays as it is."""
+    return text[:1].upper() + text[1:] if text[:1].islower() else text
+
+
 def computed_fields(c: Computed) -> tuple[str, str, str]:
     """A computed value as the numeric note shows it: its parts of the Value, Breakdown and Check fields."""
     p = rendered(present(c), _md_line)
-    value = f'<p><span class="quantity">{p.quantity}:</span> <span class="number">{p.value}</span></p>'
+    quantity = _md_line(_capitalized(c.quantity))  # it opens the line here; the key writes "Computed ..."
+    if p.headline:
+        value = (f'<p><span class="quantity">{quantity}:</span> <span class="headline">{p.headline}</span></p>'
+                 f'<p class="example">{p.example}</p>')
+    else:
+        value = f'<p><span class="quantity">{quantity}:</span> <span class="number">{p.value}</span></p>'
     breakdown = ""
     if p.breakdown:
         rows = "".join(f'<tr><td>{b.label}</td><td>{b.expression}</td><td class="num">{b.count}</td></tr>'
