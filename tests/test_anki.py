@@ -95,7 +95,9 @@ def test_cards_sit_in_document_subdecks_and_unanswered_ones_apart(imported):
         expected = deck_name(doc, unanswered=not q.answered)
         assert col.decks.name(card.did) == expected
     assert col.decks.name(col.get_card(notes[ids["dl-book-ch10/10.1.1"]]["cards"][0]).did) == \
-        "Recurrent Neural Networks::Deep Learning book, chapter 10::Unanswered"
+        "Unanswered questions::Deep Learning book, chapter 10"
+    studied = col.find_cards('"deck:Recurrent Neural Networks"')  # the deck and every deck under it
+    assert len(studied) == 8 and not col.find_cards('"deck:Recurrent Neural Networks" tag:unanswered')
 
 
 def test_choice_cards_letter_the_options_and_mark_the_correct_ones(imported):
@@ -167,12 +169,33 @@ def test_open_and_unanswered_cards(imported):
     open_back = col.get_card(notes[ids["rnn-interview/q1"]]["cards"][0]).answer()
     assert to_html(fx.CNN_ANSWER) in open_back
     assert "Source: stats.stackexchange.com" in open_back
-    assert "seeds/rnn-interview.md, line 4" in open_back
+    assert '<div class="source">RNN interview questions, question 1</div>' in open_back
     note = notes[ids["dl-book-ch10/10.1.1"]]
     back = col.get_card(note["cards"][0]).answer()
-    assert "The source gives no answer to this question." in back
-    assert "Discussed in Deep Learning book, chapter 10: seeds/dl-book-ch10.md, line 9." in back
+    assert ('<div class="unanswered">The source gives no answer to this question. Read Deep Learning book, '
+            'chapter 10, section 10.1 Unfolding Computational Graphs to answer it.</div>') in back
+    assert "seeds/" not in back and "line 9" not in back
     assert "unanswered" in note["tags"]
+
+
+def test_a_question_points_to_its_numbered_section_by_number_and_title():
+    from pipeline.model import Document, Question, SourceSpan
+    from pipeline.render.sections import numbered_headings, section_pointer
+
+    lines = ("# Study questions", "## 4.1 Questions for Gated Cells", "## 4.1.1", "Why gates?", "## Extras",
+             "## 4.1.2", "Why not?", "## 5 Attention", "## 5.1.1", "What attends?")
+
+    def pointer(section: str, line: int) -> str:
+        q = Question(id="x/1", document="x", number="1", kind="open", stem="?", source=SourceSpan("x.md", line, line),
+                     section=section)
+        return section_pointer(q, numbered_headings(Document("x.md", "x", "book", "X", lines=lines)))
+
+    assert pointer("Questions for Gated Cells", 3) == "section 4.1 Gated Cells"
+    assert pointer("Questions for Gated Cells", 2) == "section 4.1 Gated Cells"  # a question on the heading
+    assert pointer("Extras", 6) == ""  # a heading without a number names no section to read
+    assert pointer("", 9) == ""
+    assert pointer("10.2 Questions for Recurrent Neural Networks", 9) == "section 10.2 Recurrent Neural Networks"
+    assert pointer("Gated Cells", 3) == ""  # not that heading's title: no guessing
 
 
 def test_figures_notes_and_source_are_shown(imported):
@@ -182,7 +205,7 @@ def test_figures_notes_and_source_are_shown(imported):
     assert "Missing figure:" in front and "the image is not in the source" in front
     back = col.get_card(notes[ids["rnn-exercises/task-1/q2"]]["cards"][0]).answer()
     assert "Parameter sharing is also what lets an RNN handle inputs of varying length." in back
-    assert '<div class="source">RNN and LSTM exercises: seeds/rnn-exercises.md, line 49</div>' in back
+    assert '<div class="source">RNN and LSTM exercises, task-1/q2</div>' in back
 
 
 def test_tags_name_document_section_kind_and_markers(imported):
@@ -437,17 +460,22 @@ def test_packages_hold_exactly_what_genanki_writes_for_the_same_notes(tmp_path):
     note_ids = {guid: nid for nid, guid, *_ in _tables(out / "all.apkg")["notes"]}
     parent = genanki.Deck(render.deck_id("Recurrent Neural Networks"), "Recurrent Neural Networks",
                           description="Questions on recurrent neural networks, one subdeck per study document.")
-    every = [parent]
+    apart = genanki.Deck(render.deck_id("Unanswered questions"), "Unanswered questions", description=(
+        "Questions their sources leave unanswered, kept out of the decks you study. Where the source has numbered "
+        "sections, each card names the one to read."))
+    every = [parent, apart]
     due = 0
     for doc in bank:
         main = deck_name(doc)  # always there, even when every question is unanswered
-        decks = {main: genanki.Deck(render.deck_id(main), main, description=f"From {doc.path}.")}
+        open_ = any(not q.answered for q in doc.questions)
+        decks = {main: genanki.Deck(render.deck_id(main), main, description=(
+            "The questions this document leaves unanswered are in the deck “Unanswered questions”." if open_ else ""))}
         for q in doc.questions:
             due += 1
             name = deck_name(doc, unanswered=not q.answered)
             if name not in decks:
                 decks[name] = genanki.Deck(render.deck_id(name), name, description=(
-                    "Questions the source leaves unanswered. Leave this deck out to study only cards you can check."))
+                    "Questions the source leaves unanswered, to think through or to look up."))
             model = models[note_type_key(q)]
             fields = note_fields(q, doc)
             e = identity[q.id]
@@ -455,7 +483,8 @@ def test_packages_hold_exactly_what_genanki_writes_for_the_same_notes(tmp_path):
                                               fields=[fields[f["name"]] for f in model.fields], tags=q.tags))
         ordered = list(decks.values())
         every.extend(ordered)
-        assert _tables(out / f"{doc.slug}.apkg") == _tables(_genanki_collection([parent, *ordered])), doc.slug
+        parents = [parent, apart] if open_ else [parent]
+        assert _tables(out / f"{doc.slug}.apkg") == _tables(_genanki_collection([*parents, *ordered])), doc.slug
     merged = _tables(out / "all.apkg")
     assert len(merged["notes"]) == len(merged["cards"]) == 10
     assert len({nid for nid, *_ in merged["notes"]} | {cid for cid, *_ in merged["cards"]}) == 20

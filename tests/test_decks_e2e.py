@@ -53,14 +53,30 @@ def test_every_question_is_one_note_with_one_card(collection):
     assert col.note_count() == 85 and col.card_count() == 85
 
 
-def test_each_document_is_a_subdeck_and_unanswered_questions_have_their_own(collection):
+def test_each_document_is_a_subdeck_and_unanswered_questions_are_kept_out_of_the_studied_tree(collection):
     col, _ = collection
     names = set(col.decks.all_names())
     for title in ("RNN Quiz", "Sequence Models Quiz", "Interview Questions", "RNN Exercises",
                   "Deep Learning Book, Chapter 10"):
         assert f"Recurrent Neural Networks::{title}" in names
-    unanswered = col.find_cards('"deck:Recurrent Neural Networks::Deep Learning Book, Chapter 10::Unanswered"')
-    assert len(unanswered) == 37  # 38 questions, one answered by the reference model (10.9.1)
+    unanswered = col.find_cards("tag:unanswered")
+    assert len(unanswered) == 37  # 38 questions, one answered by a computation (10.9.1)
+    assert set(col.find_cards('"deck:Unanswered questions::Deep Learning Book, Chapter 10"')) == set(unanswered)
+    studied = col.find_cards('"deck:Recurrent Neural Networks"')  # the parent and every deck under it
+    assert len(studied) == 85 - 37 and not set(studied) & set(unanswered)
+    assert col.find_cards('"deck:Recurrent Neural Networks::Deep Learning Book, Chapter 10"') == \
+        col.find_cards('"deck:Recurrent Neural Networks::Deep Learning Book, Chapter 10" -tag:unanswered')
+
+
+def test_an_unanswered_card_points_to_the_book_section_to_read(collection):
+    col, _ = collection
+    for cid in col.find_cards("tag:unanswered"):
+        back = _shown(col.get_card(cid).answer())
+        assert "The source gives no answer to this question. Read Deep Learning Book, Chapter 10, section 10." \
+            in back, back
+    back = _shown(card_of(col, "Under what independence assumptions").answer())
+    assert "Read Deep Learning Book, Chapter 10, section 10.2 Recurrent Neural Networks to answer it." in back
+    assert back.endswith("Deep Learning Book, Chapter 10, section 10.2 Recurrent Neural Networks, question 10.2.2")
 
 
 def test_numeric_card_shows_the_computed_total_and_breakdown(collection):

@@ -7,7 +7,6 @@ times in identity.py); here the notes are placed in decks, given note ids and po
 from __future__ import annotations
 
 import hashlib
-import html
 import os
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -21,17 +20,20 @@ from pipeline.render.notes import DeckBank, DocumentNotes, render_failed
 from pipeline.render.package import DeckSpec, PlacedNote, package_bytes
 
 PARENT_DECK = "Recurrent Neural Networks"
-UNANSWERED_DECK = "Unanswered"
+# Questions the source leaves unanswered sit in a deck tree of their own, so that studying a document's deck
+# (or the parent) never brings up a card with no answer. Suspending them instead would not last: Anki's
+# import, with its default of no scheduling, makes every card it adds new again.
+UNANSWERED_DECK = "Unanswered questions"
 ALL_PACKAGE = "all.apkg"
 # Below this many notes a second process costs more than it saves (the five seeds have 85).
 PARALLEL_MIN_NOTES = 2_000
 
 
 def deck_name(document: Document, unanswered: bool = False) -> str:
-    """`Recurrent Neural Networks::<title>`, with `::Unanswered` for questions the source leaves open."""
+    """`Recurrent Neural Networks::<title>`; `Unanswered questions::<title>` for questions the source leaves
+    open."""
     title = " ".join(document.title.replace("::", ":").split()) or document.slug
-    name = f"{PARENT_DECK}::{title}"
-    return f"{name}::{UNANSWERED_DECK}" if unanswered else name
+    return f"{UNANSWERED_DECK if unanswered else PARENT_DECK}::{title}"
 
 
 def deck_id(name: str) -> int:
@@ -45,6 +47,18 @@ def parent_deck() -> DeckSpec:
                     "Questions on recurrent neural networks, one subdeck per study document.", ())
 
 
+def unanswered_deck() -> DeckSpec:
+    return DeckSpec(deck_id(UNANSWERED_DECK), UNANSWERED_DECK,
+                    "Questions their sources leave unanswered, kept out of the decks you study. Where the source "
+                    "has numbered sections, each card names the one to read.", ())
+
+
+def _parents(decks: Sequence[DeckSpec]) -> list[DeckSpec]:
+    """The top-level decks these decks sit under, in the order of the tree."""
+    return [parent_deck()] + ([unanswered_deck()] if any(d.name.startswith(f"{UNANSWERED_DECK}::")
+                                                          for d in decks) else [])
+
+
 def write_decks(bank: DeckBank, identities: Identities, out_dir: Path) -> list[Diagnostic]:
     """Write out_dir/<slug>.apkg for each document of the bank and, when the bank is complete, all.apkg.
 
@@ -54,9 +68,10 @@ def write_decks(bank: DeckBank, identities: Identities, out_dir: Path) -> list[D
     """
     out_dir = Path(out_dir)
     placed = place_notes(bank.decks, identities)
-    jobs = {f"{doc.document.slug}.apkg": [parent_deck(), *decks] for doc, decks in zip(bank.decks, placed)}
+    jobs = {f"{doc.document.slug}.apkg": [*_parents(decks), *decks] for doc, decks in zip(bank.decks, placed)}
     if bank.complete:
-        jobs[ALL_PACKAGE] = [parent_deck(), *(deck for decks in placed for deck in decks)]
+        every = [deck for decks in placed for deck in decks]
+        jobs[ALL_PACKAGE] = [*_parents(every), *every]
     built = _build_packages(jobs, bank, identities)
 
     combined = built.pop(ALL_PACKAGE, None)
@@ -74,7 +89,8 @@ def write_decks(bank: DeckBank, identities: Identities, out_dir: Path) -> list[D
 
 
 def place_notes(decks: Sequence[DocumentNotes], identities: Identities) -> list[list[DeckSpec]]:
-    """Each document's deck and, if it has unanswered questions, its Unanswered subdeck, with their notes.
+    """Each document's deck and, if it has unanswered questions, its deck under Unanswered questions, with
+    their notes.
 
     A note's id is its modification time in ms, moved on past the ids already taken in the whole bank;
     its position is its place in the bank. A question without an identity (a repeated id) gets no note.
@@ -106,12 +122,13 @@ def place_notes(decks: Sequence[DocumentNotes], identities: Identities) -> list[
 
 
 def _document_decks(document: Document, main: list[PlacedNote], unanswered: list[PlacedNote]) -> list[DeckSpec]:
-    name = deck_name(document)
-    decks = [DeckSpec(deck_id(name), name, f"From {html.escape(document.path)}.", tuple(main))]
+    name, elsewhere = deck_name(document), deck_name(document, unanswered=True)
+    said = f"The questions this document leaves unanswered are in the deck “{UNANSWERED_DECK}”." if unanswered \
+        else ""
+    decks = [DeckSpec(deck_id(name), name, said, tuple(main))]
     if unanswered:
-        name = deck_name(document, unanswered=True)
-        decks.append(DeckSpec(deck_id(name), name, "Questions the source leaves unanswered. Leave this deck "
-                              "out to study only cards you can check.", tuple(unanswered)))
+        decks.append(DeckSpec(deck_id(elsewhere), elsewhere, "Questions the source leaves unanswered, to think "
+                              "through or to look up.", tuple(unanswered)))
     return decks
 
 

@@ -7,11 +7,13 @@ import re
 from pipeline.model import Computed, Document, Question
 from pipeline.present import present, rendered
 from pipeline.render.notetypes import note_type_key
+from pipeline.render.sections import Headings, numbered_headings, question_label, section_pointer
 from pipeline.text import mathjax, to_html
 
 
-def note_fields(question: Question, document: Document) -> dict[str, str]:
-    """The note's fields as HTML, keyed by field name, in the order of the question's note type."""
+def note_fields(question: Question, document: Document, headings: Headings | None = None) -> dict[str, str]:
+    """The note's fields as HTML, keyed by field name, in the order of the question's note type. `headings`
+    are the document's numbered headings, when the caller has them for all its questions."""
     q = question
     common = {
         "Stem": _md(q.stem),
@@ -19,10 +21,13 @@ def note_fields(question: Question, document: Document) -> dict[str, str]:
         "Figures": "".join(f'<p class="figure-note"><span class="label">Missing figure:</span> {_md_line(f)}</p>'
                            for f in q.figures if f.strip()),
     }
+    section = section_pointer(q, numbered_headings(document) if headings is None else headings)
+    where = ", ".join(html.escape(p) for p in (document.title, section) if p)
     tail = {
         "Notes": _notes_html(q),
-        "Source": f"{html.escape(document.title)}: {html.escape(q.source.file)}, line {q.source.line_start}",
-        "Status": "" if q.answered else "The source gives no answer to this question.",
+        "Source": f"{where}, {html.escape(question_label(q.number))}",
+        "Status": "" if q.answered else "The source gives no answer to this question." + (
+            f" Read {where} to answer it." if section else ""),
     }
     key = note_type_key(q)
     if key == "choice":
