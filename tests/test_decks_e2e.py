@@ -124,6 +124,27 @@ def test_every_choice_card_says_why_its_answer_is_right(collection):
     assert "Speech recognition outputs a sequence, a transcript, so it is many-to-many" in _shown(many_to_one)
 
 
+def test_no_card_names_the_pipelines_internals(collection):
+    col, _ = collection
+    internals = ("seeds/", "fixes.toml", ".md", "NumPy", "reference model", "reference RNN", "overlay", "sympy")
+    for nid in col.find_notes(""):
+        note = col.get_note(nid)
+        for name, value in note.items():
+            assert not [w for w in internals if w.lower() in value.lower()], (name, value)
+        card = note.cards()[0]
+        assert not [w for w in internals if w in card.question() + card.answer()], _shown(note["Stem"])
+    for deck in col.decks.all_names_and_ids():
+        description = col.decks.get(deck.id).get("desc", "")
+        assert "seeds/" not in description and ".md" not in description, (deck.name, description)
+
+
+def test_note_types_are_named_for_what_they_hold(collection):
+    col, _ = collection
+    names = {n.name for n in col.models.all_names_and_ids()}
+    assert {"Choice question", "Open question", "Numeric question"} <= names
+    assert not [n for n in names if "RNN" in n]
+
+
 def test_no_dollar_math_or_unescaped_angle_bracket_reaches_a_field(collection):
     col, _ = collection
     for nid in col.find_notes(""):
