@@ -11,6 +11,7 @@ SEEDS := $(call escaped,*.md)
 OVERLAYS := $(call escaped,*.fixes.toml)
 LOCK := seeds/identity.lock
 EXAMDEFS := $(wildcard seeds/exams.toml)
+DECKTREE := $(wildcard seeds/decks.toml)
 CODE := $(shell find pipeline -name '*.py' 2>/dev/null)
 # Each output depends only on its own templates: editing print.css does not rebuild the decks.
 DECK_TEMPLATES := $(wildcard templates/anki*)
@@ -32,7 +33,7 @@ $(INSTALLED): pyproject.toml
 	touch $@
 
 # The stamp files let Make skip every Python start-up when nothing changed.
-build/.decks.stamp: $(INSTALLED) $(SEEDS) $(OVERLAYS) $(LOCK) $(CODE) $(DECK_TEMPLATES)
+build/.decks.stamp: $(INSTALLED) $(SEEDS) $(OVERLAYS) $(LOCK) $(DECKTREE) $(CODE) $(DECK_TEMPLATES)
 	$(PY) -m pipeline build --decks
 	@touch $@
 

@@ -34,7 +34,7 @@ def build(paths: Sequence[Path], out: Path = BUILD, *, seeds_dir: Path = SEEDS,
         diags += _write(out / "questions.json", questions_json(bank))
     if decks:
         diags += build_decks(good, out / "decks", seeds_dir / "identity.lock", record=out / "identity.lock",
-                             complete=len(good) == len(bank))
+                             complete=len(good) == len(bank), tree=seeds_dir / "decks.toml")
     if exams:
         from .render.exam import write_exams
 
@@ -126,12 +126,15 @@ def read_definitions(path: Path) -> tuple[list[ExamDefinition], list[Diagnostic]
 
 
 def build_decks(docs: Sequence[Document], out_dir: Path, lock_path: Path, templates_dir: Path = Path("templates"),
-                *, record: Path | None = None, complete: bool = True, now: int | None = None) -> list[Diagnostic]:
+                *, record: Path | None = None, complete: bool = True, now: int | None = None,
+                tree: Path | None = None) -> list[Diagnostic]:
     """Notes -> identities (the lock) -> packages in out_dir; the lock is rewritten once they are in place.
 
     `record` keeps a copy of the lock the last build wrote, from which a deleted lock is recovered.
     `complete=False` says documents of the bank were left out (they had errors): all.apkg keeps them.
-    `now` stands in for the clock when an edit needs a new modification time."""
+    `now` stands in for the clock when an edit needs a new modification time. `tree` holds the deck tree's
+    settings (the parent deck's name); without it the parent deck is named for no subject."""
+    from .decktree import DeckTree, load_deck_tree
     from .render.decks import write_decks
     from .render.notes import deck_notes
     from .render.notetypes import load_note_types
@@ -141,7 +144,11 @@ def build_decks(docs: Sequence[Document], out_dir: Path, lock_path: Path, templa
     except OSError as exc:
         return [Diagnostic(templates_dir.as_posix(), 0, "error", "anki-template-missing",
                            f"cannot read the card templates: {exc}")]
-    bank, diags = deck_notes(docs, note_types, complete=complete)
+    settings, diags = load_deck_tree(tree) if tree is not None else (DeckTree(), [])
+    if settings is None:  # decks written under another parent would reach learners as a second deck tree
+        return diags
+    bank, found = deck_notes(docs, note_types, complete=complete)
+    diags += found
     lock, lock_diags = _identity_lock(lock_path, record)
     diags += lock_diags
     if lock is None:  # without the lock every note would get a new GUID and reach learners as a duplicate
@@ -149,7 +156,7 @@ def build_decks(docs: Sequence[Document], out_dir: Path, lock_path: Path, templa
     assigned = identity.assign(bank.documents, lock, contents=bank.contents, notetypes=bank.notetype_contents,
                                now=int(time.time()) if now is None else now)
     diags += assigned.diagnostics
-    written = write_decks(bank, assigned.identities, out_dir)
+    written = write_decks(bank, assigned.identities, out_dir, settings)
     diags += written
     if not any(d.severity == "error" for d in written):
         text = identity.format_lock(assigned.lock)

@@ -15,7 +15,7 @@ there, is reported as `fix-stale` rather than silently ignored. A key or value o
     kind = "multi_choice"                   # optional: override the kind
     choices = ["$x^{(i)<j>}$", "..."]       # optional: replace every option's text (same count)
     answer = "..."                          # optional: supply or replace the reference answer
-    explanation = "..."                     # optional: supply or replace the explanation
+    explanation = "..."                     # optional: supply or replace the explanation, for learners
     note = "..."                            # optional: a note shown to the learner
     [[fix.replace]]                         # optional, repeatable: targeted text repair
     field = "stem"                          # stem, answer, explanation, context or "option 2"
@@ -28,7 +28,7 @@ import json
 import os
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -256,7 +256,7 @@ def _squash(text: str) -> str:
 def apply(doc: Document, overlay: Overlay | None) -> Document:
     """Document -> Document with every fix of the overlay applied (or reported)."""
     if overlay is None:
-        return doc
+        return explanations_checked(doc)
     diags = list(doc.diagnostics) + list(overlay.diagnostics)
     questions = list(doc.questions)
     originals = [_squash(q.stem) for q in questions]
@@ -275,8 +275,23 @@ def apply(doc: Document, overlay: Overlay | None) -> Document:
         i = hits[0]
         questions[i], fix_diags = _apply_one(questions[i], fix, overlay.path, line)
         diags += fix_diags
-    return Document(doc.path, doc.slug, doc.dialect, overlay.title or doc.title, tuple(questions), doc.skipped,
-                    tuple(diags), doc.lines)
+    return explanations_checked(Document(doc.path, doc.slug, doc.dialect, overlay.title or doc.title,
+                                         tuple(questions), doc.skipped, tuple(diags), doc.lines))
+
+
+def explanations_checked(doc: Document) -> Document:
+    """The document with an `explanation-missing` note on each choice question that says which option is
+    right but not why: the card's back would only mark it. Its overlay fix can say why, for learners."""
+    overlay = overlay_path(doc.path).as_posix()
+    questions = []
+    for q in doc.questions:
+        if q.kind in ("single_choice", "multi_choice") and not (q.explanation.strip() or q.answer.strip()):
+            q = q.with_(diagnostics=q.diagnostics + (Diagnostic(
+                q.source.file, q.source.line_start, "info", "explanation-missing",
+                f"{q.id} says which option is right but not why; give its fix in {overlay} an `explanation` "
+                "written for learners"),))
+        questions.append(q)
+    return replace(doc, questions=tuple(questions))
 
 
 def _apply_one(q: Question, fix: dict[str, Any], path: str, line: int) -> tuple[Question, list[Diagnostic]]:

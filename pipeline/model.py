@@ -64,6 +64,7 @@ class Computed:
     agrees: bool | None = None  # document_value == value; None when the document claims nothing
     line: int = 0  # source line of the document's claim (or of the sizes)
     note: str = ""  # anything else the learner should be told (e.g. a corrected label)
+    axes: tuple[str, ...] = ()  # for a shape, what each dimension holds, in order, e.g. ("batch size", ...)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,9 @@ class Part:
 @dataclass(frozen=True)
 class Presented:
     quantity: str  # what was computed, e.g. "dimension of $\\Gamma_u$ (update gate)"
+    headline: str  # the answer in words where the value alone does not give it (a shape's dimensions,
+    # "3 dimensions: batch size, time steps, ..."), shown first and then `example`; else empty
+    example: str  # with a headline: the value as its worked example, "With the document's sizes: [5, 10, 2]."
     value: str  # the result, e.g. "20362" or "$\\alpha^{3}$"
     breakdown: tuple[Part, ...]  # parts that add up to the value
     check: str  # one sentence comparing the value with the document's; empty when the document says nothing
@@ -43,6 +46,8 @@ def present(c: Computed) -> Presented:
         check = ""
     return Presented(
         quantity=c.quantity,
+        headline=f"{len(c.axes)} dimensions: {', '.join(c.axes)}" if c.axes else "",
+        example=f"With the document's sizes: {c.value}." if c.axes else "",
         value=c.value,
         breakdown=tuple(Part(b.label, f"${b.expression}$" if b.expression.strip() else "", str(b.value))
                         for b in c.breakdown),

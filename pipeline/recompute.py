@@ -16,6 +16,8 @@ from .reference import CONVENTIONS, Dense, make_cell, unroll
 from .reference.unroll import distinct_arrays, distinct_count
 
 CELL_NAMES = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}
+# How a learner reads the method: "an RNN", "an LSTM", "a GRU".
+A_CELL = {"rnn": "an RNN", "lstm": "an LSTM", "gru": "a GRU"}
 
 
 @dataclass
@@ -154,16 +156,21 @@ def _parameter_total(q: Question, where: _Where) -> Result:
     if agrees is False:
         diags.append(_diag(q, doc_line, "error", "claim-false",
                            f"the document's parameter total is {doc_total}; the reference model holds {total}"))
+    steps = " and ".join(str(T) for T in horizons)
+    quantity = "parameter total"
     if len(set(totals.values())) > 1:  # cannot happen with shared arrays, but say so if it ever does
         notes.append("Totals differ by unrolled length: "
                      + ", ".join(f"{T} steps: {v}" for T, v in totals.items()) + ".")
+    elif len(horizons) > 1:  # the question asks for each length: the answer is one number for all of them
+        quantity = f"parameter total, the same for {steps} time steps"
+        notes.insert(0, "Every time step reuses the same weight arrays, so the total does not depend on how "
+                        "many steps the RNN is unrolled for.")
 
-    steps = " and ".join(str(T) for T in horizons)
     computed = Computed(
-        quantity="parameter total",
+        quantity=quantity,
         value=str(total),
-        method=f"reference {CELL_NAMES[kind]} (NumPy)" + (" with dense output" if n_y else "")
-               + f", unrolled {steps} step{'s' if horizons != [1] else ''}, distinct arrays counted",
+        method=A_CELL[kind] + (" with a dense output layer" if n_y else "")
+               + f", unrolled {steps} step{'s' if horizons != [1] else ''}, each distinct weight array counted once",
         convention=CONVENTIONS[bias],
         breakdown=tuple(BreakdownItem(f"{_math_name(p.name)}: {p.description}", r" \times ".join(map(str, p.shape)),
                                       p.count)
@@ -216,8 +223,7 @@ def _gate_dimension(q: Question, where: _Where) -> Result:
     computed = Computed(
         quantity=f"dimension of $\\Gamma_{gate}$ ({sizes.GATE_NAMES[gate]} gate)",
         value=str(dim),
-        method=f"reference {CELL_NAMES[kind]} (NumPy) forward pass on a {source}, hidden size {n_h}; "
-               f"gate shape read off the pass",
+        method=f"{A_CELL[kind]} forward pass on a {source}, hidden size {n_h}, the gate's shape read off the pass",
         document_value=", ".join(c.text for c in marked) if marked else None,
         agrees=(marked == picks) if marked else None,
         line=line,
@@ -245,6 +251,8 @@ def _tensor_shapes(q: Question, where: _Where) -> Result:
     kind = sizes.cell_kind(text)
     x = np.zeros((batch, steps, features))
     shapes = {"input shape": list(x.shape)}
+    axes = {"input shape": ("batch size", "time steps", "features per time step"),
+            "output shape": ("batch size", "time steps", "number of units")}  # the model's [batch, time, ...]
     if units:
         shapes["output shape"] = list(make_cell(kind, features, units).forward(x).outputs.shape)
     computed, diags = [], []
@@ -257,9 +265,11 @@ def _tensor_shapes(q: Question, where: _Where) -> Result:
                                f"the document gives the {quantity} as {doc}; the reference model gives {value}"))
         computed.append(Computed(
             quantity=quantity, value=value,
-            method=f"reference {CELL_NAMES[kind]} (NumPy) forward pass on a [{batch}, {steps}, {features}] batch"
+            method=f"{A_CELL[kind]} forward pass on a [{batch}, {steps}, {features}] batch"
                    + (f", {units} units" if quantity == "output shape" else ""),
-            document_value=doc, agrees=None if doc is None else doc == value, line=line))
+            document_value=doc, agrees=None if doc is None else doc == value, line=line, axes=axes[quantity],
+            note="The output keeps the input's batch and time dimensions; only the last one changes, from the "
+                 "features to the layer's units." if quantity == "output shape" else ""))
     return q, computed, diags
 
 
@@ -300,7 +310,7 @@ def _leaky_derivative(q: Question, where: _Where) -> Result:
     computed = Computed(
         quantity=f"$\\partial u^{{(t)}} / \\partial u^{{(t-{k})}}$",
         value=f"${sp.latex(derivative)}$",
-        method=f"sympy: the recurrence unrolled {k} steps and differentiated",
+        method=f"unrolling the recurrence {k} steps and differentiating it symbolically",
         line=where.line_of(q.stem[:60]),
         note="Computed, not stated in the document: the chain through the leaky path multiplies by the same "
              "factor at every step, with no weight matrix or activation derivative in it.",
@@ -340,7 +350,7 @@ def recompute(questions: Sequence[Question], lines: Mapping[str, Sequence[str]] 
 
 
 def describe(c: Computed) -> str:
-    """One line for a person, e.g. 'parameter total = 20362 (document: 20362, agrees) [reference RNN ...]'."""
+    """One line for a person, e.g. 'parameter total = 20362 (document: 20362, agrees) [an RNN ...]'."""
     doc = "" if c.document_value is None else \
         f" (document: {c.document_value}, {'agrees' if c.agrees else 'disagrees'})"
     how = "; ".join(p for p in (c.method, c.convention) if p)

@@ -13,7 +13,9 @@ def tagged(q: Question) -> Question:
 
 
 def _q(doc: str, path: str, label: str, kind: str, stem: str, line: int, **kw) -> Question:
-    return tagged(Question(id=f"{doc}/{label}", document=doc, number=label.lstrip("q"), kind=kind, stem=stem,
+    # The label as a reader numbers it: "q01" is question "1", as `relabel` numbers it after an insertion.
+    return tagged(Question(id=f"{doc}/{label}", document=doc, number=label.lstrip("q").lstrip("0"), kind=kind,
+                           stem=stem,
                            source=SourceSpan(path, line, line + 4), **kw))
 
 

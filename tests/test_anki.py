@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 import anki_fixtures as fx
 from ankiimport import import_package, note_type_names, notes_by_guid, open_collection
 from pipeline.build import build_decks
+from pipeline.decktree import load_deck_tree
 from pipeline.identity import parse_lock
 from pipeline.render import decks as render
 from pipeline.render.decks import deck_name
@@ -28,6 +29,8 @@ from pipeline.render.notetypes import NOTE_TYPES, load_note_types, note_type_key
 from pipeline.text import to_html
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+DECK_TREE = Path(__file__).resolve().parents[1] / "seeds" / "decks.toml"
+TREE = load_deck_tree(DECK_TREE)[0]
 NOW = 1_700_000_000
 # Tags our fields may contain; any other `<` is text that escaped escaping.
 OUR_TAGS = r"</?(?:p|ol|ul|li|span|div|table|tr|td|th|em|strong|code|pre|br|hr|a|blockquote|h[1-6])\b"
@@ -36,7 +39,7 @@ OUR_TAGS = r"</?(?:p|ol|ul|li|span|div|table|tr|td|th|em|strong|code|pre|br|hr|a
 def build(tmp_path: Path, docs, out: str = "decks", now: int = NOW, templates: Path = TEMPLATES,
           lock: Path | None = None) -> Path:
     target = tmp_path / out
-    diags = build_decks(docs, target, lock or tmp_path / "identity.lock", templates, now=now)
+    diags = build_decks(docs, target, lock or tmp_path / "identity.lock", templates, now=now, tree=DECK_TREE)
     assert [d for d in diags if d.severity == "error"] == []
     return target
 
@@ -92,10 +95,12 @@ def test_cards_sit_in_document_subdecks_and_unanswered_ones_apart(imported):
     notes = notes_by_guid(col)
     for doc, q in questions():
         card = col.get_card(notes[ids[q.id]]["cards"][0])
-        expected = deck_name(doc, unanswered=not q.answered)
+        expected = deck_name(doc, TREE, unanswered=not q.answered)
         assert col.decks.name(card.did) == expected
     assert col.decks.name(col.get_card(notes[ids["dl-book-ch10/10.1.1"]]["cards"][0]).did) == \
-        "Recurrent Neural Networks::Deep Learning book, chapter 10::Unanswered"
+        "Unanswered questions::Deep Learning book, chapter 10"
+    studied = col.find_cards('"deck:Recurrent Neural Networks"')  # the deck and every deck under it
+    assert len(studied) == 8 and not col.find_cards('"deck:Recurrent Neural Networks" tag:unanswered')
 
 
 def test_choice_cards_letter_the_options_and_mark_the_correct_ones(imported):
@@ -167,12 +172,33 @@ def test_open_and_unanswered_cards(imported):
     open_back = col.get_card(notes[ids["rnn-interview/q1"]]["cards"][0]).answer()
     assert to_html(fx.CNN_ANSWER) in open_back
     assert "Source: stats.stackexchange.com" in open_back
-    assert "seeds/rnn-interview.md, line 4" in open_back
+    assert '<div class="source">RNN interview questions, question 1</div>' in open_back
     note = notes[ids["dl-book-ch10/10.1.1"]]
     back = col.get_card(note["cards"][0]).answer()
-    assert "The source gives no answer to this question." in back
-    assert "Discussed in Deep Learning book, chapter 10: seeds/dl-book-ch10.md, line 9." in back
+    assert ('<div class="unanswered">The source gives no answer to this question. Read Deep Learning book, '
+            'chapter 10, section 10.1 Unfolding Computational Graphs to answer it.</div>') in back
+    assert "seeds/" not in back and "line 9" not in back
     assert "unanswered" in note["tags"]
+
+
+def test_a_question_points_to_its_numbered_section_by_number_and_title():
+    from pipeline.model import Document, Question, SourceSpan
+    from pipeline.render.sections import numbered_headings, section_pointer
+
+    lines = ("# Study questions", "## 4.1 Questions for Gated Cells", "## 4.1.1", "Why gates?", "## Extras",
+             "## 4.1.2", "Why not?", "## 5 Attention", "## 5.1.1", "What attends?")
+
+    def pointer(section: str, line: int) -> str:
+        q = Question(id="x/1", document="x", number="1", kind="open", stem="?", source=SourceSpan("x.md", line, line),
+                     section=section)
+        return section_pointer(q, numbered_headings(Document("x.md", "x", "book", "X", lines=lines)))
+
+    assert pointer("Questions for Gated Cells", 3) == "section 4.1 Gated Cells"
+    assert pointer("Questions for Gated Cells", 2) == "section 4.1 Gated Cells"  # a question on the heading
+    assert pointer("Extras", 6) == ""  # a heading without a number names no section to read
+    assert pointer("", 9) == ""
+    assert pointer("10.2 Questions for Recurrent Neural Networks", 9) == "section 10.2 Recurrent Neural Networks"
+    assert pointer("Gated Cells", 3) == ""  # not that heading's title: no guessing
 
 
 def test_figures_notes_and_source_are_shown(imported):
@@ -182,7 +208,7 @@ def test_figures_notes_and_source_are_shown(imported):
     assert "Missing figure:" in front and "the image is not in the source" in front
     back = col.get_card(notes[ids["rnn-exercises/task-1/q2"]]["cards"][0]).answer()
     assert "Parameter sharing is also what lets an RNN handle inputs of varying length." in back
-    assert '<div class="source">RNN and LSTM exercises: seeds/rnn-exercises.md, line 49</div>' in back
+    assert '<div class="source">RNN and LSTM exercises, task-1/q2</div>' in back
 
 
 def test_tags_name_document_section_kind_and_markers(imported):
@@ -350,7 +376,7 @@ def test_template_change_updates_the_note_type_in_place(tmp_path):
     shutil.copytree(TEMPLATES, templates)
     build(tmp_path, fx.bank(), "v1", templates=templates)
     with open(templates / "anki.css", "a", encoding="utf-8") as fh:
-        fh.write("\n.rnn .stem { letter-spacing: 0.01em; }\n")
+        fh.write("\n.study .stem { letter-spacing: 0.01em; }\n")
     build(tmp_path, fx.bank(), "v2", templates=templates, now=NOW + 30)
     col = open_collection(tmp_path / "col")
     try:
@@ -358,11 +384,59 @@ def test_template_change_updates_the_note_type_in_place(tmp_path):
         log = import_package(col, tmp_path / "v2" / "all.apkg")
         assert (log.new, log.updated, log.conflicting) == (0, 0, 0)
         names = note_type_names(col)
-        assert {"RNN Choice", "RNN Question", "RNN Numeric"} <= set(names)
+        assert {"Choice question", "Open question", "Numeric question"} <= set(names)
         assert not [n for n in names if n.endswith("+")]
-        choice = col.models.by_name("RNN Choice")
+        choice = col.models.by_name("Choice question")
         assert "letter-spacing: 0.01em" in choice["css"]
         assert choice["mod"] == NOW + 30
+    finally:
+        col.close()
+
+
+def test_note_types_are_named_for_what_they_hold():
+    assert {key: spec.name for key, spec in NOTE_TYPES.items()} == {
+        "choice": "Choice question", "qa": "Open question", "numeric": "Numeric question"}
+
+
+def test_renamed_note_types_update_in_place_and_keep_every_review(tmp_path, monkeypatch):
+    """Decks built while the note types were named "RNN Choice", ... and then under their new names: the same
+    ids, so Anki renames its note types and keeps the notes attached, with no "Choice question+" copies."""
+    from dataclasses import replace
+
+    from pipeline.render import notetypes
+
+    old = {"choice": "RNN Choice", "qa": "RNN Question", "numeric": "RNN Numeric"}
+    for key, name in old.items():
+        monkeypatch.setitem(notetypes.NOTE_TYPES, key, replace(notetypes.NOTE_TYPES[key], name=name))
+    build(tmp_path, fx.bank(), "v1")
+    monkeypatch.undo()
+    build(tmp_path, fx.bank(), "v2", now=NOW + 60)
+    col = open_collection(tmp_path / "col")
+    try:
+        import_package(col, tmp_path / "v1" / "all.apkg")
+        assert set(old.values()) <= set(note_type_names(col))
+        for cid in col.find_cards(""):  # a learner who has studied every card once
+            card = col.get_card(cid)
+            card.start_timer()
+            col.sched.answerCard(card, 3)
+        before = notes_by_guid(col)
+        ids = {m["name"]: m["id"] for m in col.models.all()}
+        log = import_package(col, tmp_path / "v2" / "all.apkg")
+        after = notes_by_guid(col)
+        names = note_type_names(col)
+        # The notes' fields did not change: nothing added or updated (Anki's log counts them as duplicates of
+        # themselves), and the collection still holds the ten notes.
+        assert (log.new, log.updated, log.conflicting) == (0, 0, 0) and col.note_count() == 10
+        assert {"Choice question", "Open question", "Numeric question"} <= set(names)
+        assert not set(old.values()) & set(names) and not [n for n in names if n.endswith("+")]
+        assert len(names) == len(ids)  # renamed, not added
+        assert {col.models.by_name(new)["id"] for new in ("Choice question", "Open question", "Numeric question")} \
+            == {ids[name] for name in old.values()}
+        assert {g: (n["id"], n["cards"], n["fields"]) for g, n in after.items()} == \
+            {g: (n["id"], n["cards"], n["fields"]) for g, n in before.items()}
+        assert {n["notetype"] for n in after.values()} == {"Choice question", "Open question", "Numeric question"}
+        assert col.db.scalar("select count() from revlog") == col.card_count() == 10
+        assert all(col.get_card(cid).reps == 1 for cid in col.find_cards(""))
     finally:
         col.close()
 
@@ -437,17 +511,22 @@ def test_packages_hold_exactly_what_genanki_writes_for_the_same_notes(tmp_path):
     note_ids = {guid: nid for nid, guid, *_ in _tables(out / "all.apkg")["notes"]}
     parent = genanki.Deck(render.deck_id("Recurrent Neural Networks"), "Recurrent Neural Networks",
                           description="Questions on recurrent neural networks, one subdeck per study document.")
-    every = [parent]
+    apart = genanki.Deck(render.deck_id("Unanswered questions"), "Unanswered questions", description=(
+        "Questions their sources leave unanswered, kept out of the decks you study. Where the source has numbered "
+        "sections, each card names the one to read."))
+    every = [parent, apart]
     due = 0
     for doc in bank:
-        main = deck_name(doc)  # always there, even when every question is unanswered
-        decks = {main: genanki.Deck(render.deck_id(main), main, description=f"From {doc.path}.")}
+        main = deck_name(doc, TREE)  # always there, even when every question is unanswered
+        open_ = any(not q.answered for q in doc.questions)
+        decks = {main: genanki.Deck(render.deck_id(main), main, description=(
+            "The questions this document leaves unanswered are in the deck “Unanswered questions”." if open_ else ""))}
         for q in doc.questions:
             due += 1
-            name = deck_name(doc, unanswered=not q.answered)
+            name = deck_name(doc, TREE, unanswered=not q.answered)
             if name not in decks:
                 decks[name] = genanki.Deck(render.deck_id(name), name, description=(
-                    "Questions the source leaves unanswered. Leave this deck out to study only cards you can check."))
+                    "Questions the source leaves unanswered, to think through or to look up."))
             model = models[note_type_key(q)]
             fields = note_fields(q, doc)
             e = identity[q.id]
@@ -455,7 +534,8 @@ def test_packages_hold_exactly_what_genanki_writes_for_the_same_notes(tmp_path):
                                               fields=[fields[f["name"]] for f in model.fields], tags=q.tags))
         ordered = list(decks.values())
         every.extend(ordered)
-        assert _tables(out / f"{doc.slug}.apkg") == _tables(_genanki_collection([parent, *ordered])), doc.slug
+        parents = [parent, apart] if open_ else [parent]
+        assert _tables(out / f"{doc.slug}.apkg") == _tables(_genanki_collection([*parents, *ordered])), doc.slug
     merged = _tables(out / "all.apkg")
     assert len(merged["notes"]) == len(merged["cards"]) == 10
     assert len({nid for nid, *_ in merged["notes"]} | {cid for cid, *_ in merged["cards"]}) == 20

@@ -94,7 +94,8 @@ def test_stale_fix_is_reported_and_the_others_still_apply(tmp_path: Path) -> Non
 
 def test_correct_resolves_choice_unmarked_into_an_info(tmp_path: Path) -> None:
     text = "1. Which cell has gates?\n  - ○ Elman RNN\n  - ○ LSTM\n  - ○ Perceptron\n\n✓ Correct\n\n" \
-           "2. Which helps against exploding gradients?\n  - ○ Clipping\n  - ● Pruning\n  - ○ Dropout\n\n✓ Correct\n"
+           "2. Which helps against exploding gradients?\n  - ○ Clipping\n  - ● Pruning\n  - ○ Dropout\n\n✓ Correct\n\n" \
+           "Pruning it is.\n"
     overlay = tmp_path / "gates.fixes.toml"
     overlay.write_text('[[fix]]\nquestion = "Which cell has gates"\nwhy = "The export lost the filled radio."\n'
                        "correct = [2]\n", encoding="utf-8")
@@ -120,8 +121,24 @@ def test_overlay_without_correct_leaves_an_unmarked_question_an_error(tmp_path: 
     fixed = curation.apply(read_bytes(text.encode("utf-8"), "gates.md"),
                            curation.load_overlay(overlay, "gates.fixes.toml"))
     q = fixed.questions[0]
-    assert [(d.code, d.severity) for d in q.diagnostics] == [("choice-unmarked", "error"), ("fix-applied", "info")]
+    assert [(d.code, d.severity) for d in q.diagnostics] == [
+        ("choice-unmarked", "error"), ("fix-applied", "info"), ("explanation-missing", "info")]
     assert q.notes == ("Gates!",)
+
+
+def test_a_choice_question_that_says_not_why_is_noted_until_its_fix_explains_it(tmp_path: Path) -> None:
+    text = "1. Which cell has an output gate?\n  - ○ GRU\n  - ● LSTM\n\n✓ Correct\n\n" \
+           "2. Which one clips?\n  - ● Clipping\n  - ○ Dropout\n\n✓ Correct\n\nClipping caps the gradient's norm.\n"
+    doc = read_bytes(text.encode("utf-8"), "gates.md")
+    (missing,) = [d for d in all_diagnostics(curation.apply(doc, None)) if d.code == "explanation-missing"]
+    assert str(missing) == ("gates.md:1: info[explanation-missing]: gates/q01 says which option is right but not "
+                            "why; give its fix in gates.fixes.toml an `explanation` written for learners")
+    overlay = tmp_path / "gates.fixes.toml"
+    overlay.write_text('[[fix]]\nquestion = "output gate"\nwhy = "No feedback in the export."\n'
+                       'explanation = "Only the LSTM has an output gate, $\\\\Gamma_o$."\n', encoding="utf-8")
+    fixed = curation.apply(doc, curation.load_overlay(overlay, "gates.fixes.toml"))
+    assert "explanation-missing" not in codes(fixed)
+    assert fixed.questions[0].explanation == "Only the LSTM has an output gate, $\\Gamma_o$."
 
 
 # ---- the real overlays ---------------------------------------------------------------------------
@@ -169,3 +186,10 @@ def test_an_overlay_lets_sizes_vary(tmp_path: Path) -> None:
     (q,) = [q for q in doc.questions if q.id == "rnn-exercises/task1-q1"]
     assert q.vary == (Vary("n_h", (64, 128, 256)), Vary("n_x", (), 10, 50))
     assert not [d for d in doc.diagnostics if d.severity == "error"]
+
+
+def test_every_choice_question_of_the_seeds_says_why_its_answer_is_right(bank) -> None:
+    choice = [q for doc in bank for q in doc.questions if q.kind in ("single_choice", "multi_choice")]
+    assert len(choice) == 11
+    assert [q.id for q in choice if "explanation-missing" in [d.code for d in q.diagnostics]] == []
+    assert all(q.explanation.strip() or q.answer.strip() for q in choice)

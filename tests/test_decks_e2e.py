@@ -1,6 +1,7 @@
 """The five documents' decks, built by the real driver and imported with the official Anki backend."""
 from __future__ import annotations
 
+import html
 import re
 import shutil
 import subprocess
@@ -52,14 +53,30 @@ def test_every_question_is_one_note_with_one_card(collection):
     assert col.note_count() == 85 and col.card_count() == 85
 
 
-def test_each_document_is_a_subdeck_and_unanswered_questions_have_their_own(collection):
+def test_each_document_is_a_subdeck_and_unanswered_questions_are_kept_out_of_the_studied_tree(collection):
     col, _ = collection
     names = set(col.decks.all_names())
     for title in ("RNN Quiz", "Sequence Models Quiz", "Interview Questions", "RNN Exercises",
                   "Deep Learning Book, Chapter 10"):
         assert f"Recurrent Neural Networks::{title}" in names
-    unanswered = col.find_cards('"deck:Recurrent Neural Networks::Deep Learning Book, Chapter 10::Unanswered"')
-    assert len(unanswered) == 37  # 38 questions, one answered by the reference model (10.9.1)
+    unanswered = col.find_cards("tag:unanswered")
+    assert len(unanswered) == 37  # 38 questions, one answered by a computation (10.9.1)
+    assert set(col.find_cards('"deck:Unanswered questions::Deep Learning Book, Chapter 10"')) == set(unanswered)
+    studied = col.find_cards('"deck:Recurrent Neural Networks"')  # the parent and every deck under it
+    assert len(studied) == 85 - 37 and not set(studied) & set(unanswered)
+    assert col.find_cards('"deck:Recurrent Neural Networks::Deep Learning Book, Chapter 10"') == \
+        col.find_cards('"deck:Recurrent Neural Networks::Deep Learning Book, Chapter 10" -tag:unanswered')
+
+
+def test_an_unanswered_card_points_to_the_book_section_to_read(collection):
+    col, _ = collection
+    for cid in col.find_cards("tag:unanswered"):
+        back = _shown(col.get_card(cid).answer())
+        assert "The source gives no answer to this question. Read Deep Learning Book, Chapter 10, section 10." \
+            in back, back
+    back = _shown(card_of(col, "Under what independence assumptions").answer())
+    assert "Read Deep Learning Book, Chapter 10, section 10.2 Recurrent Neural Networks to answer it." in back
+    assert back.endswith("Deep Learning Book, Chapter 10, section 10.2 Recurrent Neural Networks, question 10.2.2")
 
 
 def test_numeric_card_shows_the_computed_total_and_breakdown(collection):
@@ -70,6 +87,16 @@ def test_numeric_card_shows_the_computed_total_and_breakdown(collection):
     assert "hidden -&gt; hidden" in answer or "hidden → hidden" in answer or "hidden -> hidden" in answer
 
 
+def test_numeric_headlines_answer_the_question_asked(collection):
+    col, _ = collection
+    shapes = _shown(card_of(col, "How many dimensions must the inputs").answer())
+    assert "Input shape: 3 dimensions: batch size, time steps, features per time step" in shapes
+    assert "Output shape: 3 dimensions: batch size, time steps, number of units" in shapes
+    assert shapes.index("3 dimensions") < shapes.index("[5, 10, 2]")  # the shapes are the worked example
+    total = _shown(card_of(col, "Calculate the number of parameters").answer())
+    assert "Parameter total, the same for 5 and 10 time steps: 20362" in total
+
+
 def test_choice_card_marks_the_correct_option(collection):
     col, _ = collection
     card = card_of(col, "10000 word vocabulary")
@@ -77,6 +104,45 @@ def test_choice_card_marks_the_correct_option(collection):
     assert "\\(\\Gamma_u\\)" in question and "\\rm M" not in question
     correct = re.findall(r'<li class="correct">.*?</li>', answer, flags=re.S)
     assert len(correct) == 1 and ">100<" in correct[0]
+
+
+def _shown(html_text: str) -> str:
+    """What a reader sees of a piece of HTML: its text, tags removed and entities read."""
+    return " ".join(html.unescape(re.sub(r"<[^>]*>", " ", html_text)).split())
+
+
+def test_every_choice_card_says_why_its_answer_is_right(collection):
+    col, _ = collection
+    notes = [col.get_note(nid) for nid in col.find_notes("")]
+    choice = [n for n in notes if "Options" in n.keys()]
+    assert len(choice) == 11
+    for note in choice:
+        back = note.cards()[0].answer()
+        (shown,) = re.findall(r'<div class="explanation">(.*?)</div>\n', back, flags=re.S)
+        assert len(_shown(shown)) > 40, _shown(note["Stem"])
+    many_to_one = card_of(col, "many-to-one RNN architecture").answer()
+    assert "Speech recognition outputs a sequence, a transcript, so it is many-to-many" in _shown(many_to_one)
+
+
+def test_no_card_names_the_pipelines_internals(collection):
+    col, _ = collection
+    internals = ("seeds/", "fixes.toml", ".md", "NumPy", "reference model", "reference RNN", "overlay", "sympy")
+    for nid in col.find_notes(""):
+        note = col.get_note(nid)
+        for name, value in note.items():
+            assert not [w for w in internals if w.lower() in value.lower()], (name, value)
+        card = note.cards()[0]
+        assert not [w for w in internals if w in card.question() + card.answer()], _shown(note["Stem"])
+    for deck in col.decks.all_names_and_ids():
+        description = col.decks.get(deck.id).get("desc", "")
+        assert "seeds/" not in description and ".md" not in description, (deck.name, description)
+
+
+def test_note_types_are_named_for_what_they_hold(collection):
+    col, _ = collection
+    names = {n.name for n in col.models.all_names_and_ids()}
+    assert {"Choice question", "Open question", "Numeric question"} <= names
+    assert not [n for n in names if "RNN" in n]
 
 
 def test_no_dollar_math_or_unescaped_angle_bracket_reaches_a_field(collection):

@@ -47,6 +47,7 @@ def test_nothing_changed_runs_no_python(project: Path) -> None:
     ("seeds/rnn-quiz.md", {"--decks", "--exams"}),
     ("seeds/coursera-rnn.fixes.toml", {"--decks", "--exams"}),
     ("seeds/exams.toml", {"--exams"}),
+    ("seeds/decks.toml", {"--decks"}),
     ("seeds/identity.lock", {"--decks"}),
     ("templates/print.css", {"--exams"}),
     ("templates/key.html.j2", {"--exams"}),

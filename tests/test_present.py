@@ -87,7 +87,7 @@ def test_the_card_and_the_key_say_the_same_about_a_computed_value(computed, key)
         for c in q.computed:
             p = present(c)
             assert p.method, q.id
-            for sentence in filter(None, (p.check, p.method)):
+            for sentence in filter(None, (p.headline, p.example, p.check, p.method)):
                 assert _text(sentence) in " ".join(_text(page).split()), (q.id, sentence)
     assert "Agrees with the document's value 20362." in pdf_text
 
@@ -98,3 +98,24 @@ def test_a_disagreeing_document_value_is_said_the_same_way_in_both():
     p = present(c)
     assert p.check == "The document states 20352 (line 52), which differs from the computed value 20362."
     assert f'<p class="disagree">{p.check}</p>' in computed_fields(c)[2]
+
+
+def test_a_shape_is_answered_by_what_its_dimensions_hold_on_the_card_and_in_the_key(computed, key):
+    """The interview asks how many dimensions an RNN layer's inputs and outputs have and what each holds: the
+    headline says so, and the computed shape is the worked example."""
+    page, pdf_text = key
+    doc, q = {q.id: (doc, q) for doc, q in computed}["rnn-interview/q04"]
+    value = " ".join(_text(note_fields(q, doc)["Value"]).split())
+    assert "Input shape: 3 dimensions: batch size, time steps, features per time step" in value
+    assert "Output shape: 3 dimensions: batch size, time steps, number of units" in value
+    assert "With the document's sizes: [5, 10, 2]." in value and "With the document's sizes: [5, 10, 32]." in value
+    key_text = " ".join(_text(page).split())
+    assert "Computed input shape 3 dimensions: batch size, time steps, features per time step" in key_text
+    assert "With the document's sizes: [5, 10, 32]." in " ".join(pdf_text.split())
+
+
+def test_a_total_that_holds_for_every_unrolled_length_says_so_in_its_headline(computed):
+    doc, q = {q.id: (doc, q) for doc, q in computed}["rnn-exercises/task1-q1"]
+    value = " ".join(_text(note_fields(q, doc)["Value"]).split())
+    assert value == "Parameter total, the same for 5 and 10 time steps: 20362"
+    assert "does not depend on how many steps the RNN is unrolled for" in _text(note_fields(q, doc)["Check"])

@@ -7,31 +7,33 @@ times in identity.py); here the notes are placed in decks, given note ids and po
 from __future__ import annotations
 
 import hashlib
-import html
 import os
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Sequence
 
+from pipeline.decktree import DeckTree
 from pipeline.fsutil import atomic_write_bytes
 from pipeline.identity import Identities
 from pipeline.model import Diagnostic, Document
 from pipeline.render.notes import DeckBank, DocumentNotes, render_failed
 from pipeline.render.package import DeckSpec, PlacedNote, package_bytes
 
-PARENT_DECK = "Recurrent Neural Networks"
-UNANSWERED_DECK = "Unanswered"
+# Questions the source leaves unanswered sit in a deck tree of their own, so that studying a document's deck
+# (or the parent) never brings up a card with no answer. Suspending them instead would not last: Anki's
+# import, with its default of no scheduling, makes every card it adds new again.
+UNANSWERED_DECK = "Unanswered questions"
 ALL_PACKAGE = "all.apkg"
 # Below this many notes a second process costs more than it saves (the five seeds have 85).
 PARALLEL_MIN_NOTES = 2_000
 
 
-def deck_name(document: Document, unanswered: bool = False) -> str:
-    """`Recurrent Neural Networks::<title>`, with `::Unanswered` for questions the source leaves open."""
+def deck_name(document: Document, tree: DeckTree, unanswered: bool = False) -> str:
+    """`<parent>::<title>`, e.g. `Recurrent Neural Networks::RNN Quiz`; `Unanswered questions::<title>` for
+    questions the source leaves open."""
     title = " ".join(document.title.replace("::", ":").split()) or document.slug
-    name = f"{PARENT_DECK}::{title}"
-    return f"{name}::{UNANSWERED_DECK}" if unanswered else name
+    return f"{UNANSWERED_DECK if unanswered else tree.name}::{title}"
 
 
 def deck_id(name: str) -> int:
@@ -40,23 +42,38 @@ def deck_id(name: str) -> int:
         % (1 << 30) + (1 << 30)
 
 
-def parent_deck() -> DeckSpec:
-    return DeckSpec(deck_id(PARENT_DECK), PARENT_DECK,
-                    "Questions on recurrent neural networks, one subdeck per study document.", ())
+def parent_deck(tree: DeckTree) -> DeckSpec:
+    return DeckSpec(deck_id(tree.name), tree.name, tree.description, ())
 
 
-def write_decks(bank: DeckBank, identities: Identities, out_dir: Path) -> list[Diagnostic]:
-    """Write out_dir/<slug>.apkg for each document of the bank and, when the bank is complete, all.apkg.
+def unanswered_deck() -> DeckSpec:
+    return DeckSpec(deck_id(UNANSWERED_DECK), UNANSWERED_DECK,
+                    "Questions their sources leave unanswered, kept out of the decks you study. Where the source "
+                    "has numbered sections, each card names the one to read.", ())
+
+
+def _parents(decks: Sequence[DeckSpec], tree: DeckTree) -> list[DeckSpec]:
+    """The top-level decks these decks sit under, in the order of the tree."""
+    return [parent_deck(tree)] + ([unanswered_deck()] if any(d.name.startswith(f"{UNANSWERED_DECK}::")
+                                                          for d in decks) else [])
+
+
+def write_decks(bank: DeckBank, identities: Identities, out_dir: Path, tree: DeckTree = DeckTree()
+                ) -> list[Diagnostic]:
+    """Write out_dir/<slug>.apkg for each document of the bank and, when the bank is complete, all.apkg,
+    each document's deck under the parent deck `tree` names.
 
     Every package is built before any is written, and each is renamed into place, so a failure leaves the
     previous packages as they were; all.apkg is only replaced when every document made it in, so it never
     loses a deck. A large bank is built on two cores, a whole package at a time.
     """
     out_dir = Path(out_dir)
-    placed = place_notes(bank.decks, identities)
-    jobs = {f"{doc.document.slug}.apkg": [parent_deck(), *decks] for doc, decks in zip(bank.decks, placed)}
+    placed = place_notes(bank.decks, identities, tree)
+    jobs = {f"{doc.document.slug}.apkg": [*_parents(decks, tree), *decks]
+            for doc, decks in zip(bank.decks, placed)}
     if bank.complete:
-        jobs[ALL_PACKAGE] = [parent_deck(), *(deck for decks in placed for deck in decks)]
+        every = [deck for decks in placed for deck in decks]
+        jobs[ALL_PACKAGE] = [*_parents(every, tree), *every]
     built = _build_packages(jobs, bank, identities)
 
     combined = built.pop(ALL_PACKAGE, None)
@@ -73,8 +90,10 @@ def write_decks(bank: DeckBank, identities: Identities, out_dir: Path) -> list[D
     return diags
 
 
-def place_notes(decks: Sequence[DocumentNotes], identities: Identities) -> list[list[DeckSpec]]:
-    """Each document's deck and, if it has unanswered questions, its Unanswered subdeck, with their notes.
+def place_notes(decks: Sequence[DocumentNotes], identities: Identities, tree: DeckTree = DeckTree()
+                ) -> list[list[DeckSpec]]:
+    """Each document's deck and, if it has unanswered questions, its deck under Unanswered questions, with
+    their notes.
 
     A note's id is its modification time in ms, moved on past the ids already taken in the whole bank;
     its position is its place in the bank. A question without an identity (a repeated id) gets no note.
@@ -101,17 +120,19 @@ def place_notes(decks: Sequence[DocumentNotes], identities: Identities) -> list[
             next_free[base] = note_id + 2
             (main if note.answered else unanswered).append(
                 PlacedNote(note.note_type, note.fields, note.tags, ident.guid, ident.mtime, note_id, due))
-        out.append(_document_decks(doc.document, main, unanswered))
+        out.append(_document_decks(doc.document, tree, main, unanswered))
     return out
 
 
-def _document_decks(document: Document, main: list[PlacedNote], unanswered: list[PlacedNote]) -> list[DeckSpec]:
-    name = deck_name(document)
-    decks = [DeckSpec(deck_id(name), name, f"From {html.escape(document.path)}.", tuple(main))]
+def _document_decks(document: Document, tree: DeckTree, main: list[PlacedNote],
+                    unanswered: list[PlacedNote]) -> list[DeckSpec]:
+    name, elsewhere = deck_name(document, tree), deck_name(document, tree, unanswered=True)
+    said = f"The questions this document leaves unanswered are in the deck “{UNANSWERED_DECK}”." if unanswered \
+        else ""
+    decks = [DeckSpec(deck_id(name), name, said, tuple(main))]
     if unanswered:
-        name = deck_name(document, unanswered=True)
-        decks.append(DeckSpec(deck_id(name), name, "Questions the source leaves unanswered. Leave this deck "
-                              "out to study only cards you can check.", tuple(unanswered)))
+        decks.append(DeckSpec(deck_id(elsewhere), elsewhere, "Questions the source leaves unanswered, to think "
+                              "through or to look up.", tuple(unanswered)))
     return decks
 
 

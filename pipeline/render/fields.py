@@ -7,11 +7,13 @@ import re
 from pipeline.model import Computed, Document, Question
 from pipeline.present import present, rendered
 from pipeline.render.notetypes import note_type_key
+from pipeline.render.sections import Headings, numbered_headings, question_label, section_pointer
 from pipeline.text import mathjax, to_html
 
 
-def note_fields(question: Question, document: Document) -> dict[str, str]:
-    """The note's fields as HTML, keyed by field name, in the order of the question's note type."""
+def note_fields(question: Question, document: Document, headings: Headings | None = None) -> dict[str, str]:
+    """The note's fields as HTML, keyed by field name, in the order of the question's note type. `headings`
+    are the document's numbered headings, when the caller has them for all its questions."""
     q = question
     common = {
         "Stem": _md(q.stem),
@@ -19,10 +21,13 @@ def note_fields(question: Question, document: Document) -> dict[str, str]:
         "Figures": "".join(f'<p class="figure-note"><span class="label">Missing figure:</span> {_md_line(f)}</p>'
                            for f in q.figures if f.strip()),
     }
+    section = section_pointer(q, numbered_headings(document) if headings is None else headings)
+    where = ", ".join(html.escape(p) for p in (document.title, section) if p)
     tail = {
         "Notes": _notes_html(q),
-        "Source": f"{html.escape(document.title)}: {html.escape(q.source.file)}, line {q.source.line_start}",
-        "Status": "" if q.answered else "The source gives no answer to this question.",
+        "Source": f"{where}, {html.escape(question_label(q.number))}",
+        "Status": "" if q.answered else "The source gives no answer to this question." + (
+            f" Read {where} to answer it." if section else ""),
     }
     key = note_type_key(q)
     if key == "choice":
@@ -88,10 +93,20 @@ def _options_html(q: Question) -> tuple[str, str]:
     return options, f'<ol class="options">{"".join(marked)}</ol>' if q.answered else options
 
 
+def _capitalized(text: str) -> str:
+    """`input shape` -> `Input shape`; a text that opens with math or a capital stays as it is."""
+    return text[:1].upper() + text[1:] if text[:1].islower() else text
+
+
 def computed_fields(c: Computed) -> tuple[str, str, str]:
     """A computed value as the numeric note shows it: its parts of the Value, Breakdown and Check fields."""
     p = rendered(present(c), _md_line)
-    value = f'<p><span class="quantity">{p.quantity}:</span> <span class="number">{p.value}</span></p>'
+    quantity = _md_line(_capitalized(c.quantity))  # it opens the line here; the key writes "Computed ..."
+    if p.headline:
+        value = (f'<p><span class="quantity">{quantity}:</span> <span class="headline">{p.headline}</span></p>'
+                 f'<p class="example">{p.example}</p>')
+    else:
+        value = f'<p><span class="quantity">{quantity}:</span> <span class="number">{p.value}</span></p>'
     breakdown = ""
     if p.breakdown:
         rows = "".join(f'<tr><td>{b.label}</td><td>{b.expression}</td><td class="num">{b.count}</td></tr>'

@@ -9,6 +9,7 @@ from typing import Mapping, Sequence
 from pipeline.model import Diagnostic, Document, Question
 from pipeline.render.fields import note_fields
 from pipeline.render.notetypes import NoteType, note_type_key
+from pipeline.render.sections import numbered_headings
 
 _CODE_SPAN = re.compile(r"<code[^>]*>.*?</code>", re.S)
 
@@ -19,7 +20,7 @@ class DeckNote:
     note_type: str  # a key of note_types: "choice", "qa" or "numeric"
     fields: tuple[str, ...]  # HTML, in the note type's field order
     tags: tuple[str, ...]
-    answered: bool  # False: the note goes to the document's Unanswered subdeck
+    answered: bool  # False: the note goes to the document's deck under Unanswered questions
     content: str  # hash of the note type, every field and the tags: anything the note writes that changes
     # (even only the source line it shows) must give it a newer modification time, or Anki keeps the old note
 
@@ -78,12 +79,13 @@ def document_notes(doc: Document, note_types: Mapping[str, NoteType]) -> tuple[D
     diags: list[Diagnostic] = []
     kept: list[Question] = []
     notes: list[DeckNote] = []
+    headings = numbered_headings(doc)
     for q in doc.questions:
         if not q.stem.strip():
             diags.append(Diagnostic(q.source.file, q.source.line_start, "error", "anki-empty-stem",
                                     f"{q.id} has no stem; Anki would skip the note, so it is left out"))
             continue
-        fields = note_fields(q, doc)
+        fields = note_fields(q, doc, headings)
         diags.extend(Diagnostic(q.source.file, q.source.line_start, "warning", "anki-stray-dollar",
                                 f"{q.id}: field {name} still contains a `$` after math rendering")
                      for name, value in fields.items() if "$" in value and "$" in _CODE_SPAN.sub("", value))

@@ -1,4 +1,6 @@
-"""The three Anki note types (choice, question, numeric): their fixed schema and their templates."""
+"""The three Anki note types (choice, open and numeric questions): their fixed schema and their templates.
+
+They are named for what they hold, not for a subject: the same note types serve a deck on any topic."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -19,7 +21,7 @@ CSS_FILE = "anki.css"
 class NoteTypeSpec:
     key: str  # "choice", "qa" or "numeric"
     model_id: int  # constant: changing it orphans every imported note
-    name: str  # shown in Anki's note type list
+    name: str  # shown in Anki's note type list; a rename keeps the id, so Anki updates the type in place
     fields: tuple[str, ...]  # fixed: a change makes Anki copy the type as "<name>+"
     template: str  # card template name, part of the schema like the fields
     front: str  # template file under templates_dir
@@ -29,11 +31,11 @@ class NoteTypeSpec:
 # Ids are sha256("rnn-decks/notetype/<key>/v1") folded into [2**30, 2**31), written out so that they
 # never move. A schema change (fields or template names) needs a new version and so a new id.
 NOTE_TYPES: dict[str, NoteTypeSpec] = {
-    "choice": NoteTypeSpec("choice", 1666784670, "RNN Choice", CHOICE_FIELDS, "Choose",
+    "choice": NoteTypeSpec("choice", 1666784670, "Choice question", CHOICE_FIELDS, "Choose",
                            "anki_choice_front.html", "anki_choice_back.html"),
-    "qa": NoteTypeSpec("qa", 1503053973, "RNN Question", QA_FIELDS, "Recall",
+    "qa": NoteTypeSpec("qa", 1503053973, "Open question", QA_FIELDS, "Recall",
                        "anki_qa_front.html", "anki_qa_back.html"),
-    "numeric": NoteTypeSpec("numeric", 2072906517, "RNN Numeric", NUMERIC_FIELDS, "Compute",
+    "numeric": NoteTypeSpec("numeric", 2072906517, "Numeric question", NUMERIC_FIELDS, "Compute",
                             "anki_numeric_front.html", "anki_numeric_back.html"),
 }
 

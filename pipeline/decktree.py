@@ -1,0 +1,75 @@
+"""The deck tree's settings (seeds/decks.toml) -> the parent deck every document's deck sits under.
+
+    [deck]
+    name = "Recurrent Neural Networks"     # the parent deck in Anki; `::` nests it under another
+    description = "..."                     # optional: shown on the deck's overview screen
+
+The note types and card templates serve a deck on any subject; the subject is named here. Without the file
+the parent deck is named for no subject. A problem is a `deck-settings-invalid` error at its line, and the
+decks are then not written, so that they never move to another parent by mistake.
+"""
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .model import Diagnostic
+from .source import read_source
+
+CODE = "deck-settings-invalid"
+_KEYS = {"name", "description"}
+
+
+@dataclass(frozen=True)
+class DeckTree:
+    name: str = "Study questions"  # the parent deck
+    description: str = "One subdeck per study document."
+
+
+def load_deck_tree(path: Path) -> tuple[DeckTree | None, list[Diagnostic]]:
+    """The settings in `path`: the defaults when there is no such file, None when it is not valid."""
+    if not path.exists():
+        return DeckTree(), []
+    raw, problems = read_source(path, path.as_posix())
+    if raw is None:
+        return None, problems
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None, [Diagnostic(path.as_posix(), 0, "error", CODE, "not valid UTF-8; TOML is UTF-8")]
+    return parse_deck_tree(text, path.as_posix())
+
+
+def parse_deck_tree(text: str, where: str) -> tuple[DeckTree | None, list[Diagnostic]]:
+    def invalid(line: int, message: str) -> tuple[None, list[Diagnostic]]:
+        return None, [Diagnostic(where, line, "error", CODE, message)]
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        return invalid(int(m.group(1)) if (m := re.search(r"line (\d+)", str(exc))) else 0, f"not valid TOML: {exc}")
+    lines = text.split("\n")
+
+    def line_of(key: str) -> int:
+        pattern = re.compile(rf"\s*(?:\[\s*)?[\"']?{re.escape(key)}[\"']?\s*[=\]]")
+        return next((n for n, line in enumerate(lines, 1) if pattern.match(line)), 0)
+
+    unknown = sorted(set(data) - {"deck"})
+    if unknown:
+        return invalid(line_of(unknown[0]), f"unknown table or key `{unknown[0]}` (the file has a [deck] table)")
+    deck = data.get("deck", {})
+    if not isinstance(deck, dict):
+        return invalid(line_of("deck"), "`deck` must be a [deck] table with `name` and `description`")
+    unknown = sorted(set(deck) - _KEYS)
+    if unknown:
+        return invalid(line_of(unknown[0]), f"unknown key `{unknown[0]}` in [deck] (known: description, name)")
+    name = deck.get("name", DeckTree.name)
+    if not isinstance(name, str) or not all(part.strip() for part in name.split("::")):
+        return invalid(line_of("name"), f"`name` must be the parent deck's name as text, not {json.dumps(name, default=str)}")
+    description = deck.get("description", DeckTree.description if "name" not in deck else "")
+    if not isinstance(description, str):
+        return invalid(line_of("description"), f"`description` must be text, not {json.dumps(description, default=str)}")
+    return DeckTree("::".join(" ".join(part.split()) for part in name.split("::")), description.strip()), []
