@@ -25,7 +25,7 @@ class Varied:
 def subject(q: Question) -> tuple[Subject, dict[str, sizes.Spot]] | None:
     """What a question computes from the sizes its text states (a parameter count, a gate's dimension, an output
     shape), and where those sizes stand; None for a question with no such computation."""
-    quantities = {c.quantity.split(" (")[0] for c in q.computed}
+    quantities = {c.quantity.split(" (")[0].split(",")[0] for c in q.computed}
     setup = f"{q.context}\n{q.stem}"
     if "parameter total" in quantities:
         spots = sizes.find_all(q, sizes.PARAMETER_SIZES)
