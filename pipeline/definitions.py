@@ -17,7 +17,7 @@ _EXAM_KEYS = {
     "name", "title", "course", "date", "time", "instructions", "paper", "versions", "seed", "points",
     "points_by_kind", "shuffle_questions", "shuffle_choices", "draw",
 }
-_DRAW_KEYS = {"document", "section", "kind", "tag", "id", "answered", "count", "points"}
+_DRAW_KEYS = {"document", "section", "kind", "tag", "id", "answered", "count", "points", "vary"}
 _NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
 
 
@@ -33,6 +33,7 @@ class Draw:
     answered: bool | None = None  # only questions with (True) or without (False) a reference answer
     count: int | None = None  # draw this many at random from the rule's pool; None takes the whole pool
     points: float | None = None  # points for each question of this rule, overriding the exam's
+    vary: bool = False  # each version gets its own sizes in the questions whose overlay declares ranges
     key_lines: tuple[tuple[str, int], ...] = ()  # (key, line) for the rule's keys, for diagnostics
 
     def line_of(self, key: str) -> int:
@@ -291,11 +292,16 @@ def _parse_draw(raw: Any, d_index: int, bad: Any, line: int) -> Draw | None:
     if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < 1):
         bad("count", f"must be a whole number of at least 1, not {count!r}")
         count = None
+    vary = raw.get("vary", False)
+    if not isinstance(vary, bool):
+        bad("vary", f"must be true or false, not {vary!r}")
+        vary = False
     points = None
     if "points" in raw:
         points = _points(raw["points"], lambda m: bad("points", m))
     return Draw(line=line, documents=strings("document"), sections=strings("section"), kinds=kinds,
-                tags=strings("tag"), ids=strings("id"), answered=answered, count=count, points=points)
+                tags=strings("tag"), ids=strings("id"), answered=answered, count=count, points=points,
+                vary=vary)
 
 
 __all__ = ["PAPER_SIZES", "MAX_POINTS", "Draw", "ExamDefinition", "version_letter", "parse_definitions"]

@@ -9,6 +9,7 @@ import string
 from dataclasses import dataclass
 from typing import Sequence
 
+from pipeline import vary
 from pipeline.definitions import Draw, ExamDefinition
 from pipeline.model import Choice, Diagnostic, Document, Question, all_diagnostics
 
@@ -27,6 +28,10 @@ class ExamItem:
     points: float
     choices: tuple[Choice, ...]  # in printed order
     order: tuple[int, ...]  # order[k] = index in question.choices of the k-th printed option
+    sizes: tuple[tuple[str, int], ...] = ()  # a numeric variant's own sizes, e.g. (("n_h", 64), ("n_x", 30))
+    mistakes: tuple[str, ...] = ()  # a variant's options in printed order: the mistake each wrong one comes from
+    check: str = ""  # how a variant's answer was checked
+
 
     @property
     def correct_letters(self) -> tuple[str, ...]:
@@ -72,11 +77,36 @@ def select_versions(bank: Sequence[Document], definitions: Sequence[ExamDefiniti
                                     f"errors; its previous PDFs are kept"))
             continue
         selected, problems = select_questions(definition, questions)
+        variants, problems = _variants(definition, selected, problems)
         diags.extend(problems)
         if any(d.severity == "error" for d in problems) or not selected:
             continue
-        versions.extend(shuffle_versions(definition, selected))
+        versions.extend(shuffle_versions(definition, [(q, pts) for q, pts, _ in selected], variants))
     return versions, diags
+
+
+def _variants(definition: ExamDefinition, selected: Sequence[tuple[Question, float, Draw | None]],
+              diags: list[Diagnostic]) -> tuple[dict[str, list[vary.Varied]], list[Diagnostic]]:
+    """Per question drawn by a `vary = true` rule: one variant per version, with its own sizes, answer and
+    options. A question that cannot vary is printed as the document states it, with a warning."""
+    diags = list(diags)
+    found: dict[str, list[vary.Varied]] = {}
+    for q, _, draw in selected:
+        if draw is None:
+            continue
+        try:
+            found[q.id] = vary.variants(q, f"{definition.seed}:{definition.name}:{q.id}", definition.versions)
+        except ValueError as err:
+            if q.vary:  # a question with no ranges simply keeps its numbers; a broken declaration is reported
+                diags.append(Diagnostic(definition.file, draw.line_of("vary"), "warning", "exam-vary-failed",
+                                        f"exam '{definition.name}': {err}; it is printed with the document's "
+                                        f"own numbers"))
+    for draw in {id(d): d for _, _, d in selected if d is not None}.values():
+        if not any(d is draw and q.id in found for q, _, d in selected):
+            diags.append(Diagnostic(definition.file, draw.line_of("vary"), "warning", "exam-vary-none",
+                                    f"exam '{definition.name}': no question this rule draws declares sizes that "
+                                    f"may vary; give one a `vary` table in its document's overlay"))
+    return found, diags
 
 
 def _may_draw_from(definition: ExamDefinition, document: str) -> bool:
@@ -103,12 +133,13 @@ def _matches(draw: Draw, q: Question) -> bool:
 
 
 def select_questions(definition: ExamDefinition, questions: Sequence[Question]
-                     ) -> tuple[list[tuple[Question, float]], list[Diagnostic]]:
-    """The exam's questions with their points, in bank order; the same for every version."""
+                     ) -> tuple[list[tuple[Question, float, Draw | None]], list[Diagnostic]]:
+    """The exam's questions with their points and, for those a `vary = true` rule drew, that rule; in bank
+    order, the same for every version."""
     diags: list[Diagnostic] = []
     known_ids = {q.id for q in questions}
     known_docs = {q.document for q in questions}
-    chosen: dict[str, float] = {}
+    chosen: dict[str, tuple[float, Draw | None]] = {}
     for d_index, draw in enumerate(definition.draws):
         line = draw.line_of
         for qid in draw.ids:
@@ -136,21 +167,24 @@ def select_questions(definition: ExamDefinition, questions: Sequence[Question]
                 pts = draw.points
             else:
                 pts = definition.points_by_kind.get(q.kind, definition.points)
-            chosen[q.id] = pts
+            chosen[q.id] = (pts, draw if draw.vary else None)
     if not chosen and not diags:
         diags.append(Diagnostic(definition.file, definition.line, "error", "exam-empty",
                                 f"exam '{definition.name}' draws no questions"))
     by_id = {q.id: q for q in questions}
     order = {q.id: i for i, q in enumerate(questions)}
-    selected = [(by_id[qid], pts) for qid, pts in sorted(chosen.items(), key=lambda kv: order[kv[0]])]
+    selected = [(by_id[qid], pts, draw) for qid, (pts, draw) in sorted(chosen.items(), key=lambda kv: order[kv[0]])]
     return selected, diags
 
 
-def shuffle_versions(definition: ExamDefinition, selected: Sequence[tuple[Question, float]]
-                     ) -> list[ExamVersion]:
-    """Every version: its own question order, and option orders chosen across the versions so that a
-    student who copies a neighbour's letters gains nothing. Reproducible from seed, exam name and letter."""
-    orders = {q.id: option_orders(definition, q) for q, _ in selected}
+def shuffle_versions(definition: ExamDefinition, selected: Sequence[tuple[Question, float]],
+                     variants: dict[str, list[vary.Varied]] | None = None) -> list[ExamVersion]:
+    """Every version: its own question order, its own variant of each varied question, and option orders
+    chosen across the versions so that a student who copies a neighbour's letters gains nothing.
+    Reproducible from seed, exam name and letter."""
+    variants = variants or {}
+    orders = {q.id: option_orders(definition, variants[q.id][0].question if q.id in variants else q)
+              for q, _ in selected}
     versions = []
     for index, letter in enumerate(definition.letters):
         rng = random.Random(f"{definition.seed}:{definition.name}:{letter}")
@@ -160,8 +194,12 @@ def shuffle_versions(definition: ExamDefinition, selected: Sequence[tuple[Questi
         items = []
         for number, (q, pts) in enumerate(picked, start=1):
             order = orders[q.id][index]
+            v = variants[q.id][index] if q.id in variants else None
+            q = v.question if v else q
             items.append(ExamItem(number=number, question=q, points=pts,
-                                  choices=tuple(q.choices[i] for i in order), order=order))
+                                  choices=tuple(q.choices[i] for i in order), order=order,
+                                  sizes=v.sizes if v else (), check=v.check if v else "",
+                                  mistakes=tuple(v.mistakes[i] for i in order) if v else ()))
         versions.append(ExamVersion(exam=definition, letter=letter, items=tuple(items)))
     return versions
 

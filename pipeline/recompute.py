@@ -14,10 +14,9 @@ from .claims import arithmetic_claims
 from .model import BreakdownItem, Choice, Computed, Diagnostic, Question
 from .reference import CONVENTIONS, Dense, make_cell, unroll
 from .reference.unroll import distinct_arrays, distinct_count
+from .reference.verified import A_CELL
 
 CELL_NAMES = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}
-# How a learner reads the method: "an RNN", "an LSTM", "a GRU".
-A_CELL = {"rnn": "an RNN", "lstm": "an LSTM", "gru": "a GRU"}
 
 
 @dataclass

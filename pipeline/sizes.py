@@ -38,6 +38,15 @@ SHAPE_SIZES: dict[str, tuple[str, ...]] = {
     "units": (r"(\d+) (?:neurons|units|hidden units)\b",),
 }
 
+# How a teacher or learner reads each size's name.
+NAMES = {"n_h": "hidden size", "n_x": "input size", "n_y": "output size", "batch": "batch size",
+         "steps": "time steps", "features": "features per time step", "units": "units"}
+
+
+def describe(chosen: Sequence[tuple[str, int]]) -> str:
+    """Sizes as Markdown for a key or a card: "hidden size $n_h = 64$, input size $n_x = 31$"."""
+    return ", ".join(f"{NAMES.get(n, n)} ${n} = {v}$" if "_" in n else f"{NAMES.get(n, n)} {v}" for n, v in chosen)
+
 
 def cell_kind(text: str) -> str:
     """The recurrent cell a text describes: "lstm", "gru" or (by default) "rnn"."""

@@ -3,7 +3,7 @@ document states them, each answer computed by the NumPy reference model and chec
 form, and its wrong options the values that common mistakes give."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Union
 
 from . import sizes
@@ -74,7 +74,9 @@ def variants(q: Question, seed: str, count: int, options: int = 3) -> list[Varie
 def _varied(q: Question, spots: dict[str, sizes.Spot], v: Variant, options: int) -> Varied:
     chosen = {name: getattr(v.network, name) for name in spots if getattr(v.network, name, None) is not None}
     text = sizes.substitute(q, spots, chosen)
-    computed = v.answer.computed()
+    # Named as the document's own computation is (the question's wording); valued for this variant.
+    own = q.computed[0]
+    computed = replace(v.answer.computed(), quantity=own.quantity, axes=own.axes)
     # The document's own worked answer is about its own sizes: this variant's answer is the computed one.
     changes = dict(answer="", explanation="", computed=(computed,), notes=())
     mistakes: tuple[str, ...] = ()
@@ -83,10 +85,23 @@ def _varied(q: Question, spots: dict[str, sizes.Spot], v: Variant, options: int)
         choices = (Choice(computed.value, True),) + tuple(Choice(_shown(d.value), False) for d in wrong)
         changes.update(kind="single_choice", choices=choices)
         mistakes = ("",) + tuple(d.mistake for d in wrong)
-    check = (f"{v.answer.quantity} {v.answer.text}: the NumPy model gives {_shown(v.answer.model)}, "
-             f"the closed form ${v.answer.formula}$ gives {_shown(v.answer.closed_form)}")
+    check = (f"the model's forward pass gives {_shown(v.answer.model)} and the closed form "
+             f"${v.answer.formula}$ gives {_shown(v.answer.closed_form)}")
     return Varied(text.with_(**changes), tuple(sorted(chosen.items())), mistakes, check)
 
 
 def _shown(value: object) -> str:
     return str(value) if isinstance(value, int) else "[" + ", ".join(map(str, value)) + "]"  # type: ignore[arg-type]
+
+
+def summary(q: Question, count: int = 3) -> str:
+    """What `make check` says about a question that declares sizes to vary: the ranges, and sample variants with
+    the two computations that agreed on each; or why it cannot vary."""
+    declared = ", ".join(f"{v.size} in {list(v.values)}" if v.values else f"{v.size} from {v.low} to {v.high}"
+                         for v in q.vary)
+    try:
+        drawn = variants(q, f"check:{q.id}", count)
+    except ValueError as err:
+        return f"varies {declared}, but cannot: {err}"
+    samples = "; ".join(", ".join(f"{n}={value}" for n, value in v.sizes) + f": {v.check}" for v in drawn)
+    return f"varies {declared}; {count} sample variants, each answer computed twice: {samples}"

@@ -134,7 +134,7 @@ def test_random_draw_is_reproducible_and_the_same_in_every_version() -> None:
     assert ids[0] == ids[1] == ids[2]
     assert [[i.question.id for i in v.items] for v in first] == [[i.question.id for i in v.items] for v in second]
     definitions, _ = parse_definitions(text, "seeds/exams.toml")
-    picks = {tuple(q.id for q, _ in select_questions(replace(definitions[0], seed=str(seed)), bank())[0])
+    picks = {tuple(q.id for q, _, _ in select_questions(replace(definitions[0], seed=str(seed)), bank())[0])
              for seed in range(12)}
     assert len(picks) > 1  # the seed really chooses
 
@@ -169,7 +169,7 @@ count = 2
     assert diags == []
     selected, diags = select_questions(definitions[0], bank())
     assert diags == []
-    points = {q.id: p for q, p in selected}
+    points = {q.id: p for q, p, _ in selected}
     assert points["coursera-rnn/q07"] == 3  # the rule's own points win
     assert points["coursera-rnn/q01"] == 1  # tag "notation"
     assert points["rnn-exercises/task1-q1"] == 1  # section "Task 1", matched case-insensitively

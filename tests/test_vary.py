@@ -72,4 +72,4 @@ def test_sizes_stated_only_in_the_answer_cannot_vary(questions) -> None:
 
 def test_a_question_without_ranges_does_not_vary(questions) -> None:
     with pytest.raises(ValueError, match="no sizes to vary"):
-        vary.variants(questions["rnn-exercises/task1-q1"], "s", 2)
+        vary.variants(questions["rnn-exercises/task1-q1"].with_(vary=()), "s", 2)

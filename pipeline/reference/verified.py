@@ -15,6 +15,7 @@ from .closed_forms import cell_parameters, dense_parameters, evaluate, n_h as N_
 from .unroll import distinct_arrays, unroll
 
 CELL_NAMES = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}
+A_CELL = {"rnn": "an RNN", "lstm": "an LSTM", "gru": "a GRU"}  # as the key and the cards say it
 BATCH, STEPS = sp.symbols("B T", positive=True, integer=True)
 
 Value = int | tuple[int, ...]
@@ -46,7 +47,7 @@ class Verified:
 
     def computed(self) -> Computed:
         return Computed(quantity=self.quantity, value=self.text, convention=self.convention,
-                        method=f"{self.method}; the sympy closed form agrees",
+                        method=f"{self.method}; the closed form agrees",
                         breakdown=self.breakdown)
 
 
@@ -98,10 +99,10 @@ def parameter_count(net: Network) -> Verified:
     parts = distinct_arrays(unroll(net.layers(), 1))
     sizes = {k: v for k, v in (("n_x", net.n_x), ("n_h", net.n_h), ("n_y", net.n_y)) if v is not None}
     form = net.closed_form()
-    dense = "" if net.n_y is None else " with dense output"
+    dense = "" if net.n_y is None else " with a dense output layer"
     return _verified(
         "parameter total", sum(p.count for p in parts), evaluate(form, **sizes), form,
-        method=f"reference {CELL_NAMES[net.cell]} (NumPy){dense}, distinct arrays counted",
+        method=f"{A_CELL[net.cell]}{dense}, each distinct weight array counted once",
         convention=CONVENTIONS[net.bias],
         breakdown=tuple(BreakdownItem(math_label(p.name, p.description), r" \times ".join(map(str, p.shape)),
                                       p.count) for p in parts))
@@ -130,8 +131,8 @@ def gate_dimension(cell: str, n_x: int, n_h: int, gate: str) -> Verified:
         raise Disagreement(f"the forward pass gave gate {gate} the shape {list(seen.shape)}")
     return _verified(
         f"dimension of {model.BLOCK_NAMES[gate]}", int(seen.shape[-1]), evaluate(N_H, n_h=n_h), N_H,
-        method=f"reference {CELL_NAMES[cell]} (NumPy) forward pass on a {n_x}-feature input, hidden size {n_h}; "
-               "gate shape read off the pass")
+        method=f"{A_CELL[cell]} forward pass on a {n_x}-feature input, hidden size {n_h}, the gate's shape "
+               "read off the pass")
 
 
 @dataclass(frozen=True)
@@ -157,5 +158,5 @@ def output_shape(cell: str, batch: int, steps: int, features: int, units: int,
     which = "every step's output" if return_sequences else "the last step's output"
     return _verified(
         "output shape", model, closed, "[" + ", ".join(sp.latex(s) for s in form) + "]",
-        method=f"reference {CELL_NAMES[cell]} (NumPy) forward pass on a [{batch}, {steps}, {features}] batch, "
+        method=f"{A_CELL[cell]} forward pass on a [{batch}, {steps}, {features}] batch, "
                f"{units} units, {which}")

@@ -13,6 +13,7 @@ from typing import Any, Iterator, Sequence
 import jinja2
 from markupsafe import Markup
 
+from pipeline import sizes
 from pipeline.assets import IMAGE, image_type, project_file
 from pipeline.cache import Store
 from pipeline.exams import ExamItem, ExamVersion, format_points
@@ -135,7 +136,8 @@ def _item_context(item: ExamItem, store: Store | None, key: bool) -> dict[str, A
         "stem": _md(q.stem, store, base),
         "figures": list(q.figures),
         "choices": [
-            {"letter": string.ascii_uppercase[k], "html": _md(c.text, store, base, inline=True), "correct": c.correct}
+            {"letter": string.ascii_uppercase[k], "html": _md(c.text, store, base, inline=True), "correct": c.correct,
+             "mistake": item.mistakes[k] if item.mistakes else ""}
             for k, c in enumerate(item.choices)
         ],
         "lines": answer_lines(item),
@@ -152,6 +154,8 @@ def _item_context(item: ExamItem, store: Store | None, key: bool) -> dict[str, A
             "attribution": q.attribution,
             "computed": [rendered(present(c), lambda text: _md(text, store, base, inline=True)) for c in q.computed],
             "rubric": _rubric_context(item, store, base),
+            "sizes": _md(sizes.describe(item.sizes), store, base, inline=True) if item.sizes else "",
+            "check": _md(item.check, store, base, inline=True) if item.check else "",
         })
     return ctx
 

@@ -1,0 +1,131 @@
+"""Exam versions with their own numbers: the shipped choice exam varies the parameter-count and gate questions;
+every number its keys print is recomputed here from the sizes printed beside it, with sympy."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
+
+import pytest
+import sympy as sp
+from pypdf import PdfReader
+
+from pipeline.build import read_definitions
+from pipeline.definitions import parse_definitions
+from pipeline.exams import select_versions
+
+ROOT = Path(__file__).resolve().parent.parent
+N_X, N_H, N_Y, T = sp.symbols("n_x n_h n_y T", positive=True, integer=True)
+PARAMETERS = N_H * (N_X + N_H + 1) + N_Y * (N_H + 1)
+# The mistakes, written out here independently of the reference model's code.
+PARAMETER_MISTAKES = {
+    "forgot the biases": N_H * (N_X + N_H) + N_Y * N_H,
+    "counted the recurrent weights once per time step (T = 5)": PARAMETERS + (T - 1) * N_H * N_H,
+    "used two bias vectors per gate (PyTorch/cuDNN) instead of one": PARAMETERS + N_H,
+}
+GATE_MISTAKES = {
+    "counted all the cell's gates together, as in the fused weight matrix": 4 * N_H,
+    "gave the input size, not the hidden size": N_X,
+    "took the length of the stacked input [a, x]": N_H + N_X,
+}
+OPTION = re.compile(r"^(\d+)(?: — (.+?)| \(correct\))([A-D])$", re.M)
+
+
+@pytest.fixture(scope="module")
+def keys(tmp_path_factory) -> dict[str, str]:
+    out = tmp_path_factory.mktemp("build")
+    run = subprocess.run([sys.executable, "-m", "pipeline", "build", "--exams", "--out", str(out)], cwd=ROOT,
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    return {p.stem: unicodedata.normalize("NFKC", "\n".join(page.extract_text() for page in PdfReader(p).pages))
+            for p in sorted((out / "exams").glob("choice-*.pdf"))}
+
+
+@pytest.fixture(scope="module")
+def versions(bank):
+    definitions, diags = read_definitions(ROOT / "seeds/exams.toml")
+    found, drawn = select_versions(bank, definitions)
+    assert diags + drawn == []
+    return {v.slug: v for v in found}
+
+
+def item(version, qid: str):
+    (found,) = [i for i in version.items if i.question.id == qid]
+    return found
+
+
+def options_after(text: str, anchor: str) -> list[tuple[int, str, str]]:
+    """The first four options printed after `anchor`: (value, mistake or "correct", letter)."""
+    found = OPTION.findall(text[text.index(anchor):])[:4]
+    return [(int(v), m or "correct", letter) for v, m, letter in found]
+
+
+def test_versions_a_and_b_give_the_varied_questions_their_own_sizes_and_answers(versions) -> None:
+    for qid in ("rnn-exercises/task1-q1", "coursera-rnn/q07"):
+        a, b = item(versions["choice-A"], qid), item(versions["choice-B"], qid)
+        assert a.sizes != b.sizes
+        assert [c.text for c in a.choices if c.correct] != [c.text for c in b.choices if c.correct]
+        assert a.question.computed[0].value != b.question.computed[0].value
+        document = {"rnn-exercises/task1-q1": "20362", "coursera-rnn/q07": "100"}[qid]
+        assert document not in (a.question.computed[0].value, b.question.computed[0].value)
+
+
+@pytest.mark.parametrize("letter", ["A", "B"])
+def test_the_parameter_key_is_right_for_the_sizes_its_paper_prints(keys, letter) -> None:
+    paper, key = keys[f"choice-{letter}"], keys[f"choice-{letter}-key"]
+    printed = {N_H: r"Hidden Layer Size: (\d+)", N_Y: r"Output Layer Size: (\d+)",
+               N_X: r"Input Vector Size at each Time Step: (\d+)"}
+    at = {s: int(re.search(p, paper).group(1)) for s, p in printed.items()}
+    assert at == {s: int(re.search(p, key).group(1)) for s, p in printed.items()}  # the key is about this paper
+    assert (at[N_H], at[N_X]) != (128, 20)  # not the document's own sizes
+    at[T] = 5
+    options = options_after(key, "Input Vector Size at each Time Step")
+    assert [m for _, m, _ in options if m != "correct"] and len(options) == 4
+    for value, mistake, _ in options:
+        assert value == (PARAMETERS if mistake == "correct" else PARAMETER_MISTAKES[mistake]).subs(at), mistake
+    answer = int(PARAMETERS.subs(at))
+    (letter_of_answer,) = [lt for v, m, lt in options if m == "correct"]
+    assert re.search(rf"CORRECT: {letter_of_answer}\b", key)
+    # the worked breakdown prints each array's shape and count, and its total, for this version's sizes
+    rows = {int(a) * (int(b) if b else 1): int(c)
+            for a, b, c in re.findall(r"(\d+)(?: × (\d+))? (\d+)$", key[key.index("Input Vector Size"):], re.M)[:5]}
+    assert list(rows) == list(rows.values()) and f"Total {answer}" in key
+    # the student's paper shows the options but not the mistakes behind them
+    assert "forgot the biases" not in paper and "(correct)" not in paper
+
+
+@pytest.mark.parametrize("letter", ["A", "B"])
+def test_the_gate_key_is_right_for_the_hidden_size_its_paper_prints(keys, letter) -> None:
+    paper, key = keys[f"choice-{letter}"], keys[f"choice-{letter}-key"]
+    at = {N_H: int(re.search(r"LSTM with (\d+)-dimensional activations", paper).group(1)), N_X: 10000}
+    assert at[N_H] != 100 and f"LSTM with {at[N_H]}-dimensional activations" in key
+    options = options_after(key, f"LSTM with {at[N_H]}-dimensional")
+    for value, mistake, _ in options:
+        assert value == (N_H if mistake == "correct" else GATE_MISTAKES[mistake]).subs(at), mistake
+
+
+def _select(text: str, bank):
+    definitions, diags = parse_definitions(text, "seeds/exams.toml")
+    found, drawn = select_versions(bank, definitions)
+    return found, diags + drawn
+
+
+def test_the_same_seed_gives_the_same_numbers_and_another_seed_others(bank) -> None:
+    text = '[[exam]]\nname = "v"\nversions = 3\nseed = {}\n[[exam.draw]]\nid = "rnn-exercises/task1-q1"\nvary = true\n'
+    first, diags = _select(text.format(1), bank)
+    again, _ = _select(text.format(1), bank)
+    other, _ = _select(text.format(2), bank)
+    sizes = [v.items[0].sizes for v in first]
+    assert diags == [] and len(set(sizes)) == 3
+    assert sizes == [v.items[0].sizes for v in again] != [v.items[0].sizes for v in other]
+
+
+def test_a_vary_rule_over_questions_that_cannot_vary_says_so(bank) -> None:
+    text = '[[exam]]\nname = "v"\nversions = 2\n[[exam.draw]]\nid = "rnn-quiz/q02"\nvary = true\n'
+    found, diags = _select(text, bank)
+    assert [(d.code, d.line, d.severity) for d in diags] == [("exam-vary-none", 6, "warning")]
+    assert found and not found[0].items[0].sizes  # printed as the document states it
+    _, diags = _select(text.replace("vary = true", 'vary = "yes"'), bank)
+    assert [(d.code, d.line) for d in diags if d.severity == "error"] == [("exam-bad-value", 6)]
