@@ -7,7 +7,9 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from . import practice, vary
 from .build import BUILD, SEEDS, build, has_errors, load_document, seed_paths
+from .decktree import load_deck_tree
 from .model import KINDS, Document, Question, all_diagnostics
 
 
@@ -68,7 +70,7 @@ def cue_summary(q: Question) -> str:
     return "; ".join(parts) or "no cue recorded"
 
 
-def report(doc: Document) -> list[str]:
+def report(doc: Document, practice_count: int = practice.DEFAULT_COUNT) -> list[str]:
     kinds = Counter(q.kind for q in doc.questions)
     answered = sum(q.answered for q in doc.questions)
     skipped = sum(s.line_end - s.line_start + 1 for s in doc.skipped)
@@ -85,6 +87,12 @@ def report(doc: Document) -> list[str]:
             from .recompute import describe
 
             out.append(f"  computed {q.id}: {describe(c)}")
+        if q.vary:
+            out.append(f"  varied {q.id}: {vary.summary(q)}")
+        for p in practice.practice_questions(q, practice_count):
+            c = p.computed[0]
+            how = f"{c.method}; {c.convention}" if c.convention else c.method
+            out.append(f"  practice {p.id}: {c.quantity} {c.value} ({how})")
     for d in all_diagnostics(doc):
         out.append(f"  {d}")
     return out
@@ -93,8 +101,11 @@ def report(doc: Document) -> list[str]:
 def cmd_check(ns: argparse.Namespace) -> int:
     docs = [load_document(p) for p in _paths(ns.files)]
     sev = Counter(d.severity for doc in docs for d in all_diagnostics(doc))
+    tree, tree_diags = load_deck_tree(SEEDS / "decks.toml")  # how many practice notes the decks hold
+    for d in tree_diags:
+        print(d)
     for doc in docs:
-        print("\n".join(report(doc)))
+        print("\n".join(report(doc, tree.practice if tree else practice.DEFAULT_COUNT)))
     total = sum(len(d.questions) for d in docs)
     print(f"\n{len(docs)} documents, {total} questions: {sev['error']} errors, {sev['warning']} warnings, "
           f"{sev['info']} notes")

@@ -135,6 +135,7 @@ def build_decks(docs: Sequence[Document], out_dir: Path, lock_path: Path, templa
     `now` stands in for the clock when an edit needs a new modification time. `tree` holds the deck tree's
     settings (the parent deck's name); without it the parent deck is named for no subject."""
     from .decktree import DeckTree, load_deck_tree
+    from .practice import with_practice
     from .render.decks import write_decks
     from .render.notes import deck_notes
     from .render.notetypes import load_note_types
@@ -147,6 +148,7 @@ def build_decks(docs: Sequence[Document], out_dir: Path, lock_path: Path, templa
     settings, diags = load_deck_tree(tree) if tree is not None else (DeckTree(), [])
     if settings is None:  # decks written under another parent would reach learners as a second deck tree
         return diags
+    docs = [with_practice(doc, settings.practice) for doc in docs]
     bank, found = deck_notes(docs, note_types, complete=complete)
     diags += found
     lock, lock_diags = _identity_lock(lock_path, record)

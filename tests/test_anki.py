@@ -29,7 +29,8 @@ from pipeline.render.notetypes import NOTE_TYPES, load_note_types, note_type_key
 from pipeline.text import to_html
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
-DECK_TREE = Path(__file__).resolve().parents[1] / "seeds" / "decks.toml"
+# The shipped parent deck, without practice notes: these tests count the bank's own notes.
+DECK_TREE = Path(__file__).resolve().parent / "fixtures" / "decks-no-practice.toml"
 TREE = load_deck_tree(DECK_TREE)[0]
 NOW = 1_700_000_000
 # Tags our fields may contain; any other `<` is text that escaped escaping.
@@ -594,7 +595,7 @@ def test_fields_come_in_the_order_of_their_note_type():
 def test_a_tag_anki_would_split_fails_its_document_not_the_others(tmp_path):
     # genanki refuses a tag with a space (Anki would read two tags); the build reports the document.
     docs = fx.edit(fx.bank(), "rnn-interview/q1", tags=("two words",))
-    diags = build_decks(docs, tmp_path / "decks", tmp_path / "identity.lock", TEMPLATES, now=NOW)
+    diags = build_decks(docs, tmp_path / "decks", tmp_path / "identity.lock", TEMPLATES, now=NOW, tree=DECK_TREE)
     assert [str(d) for d in diags if d.severity == "error"] == [
         "seeds/rnn-interview.md: error[anki-render-failed]: could not build the deck "
         "(ValueError: Tag \"two words\" contains a space; this is not allowed!)"]

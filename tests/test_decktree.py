@@ -34,7 +34,8 @@ def test_another_subject_gets_its_own_parent_deck_and_unanswered_questions_stay_
         assert not [n for n in names if n.startswith("Recurrent Neural Networks")]
         parent = col.decks.by_name("Courses::Sequence Models")
         assert parent["desc"] == "Quizzes."
-        assert len(col.find_cards('"deck:Courses::Sequence Models"')) == 8  # 10 questions, 2 unanswered
+        # 10 questions, 2 unanswered, and 3 practice notes for the numeric question
+        assert len(col.find_cards('"deck:Courses::Sequence Models"')) == 8 + 3
     finally:
         col.close()
 
@@ -59,7 +60,7 @@ def test_a_bad_settings_file_is_reported_at_its_line_and_the_decks_are_kept(tmp_
         return [str(d) for d in diags]
 
     assert problems('[deck]\nname = "A"\ntitle = "B"\n') == [
-        "seeds/decks.toml:3: error[deck-settings-invalid]: unknown key `title` in [deck] (known: description, name)"]
+        "seeds/decks.toml:3: error[deck-settings-invalid]: unknown key `title` in [deck] (known: description, name, practice)"]
     assert problems('# the parent deck\n[deck]\nname = 3\n') == [
         "seeds/decks.toml:3: error[deck-settings-invalid]: `name` must be the parent deck's name as text, not 3"]
     assert problems('[deck]\nname = "A::"\n') == [

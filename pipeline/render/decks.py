@@ -24,6 +24,7 @@ from pipeline.render.package import DeckSpec, PlacedNote, package_bytes
 # (or the parent) never brings up a card with no answer. Suspending them instead would not last: Anki's
 # import, with its default of no scheduling, makes every card it adds new again.
 UNANSWERED_DECK = "Unanswered questions"
+PRACTICE_DECK = "Practice"
 ALL_PACKAGE = "all.apkg"
 # Below this many notes a second process costs more than it saves (the five seeds have 85).
 PARALLEL_MIN_NOTES = 2_000
@@ -106,6 +107,7 @@ def place_notes(decks: Sequence[DocumentNotes], identities: Identities, tree: De
     for doc in decks:
         main: list[PlacedNote] = []
         unanswered: list[PlacedNote] = []
+        practice: list[PlacedNote] = []
         for note in doc.notes:
             due += 1
             ident = identities.notes.get(note.question_id)
@@ -118,18 +120,22 @@ def place_notes(decks: Sequence[DocumentNotes], identities: Identities, tree: De
                 note_id += 2
             used.update((note_id, note_id + 1))
             next_free[base] = note_id + 2
-            (main if note.answered else unanswered).append(
+            (practice if note.practice else main if note.answered else unanswered).append(
                 PlacedNote(note.note_type, note.fields, note.tags, ident.guid, ident.mtime, note_id, due))
-        out.append(_document_decks(doc.document, tree, main, unanswered))
+        out.append(_document_decks(doc.document, tree, main, unanswered, practice))
     return out
 
 
 def _document_decks(document: Document, tree: DeckTree, main: list[PlacedNote],
-                    unanswered: list[PlacedNote]) -> list[DeckSpec]:
+                    unanswered: list[PlacedNote], practice: list[PlacedNote]) -> list[DeckSpec]:
     name, elsewhere = deck_name(document, tree), deck_name(document, tree, unanswered=True)
     said = f"The questions this document leaves unanswered are in the deck “{UNANSWERED_DECK}”." if unanswered \
         else ""
     decks = [DeckSpec(deck_id(name), name, said, tuple(main))]
+    if practice:
+        drill = f"{name}::{PRACTICE_DECK}"
+        decks.append(DeckSpec(deck_id(drill), drill, "The document's numeric questions again, each with its own "
+                              "sizes: the answers are computed and checked twice.", tuple(practice)))
     if unanswered:
         decks.append(DeckSpec(deck_id(elsewhere), elsewhere, "Questions the source leaves unanswered, to think "
                               "through or to look up.", tuple(unanswered)))

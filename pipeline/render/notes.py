@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from typing import Mapping, Sequence
 
 from pipeline.model import Diagnostic, Document, Question
+from pipeline.practice import TAG as PRACTICE_TAG
 from pipeline.render.fields import note_fields
 from pipeline.render.notetypes import NoteType, note_type_key
 from pipeline.render.sections import numbered_headings
@@ -21,6 +22,7 @@ class DeckNote:
     fields: tuple[str, ...]  # HTML, in the note type's field order
     tags: tuple[str, ...]
     answered: bool  # False: the note goes to the document's deck under Unanswered questions
+    practice: bool  # True: the note goes to the document's Practice subdeck
     content: str  # hash of the note type, every field and the tags: anything the note writes that changes
     # (even only the source line it shows) must give it a newer modification time, or Anki keeps the old note
 
@@ -92,7 +94,8 @@ def document_notes(doc: Document, note_types: Mapping[str, NoteType]) -> tuple[D
         key = note_type_key(q)
         content = note_content(note_types[key].spec.model_id, tuple(fields.values()), q.tags)
         kept.append(q)
-        notes.append(DeckNote(q.id, key, tuple(fields.values()), q.tags, q.answered, content))
+        notes.append(DeckNote(q.id, key, tuple(fields.values()), q.tags, q.answered, PRACTICE_TAG in q.tags,
+                              content))
     if not kept:
         diags.append(Diagnostic(doc.path, 0, "warning", "anki-no-questions",
                                 "no questions to put in the deck; its package is empty"))

@@ -1,0 +1,155 @@
+"""Practice notes: each question the reference model computes from gets fresh numbers in a Practice subdeck.
+Every practice answer is recomputed here, with sympy, from the sizes its card prints."""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sympy as sp
+
+from pipeline import practice
+from pipeline.decktree import parse_deck_tree
+from tests.ankiimport import import_package, notes_by_guid, open_collection
+
+ROOT = Path(__file__).resolve().parent.parent
+N_X, N_H, N_Y = sp.symbols("n_x n_h n_y", positive=True, integer=True)
+GATES = {"RNN": 1, "GRU": 3, "LSTM": 4}
+
+
+def parameters(cell: str, biases: int, dense: bool) -> sp.Expr:
+    """Written out here, independently of the reference model: per gate, input and recurrent weights and biases."""
+    return GATES[cell] * (N_H * (N_X + N_H) + biases * N_H) + (N_Y * (N_H + 1) if dense else 0)
+
+
+def build(root: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pipeline", "build", "--decks"], cwd=root, capture_output=True,
+                          text=True, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("project")
+    for name in ("seeds", "templates"):
+        shutil.copytree(ROOT / name, root / name)
+    run = build(root)
+    assert run.returncode == 0, run.stderr
+    return root
+
+
+@pytest.fixture(scope="module")
+def drills(project, tmp_path_factory) -> list[dict]:
+    col = open_collection(tmp_path_factory.mktemp("anki"))
+    try:
+        log = import_package(col, project / "build/decks/all.apkg")
+        found = []
+        for cid in col.find_cards('"deck:*::Practice"'):
+            card = col.get_card(cid)
+            note = card.note()
+            found.append({"deck": col.decks.name(card.did), "fields": dict(note.items()), "tags": note.tags})
+        return found
+    finally:
+        col.close()
+
+
+def plain(html_text: str) -> str:
+    text = re.sub(r"<[^>]+>", " ", html_text)
+    return " ".join(re.sub(r"\\\(|\\\)|\\,|\{|\}", " ", text).split())
+
+
+def test_each_computed_question_has_three_practice_notes_in_its_documents_practice_subdeck(drills) -> None:
+    decks = sorted(d["deck"] for d in drills)
+    assert decks == sorted([f"Recurrent Neural Networks::{title}::Practice"
+                            for title in ("RNN Exercises", "Sequence Models Quiz", "Interview Questions")
+                            for _ in range(3)])
+    assert all("practice" in d["tags"] for d in drills)
+
+
+def test_parameter_counts_cover_rnn_lstm_and_gru_under_both_bias_conventions_and_are_right(drills) -> None:
+    seen = set()
+    for d in drills:
+        stem = plain(d["fields"]["Stem"])
+        m = re.search(r"does an? (RNN|LSTM|GRU) layer hold", stem)
+        if not m:
+            continue
+        at = {N_X: int(re.search(r"n_x = (\d+)", stem)[1]), N_H: int(re.search(r"n_h = (\d+)", stem)[1]),
+              N_Y: int(re.search(r"n_y = (\d+)", stem)[1])}
+        biases = 2 if "two bias vectors per gate" in stem else 1
+        assert biases == 2 or "one bias vector per gate" in stem
+        assert plain(d["fields"]["Value"]).split()[-1] == str(parameters(m[1], biases, True).subs(at)), stem
+        seen.add((m[1], biases))
+    assert {cell for cell, _ in seen} == {"RNN", "LSTM", "GRU"} and {b for _, b in seen} == {1, 2}
+
+
+def test_gate_and_shape_practice_answers_follow_the_printed_sizes(drills) -> None:
+    kinds = set()
+    for d in drills:
+        stem, value = plain(d["fields"]["Stem"]), plain(d["fields"]["Value"])
+        if gate := re.search(r"n_h = (\d+) \. What is the dimension of its (\w+) gate", stem):
+            assert value.split()[-1] == gate[1]
+            kinds.add("gate")
+        elif shape := re.search(r"with (\d+) units reads a batch of (\d+) sequences of (\d+) time steps", stem):
+            units, batch, steps = shape.groups()
+            every = "returns the output of every time step" in stem
+            assert (f"[{batch}, {steps}, {units}]" if every else f"[{batch}, {units}]") in value, (stem, value)
+            kinds.add("shape")
+    assert kinds == {"gate", "shape"}
+
+
+def test_a_practice_card_names_the_mistakes_behind_common_wrong_answers(drills) -> None:
+    card = next(d for d in drills if "does an RNN layer hold" in plain(d["fields"]["Stem"]))
+    assert "if you forgot the biases" in plain(card["fields"]["Notes"])
+
+
+def test_rebuilding_changes_nothing_and_a_larger_count_only_adds_notes(project, tmp_path) -> None:
+    col = open_collection(tmp_path / "anki")
+    try:
+        import_package(col, project / "build/decks/all.apkg")
+        before = notes_by_guid(col)
+        assert build(project).returncode == 0
+        again = import_package(col, project / "build/decks/all.apkg")
+        assert (again.new, again.updated) == (0, 0) and col.note_count() == 94
+
+        settings = project / "seeds/decks.toml"
+        text = settings.read_text(encoding="utf-8")
+        assert "practice = 3\n" in text
+        settings.write_text(text.replace("practice = 3\n", "practice = 5\n"), encoding="utf-8")
+        assert build(project).returncode == 0
+        more = import_package(col, project / "build/decks/all.apkg")
+        assert (more.new, more.updated) == (6, 0)  # 2 more for each of the 3 questions, the others untouched
+        assert col.note_count() == 100 and len(col.find_cards('"deck:*::Practice"')) == 15
+        after = notes_by_guid(col)
+        assert all(after[g]["fields"] == n["fields"] for g, n in before.items())
+    finally:
+        col.close()
+
+
+def test_practice_numbers_do_not_change_when_the_document_is_renumbered(questions) -> None:
+    q = questions["rnn-interview/q04"]
+    moved = q.with_(id="rnn-interview/q05", number="5")
+    assert [p.stem for p in practice.practice_questions(q, 3)] == [p.stem for p in practice.practice_questions(moved, 3)]
+    assert [p.id for p in practice.practice_questions(moved, 2)] == ["rnn-interview/q05/practice-1",
+                                                                     "rnn-interview/q05/practice-2"]
+
+
+def test_a_practice_count_that_is_not_a_small_whole_number_is_an_error_at_its_line() -> None:
+    for bad in ("-1", "2.5", '"3"', "21"):
+        settings, diags = parse_deck_tree(f'[deck]\nname = "X"\npractice = {bad}\n', "seeds/decks.toml")
+        assert settings is None and [(d.code, d.line) for d in diags] == [("deck-settings-invalid", 3)], bad
+    assert parse_deck_tree('[deck]\nname = "X"\npractice = 0\n', "seeds/decks.toml")[0].practice == 0
+
+
+def test_make_check_lists_varied_questions_their_ranges_checks_and_practice_notes() -> None:
+    run = subprocess.run([sys.executable, "-m", "pipeline", "check", "seeds/rnn-exercises.md"], cwd=ROOT,
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout + run.stderr
+    (varied,) = [line for line in run.stdout.splitlines() if line.strip().startswith("varied ")]
+    assert "rnn-exercises/task1-q1: varies n_h in [32, 64, 128, 256], n_x from 10 to 50" in varied
+    assert varied.count("the model's forward pass gives") == 3 and "the closed form" in varied
+    drills = [line for line in run.stdout.splitlines() if line.strip().startswith("practice ")]
+    assert [line.split(":")[0].split()[-1] for line in drills] == [
+        f"rnn-exercises/task1-q1/practice-{k}" for k in (1, 2, 3)]
+    assert all("the closed form agrees" in line for line in drills)
