@@ -79,9 +79,6 @@ def _question(q: Question, k: int, v: Variant) -> Question:
     if isinstance(v.network, GateQuestion):
         word, letter = _GATE_WORDS[v.network.gate]
         computed = replace(computed, quantity=f"dimension of $\\Gamma_{letter}$ ({word} gate)")
-    if isinstance(v.network, ShapeQuestion):
-        computed = replace(computed, axes=("batch size", "time steps", "units") if v.network.return_sequences
-                           else ("batch size", "units"))
     # A mistake about time steps cannot be made on a question that names none.
     mistakes = "; ".join(f"{d.value if isinstance(d.value, int) else list(d.value)} if you {d.mistake}"
                          for d in v.options if "per time step" not in d.mistake)
