@@ -25,3 +25,15 @@ def bank():
 @pytest.fixture(scope="session")
 def questions(bank):
     return {q.id: q for doc in bank for q in doc.questions}
+
+
+@pytest.fixture(scope="session")
+def versions(bank):
+    """The versions of the shipped exams (seeds/exams.toml), by slug: "choice-A", "choice-B", "written-A"."""
+    from pipeline.build import read_definitions
+    from pipeline.exams import select_versions
+
+    definitions, diags = read_definitions(ROOT / "seeds/exams.toml")
+    found, drawn = select_versions(bank, definitions)
+    assert diags + drawn == []
+    return {v.slug: v for v in found}

@@ -9,27 +9,14 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-import sympy as sp
 from pypdf import PdfReader
 
-from pipeline.build import read_definitions
 from pipeline.definitions import parse_definitions
 from pipeline.exams import select_versions
+from tests.closed_forms import GATE_MISTAKES, N_H, N_X, N_Y, PARAMETER_MISTAKES, RNN_WITH_OUTPUT, T
 
 ROOT = Path(__file__).resolve().parent.parent
-N_X, N_H, N_Y, T = sp.symbols("n_x n_h n_y T", positive=True, integer=True)
-PARAMETERS = N_H * (N_X + N_H + 1) + N_Y * (N_H + 1)
-# The mistakes, written out here independently of the reference model's code.
-PARAMETER_MISTAKES = {
-    "forgot the biases": N_H * (N_X + N_H) + N_Y * N_H,
-    "counted the recurrent weights once per time step (T = 5)": PARAMETERS + (T - 1) * N_H * N_H,
-    "used two bias vectors per gate (PyTorch/cuDNN) instead of one": PARAMETERS + N_H,
-}
-GATE_MISTAKES = {
-    "counted all the cell's gates together, as in the fused weight matrix": 4 * N_H,
-    "gave the input size, not the hidden size": N_X,
-    "took the length of the stacked input [a, x]": N_H + N_X,
-}
+PARAMETERS = RNN_WITH_OUTPUT
 OPTION = re.compile(r"^(\d+)(?: — (.+?)| \(correct\))([A-D])$", re.M)
 
 
@@ -41,14 +28,6 @@ def keys(tmp_path_factory) -> dict[str, str]:
     assert run.returncode == 0, run.stderr
     return {p.stem: unicodedata.normalize("NFKC", "\n".join(page.extract_text() for page in PdfReader(p).pages))
             for p in sorted((out / "exams").glob("choice-*.pdf"))}
-
-
-@pytest.fixture(scope="module")
-def versions(bank):
-    definitions, diags = read_definitions(ROOT / "seeds/exams.toml")
-    found, drawn = select_versions(bank, definitions)
-    assert diags + drawn == []
-    return {v.slug: v for v in found}
 
 
 def item(version, qid: str):

@@ -11,8 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from exam_fixtures import emptiness, rubric_blocks
-from pipeline.build import read_definitions
-from pipeline.exams import format_points, select_versions
+from pipeline.exams import format_points
 from pipeline.rubric import rubric
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,14 +26,6 @@ def built(tmp_path_factory) -> Path:
     assert run.returncode == 0, run.stderr
     assert "exam-" not in run.stderr and "math-unrenderable" not in run.stderr, run.stderr
     return out / "exams"
-
-
-@pytest.fixture(scope="module")
-def versions(bank):
-    definitions, diags = read_definitions(ROOT / "seeds/exams.toml")
-    found, drawn = select_versions(bank, definitions)
-    assert diags + drawn == []
-    return {v.slug: v for v in found}
 
 
 def pdf_text(path: Path) -> str:

@@ -9,22 +9,13 @@ import sys
 from pathlib import Path
 
 import pytest
-import sympy as sp
 
 from pipeline import practice
 from pipeline.decktree import parse_deck_tree
+from tests.closed_forms import N_H, N_X, N_Y, parameters
 from tests.ankiimport import import_package, notes_by_guid, open_collection
 
 ROOT = Path(__file__).resolve().parent.parent
-N_X, N_H, N_Y = sp.symbols("n_x n_h n_y", positive=True, integer=True)
-GATES = {"RNN": 1, "GRU": 3, "LSTM": 4}
-
-
-def parameters(cell: str, biases: int, dense: bool) -> sp.Expr:
-    """Written out here, independently of the reference model: per gate, input and recurrent weights and biases."""
-    return GATES[cell] * (N_H * (N_X + N_H) + biases * N_H) + (N_Y * (N_H + 1) if dense else 0)
-
-
 def build(root: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "pipeline", "build", "--decks"], cwd=root, capture_output=True,
                           text=True, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
@@ -44,7 +35,7 @@ def project(tmp_path_factory) -> Path:
 def drills(project, tmp_path_factory) -> list[dict]:
     col = open_collection(tmp_path_factory.mktemp("anki"))
     try:
-        log = import_package(col, project / "build/decks/all.apkg")
+        assert import_package(col, project / "build/decks/all.apkg").new == col.note_count()  # nothing twice
         found = []
         for cid in col.find_cards('"deck:*::Practice"'):
             card = col.get_card(cid)

@@ -5,19 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
-import sympy as sp
 
 from pipeline import vary
 from pipeline.model import Vary
 
-N_X, N_H, N_Y, T = sp.symbols("n_x n_h n_y T", positive=True, integer=True)
-RNN_WITH_OUTPUT = N_H * (N_X + N_H + 1) + N_Y * (N_H + 1)
-# Each mistake, written out independently of the reference model's own code.
-MISTAKES = {
-    "forgot the biases": N_H * (N_X + N_H) + N_Y * N_H,
-    "counted the recurrent weights once per time step (T = 5)": RNN_WITH_OUTPUT + (T - 1) * N_H * N_H,
-    "used two bias vectors per gate (PyTorch/cuDNN) instead of one": RNN_WITH_OUTPUT + N_H,
-}
+from tests.closed_forms import N_H, N_X, N_Y, RNN_WITH_OUTPUT, T
+from tests.closed_forms import PARAMETER_MISTAKES as MISTAKES
 
 
 @pytest.fixture(scope="module")
