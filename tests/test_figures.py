@@ -300,3 +300,32 @@ def test_a_supplied_diagram_is_drawn_on_the_paper_and_answer_figures_only_in_the
     for caption in ("One to one: a single input, a single output.", "Many to many: two inputs produce three outputs."):
         assert caption in key and caption not in paper
     assert "not included in the document" not in paper
+
+
+def test_an_image_file_becomes_media_and_a_vanished_one_suspends_the_card(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><circle r="4"/></svg>'
+    (tmp_path / "rnn.svg").write_text(svg)
+    doc = curate(tmp_path, FIX + '[[fix.figure]]\nfills = 1\nfile = "rnn.svg"\n')
+
+    def front(build: str) -> tuple[str, Path, list[str], str]:
+        diags = build_decks([doc], tmp_path / build, tmp_path / f"{build}.lock", TEMPLATES, now=NOW, tree=DECKS)
+        assert [d for d in diags if d.severity == "error"] == []
+        col = open_collection(tmp_path / f"{build}-col")
+        import_package(col, tmp_path / build / "quiz.apkg")
+        (nid,) = col.find_notes('"Stem:*Which architecture*"')
+        card = col.get_note(nid).cards()[0]
+        shown = card.question(), Path(col.media.dir()), col.get_note(nid).tags, col.decks.name(card.did)
+        col.close()
+        return shown
+
+    html, media, tags, deck = front("with-file")
+    (src,) = _images(html)
+    assert "figure-missing" not in tags and not deck.startswith("Questions missing a figure")
+    assert re.fullmatch(r"rnn-[0-9a-f]{10}\.svg", src) and (media / src).read_text() == svg
+    # The file is gone when the decks are built: the card says the figure is missing and waits.
+    (tmp_path / "rnn.svg").unlink()
+    html, _, tags, deck = front("without-file")
+    assert _images(html) == [] and "Missing figure:" in html
+    assert "figure-missing" in tags and deck.startswith("Questions missing a figure::")

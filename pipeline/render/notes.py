@@ -8,6 +8,7 @@ from typing import Mapping, Sequence
 
 from pipeline.model import Diagnostic, Document, Question
 from pipeline.render.fields import note_fields, note_media
+from pipeline.render.figures import picture
 from pipeline.render.notetypes import NoteType, note_type_key
 from pipeline.render.sections import numbered_headings
 
@@ -93,12 +94,14 @@ def document_notes(doc: Document, note_types: Mapping[str, NoteType]) -> tuple[D
                                 f"{q.id}: field {name} still contains a `$` after math rendering")
                      for name, value in fields.items() if "$" in value and "$" in _CODE_SPAN.sub("", value))
         key = note_type_key(q)
-        # The tag says why the card is suspended, and changes the note's content when the figure comes.
-        tags = q.tags + (FIGURE_MISSING_TAG,) if q.stem_figure_missing else q.tags
+        # Missing: not supplied, or its file gone since the overlay was read. The tag says why the card is
+        # suspended, and changes the note's content when the figure comes.
+        lacking = any(f.where == "stem" and picture(f) is None for f in q.figures)
+        tags = q.tags + (FIGURE_MISSING_TAG,) if lacking else q.tags
         content = note_content(note_types[key].spec.model_id, tuple(fields.values()), tags)
         kept.append(q)
         notes.append(DeckNote(q.id, key, tuple(fields.values()), tags, q.answered, content,
-                              suspended=q.stem_figure_missing, media=note_media(q)))
+                              suspended=lacking, media=note_media(q)))
     if not kept:
         diags.append(Diagnostic(doc.path, 0, "warning", "anki-no-questions",
                                 "no questions to put in the deck; its package is empty"))
