@@ -17,6 +17,12 @@ there, is reported as `fix-stale` rather than silently ignored. A key or value o
     answer = "..."                          # optional: supply or replace the reference answer
     explanation = "..."                     # optional: supply or replace the explanation, for learners
     note = "..."                            # optional: a note shown to the learner
+    [[fix.figure]]                          # optional, repeatable: supply a figure the document lacks
+    diagram = "many-to-many Tx=4"           # a diagram description (see diagrams.py), or
+    file = "q02.svg"                        # an SVG or PNG file beside the overlay, inside the project
+    fills = 1                               # the question's missing figure it supplies (1 = its first);
+    where = "answer"                        # or, without `fills`, the text it goes with: stem or answer
+    caption = "..."                         # optional: a caption under the figure
     [[fix.replace]]                         # optional, repeatable: targeted text repair
     field = "stem"                          # stem, answer, explanation, context or "option 2"
     find = "\\Gamma_{\\rm M}"               # text the field contains (not empty)
@@ -32,10 +38,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .model import Choice, Cue, Diagnostic, Document, KINDS, Question, Vary
+from . import assets
+from .diagrams import diagram
+from .model import FIGURE_PLACES, Choice, Cue, Diagnostic, Document, Figure, KINDS, Question, Vary
 from .source import read_source
 
-FIX_KEYS = {"question", "why", "correct", "kind", "choices", "answer", "note", "replace", "explanation", "vary"}
+FIX_KEYS = {"question", "why", "correct", "kind", "choices", "answer", "note", "replace", "explanation", "vary",
+            "figure"}
+FIGURE_KEYS = {"diagram", "file", "fills", "where", "caption"}
+FIGURE_FILE_TYPES = ("image/svg+xml", "image/png")
 # Sizes an overlay may let vary, by what the reference model calls them.
 VARY_SIZES = {"n_x": "input size", "n_h": "hidden size", "n_y": "output size", "batch": "batch size",
               "steps": "time steps", "features": "input features per step", "units": "units of the layer"}
@@ -103,7 +114,7 @@ def load_overlay(path: Path, shown: str | None = None) -> Overlay | None:
         invalid(where.first("fix"), "`fix` must be [[fix]] tables, one per fix")
         found = []
     for n, fix in enumerate(found):
-        if problem := _check_fix(fix):
+        if problem := _check_fix(fix) or _check_figures(fix, Path(path).parent):
             message, key_path = problem
             invalid(where.fix(n, *key_path), message)
         else:
@@ -171,6 +182,66 @@ def _check_fix(fix: Any) -> tuple[str, tuple[str | int, ...]] | None:
     return None
 
 
+def _check_figures(fix: dict[str, Any], folder: Path) -> tuple[str, tuple[str | int, ...]] | None:
+    """The first problem of a fix's [[fix.figure]] entries, and where it is: ("figure", index, key). A file
+    is checked here, where its line is known, and turned into the project path the renderers read."""
+    figures = fix.get("figure", [])
+    if isinstance(figures, dict):
+        figures = fix["figure"] = [figures]  # `figure = { ... }`: one figure
+    if not (isinstance(figures, list) and all(isinstance(f, dict) for f in figures)):
+        return f"`figure` must be [[fix.figure]] tables, not {_shown(figures)}", ("figure",)
+    for k, fig in enumerate(figures):
+        odd = sorted(set(fig) - FIGURE_KEYS)
+        if odd:
+            return f"unknown key `{odd[0]}` in [[fix.figure]] (known: {', '.join(sorted(FIGURE_KEYS))})", \
+                ("figure", k, odd[0])
+        if ("diagram" in fig) == ("file" in fig):
+            return "each [[fix.figure]] needs one of `diagram` (a description) or `file` (an image)", ("figure", k)
+        if "fills" in fig and not (type(fig["fills"]) is int and fig["fills"] >= 1):
+            return (f"`fills` must be the number of the question's missing figure, counted from 1, "
+                    f"not {_shown(fig['fills'])}"), ("figure", k, "fills")
+        if "where" in fig and fig["where"] not in FIGURE_PLACES or "where" not in fig and "fills" not in fig:
+            return (f"`where` must be stem or answer (the text the figure goes with), "
+                    f"not {_shown(fig.get('where'))}"), ("figure", k, "where")
+        if "caption" in fig and not _is_text(fig["caption"]):
+            return f"`caption` must be text, not {_shown(fig['caption'])}", ("figure", k, "caption")
+        if "diagram" in fig:
+            if not isinstance(fig["diagram"], str):
+                return f"`diagram` must be a description such as \"many-to-one Tx=4\", not {_shown(fig['diagram'])}", \
+                    ("figure", k, "diagram")
+            try:
+                diagram(fig["diagram"])
+            except ValueError as exc:
+                return str(exc), ("figure", k, "diagram")
+        else:
+            found, problem = _figure_file(fig["file"], folder)
+            if problem:
+                return problem, ("figure", k, "file")
+            fig["file"] = found
+    return None
+
+
+def _figure_file(name: Any, folder: Path) -> tuple[str, str | None]:
+    """A figure file named beside the overlay -> its path relative to the project, or why it is refused."""
+    if not _is_text(name) or "\0" in name:
+        return "", f"`file` must name an image beside the overlay, e.g. \"q02.svg\", not {_shown(name)}"
+    root = Path.cwd().resolve()
+    try:
+        path = (folder / name).resolve()
+    except (OSError, RuntimeError, ValueError):
+        return "", f"`file` {_shown(name)} cannot be resolved to a file"
+    if not path.is_relative_to(root):
+        return "", f"`file` {_shown(name)} is outside the project; a figure must be a file of the project"
+    if assets.image_type(path) not in FIGURE_FILE_TYPES:
+        return "", f"`file` {_shown(name)} must be an SVG or PNG image (.svg or .png)"
+    if not path.exists():
+        return "", f"`file` {_shown(name)} does not exist (looked for {path.relative_to(root).as_posix()})"
+    data, problems = read_source(path, name, limit=assets.MAX_BYTES)
+    if data is None:
+        return "", f"`file` {_shown(name)}: {problems[0].message}"
+    return path.relative_to(root).as_posix(), None
+
+
 def _check_vary(vary: Any) -> str | None:
     """`vary = { n_h = [64, 128, 256], n_x = { from = 10, to = 50 } }`: values to choose from, or a range."""
     if not isinstance(vary, dict) or not vary:
@@ -235,18 +306,59 @@ class _Lines:
 
     def fix(self, n: int, key: str | int | None = None, index: str | int | None = None, subkey: str | int | None = None,
             ) -> int:
-        """The line of the n-th [[fix]], of its `key`, or of `subkey` in its index-th [[fix.replace]]."""
+        """The line of the n-th [[fix]], of its `key`, or of `subkey` in its index-th [[fix.replace]] or
+        [[fix.figure]]."""
         starts = [i for i, (table, _, _) in enumerate(self.tables) if table == "fix"]
         if n >= len(starts):
             return self.first("fix")  # inline tables: `fix = [...]`
         _, line, keys = self.tables[starts[n]]
-        if key == "replace" and isinstance(index, int):
+        if key in ("replace", "figure") and isinstance(index, int):
             end = starts[n + 1] if n + 1 < len(starts) else len(self.tables)
-            replaces = [t for t in self.tables[starts[n] + 1:end] if t[0] == "fix.replace"]
+            replaces = [t for t in self.tables[starts[n] + 1:end] if t[0] == f"fix.{key}"]
             if index < len(replaces):
                 _, rline, rkeys = replaces[index]
                 return rkeys.get(str(subkey), rline) if subkey is not None else rline
         return keys.get(str(key), line) if key is not None else line
+
+
+def _figures(q: Question, entries: list[dict[str, Any]], path: str, line: int
+             ) -> tuple[tuple[Figure, ...], list[Diagnostic]]:
+    """The question's figures with the overlay's supplied. An entry fills the missing figure `fills` names
+    or is added to the text `where` names; in each text the overlay's figures come in its order, then the
+    notes of figures nobody supplied. Stem figures come before answer figures."""
+    figures = list(q.figures)
+    supplied: list[Figure] = []
+    taken: set[int] = set()
+    diags: list[Diagnostic] = []
+    for entry in entries:
+        supply = {"diagram": entry.get("diagram", ""), "file": entry.get("file", ""),
+                  "caption": entry.get("caption", "")}
+        if "fills" not in entry:
+            supplied.append(Figure(entry["where"], "", 0, **supply))
+            continue
+        k = entry["fills"] - 1
+        if k >= len(figures) or figures[k].supplied or k in taken:
+            diags.append(Diagnostic(path, line, "error", "fix-stale",
+                                    f"{q.id} has {sum(not f.supplied for f in q.figures)} missing figures; "
+                                    f"`fills = {entry['fills']}` does not fit"))
+            continue
+        if entry.get("where", figures[k].where) != figures[k].where:
+            diags.append(Diagnostic(path, line, "error", "fix-stale",
+                                    f"{q.id}'s missing figure {entry['fills']} belongs to its {figures[k].where}, "
+                                    f"not its {entry['where']}"))
+            continue
+        taken.add(k)
+        supplied.append(replace(figures[k], **supply))
+    rest = [f for k, f in enumerate(figures) if k not in taken]
+    ordered = [f for place in FIGURE_PLACES
+               for f in [f for f in rest if f.where == place and f.supplied]
+               + [f for f in supplied if f.where == place] + [f for f in rest if f.where == place and not f.supplied]]
+    return tuple(ordered), diags
+
+
+def _supplied_lines(q: Question, figures: tuple[Figure, ...]) -> set[int]:
+    """Source lines of the missing figures that `figures` supplies."""
+    return {f.line for f in q.figures if not f.supplied} - {f.line for f in figures if not f.supplied}
 
 
 def _squash(text: str) -> str:
@@ -341,9 +453,16 @@ def _apply_one(q: Question, fix: dict[str, Any], path: str, line: int) -> tuple[
         changes["notes"] = q.notes + (fix["note"],)
     if "vary" in fix:
         changes["vary"] = vary_of(fix["vary"])
+    if fix.get("figure"):
+        changes["figures"], problems = _figures(q, fix["figure"], path, line)
+        diags += problems
+    supplied = _supplied_lines(q, changes.get("figures", q.figures))
     kept = []
     for d in q.diagnostics:
-        if d.code in resolved:
+        if d.code == "figure-missing" and d.line in supplied:
+            kept.append(Diagnostic(d.file, d.line, "info", d.code,
+                                   f"the document lacks this figure; {where} supplies it"))
+        elif d.code in resolved:
             kept.append(Diagnostic(d.file, d.line, "info", d.code, f"{d.message} — resolved by {where}: {fix['why']}"))
         else:
             kept.append(d)

@@ -79,6 +79,8 @@ def select_versions(bank: Sequence[Document], definitions: Sequence[ExamDefiniti
         selected, problems = select_questions(definition, questions)
         variants, problems = _variants(definition, selected, problems)
         diags.extend(problems)
+        selected, left_out = answerable(definition, selected)
+        diags.extend(left_out)
         if any(d.severity == "error" for d in problems) or not selected:
             continue
         versions.extend(shuffle_versions(definition, [(q, pts) for q, pts, _ in selected], variants))
@@ -130,6 +132,18 @@ def _matches(draw: Draw, q: Question) -> bool:
     if draw.answered is not None and q.answered != draw.answered:
         return False
     return True
+
+
+def answerable(definition: ExamDefinition, selected: Sequence[tuple[Question, float]]
+               ) -> tuple[list[tuple[Question, float]], list[Diagnostic]]:
+    """The selected questions a student can answer on paper: one whose stem shows a figure the document
+    lacks and no overlay supplies would be scored but unanswerable, so it is left out and reported."""
+    kept = [(q, pts) for q, pts in selected if not q.stem_figure_missing]
+    diags = [Diagnostic(definition.file, definition.line, "warning", "exam-figure-missing",
+                        f"exam '{definition.name}' leaves out {q.id} ({q.source.file}:{q.source.line_start}): it "
+                        f"shows a figure the document lacks; supply it in the document's overlay")
+             for q, _ in selected if q.stem_figure_missing]
+    return kept, diags
 
 
 def select_questions(definition: ExamDefinition, questions: Sequence[Question]
@@ -249,5 +263,5 @@ def option_orders(definition: ExamDefinition, q: Question) -> list[tuple[int, ..
     return orders
 
 
-__all__ = ["ExamItem", "ExamVersion", "format_points", "select_questions", "option_orders", "select_versions",
-           "shuffle_version", "shuffle_versions"]
+__all__ = ["ExamItem", "ExamVersion", "answerable", "format_points", "select_questions", "option_orders",
+           "select_versions", "shuffle_version", "shuffle_versions"]

@@ -75,6 +75,25 @@ class Vary:
     high: int = 0
 
 
+FIGURE_PLACES = ("stem", "answer")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure the question's text refers to: a note on it from the document and, once an overlay supplies
+    it, the image (a project file) or the diagram (a description `diagrams.diagram` draws)."""
+    where: str  # "stem" or "answer": the text that refers to it, so the figure is shown with that text
+    note: str  # what the document says of it (caption or pointer); empty for a figure the overlay adds
+    line: int = 0  # source line of the caption or pointer; 0 for a figure the overlay adds
+    diagram: str = ""  # a diagram description, e.g. "many-to-many Tx=4", when the overlay supplies one
+    file: str = ""  # a project file (path relative to the project), when the overlay supplies an image
+    caption: str = ""  # the overlay's caption, shown under the supplied figure
+
+    @property
+    def supplied(self) -> bool:
+        return bool(self.diagram or self.file)
+
+
 @dataclass(frozen=True)
 class Question:
     id: str  # readable stable id, "<document>/<label>", e.g. "coursera-rnn/q07"
@@ -89,13 +108,18 @@ class Question:
     context: str = ""  # shared set-up printed before the stem (e.g. a task's assumptions)
     section: str = ""  # the heading the question sits under
     attribution: str = ""  # e.g. "Source: stats.stackexchange.com"
-    figures: tuple[str, ...] = ()  # notes on figures the question refers to but the document lacks
+    figures: tuple[Figure, ...] = ()  # figures the question refers to, supplied or not, in text order
     notes: tuple[str, ...] = ()  # editorial notes shown to the learner (worked examples, fixes)
     tags: tuple[str, ...] = ()  # Anki-style tags, no spaces
     computed: tuple[Computed, ...] = ()  # values recomputed by the reference model
     diagnostics: tuple[Diagnostic, ...] = ()  # messages about this question
     cues: tuple[Cue, ...] = ()  # the evidence that decided the question's boundaries, options and marks
     vary: tuple[Vary, ...] = ()  # sizes an overlay lets exam versions and practice notes change
+
+    @property
+    def stem_figure_missing(self) -> bool:
+        """Whether the question itself shows a figure nobody supplied: without it, it cannot be answered."""
+        return any(f.where == "stem" and not f.supplied for f in self.figures)
 
     @property
     def answered(self) -> bool:
@@ -166,6 +190,7 @@ def document_from_json(text: str | bytes) -> Document:
 _NESTED: dict[str, type] = {
     "source": SourceSpan, "choices": Choice, "computed": Computed, "breakdown": BreakdownItem,
     "diagnostics": Diagnostic, "cues": Cue, "questions": Question, "skipped": Skipped, "vary": Vary,
+    "figures": Figure,
 }
 
 
@@ -184,6 +209,7 @@ def _from_data(cls: type, data: Any) -> Any:
 
 
 __all__ = [
-    "KINDS", "SEVERITIES", "SourceSpan", "Diagnostic", "Cue", "Vary", "Choice", "BreakdownItem", "Computed",
+    "KINDS", "SEVERITIES", "FIGURE_PLACES", "Figure", "SourceSpan", "Diagnostic", "Cue", "Vary", "Choice",
+    "BreakdownItem", "Computed",
     "Question", "Skipped", "Document", "all_diagnostics", "document_to_json", "document_from_json",
 ]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from pipeline.model import BreakdownItem, Choice, Computed, Document, Question, SourceSpan
+from pipeline.model import BreakdownItem, Choice, Computed, Document, Figure, Question, SourceSpan
 from pipeline.tags import tags_for
 
 
@@ -58,7 +58,8 @@ def coursera() -> Document:
         _q(d, p, "q02", "single_choice", TX_TY_STEM, 20, section="Recurrent Neural Networks",
            choices=(Choice("$T_x = T_y$", True, 26), Choice("$T_x < T_y$", False, 27),
                     Choice("$T_x > T_y$", False, 28), Choice("$T_x = 1$", False, 29)),
-           figures=("The document refers to a diagram of the RNN here, but the image is not in the source.",),
+           figures=(Figure("stem", "The document refers to a diagram of the RNN here, but the image is not in the source.",
+                           20, diagram="many-to-many Tx=4"),),
            explanation="It is appropriate when every input should be matched to an output."),
         _q(d, p, "q03", "multi_choice", MANY_TO_ONE_STEM, 35, choices=MANY_TO_ONE_CHOICES,
            section="Recurrent Neural Networks", tags=("architectures",)),

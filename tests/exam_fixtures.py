@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pipeline.definitions import parse_definitions
 from pipeline.exams import ExamVersion, select_versions
-from pipeline.model import BreakdownItem, Choice, Computed, Document, Question, SourceSpan
+from pipeline.model import BreakdownItem, Choice, Computed, Document, Figure, Question, SourceSpan
 
 GRU_EQUATIONS = r"""Here're the update equations for the GRU.
 
@@ -63,7 +63,8 @@ def bank() -> list[Question]:
                 Choice("$T_x = 1$", False, 31),
             ),
             explanation="It is appropriate when every input should be matched to an output.",
-            figures=("Figure: the RNN architecture referred to (figure not included in the source)",),
+            figures=(Figure("stem", "Figure: the RNN architecture referred to (figure not included in the source)", 20,
+                            diagram="many-to-many Tx=4"),),
         ),
         Question(
             id="coursera-rnn/q03", document="coursera-rnn", number="3", kind="multi_choice",
@@ -151,7 +152,8 @@ def bank() -> list[Question]:
                  "time step, what is the RNN estimating from a probabilistic point of view?",
             source=_span("rnn-quiz", 13, 21),
             answer=r"The RNN estimates $\mathbb{P}(y^{(t)} \mid y^{(1)}, \dots, y^{(t-1)})$.",
-            figures=("Figure 1: Traditional RNN architecture (figure not included in the source)",),
+            figures=(Figure("stem", "Figure 1: Traditional RNN architecture (figure not included in the source)", 18,
+                            diagram="many-to-many Tx=4"),),
         ),
         Question(
             id="rnn-quiz/q05", document="rnn-quiz", number="5", kind="open",

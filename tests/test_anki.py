@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 import re
 import shutil
 import sqlite3
@@ -34,7 +35,7 @@ DECK_TREE = Path(__file__).resolve().parent / "fixtures" / "decks-no-practice.to
 TREE = load_deck_tree(DECK_TREE)[0]
 NOW = 1_700_000_000
 # Tags our fields may contain; any other `<` is text that escaped escaping.
-OUR_TAGS = r"</?(?:p|ol|ul|li|span|div|table|tr|td|th|em|strong|code|pre|br|hr|a|blockquote|h[1-6])\b"
+OUR_TAGS = r"</?(?:p|ol|ul|li|span|div|table|tr|td|th|em|strong|code|pre|br|hr|a|blockquote|h[1-6]|figure|figcaption|img)\b"
 
 
 def build(tmp_path: Path, docs, out: str = "decks", now: int = NOW, templates: Path = TEMPLATES,
@@ -206,7 +207,8 @@ def test_figures_notes_and_source_are_shown(imported):
     col, _, _, ids = imported
     notes = notes_by_guid(col)
     front = col.get_card(notes[ids["coursera-rnn/q02"]]["cards"][0]).question()
-    assert "Missing figure:" in front and "the image is not in the source" in front
+    # The overlay supplied the figure: the card shows the diagram, not the notice that it is missing.
+    assert '<img src="many-to-many-tx4-' in front and "Missing figure:" not in front
     back = col.get_card(notes[ids["rnn-exercises/task-1/q2"]]["cards"][0]).answer()
     assert "Parameter sharing is also what lets an RNN handle inputs of varying length." in back
     assert '<div class="source">RNN and LSTM exercises, task-1/q2</div>' in back
@@ -578,10 +580,14 @@ def test_a_package_is_a_zip_that_any_reader_checks_and_reads(tmp_path):
     for package in sorted(out.iterdir()):
         with zipfile.ZipFile(package) as z:
             assert z.testzip() is None  # every entry's CRC checks out
+            media = json.loads(z.read("media"))
             assert [(i.filename, i.date_time, i.compress_type) for i in z.infolist()] == [
                 ("collection.anki2", (1980, 1, 1, 0, 0, 0), zipfile.ZIP_DEFLATED),
-                ("media", (1980, 1, 1, 0, 0, 0), zipfile.ZIP_DEFLATED)]
-            assert z.read("media") == b"{}"
+                ("media", (1980, 1, 1, 0, 0, 0), zipfile.ZIP_DEFLATED)] + [
+                (str(k), (1980, 1, 1, 0, 0, 0), zipfile.ZIP_DEFLATED) for k in range(len(media))]
+            # Only the coursera deck (and all of them) holds a figure: its media map names it.
+            assert [n.startswith("many-to-many-tx4-") for n in media.values()] == \
+                ([True] if package.name in ("coursera-rnn.apkg", "all.apkg") else [])
             assert z.read("collection.anki2").startswith(b"SQLite format 3\x00")
             assert z.getinfo("collection.anki2").compress_size < z.getinfo("collection.anki2").file_size / 4
 

@@ -68,10 +68,15 @@ def test_broken_line_wraps_are_rejoined(questions):
 
 
 def test_missing_figures_are_kept_as_notes(questions):
-    assert any("Figure 1: Traditional RNN architecture" in f for f in questions["rnn-quiz/q02"].figures)
-    assert questions["coursera-rnn/q02"].figures
-    codes = [d.code for d in questions["coursera-rnn/q02"].diagnostics]
-    assert "figure-missing" in codes
+    # The caption stays with the figure the overlay supplies in its place, in the stem that names it.
+    (figure,) = questions["rnn-quiz/q02"].figures
+    assert "Figure 1: Traditional RNN architecture" in figure.note
+    assert (figure.where, figure.line, figure.diagram) == ("stem", 18, "many-to-many Tx=4")
+    missing = [d for d in questions["coursera-rnn/q02"].diagnostics if d.code == "figure-missing"]
+    assert [(d.line, d.severity) for d in missing] == [(18, "info")]  # reported, and supplied
+    # The equation the interview's answer introduces has no diagram: its note stays, with its warning.
+    equation = questions["rnn-interview/q15"].figures[-1]
+    assert (equation.where, equation.supplied) == ("answer", False) and "equation" in equation.note
 
 
 def test_parse_json_cli_prints_the_model():

@@ -232,7 +232,7 @@ def test_every_field_of_a_question_prints_as_text(tmp_path: Path, server: str) -
     """The same strings in every field the model has, whichever reader or overlay filled it."""
     from pipeline.definitions import ExamDefinition
     from pipeline.exams import shuffle_version
-    from pipeline.model import BreakdownItem, Choice, Computed, Question, SourceSpan
+    from pipeline.model import BreakdownItem, Choice, Computed, Figure, Question, SourceSpan
     from pipeline.render.pdf import html_to_pdf
 
     outside = tmp_path / "outside"
@@ -241,7 +241,8 @@ def test_every_field_of_a_question_prints_as_text(tmp_path: Path, server: str) -
     q = Question(
         id=f"hostile/{s}", document="hostile", number=s, kind="single_choice", stem=s,
         source=SourceSpan(f"seeds/{s}.md", 3, 9), choices=(Choice(s, True, 4), Choice(s, False, 5)), answer=s,
-        explanation=s, context=s, section=s, attribution=s, figures=(s,), notes=(s,), tags=("t",),
+        explanation=s, context=s, section=s, attribution=s, notes=(s,), tags=("t",),
+        figures=(Figure("stem", s, 3, file=s, caption=s), Figure("answer", s, 5, diagram=s)),
         computed=(Computed(quantity=s, value=s, method=s, convention=s, breakdown=(BreakdownItem(s, "x", 1),),
                            document_value=s, agrees=False, line=3, note=s),))
     definition = ExamDefinition(name="h", title=s, course=s, date=s, instructions=s, paper="A4", versions=1,

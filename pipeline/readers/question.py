@@ -21,7 +21,7 @@ def question(region: Region, p: Parts, ctx: Context) -> tuple[Question, list[int
     stem_lines, figures, d1 = figure_notes(_stem_lines(p.stem, base), ctx.path)
     diags += d1
     stem = markdown(stem_lines)
-    answer_lines, fig2, d2 = figure_notes(_markdown_lines(p.answer, base), ctx.path)
+    answer_lines, fig2, d2 = figure_notes(_markdown_lines(p.answer, base), ctx.path, "answer")
     figures += fig2
     diags += d2
     answer = markdown(answer_lines)

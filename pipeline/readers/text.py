@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..model import Diagnostic, Question, Skipped
+from ..model import Diagnostic, Figure, Question, Skipped
 from .blocks import TextShape
 
 BULLET = re.compile(r"^(\s*)[-*+]\s+(.*)$")
@@ -138,34 +138,40 @@ def label_line(text: str) -> bool:
     return bool(s) and len(s.split()) <= 3 and not _NOT_A_LABEL.search(s) and not BULLET.match(text.strip())
 
 
-def figure_notes(lines: list[Line], path: str) -> tuple[list[Line], list[str], list[Diagnostic]]:
-    """Pull figure captions out of the text and report figures the text points at but the document lacks."""
+def figure_notes(lines: list[Line], path: str, where: str = "stem",
+                 ) -> tuple[list[Line], list[Figure], list[Diagnostic]]:
+    """Pull figure captions out of the text and report figures the text points at but the document lacks.
+    `where` is the text they belong to ("stem" or "answer"), so a card or a paper shows them with it."""
     kept: list[Line] = []
-    notes: list[str] = []
+    figures: list[Figure] = []
     diags: list[Diagnostic] = []
+    # A question that shows a missing figure cannot be answered; one whose answer does still can.
+    effect = ("; its cards are suspended and student papers leave it out until its overlay supplies the figure"
+              if where == "stem" else "")
+
+    def missing(line: Line, note: str, message: str) -> None:
+        figures.append(Figure(where, note, line.no))
+        diags.append(Diagnostic(path, line.no, "warning", "figure-missing", message + effect))
+
     for i, line in enumerate(lines):
         cap = FIGURE_CAPTION.match(line.text)
         if cap:
             caption = f"{cap.group(1)}: {cap.group(2).strip()}".rstrip(": ")
-            notes.append(f"{caption} (the figure is not included in the source document)")
-            diags.append(Diagnostic(path, line.no, "warning", "figure-missing",
-                                    f"{cap.group(1)} is referred to but the document has no image; kept as a note"))
+            missing(line, f"{caption} (the figure is not included in the source document)",
+                    f"{cap.group(1)} is referred to but the document has no image; kept as a note")
             continue
         kept.append(line)
         pointer = FIGURE_POINTERS.search(line.text)
         if pointer:
-            nxt = next((n for n in lines[i + 1:] if not n.blank), None)
             phrase = pointer.group(1).strip().rstrip(":")
-            notes.append(f"The source shows a figure here (“{phrase}”), which is not included in the document.")
-            diags.append(Diagnostic(path, line.no, "warning", "figure-missing",
-                                    f"the text points at a figure (“{phrase}”) that the document does not contain"))
+            missing(line, f"The source shows a figure here (“{phrase}”), which is not included in the document.",
+                    f"the text points at a figure (“{phrase}”) that the document does not contain")
         elif line.text.rstrip().endswith(":") and re.search(r"\b(computed|given|defined) as:$", line.text.strip()):
             nxt = next((n for n in lines[i + 1:] if not n.blank), None)
             if nxt is not None and re.match(r"\s*where\b", nxt.text):
-                notes.append("The source shows an equation here that is not included in the document.")
-                diags.append(Diagnostic(path, line.no, "warning", "figure-missing",
-                                        "an equation introduced by “as:” is missing from the document"))
-    return kept, notes, diags
+                missing(line, "The source shows an equation here that is not included in the document.",
+                        "an equation introduced by “as:” is missing from the document")
+    return kept, figures, diags
 
 
 def is_multi(stem: str) -> bool:

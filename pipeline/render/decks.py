@@ -25,16 +25,20 @@ from pipeline.render.package import DeckSpec, PlacedNote, package_bytes
 # import, with its default of no scheduling, makes every card it adds new again.
 UNANSWERED_DECK = "Unanswered questions"
 PRACTICE_DECK = "Practice"
+# A question that shows a figure nobody supplied cannot be answered. Its card is suspended, which Anki's import
+# keeps only with scheduling; by default it makes the card new, so a deck tree of its own keeps it out of study.
+FIGURE_DECK = "Questions missing a figure"
 ALL_PACKAGE = "all.apkg"
 # Below this many notes a second process costs more than it saves (the five seeds have 85).
 PARALLEL_MIN_NOTES = 2_000
 
 
-def deck_name(document: Document, tree: DeckTree, unanswered: bool = False) -> str:
+def deck_name(document: Document, tree: DeckTree, unanswered: bool = False, figure_missing: bool = False) -> str:
     """`<parent>::<title>`, e.g. `Recurrent Neural Networks::RNN Quiz`; `Unanswered questions::<title>` for
-    questions the source leaves open."""
+    questions the source leaves open, `Questions missing a figure::<title>` for those it cannot show."""
     title = " ".join(document.title.replace("::", ":").split()) or document.slug
-    return f"{UNANSWERED_DECK if unanswered else tree.name}::{title}"
+    parent = FIGURE_DECK if figure_missing else UNANSWERED_DECK if unanswered else tree.name
+    return f"{parent}::{title}"
 
 
 def deck_id(name: str) -> int:
@@ -53,10 +57,16 @@ def unanswered_deck() -> DeckSpec:
                     "has numbered sections, each card names the one to read.", ())
 
 
+def figure_deck() -> DeckSpec:
+    return DeckSpec(deck_id(FIGURE_DECK), FIGURE_DECK,
+                    "Questions that show a figure their source lacks, suspended and kept out of the decks you study: "
+                    "without the figure they cannot be answered.", ())
+
+
 def _parents(decks: Sequence[DeckSpec], tree: DeckTree) -> list[DeckSpec]:
     """The top-level decks these decks sit under, in the order of the tree."""
-    return [parent_deck(tree)] + ([unanswered_deck()] if any(d.name.startswith(f"{UNANSWERED_DECK}::")
-                                                          for d in decks) else [])
+    return [parent_deck(tree)] + [parent for parent in (unanswered_deck(), figure_deck())
+                                  if any(d.name.startswith(f"{parent.name}::") for d in decks)]
 
 
 def write_decks(bank: DeckBank, identities: Identities, out_dir: Path, tree: DeckTree = DeckTree()
@@ -93,8 +103,8 @@ def write_decks(bank: DeckBank, identities: Identities, out_dir: Path, tree: Dec
 
 def place_notes(decks: Sequence[DocumentNotes], identities: Identities, tree: DeckTree = DeckTree()
                 ) -> list[list[DeckSpec]]:
-    """Each document's deck and, if it has unanswered questions, its deck under Unanswered questions, with
-    their notes.
+    """Each document's deck and, if it has unanswered questions or questions missing a figure, its decks
+    under Unanswered questions and Questions missing a figure, with their notes.
 
     A note's id is its modification time in ms, moved on past the ids already taken in the whole bank;
     its position is its place in the bank. A question without an identity (a repeated id) gets no note.
@@ -108,6 +118,7 @@ def place_notes(decks: Sequence[DocumentNotes], identities: Identities, tree: De
         main: list[PlacedNote] = []
         unanswered: list[PlacedNote] = []
         practice: list[PlacedNote] = []
+        lacking: list[PlacedNote] = []
         for note in doc.notes:
             due += 1
             ident = identities.notes.get(note.question_id)
@@ -120,14 +131,16 @@ def place_notes(decks: Sequence[DocumentNotes], identities: Identities, tree: De
                 note_id += 2
             used.update((note_id, note_id + 1))
             next_free[base] = note_id + 2
-            (practice if note.practice else main if note.answered else unanswered).append(
-                PlacedNote(note.note_type, note.fields, note.tags, ident.guid, ident.mtime, note_id, due))
-        out.append(_document_decks(doc.document, tree, main, unanswered, practice))
+            box = lacking if note.suspended else practice if note.practice else main if note.answered else unanswered
+            box.append(PlacedNote(note.note_type, note.fields, note.tags, ident.guid, ident.mtime, note_id, due,
+                                  note.suspended, note.media))
+        out.append(_document_decks(doc.document, tree, main, unanswered, lacking, practice))
     return out
 
 
 def _document_decks(document: Document, tree: DeckTree, main: list[PlacedNote],
-                    unanswered: list[PlacedNote], practice: list[PlacedNote]) -> list[DeckSpec]:
+                    unanswered: list[PlacedNote], lacking: list[PlacedNote], practice: list[PlacedNote]
+                    ) -> list[DeckSpec]:
     name, elsewhere = deck_name(document, tree), deck_name(document, tree, unanswered=True)
     said = f"The questions this document leaves unanswered are in the deck “{UNANSWERED_DECK}”." if unanswered \
         else ""
@@ -139,6 +152,10 @@ def _document_decks(document: Document, tree: DeckTree, main: list[PlacedNote],
     if unanswered:
         decks.append(DeckSpec(deck_id(elsewhere), elsewhere, "Questions the source leaves unanswered, to think "
                               "through or to look up.", tuple(unanswered)))
+    if lacking:
+        name = deck_name(document, tree, figure_missing=True)
+        decks.append(DeckSpec(deck_id(name), name, "Questions that show a figure the source lacks, kept aside: "
+                              "without the figure they cannot be answered.", tuple(lacking)))
     return decks
 
 

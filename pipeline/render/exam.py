@@ -20,6 +20,7 @@ from pipeline.exams import ExamItem, ExamVersion, format_points
 from pipeline.fsutil import atomic_write_all
 from pipeline.model import Diagnostic, Question
 from pipeline.present import present, rendered
+from pipeline.render.figures import picture
 from pipeline.render.mathfont import font_css, load_fonts
 from pipeline.render.mathsvg import math_renderer, unrenderable
 from pipeline.render.pdf import html_to_pdf, pdf_key
@@ -134,7 +135,7 @@ def _item_context(item: ExamItem, store: Store | None, key: bool) -> dict[str, A
         "points": format_points(item.points),
         "context": _md(q.context, store, base) if q.context.strip() else "",
         "stem": _md(q.stem, store, base),
-        "figures": list(q.figures),
+        "figures": _figures(q, "stem", store, base),
         "choices": [
             {"letter": string.ascii_uppercase[k], "html": _md(c.text, store, base, inline=True), "correct": c.correct,
              "mistake": item.mistakes[k] if item.mistakes else ""}
@@ -149,6 +150,7 @@ def _item_context(item: ExamItem, store: Store | None, key: bool) -> dict[str, A
             "answered": q.answered,
             "correct_letters": ", ".join(item.correct_letters),
             "answer": _md(q.answer, store, base) if q.answer.strip() else "",
+            "answer_figures": _figures(q, "answer", store, base),
             "explanation": _md(q.explanation, store, base) if q.explanation.strip() else "",
             "notes": [_md(n, store, base) for n in q.notes],
             "attribution": q.attribution,
@@ -158,6 +160,25 @@ def _item_context(item: ExamItem, store: Store | None, key: bool) -> dict[str, A
             "check": _md(item.check, store, base, inline=True) if item.check else "",
         })
     return ctx
+
+
+def _figures(q: Question, where: str, store: Store | None, base: Path) -> list[dict[str, Any]]:
+    """The figures of the question's stem or answer: a supplied one embedded (`image`), any other as the
+    document's note on it (`note`)."""
+    out = []
+    for f in q.figures:
+        if f.where != where:
+            continue
+        p = picture(f)
+        if p is None:
+            out.append({"image": "", "caption": "", "note": _md(f.note, store, base, inline=True)})
+            continue
+        size = f"width: {p.width:g}px; max-width: 100%" if p.width else "max-width: 100%"
+        data = base64.b64encode(p.data).decode("ascii")
+        image = Markup('<img src="data:{};base64,{}" alt="{}" style="{}">').format(p.kind, data, p.alt, size)
+        out.append({"image": image, "note": "",
+                    "caption": _md(f.caption, store, base, inline=True) if f.caption.strip() else ""})
+    return out
 
 
 def _rubric_context(item: ExamItem, store: Store | None, base: Path) -> dict[str, Any] | None:

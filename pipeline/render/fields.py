@@ -5,6 +5,7 @@ import html
 import re
 
 from pipeline.model import Computed, Document, Question
+from pipeline.render.figures import picture
 from pipeline.present import present, rendered
 from pipeline.render.notetypes import note_type_key
 from pipeline.render.sections import Headings, numbered_headings, question_label, section_pointer
@@ -18,8 +19,7 @@ def note_fields(question: Question, document: Document, headings: Headings | Non
     common = {
         "Stem": _md(q.stem),
         "Context": _md(q.context),
-        "Figures": "".join(f'<p class="figure-note"><span class="label">Missing figure:</span> {_md_line(f)}</p>'
-                           for f in q.figures if f.strip()),
+        "Figures": figures_html(q, "stem"),
     }
     section = section_pointer(q, numbered_headings(document) if headings is None else headings)
     where = ", ".join(html.escape(p) for p in (document.title, section) if p)
@@ -33,13 +33,39 @@ def note_fields(question: Question, document: Document, headings: Headings | Non
     if key == "choice":
         options, revealed = _options_html(q)
         return {**common, "Instruction": _instruction(q), "Options": options, "Key": revealed,
-                "Explanation": "\n".join(_md(p) for p in (q.answer, q.explanation) if p.strip()), **tail}
+                "Explanation": "\n".join(_md(p) for p in (q.answer, q.explanation) if p.strip())
+                + figures_html(q, "answer"), **tail}
     if key == "numeric":
         parts = [computed_fields(c) for c in q.computed]
         value, breakdown, check = ("".join(p[i] for p in parts) for i in range(3))
         return {**common, "Value": value, "Breakdown": breakdown, "Check": check,
-                "Answer": _md(q.answer), "Explanation": _md(q.explanation), **tail}
-    return {**common, "Answer": _md(q.answer), "Explanation": _md(q.explanation), **tail}
+                "Answer": _md(q.answer) + figures_html(q, "answer"), "Explanation": _md(q.explanation), **tail}
+    return {**common, "Answer": _md(q.answer) + figures_html(q, "answer"), "Explanation": _md(q.explanation), **tail}
+
+
+def note_media(q: Question) -> tuple[tuple[str, bytes], ...]:
+    """The media files the question's note shows, by name."""
+    found = {p.name: p.data for p in map(picture, q.figures) if p is not None}
+    return tuple(sorted(found.items()))
+
+
+def figures_html(q: Question, where: str) -> str:
+    """The figures of the question's stem or answer: each supplied one as an image, each other one as the
+    notice that it is missing."""
+    out = []
+    for f in q.figures:
+        if f.where != where:
+            continue
+        p = picture(f)
+        if p is None:
+            if f.note.strip():
+                out.append(f'<p class="figure-note"><span class="label">Missing figure:</span> {_md_line(f.note)}</p>')
+            continue
+        size = f"width: {p.width:g}px; max-width: 100%" if p.width else "max-width: 100%"
+        caption = f"<figcaption>{_md_line(f.caption)}</figcaption>" if f.caption.strip() else ""
+        out.append(f'<figure class="figure"><img src="{html.escape(p.name)}" alt="{html.escape(p.alt)}" '
+                   f'style="{size}">{caption}</figure>')
+    return f'<div class="figures">{"".join(out)}</div>' if out else ""
 
 
 def _md(text: str) -> str:

@@ -8,10 +8,12 @@ from typing import Mapping, Sequence
 
 from pipeline.model import Diagnostic, Document, Question
 from pipeline.practice import TAG as PRACTICE_TAG
-from pipeline.render.fields import note_fields
+from pipeline.render.fields import note_fields, note_media
+from pipeline.render.figures import picture
 from pipeline.render.notetypes import NoteType, note_type_key
 from pipeline.render.sections import numbered_headings
 
+FIGURE_MISSING_TAG = "figure-missing"
 _CODE_SPAN = re.compile(r"<code[^>]*>.*?</code>", re.S)
 
 
@@ -25,6 +27,8 @@ class DeckNote:
     practice: bool  # True: the note goes to the document's Practice subdeck
     content: str  # hash of the note type, every field and the tags: anything the note writes that changes
     # (even only the source line it shows) must give it a newer modification time, or Anki keeps the old note
+    suspended: bool = False  # its card waits, suspended: the question shows a figure nobody supplied
+    media: tuple[tuple[str, bytes], ...] = ()  # (file name, bytes) of the figures its fields show
 
 
 @dataclass(frozen=True)
@@ -92,10 +96,14 @@ def document_notes(doc: Document, note_types: Mapping[str, NoteType]) -> tuple[D
                                 f"{q.id}: field {name} still contains a `$` after math rendering")
                      for name, value in fields.items() if "$" in value and "$" in _CODE_SPAN.sub("", value))
         key = note_type_key(q)
-        content = note_content(note_types[key].spec.model_id, tuple(fields.values()), q.tags)
+        # Missing: not supplied, or its file gone since the overlay was read. The tag says why the card is
+        # suspended, and changes the note's content when the figure comes.
+        lacking = any(f.where == "stem" and picture(f) is None for f in q.figures)
+        tags = q.tags + (FIGURE_MISSING_TAG,) if lacking else q.tags
+        content = note_content(note_types[key].spec.model_id, tuple(fields.values()), tags)
         kept.append(q)
-        notes.append(DeckNote(q.id, key, tuple(fields.values()), q.tags, q.answered, PRACTICE_TAG in q.tags,
-                              content))
+        notes.append(DeckNote(q.id, key, tuple(fields.values()), tags, q.answered, PRACTICE_TAG in q.tags, content,
+                              suspended=lacking, media=note_media(q)))
     if not kept:
         diags.append(Diagnostic(doc.path, 0, "warning", "anki-no-questions",
                                 "no questions to put in the deck; its package is empty"))

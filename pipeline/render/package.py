@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import sqlite3
 import zipfile
 from io import BytesIO
@@ -24,6 +25,8 @@ class PlacedNote(NamedTuple):
     mtime: int
     note_id: int  # Anki reads it as the note's creation time in ms; its card gets note_id + 1
     due: int  # position among new cards
+    suspended: bool = False
+    media: tuple[tuple[str, bytes], ...] = ()  # (file name, bytes) of the files its fields show
 
 
 class DeckSpec(NamedTuple):
@@ -54,6 +57,8 @@ class _StampedNote(genanki.Note):
         super().__init__(model=model, fields=list(placed.fields), tags=placed.tags, guid=placed.guid,
                          due=placed.due)
         self.note_id, self.mtime = placed.note_id, placed.mtime
+        for card in self.cards:
+            card.suspend = placed.suspended
 
     def write_to_db(self, cursor: sqlite3.Cursor, timestamp: float, deck_id: int, id_gen) -> None:  # noqa: ANN001
         super().write_to_db(cursor, self.mtime, deck_id, itertools.count(self.note_id))
@@ -69,12 +74,14 @@ def package_bytes(decks: Sequence[DeckSpec], note_types: Mapping[str, NoteType],
     equal bytes."""
     models = {key: _StampedModel(t, notetype_mtimes[t.spec.name]) for key, t in note_types.items()}
     genanki_decks = []
+    media: dict[str, bytes] = {}
     for spec in decks:
         deck = genanki.Deck(spec.deck_id, spec.name, description=spec.description)
         for placed in spec.notes:
             deck.add_note(_StampedNote(placed, models[placed.note_type]))
+            media.update(placed.media)
         genanki_decks.append(deck)
-    return _zip(collection_bytes(genanki_decks))
+    return _zip(collection_bytes(genanki_decks), media)
 
 
 def collection_bytes(decks: Sequence[genanki.Deck]) -> bytes:
@@ -90,10 +97,15 @@ def collection_bytes(decks: Sequence[genanki.Deck]) -> bytes:
         conn.close()
 
 
-def _zip(collection: bytes) -> bytes:
+def _zip(collection: bytes, media: Mapping[str, bytes]) -> bytes:
+    """The package: the collection, and the media files as Anki numbers them (entry "0" is the first file,
+    named in the "media" map), in name order so that equal input gives equal bytes."""
+    names = sorted(media)
+    index = json.dumps({str(k): name for k, name in enumerate(names)}, ensure_ascii=False).encode("utf-8")
+    entries = [("collection.anki2", collection), ("media", index)] + [(str(k), media[n]) for k, n in enumerate(names)]
     out = BytesIO()
     with zipfile.ZipFile(out, "w") as z:
-        for name, data in (("collection.anki2", collection), ("media", b"{}")):
+        for name, data in entries:
             entry = zipfile.ZipInfo(name, _ZIP_DATE)
             entry.external_attr = 0o644 << 16  # -rw-r--r--
             # The fastest level: a 20 MB collection deflates in a tenth of the time of the default, a

@@ -1,0 +1,53 @@
+"""A question's supplied figures -> the image files that show them: a drawn diagram, or a project file."""
+from __future__ import annotations
+
+import hashlib
+import re
+from functools import lru_cache
+from pathlib import Path, PurePosixPath
+from typing import NamedTuple
+
+from pipeline.assets import image_type, project_file
+from pipeline.diagrams import diagram
+from pipeline.model import Figure
+
+
+class Picture(NamedTuple):
+    """A supplied figure as a deck holds it: a media file and how the card shows it."""
+    name: str  # media file name, derived from the content: a changed figure is a new file
+    data: bytes
+    kind: str  # its MIME type
+    alt: str
+    width: float  # natural width in CSS pixels; 0 when unknown (an image file)
+
+
+@lru_cache(maxsize=64)
+def _drawn(description: str) -> Picture:
+    d = diagram(description)
+    data = d.svg.encode("utf-8")
+    return Picture(f"{d.name}-{hashlib.sha256(data).hexdigest()[:10]}.svg", data, "image/svg+xml", d.alt, d.width)
+
+
+def picture(figure: Figure) -> Picture | None:
+    """The supplied figure's media file, or None when there is none to be had (not supplied, or its file
+    is gone since the overlay was read: the card then shows the missing-figure notice)."""
+    if figure.diagram:
+        try:
+            return _drawn(figure.diagram)
+        except ValueError:
+            return None
+    name = PurePosixPath(figure.file)
+    kind = image_type(Path(name.name)) if figure.file else None
+    path = project_file(figure.file, Path(".")) if kind else None
+    try:
+        data = path.read_bytes() if path else None
+    except OSError:
+        data = None
+    if data is None or kind is None:
+        return None
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", name.stem).strip("-") or "figure"
+    digest = hashlib.sha256(data).hexdigest()[:10]
+    return Picture(f"{stem}-{digest}{name.suffix.lower()}", data, kind, figure.caption or stem, 0)
+
+
+__all__ = ["Picture", "picture"]
