@@ -77,10 +77,9 @@ def select_versions(bank: Sequence[Document], definitions: Sequence[ExamDefiniti
                                     f"errors; its previous PDFs are kept"))
             continue
         selected, problems = select_questions(definition, questions)
-        variants, problems = _variants(definition, selected, problems)
-        diags.extend(problems)
         selected, left_out = answerable(definition, selected)
-        diags.extend(left_out)
+        variants, problems = _variants(definition, selected, problems + left_out)
+        diags.extend(problems)
         if any(d.severity == "error" for d in problems) or not selected:
             continue
         versions.extend(shuffle_versions(definition, [(q, pts) for q, pts, _ in selected], variants))
@@ -134,15 +133,15 @@ def _matches(draw: Draw, q: Question) -> bool:
     return True
 
 
-def answerable(definition: ExamDefinition, selected: Sequence[tuple[Question, float]]
-               ) -> tuple[list[tuple[Question, float]], list[Diagnostic]]:
+def answerable(definition: ExamDefinition, selected: Sequence[tuple[Question, float, Draw | None]]
+               ) -> tuple[list[tuple[Question, float, Draw | None]], list[Diagnostic]]:
     """The selected questions a student can answer on paper: one whose stem shows a figure the document
     lacks and no overlay supplies would be scored but unanswerable, so it is left out and reported."""
-    kept = [(q, pts) for q, pts in selected if not q.stem_figure_missing]
+    kept = [pick for pick in selected if not pick[0].stem_figure_missing]
     diags = [Diagnostic(definition.file, definition.line, "warning", "exam-figure-missing",
                         f"exam '{definition.name}' leaves out {q.id} ({q.source.file}:{q.source.line_start}): it "
                         f"shows a figure the document lacks; supply it in the document's overlay")
-             for q, _ in selected if q.stem_figure_missing]
+             for q, _, _ in selected if q.stem_figure_missing]
     return kept, diags
 
 
