@@ -20,7 +20,7 @@ from pipeline.exams import ExamItem, ExamVersion, format_points
 from pipeline.fsutil import atomic_write_all
 from pipeline.model import Diagnostic, Question
 from pipeline.present import present, rendered
-from pipeline.render.figures import picture
+from pipeline.render.figures import placed
 from pipeline.render.mathfont import font_css, load_fonts
 from pipeline.render.mathsvg import math_renderer, unrenderable
 from pipeline.render.pdf import html_to_pdf, pdf_key
@@ -166,16 +166,12 @@ def _figures(q: Question, where: str, store: Store | None, base: Path) -> list[d
     """The figures of the question's stem or answer: a supplied one embedded (`image`), any other as the
     document's note on it (`note`)."""
     out = []
-    for f in q.figures:
-        if f.where != where:
-            continue
-        p = picture(f)
+    for f, p in placed(q, where):
         if p is None:
             out.append({"image": "", "caption": "", "note": _md(f.note, store, base, inline=True)})
             continue
-        size = f"width: {p.width:g}px; max-width: 100%" if p.width else "max-width: 100%"
         data = base64.b64encode(p.data).decode("ascii")
-        image = Markup('<img src="data:{};base64,{}" alt="{}" style="{}">').format(p.kind, data, p.alt, size)
+        image = Markup('<img src="data:{};base64,{}" alt="{}" style="{}">').format(p.kind, data, p.alt, p.style)
         out.append({"image": image, "note": "",
                     "caption": _md(f.caption, store, base, inline=True) if f.caption.strip() else ""})
     return out

@@ -5,7 +5,7 @@ import html
 import re
 
 from pipeline.model import Computed, Document, Question
-from pipeline.render.figures import picture
+from pipeline.render.figures import picture, placed
 from pipeline.present import present, rendered
 from pipeline.render.notetypes import note_type_key
 from pipeline.render.sections import Headings, numbered_headings, question_label, section_pointer
@@ -53,18 +53,14 @@ def figures_html(q: Question, where: str) -> str:
     """The figures of the question's stem or answer: each supplied one as an image, each other one as the
     notice that it is missing."""
     out = []
-    for f in q.figures:
-        if f.where != where:
-            continue
-        p = picture(f)
+    for f, p in placed(q, where):
         if p is None:
             if f.note.strip():
                 out.append(f'<p class="figure-note"><span class="label">Missing figure:</span> {_md_line(f.note)}</p>')
             continue
-        size = f"width: {p.width:g}px; max-width: 100%" if p.width else "max-width: 100%"
         caption = f"<figcaption>{_md_line(f.caption)}</figcaption>" if f.caption.strip() else ""
         out.append(f'<figure class="figure"><img src="{html.escape(p.name)}" alt="{html.escape(p.alt)}" '
-                   f'style="{size}">{caption}</figure>')
+                   f'style="{p.style}">{caption}</figure>')
     return f'<div class="figures">{"".join(out)}</div>' if out else ""
 
 

@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 from pipeline.assets import image_type, project_file
 from pipeline.diagrams import diagram
-from pipeline.model import Figure
+from pipeline.model import Figure, Question
 
 
 class Picture(NamedTuple):
@@ -19,6 +19,11 @@ class Picture(NamedTuple):
     kind: str  # its MIME type
     alt: str
     width: float  # natural width in CSS pixels; 0 when unknown (an image file)
+
+    @property
+    def style(self) -> str:
+        """Its natural width, never wider than the card or the page."""
+        return f"width: {self.width:g}px; max-width: 100%" if self.width else "max-width: 100%"
 
 
 @lru_cache(maxsize=64)
@@ -50,4 +55,9 @@ def picture(figure: Figure) -> Picture | None:
     return Picture(f"{stem}-{digest}{name.suffix.lower()}", data, kind, figure.caption or stem, 0)
 
 
-__all__ = ["Picture", "picture"]
+def placed(q: Question, where: str) -> list[tuple[Figure, Picture | None]]:
+    """The figures of q's stem or answer (`where`), each with its picture, or None where none was supplied."""
+    return [(f, picture(f)) for f in q.figures if f.where == where]
+
+
+__all__ = ["Picture", "picture", "placed"]
