@@ -9,6 +9,7 @@ INSTALLED := $(VENV)/.installed
 escaped = $(shell find seeds -maxdepth 1 -name '$(1)' 2>/dev/null | sed 's/ /\\ /g')
 SEEDS := $(call escaped,*.md)
 OVERLAYS := $(call escaped,*.fixes.toml)
+FIGURES := $(call escaped,*.svg) $(call escaped,*.png)
 LOCK := seeds/identity.lock
 EXAMDEFS := $(wildcard seeds/exams.toml)
 DECKTREE := $(wildcard seeds/decks.toml)
@@ -33,11 +34,11 @@ $(INSTALLED): pyproject.toml
 	touch $@
 
 # The stamp files let Make skip every Python start-up when nothing changed.
-build/.decks.stamp: $(INSTALLED) $(SEEDS) $(OVERLAYS) $(LOCK) $(DECKTREE) $(CODE) $(DECK_TEMPLATES)
+build/.decks.stamp: $(INSTALLED) $(SEEDS) $(OVERLAYS) $(FIGURES) $(LOCK) $(DECKTREE) $(CODE) $(DECK_TEMPLATES)
 	$(PY) -m pipeline build --decks
 	@touch $@
 
-build/.exams.stamp: $(INSTALLED) $(SEEDS) $(OVERLAYS) $(EXAMDEFS) $(CODE) $(EXAM_TEMPLATES)
+build/.exams.stamp: $(INSTALLED) $(SEEDS) $(OVERLAYS) $(FIGURES) $(EXAMDEFS) $(CODE) $(EXAM_TEMPLATES)
 	$(PY) -m pipeline build --exams
 	@touch $@
 

@@ -4,6 +4,7 @@ along the way and judged by the caller."""
 from __future__ import annotations
 
 import json
+import tomllib
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -79,11 +80,29 @@ def document_key(path: str | Path) -> str | None:
         fixes = read_source(overlay)[0] if overlay.exists() else b"<none>"
         code = cache.code_fingerprint(exclude=("render",))
         libraries = cache.versions("numpy", "sympy", "markdown-it-py", "mdit-py-plugins")
+        figures = _figure_files(overlay, fixes) if fixes else []
     except Exception:  # noqa: BLE001 - unreadable input or package metadata: build without the cache
         return None
     if source is None or fixes is None:
         return None  # not a regular file, or too large: read_path reports it
-    return cache.key("document", code, libraries, str(path), source, fixes)
+    return cache.key("document", code, libraries, str(path), source, fixes, *figures)
+
+
+def _figure_files(overlay: Path, fixes: bytes) -> list[bytes]:
+    """The name and bytes of each figure file the overlay supplies: a redrawn figure must be read again."""
+    try:
+        entries = tomllib.loads(fixes.decode("utf-8")).get("fix", [])
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError, AttributeError):
+        return []  # the overlay's own problems are reported when it is read
+    tables = [fix.get("figure") for fix in entries if isinstance(fix, dict)]
+    names = [f.get("file") for t in tables for f in ([t] if isinstance(t, dict) else t if isinstance(t, list) else [])
+             if isinstance(f, dict)]
+    out = []
+    for name in names:
+        if isinstance(name, str):
+            found, _ = read_source(overlay.parent / name) if (overlay.parent / name).is_file() else (b"<none>", [])
+            out += [name.encode("utf-8"), found or b"<unreadable>"]
+    return out
 
 
 def cached_document(path: str | Path, store: cache.Store) -> Document:

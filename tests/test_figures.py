@@ -95,6 +95,19 @@ def test_an_overlay_adds_a_figure_to_the_answer_and_an_image_file_from_its_folde
     assert problems(doc, "fix-invalid") == [] and problems(doc, "fix-stale") == []
 
 
+def test_a_redrawn_figure_file_is_read_again_not_taken_from_the_cache(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.build import document_key
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "clip.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"/>')
+    curate(tmp_path, '[[fix]]\nquestion = "Why clip gradients"\nwhy = "Its figure."\n'
+                     '[[fix.figure]]\nfills = 1\nfile = "clip.svg"\n')
+    before = document_key(tmp_path / "quiz.md")
+    (tmp_path / "clip.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 20 10"/>')
+    assert before is not None and document_key(tmp_path / "quiz.md") != before
+
+
 @pytest.mark.parametrize("entry, line, words", [
     ('diagram = "many-to-many Tx=9"\nfills = 1\n', 5, "out of range"),
     ('diagram = "three-to-two"\nfills = 1\n', 5, "unknown kind"),
