@@ -32,6 +32,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from . import mathmark
 from .model import Choice, Cue, Diagnostic, Document, KINDS, Question, Vary
 from .source import read_source
 
@@ -256,7 +257,7 @@ def _squash(text: str) -> str:
 def apply(doc: Document, overlay: Overlay | None) -> Document:
     """Document -> Document with every fix of the overlay applied (or reported)."""
     if overlay is None:
-        return explanations_checked(doc)
+        return mathmark.marked(explanations_checked(doc))
     diags = list(doc.diagnostics) + list(overlay.diagnostics)
     questions = list(doc.questions)
     originals = [_squash(q.stem) for q in questions]
@@ -275,8 +276,9 @@ def apply(doc: Document, overlay: Overlay | None) -> Document:
         i = hits[0]
         questions[i], fix_diags = _apply_one(questions[i], fix, overlay.path, line)
         diags += fix_diags
-    return explanations_checked(Document(doc.path, doc.slug, doc.dialect, overlay.title or doc.title,
-                                         tuple(questions), doc.skipped, tuple(diags), doc.lines))
+    curated = Document(doc.path, doc.slug, doc.dialect, overlay.title or doc.title,
+                       tuple(questions), doc.skipped, tuple(diags), doc.lines)
+    return mathmark.marked(explanations_checked(curated))
 
 
 def explanations_checked(doc: Document) -> Document:
