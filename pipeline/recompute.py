@@ -14,6 +14,7 @@ from .claims import arithmetic_claims
 from .model import BreakdownItem, Choice, Computed, Diagnostic, Question
 from .reference import CONVENTIONS, Dense, make_cell, unroll
 from .reference.unroll import distinct_arrays, distinct_count
+from .reference.verified import math_label
 
 CELL_NAMES = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}
 # How a learner reads the method: "an RNN", "an LSTM", "a GRU".
@@ -172,8 +173,7 @@ def _parameter_total(q: Question, where: _Where) -> Result:
         method=A_CELL[kind] + (" with a dense output layer" if n_y else "")
                + f", unrolled {steps} step{'s' if horizons != [1] else ''}, each distinct weight array counted once",
         convention=CONVENTIONS[bias],
-        breakdown=tuple(BreakdownItem(f"{_math_name(p.name)}: {p.description}", r" \times ".join(map(str, p.shape)),
-                                      p.count)
+        breakdown=tuple(BreakdownItem(math_label(p.name, p.description), r" \times ".join(map(str, p.shape)), p.count)
                         for p in parts),
         document_value=doc_total,
         agrees=agrees,
