@@ -111,3 +111,54 @@ def test_every_computed_text_is_written_in_math(bank) -> None:
             assert mark_math(text) == (text, []), (q.id, where, text)
             assert "->" not in text and "Γ" not in text and "∂" not in text, (q.id, where, text)
     assert seen > 300
+
+
+def _pdf_text(html: str) -> str:
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    from pipeline.render.pdf import html_to_pdf
+
+    pdf, _ = html_to_pdf(html)
+    return "\n".join(page.extract_text() for page in PdfReader(BytesIO(pdf)).pages)
+
+
+def _one_question_exam(q: Question):
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from exam_fixtures import versions_of
+
+    definitions = f'[[exam]]\nname = "m"\ntitle = "M"\nversions = 1\nseed = 1\npoints = 5\n' \
+                  f'[[exam.draw]]\nid = "{q.id}"\n'
+    (version,) = versions_of(definitions, [q])
+    return version
+
+
+def test_the_paper_prints_both_lines_of_a_display_formula(questions) -> None:
+    from pipeline.render.exam import exam_html
+
+    q = questions["dl-book-ch10/10.2.6"]
+    assert "= \\\\ P(" in q.stem
+    lines = _pdf_text(exam_html(_one_question_exam(q))).splitlines()
+    (at,) = [i for i, line in enumerate(lines) if "𝕐" in line]
+    assert lines[at].rstrip().endswith("=")  # the first line ends at the break ...
+    assert lines[at + 1].startswith("𝑃(𝒚")  # ... and the second starts on a line of its own
+
+
+def test_the_keys_computed_heading_keeps_gamma_u_as_written(questions) -> None:
+    import base64
+    import re
+
+    from pipeline.render.exam import key_html
+
+    (q,) = [q for q in questions.values() if any("Gamma_u" in c.quantity for c in q.computed)]
+    html = key_html(_one_question_exam(q))
+    (label,) = re.findall(r'<p class="key-label">Computed dimension of (.*?)</p>', html, flags=re.S)
+    (svg,) = re.findall(r'<img class="math" alt="\\Gamma_u" src="data:image/svg\+xml;base64,([^"]+)"', label)
+    glyphs = re.findall(r"<text[^>]*>([^<]*)</text>", base64.b64decode(svg).decode("utf-8"))
+    assert glyphs[:2] == ["Γ", "𝑢"]  # the symbol typeset, its subscript a lower-case italic u
+    text = _pdf_text(html)
+    (line,) = [line for line in text.splitlines() if line.lower().startswith("computed dimension of")]
+    assert line.startswith("Computed dimension of") and "Γ_" not in line  # no upper-cased heading, no raw TeX
