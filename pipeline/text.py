@@ -19,11 +19,13 @@ MathRenderer = Callable[[str, bool], str]
 
 
 def lines_kept(latex: str) -> str:
-    """The formula with `\\\\` line breaks outside any environment put in `gathered`: MathJax breaks a line
-    only inside an environment, and would otherwise run both lines into one that is clipped on a phone."""
-    if "\\\\" not in latex or "\\begin{" in latex:
+    """The formula with `\\\\` line breaks outside any environment put in `aligned`, each line flush left:
+    MathJax breaks a line only inside an environment, and would otherwise run the lines into one that is
+    clipped on a phone; flush left, the start of every line is in view before the reader scrolls."""
+    if "\\\\" not in latex or "\\begin{" in latex or "&" in latex:
         return latex
-    return f"\\begin{{gathered}}{latex}\\end{{gathered}}"
+    lines = " \\\\ ".join("&" + line.strip() for line in latex.split("\\\\"))
+    return f"\\begin{{aligned}}{lines}\\end{{aligned}}"
 
 
 def mathjax(latex: str, display: bool) -> str:

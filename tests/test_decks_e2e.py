@@ -333,8 +333,8 @@ def test_a_display_formulas_line_break_is_kept_and_it_scrolls_on_a_phone(collect
     card = card_of(col, "arbitrary elments of a sequence")
     question = html.unescape(card.question())
     (formula,) = re.findall(r"\\\[(.*?)\\\]", question, flags=re.S)
-    assert formula.startswith(r"\begin{gathered}P(\mathbb{Y})") and formula.endswith(r"\end{gathered}")
+    assert formula.startswith(r"\begin{aligned}&P(\mathbb{Y})") and formula.endswith(r"\end{aligned}")
     first, second = formula.split(r"\\")
-    assert first.rstrip().endswith("=") and second.lstrip().startswith(r"P(\boldsymbol{y}^{(t)}")
+    assert first.rstrip().endswith("=") and second.lstrip().startswith(r"&P(\boldsymbol{y}^{(t)}")
     css = card.note_type()["css"]
     assert re.search(r'mjx-container\[display="true"\][^}]*overflow-x: auto', css)
