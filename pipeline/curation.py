@@ -11,6 +11,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
+from . import mathmark
 from .model import Choice, Cue, Diagnostic, Document, Figure, Question
 from .overlay import FIGURE_PLACES, RESOLVED_BY_CORRECT, Overlay, load_overlay, overlay_path, vary_of
 
@@ -64,7 +65,7 @@ def _squash(text: str) -> str:
 def apply(doc: Document, overlay: Overlay | None) -> Document:
     """Document -> Document with every fix of the overlay applied (or reported)."""
     if overlay is None:
-        return explanations_checked(doc)
+        return mathmark.marked(explanations_checked(doc))
     diags = list(doc.diagnostics) + list(overlay.diagnostics)
     questions = list(doc.questions)
     originals = [_squash(q.stem) for q in questions]
@@ -83,8 +84,9 @@ def apply(doc: Document, overlay: Overlay | None) -> Document:
         i = hits[0]
         questions[i], fix_diags = _apply_one(questions[i], fix, overlay.path, line)
         diags += fix_diags
-    return explanations_checked(Document(doc.path, doc.slug, doc.dialect, overlay.title or doc.title,
-                                         tuple(questions), doc.skipped, tuple(diags), doc.lines))
+    curated = Document(doc.path, doc.slug, doc.dialect, overlay.title or doc.title,
+                       tuple(questions), doc.skipped, tuple(diags), doc.lines)
+    return mathmark.marked(explanations_checked(curated))
 
 
 def explanations_checked(doc: Document) -> Document:

@@ -48,7 +48,7 @@ class Choice:
 
 @dataclass(frozen=True)
 class BreakdownItem:
-    label: str  # what this part counts, Markdown with $...$ math, e.g. "$W_{hh}$: hidden -> hidden weights"
+    label: str  # what this part counts, Markdown with $...$ math, e.g. "$W_{hh}$: hidden-to-hidden weights"
     expression: str  # how it is computed, in LaTeX, e.g. "128 \\times 128"
     value: int  # the computed count
 

@@ -14,7 +14,7 @@ from pipeline.model import Computed
 @dataclass(frozen=True)
 class Part:
     """One row of a breakdown."""
-    label: str  # what it counts, e.g. "$W_{xh}$: input -> hidden weights"
+    label: str  # what it counts, e.g. "$W_{xh}$: input-to-hidden weights"
     expression: str  # how, e.g. "$20 \\times 128$"; empty when there is nothing to show
     count: str  # e.g. "2560"
 

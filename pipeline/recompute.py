@@ -14,7 +14,7 @@ from .claims import arithmetic_claims
 from .model import BreakdownItem, Choice, Computed, Diagnostic, Question
 from .reference import CONVENTIONS, Dense, make_cell, unroll
 from .reference.unroll import distinct_arrays, distinct_count
-from .reference.verified import A_CELL
+from .reference.verified import A_CELL, math_label
 
 CELL_NAMES = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}
 
@@ -171,8 +171,7 @@ def _parameter_total(q: Question, where: _Where) -> Result:
         method=A_CELL[kind] + (" with a dense output layer" if n_y else "")
                + f", unrolled {steps} step{'s' if horizons != [1] else ''}, each distinct weight array counted once",
         convention=CONVENTIONS[bias],
-        breakdown=tuple(BreakdownItem(f"{_math_name(p.name)}: {p.description}", r" \times ".join(map(str, p.shape)),
-                                      p.count)
+        breakdown=tuple(BreakdownItem(math_label(p.name, p.description), r" \times ".join(map(str, p.shape)), p.count)
                         for p in parts),
         document_value=doc_total,
         agrees=agrees,

@@ -18,8 +18,19 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 MathRenderer = Callable[[str, bool], str]
 
 
+def lines_kept(latex: str) -> str:
+    """The formula with `\\\\` line breaks outside any environment put in `aligned`, each line flush left:
+    MathJax breaks a line only inside an environment, and would otherwise run the lines into one that is
+    clipped on a phone; flush left, the start of every line is in view before the reader scrolls."""
+    if "\\\\" not in latex or "\\begin{" in latex or "&" in latex:
+        return latex
+    lines = " \\\\ ".join("&" + line.strip() for line in latex.split("\\\\"))
+    return f"\\begin{{aligned}}{lines}\\end{{aligned}}"
+
+
 def mathjax(latex: str, display: bool) -> str:
     """Anki's MathJax delimiters, HTML-escaped so that `<` in `x^{<t>}` survives as text."""
+    latex = lines_kept(latex)
     body = f"\\[{latex}\\]" if display else f"\\({latex}\\)"
     # html.escape(body, quote=False), spelled out: this runs for every formula of every note
     return body.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

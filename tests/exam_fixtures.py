@@ -244,7 +244,7 @@ def emptiness(pdf: Path, dpi: int = 50) -> list[float]:
 def rubric_blocks(key_text: str) -> list[tuple[list[float], float]]:
     """(criteria points, total points) of every rubric an answer key prints, in order."""
     blocks = []
-    for block in re.findall(r"RUBRIC\n(.*?\bTotal\b[^\n]*?\d+(?:\.\d+)? points?)(?=\n|$)", key_text, re.S):
+    for block in re.findall(r"(?:Rubric|and rubric)\n(.*?\bTotal\b[^\n]*?\d+(?:\.\d+)? points?)(?=\n|$)", key_text, re.S):
         body, total = re.fullmatch(r"(.*)\bTotal\b[^\n]*?(\d+(?:\.\d+)?) points?", block, re.S).groups()
         blocks.append(([float(x) for x in re.findall(r"(\d+(?:\.\d+)?) pt\b", body)], float(total)))
     return blocks

@@ -85,7 +85,7 @@ def test_numeric_card_shows_the_computed_total_and_breakdown(collection):
     card = card_of(col, "Calculate the number of parameters")
     answer = card.answer()
     assert "20362" in answer and "2560" in answer and "16384" in answer
-    assert "hidden -&gt; hidden" in answer or "hidden → hidden" in answer or "hidden -> hidden" in answer
+    assert "hidden-to-hidden" in answer and "-&gt;" not in answer
 
 
 def test_numeric_headlines_answer_the_question_asked(collection):
@@ -326,3 +326,16 @@ def col_revlog_counts(folder: Path) -> dict[int, int]:
         return dict(col.db.all("select cid, count() from revlog group by cid"))
     finally:
         col.close()
+
+
+def test_a_display_formulas_line_break_is_kept_and_it_scrolls_on_a_phone(collection):
+    # dl-book-ch10 10.2.6: `$$P(\mathbb{Y}) = ... = \\ P(...) \prod ...$$`, one line break outside any environment.
+    col, _ = collection
+    card = card_of(col, "arbitrary elments of a sequence")
+    question = html.unescape(card.question())
+    (formula,) = re.findall(r"\\\[(.*?)\\\]", question, flags=re.S)
+    assert formula.startswith(r"\begin{aligned}&P(\mathbb{Y})") and formula.endswith(r"\end{aligned}")
+    first, second = formula.split(r"\\")
+    assert first.rstrip().endswith("=") and second.lstrip().startswith(r"&P(\boldsymbol{y}^{(t)}")
+    css = card.note_type()["css"]
+    assert re.search(r'mjx-container\[display="true"\][^}]*overflow-x: auto', css)

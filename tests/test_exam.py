@@ -270,7 +270,7 @@ def test_key_rubrics_add_up_to_each_items_points(built: dict) -> None:
 
 def test_numeric_rubric_gives_each_part_of_the_breakdown_its_share(built: dict) -> None:
     key = _pdf_text(built["out"] / "choice-A-key.pdf")
-    rubric_text = key.split("RUBRIC", 1)[1].split("Total", 1)[0]
+    rubric_text = key.split(" Rubric ", 1)[1].split("Total", 1)[0]
     numeric = next(q for q in bank() if q.kind == "numeric")
     parts = numeric.computed[0].breakdown
     share = 3 / len(parts)  # the exam gives numeric items 3 points
@@ -282,7 +282,7 @@ def test_numeric_rubric_gives_each_part_of_the_breakdown_its_share(built: dict) 
 def test_written_rubric_is_the_reference_answer_itself(built: dict) -> None:
     key = _pdf_text(built["out"] / "written-A-key.pdf")
     q04 = next(q for q in bank() if q.id == "rnn-interview/q04")
-    blocks = re.findall(r"REFERENCE ANSWER AND RUBRIC (.*?) Total 5 points", key)
+    blocks = re.findall(r"Reference answer and rubric (.*?) Total 5 points", key)
     block = next(b for b in blocks if b.startswith("An RNN layer must have"))
     # Its three sentences, in order, word for word, each with its share of the 5 points, and nothing else.
     assert [float(x) for x in re.findall(r" (\d+(?:\.\d+)?) pt\b", block)] == [1.7, 1.7, 1.6]

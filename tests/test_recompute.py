@@ -69,9 +69,9 @@ def test_exercise_total_is_20362_with_the_breakdown_under_correct_labels():
     parts = {b.label.split(":")[0]: (b.label, b.expression, b.value) for b in c.breakdown}
     assert {name: value for name, (_, _, value) in parts.items()} == {
         "$W_{xh}$": 20 * 128, "$W_{hh}$": 128 * 128, "$W_{hy}$": 128 * 10, "$b_{h}$": 128, "$b_{y}$": 10}
-    assert "input -> hidden" in parts["$W_{xh}$"][0] and parts["$W_{xh}$"][1] == r"20 \times 128"
-    assert "hidden -> hidden" in parts["$W_{hh}$"][0]
-    assert "hidden -> output" in parts["$W_{hy}$"][0]
+    assert "input-to-hidden" in parts["$W_{xh}$"][0] and parts["$W_{xh}$"][1] == r"20 \times 128"
+    assert "hidden-to-hidden" in parts["$W_{hh}$"][0]
+    assert "hidden-to-output" in parts["$W_{hy}$"][0]
     assert codes(q, "claim-false") == []
     assert describe(c).startswith("parameter total, the same for 5 and 10 time steps = 20362 (document: 20362, "
                                   "agrees) [an RNN with a dense output layer")

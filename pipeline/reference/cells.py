@@ -8,7 +8,7 @@ import numpy as np
 
 CONVENTIONS = {
     "single": "one bias vector per gate (textbook/Keras convention)",
-    "double": "two bias vectors per gate, b_ih and b_hh (PyTorch/cuDNN convention)",
+    "double": "two bias vectors per gate, $b_{ih}$ and $b_{hh}$ (PyTorch/cuDNN convention)",
 }
 
 # Every array a recurrent cell holds connects two ends; the names follow the documents (W_xh, W_hh, b_h).
@@ -101,8 +101,8 @@ class RecurrentCell(Layer):
             if bias == "single":
                 self._add(f"b_{g}", (n_h,), f"{what} bias", rng)
             else:
-                self._add(f"b_x{g}", (n_h,), f"{what} bias, input side (b_ih)", rng)
-                self._add(f"b_h{g}", (n_h,), f"{what} bias, hidden side (b_hh)", rng)
+                self._add(f"b_x{g}", (n_h,), f"{what} bias, input side ($b_{{ih}}$)", rng)
+                self._add(f"b_h{g}", (n_h,), f"{what} bias, hidden side ($b_{{hh}}$)", rng)
 
     @property
     def convention(self) -> str:

@@ -88,10 +88,17 @@ class Network:
 
 
 def math_label(name: str, description: str) -> str:
-    """W_xh, "input -> hidden weights" -> "$W_{xh}$: input -> hidden weights", gate symbols in math too."""
+    """W_xh, "input -> hidden weights" -> "$W_{xh}$: input-to-hidden weights": gate symbols in math, and the
+    arrow in words: a raw `->` on a card reads as code."""
     letter, sub = name.split("_", 1)
-    description = re.sub(r"Γ_(\w)", r"$\\Gamma_\1$", description).replace("c̃", r"$\tilde c$")
+    description = re.sub(r"\b(\w+) -> (\w+) weights", r"\1-to-\2 weights", description)  # input-to-hidden
+    description = in_math(description.replace(" -> ", " to "))  # input to update gate $\Gamma_u$
     return f"${letter}_{{{sub}}}$: {description}"
+
+
+def in_math(text: str) -> str:
+    """A block's name with its symbol in math: "update gate Γ_u" -> "update gate $\\Gamma_u$"."""
+    return re.sub(r"Γ_(\w)", r"$\\Gamma_\1$", text).replace("c̃", r"$\tilde c$")
 
 
 def parameter_count(net: Network) -> Verified:
@@ -130,7 +137,7 @@ def gate_dimension(cell: str, n_x: int, n_h: int, gate: str) -> Verified:
     if seen.shape[:2] != (1, 1):
         raise Disagreement(f"the forward pass gave gate {gate} the shape {list(seen.shape)}")
     return _verified(
-        f"dimension of {model.BLOCK_NAMES[gate]}", int(seen.shape[-1]), evaluate(N_H, n_h=n_h), N_H,
+        f"dimension of {in_math(model.BLOCK_NAMES[gate])}", int(seen.shape[-1]), evaluate(N_H, n_h=n_h), N_H,
         method=f"{A_CELL[cell]} forward pass on a {n_x}-feature input, hidden size {n_h}, the gate's shape "
                "read off the pass")
 
