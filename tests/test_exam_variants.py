@@ -66,7 +66,7 @@ def test_the_parameter_key_is_right_for_the_sizes_its_paper_prints(keys, letter)
         assert value == (PARAMETERS if mistake == "correct" else PARAMETER_MISTAKES[mistake]).subs(at), mistake
     answer = int(PARAMETERS.subs(at))
     (letter_of_answer,) = [lt for v, m, lt in options if m == "correct"]
-    assert re.search(rf"CORRECT: {letter_of_answer}\b", key)
+    assert re.search(rf"Correct: {letter_of_answer}\b", key, re.I)
     # the worked breakdown prints each array's shape and count, and its total, for this version's sizes
     rows = {int(a) * (int(b) if b else 1): int(c)
             for a, b, c in re.findall(r"(\d+)(?: × (\d+))? (\d+)$", key[key.index("Input Vector Size"):], re.M)[:5]}
