@@ -89,21 +89,33 @@ def select_versions(bank: Sequence[Document], definitions: Sequence[ExamDefiniti
 def _variants(definition: ExamDefinition, selected: Sequence[tuple[Question, float, Draw | None]],
               diags: list[Diagnostic]) -> tuple[dict[str, list[vary.Varied]], list[Diagnostic]]:
     """Per question drawn by a `vary = true` rule: one variant per version, with its own sizes, answer and
-    options. A question that cannot vary is printed as the document states it, with a warning."""
+    options. With more versions than the ranges give different answers, the variants are used in turn (no
+    two neighbouring versions alike). A question that cannot vary is printed as the document states it."""
     diags = list(diags)
     found: dict[str, list[vary.Varied]] = {}
     for q, _, draw in selected:
-        if draw is None:
+        if draw is None or not q.vary:
             continue
-        try:
-            found[q.id] = vary.variants(q, f"{definition.seed}:{definition.name}:{q.id}", definition.versions)
-        except ValueError as err:
-            if q.vary:  # a question with no ranges simply keeps its numbers; a broken declaration is reported
-                diags.append(Diagnostic(definition.file, draw.line_of("vary"), "warning", "exam-vary-failed",
-                                        f"exam '{definition.name}': {err}; it is printed with the document's "
-                                        f"own numbers"))
+        seed, problem = f"{definition.seed}:{definition.name}:{q.id}", None
+        for count in range(definition.versions, 1 if definition.versions > 1 else 0, -1):
+            try:
+                drawn = vary.variants(q, seed, count)
+            except ValueError as err:
+                problem = problem or err
+                continue
+            found[q.id] = [drawn[k % count] for k in range(definition.versions)]
+            if count < definition.versions:
+                diags.append(Diagnostic(definition.file, draw.line_of("vary"), "warning", "exam-vary-reused",
+                                        f"exam '{definition.name}': {q.id}'s ranges give {count} variants with "
+                                        f"different answers for {definition.versions} versions; they are used "
+                                        f"in turn, so no two neighbouring versions share one"))
+            break
+        else:
+            diags.append(Diagnostic(definition.file, draw.line_of("vary"), "warning", "exam-vary-failed",
+                                    f"exam '{definition.name}': {problem}; it is printed with the document's "
+                                    f"own numbers"))
     for draw in {id(d): d for _, _, d in selected if d is not None}.values():
-        if not any(d is draw and q.id in found for q, _, d in selected):
+        if not any(d is draw and q.vary for q, _, d in selected):
             diags.append(Diagnostic(definition.file, draw.line_of("vary"), "warning", "exam-vary-none",
                                     f"exam '{definition.name}': no question this rule draws declares sizes that "
                                     f"may vary; give one a `vary` table in its document's overlay"))

@@ -91,12 +91,26 @@ def find_all(q: Question, table: Mapping[str, Sequence[str]], fields: Sequence[s
     return {name: spot for name, spot in found.items() if spot is not None}
 
 
-def substitute(q: Question, spots: Mapping[str, Spot], values: Mapping[str, int]) -> Question:
-    """The question with each named size written as its new value, where the document stated it."""
+def find_every(q: Question, patterns: Sequence[str], name: str, fields: Sequence[str]) -> list[Spot]:
+    """Every place any pattern finds the size in the fields: a variant must change them all, or its text
+    would state two sizes."""
+    found: dict[tuple[str, int], Spot] = {}
+    for field in fields:
+        text = getattr(q, field)
+        for pattern in patterns:
+            for m in re.finditer(pattern, text, re.I):
+                found.setdefault((field, m.start(1)), Spot(name, int(m.group(1).replace(",", "")), field,
+                                                           m.start(1), m.end(1)))
+    return list(found.values())
+
+
+def substitute(q: Question, spots: Mapping[str, Spot] | Sequence[Spot], values: Mapping[str, int]) -> Question:
+    """The question with each named size written as its new value, at every place given."""
+    places = list(spots.values()) if isinstance(spots, Mapping) else list(spots)
     changes: dict[str, str] = {}
     for field in FIELDS:
         text = getattr(q, field)
-        here = sorted((s for name, s in spots.items() if s.field == field and name in values),
+        here = sorted((s for s in places if s.field == field and s.name in values),
                       key=lambda s: s.start, reverse=True)  # from the end, so earlier places do not move
         for s in here:
             text = text[:s.start] + str(values[s.name]) + text[s.end:]

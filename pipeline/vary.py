@@ -4,10 +4,10 @@ form, and its wrong options the values that common mistakes give."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Union
+from typing import Mapping, NamedTuple, Sequence, Union
 
 from . import sizes
-from .model import Choice, Question, Vary
+from .model import Choice, Computed, Question, Vary
 from .reference import make_cell
 from .reference.variants import GateQuestion, Network, ShapeQuestion, Variant, draw, draw_gates, draw_shapes
 
@@ -22,28 +22,39 @@ class Varied:
     check: str  # how the answer was checked, for `make check`
 
 
-def subject(q: Question) -> tuple[Subject, dict[str, sizes.Spot]] | None:
+class Found(NamedTuple):
+    subject: Subject  # what the question computes, with the document's sizes
+    spots: dict[str, sizes.Spot]  # where each size is first stated
+    computed: Computed  # the question's own computed value for it
+    table: Mapping[str, Sequence[str]]  # the sentences its sizes are stated in
+    fields: tuple[str, ...]  # the fields they are looked for in
+
+
+def subject(q: Question) -> Found | None:
     """What a question computes from the sizes its text states (a parameter count, a gate's dimension, an output
     shape), and where those sizes stand; None for a question with no such computation."""
-    quantities = {c.quantity.split(" (")[0].split(",")[0] for c in q.computed}
     setup = f"{q.context}\n{q.stem}"
-    if "parameter total" in quantities:
-        spots = sizes.find_all(q, sizes.PARAMETER_SIZES)
-        if {"n_x", "n_h"} <= set(spots):
-            n_y = spots["n_y"].value if "n_y" in spots else None
-            return Network(sizes.cell_kind(setup), spots["n_x"].value, spots["n_h"].value, n_y,
-                           sizes.bias_convention(setup)), spots
-    if any(x.startswith("dimension of") for x in quantities):
-        spots = sizes.find_all(q, sizes.GATE_SIZES, ("context", "stem"))
-        cell = sizes.cell_kind(setup)
-        gate = sizes.gate_of(q, make_cell(cell, 1, 1).BLOCKS) if cell != "rnn" else None
-        if gate and "n_h" in spots:
-            n_x = spots["n_x"].value if "n_x" in spots else 1
-            return GateQuestion(cell, n_x, spots["n_h"].value, gate), spots
-    if "output shape" in quantities:
-        spots = sizes.find_all(q, sizes.SHAPE_SIZES, sizes.FIELDS)
-        if {"batch", "steps", "features", "units"} <= set(spots):
-            return ShapeQuestion(sizes.cell_kind(setup), *(spots[n].value for n in ShapeQuestion.SIZES)), spots
+    for c in q.computed:
+        quantity = c.quantity.split(" (")[0].split(",")[0]
+        if quantity == "parameter total":
+            spots = sizes.find_all(q, sizes.PARAMETER_SIZES)
+            if {"n_x", "n_h"} <= set(spots):
+                n_y = spots["n_y"].value if "n_y" in spots else None
+                return Found(Network(sizes.cell_kind(setup), spots["n_x"].value, spots["n_h"].value, n_y,
+                                     sizes.bias_convention(setup)), spots, c, sizes.PARAMETER_SIZES, sizes.FIELDS[:3])
+        elif quantity.startswith("dimension of"):
+            spots = sizes.find_all(q, sizes.GATE_SIZES, ("context", "stem"))
+            cell = sizes.cell_kind(setup)
+            gate = sizes.gate_of(q, make_cell(cell, 1, 1).BLOCKS) if cell != "rnn" else None
+            if gate and "n_h" in spots:
+                n_x = spots["n_x"].value if "n_x" in spots else 1
+                return Found(GateQuestion(cell, n_x, spots["n_h"].value, gate), spots, c, sizes.GATE_SIZES,
+                             ("context", "stem"))
+        elif quantity == "output shape":
+            spots = sizes.find_all(q, sizes.SHAPE_SIZES, sizes.FIELDS)
+            if {"batch", "steps", "features", "units"} <= set(spots):
+                return Found(ShapeQuestion(sizes.cell_kind(setup), *(spots[n].value for n in ShapeQuestion.SIZES)),
+                             spots, c, sizes.SHAPE_SIZES, sizes.FIELDS)
     return None
 
 
@@ -52,31 +63,52 @@ def ranges(vary: tuple[Vary, ...]) -> dict[str, list[int] | tuple[int, int]]:
 
 
 def variants(q: Question, seed: str, count: int, options: int = 3) -> list[Varied]:
-    """count variants of q, the same for the same seed. With options > 0 each is a single-choice question whose
-    wrong options are `options` common mistakes. Raises ValueError when q declares no sizes to vary, computes
-    nothing from them, or its ranges cannot give count good variants."""
+    """count variants of q, the same for the same seed, each with its own answer (none the document's own). With
+    options > 0 each is a single-choice question whose wrong options are `options` common mistakes. Raises
+    ValueError when q declares no sizes to vary, computes nothing from them, states one of them twice with
+    different values, or its ranges cannot give count variants with different answers."""
     found = subject(q)
     if not q.vary or found is None:
         raise ValueError(f"{q.id} has no sizes to vary" if not q.vary else
                          f"{q.id} states no size the reference model computes from")
-    base, spots = found
-    missing = [v.size for v in q.vary if v.size not in spots]
+    missing = [v.size for v in q.vary if v.size not in found.spots]
     if missing:
         raise ValueError(f"{q.id} varies {', '.join(missing)}, which its text does not state")
-    hidden = [v.size for v in q.vary if spots[v.size].field not in ("context", "stem")]
+    hidden = [v.size for v in q.vary if found.spots[v.size].field not in ("context", "stem")]
     if hidden:
         raise ValueError(f"{q.id} states {', '.join(hidden)} only in its answer: a variant could not show its sizes")
-    draws = {Network: draw, GateQuestion: draw_gates, ShapeQuestion: draw_shapes}[type(base)]
-    drawn = draws(base, ranges(q.vary), seed, count, max(options, 1), exclude=[base])
-    return [_varied(q, spots, v, options) for v in drawn]
+    places = []
+    for v in q.vary:
+        every = sizes.find_every(q, found.table[v.size], v.size, found.fields)
+        if len({s.value for s in every}) > 1:
+            raise ValueError(f"{q.id} states {v.size} more than once, with different values "
+                             f"({', '.join(str(s.value) for s in every)}): a variant could not change it consistently")
+        places += every
+    fixed = [s for name, s in found.spots.items() if name not in {v.size for v in q.vary}]
+    draws = {Network: draw, GateQuestion: draw_gates, ShapeQuestion: draw_shapes}[type(found.subject)]
+    own = found.computed.value
+    for pool in (3 * count, 2 * count, count):  # a few spare draws, for answers that repeat
+        try:
+            drawn = draws(found.subject, ranges(q.vary), seed, pool, max(options, 1), exclude=[found.subject])
+        except ValueError:
+            continue  # the ranges hold fewer variants than that
+        chosen, answers = [], {own}
+        for v in drawn:
+            if v.answer.text not in answers:
+                chosen.append(v)
+                answers.add(v.answer.text)
+        if len(chosen) >= count:
+            return [_varied(q, found, places + fixed, v, options) for v in chosen[:count]]
+        break
+    raise ValueError(f"{q.id}: its ranges ({', '.join(v.size for v in q.vary)}) do not give {count} variants with "
+                     f"answers different from each other and from the document's {own}")
 
 
-def _varied(q: Question, spots: dict[str, sizes.Spot], v: Variant, options: int) -> Varied:
-    chosen = {name: getattr(v.network, name) for name in spots if getattr(v.network, name, None) is not None}
-    text = sizes.substitute(q, spots, chosen)
+def _varied(q: Question, found: Found, places: list[sizes.Spot], v: Variant, options: int) -> Varied:
+    chosen = {name: getattr(v.network, name) for name in found.spots if getattr(v.network, name, None) is not None}
+    text = sizes.substitute(q, places, chosen)
     # Named as the document's own computation is (the question's wording); valued for this variant.
-    own = q.computed[0]
-    computed = replace(v.answer.computed(), quantity=own.quantity, axes=own.axes)
+    computed = replace(v.answer.computed(), quantity=found.computed.quantity, axes=found.computed.axes)
     # The document's own worked answer is about its own sizes: this variant's answer is the computed one.
     changes = dict(answer="", explanation="", computed=(computed,), notes=())
     mistakes: tuple[str, ...] = ()
@@ -99,9 +131,13 @@ def summary(q: Question, count: int = 3) -> str:
     the two computations that agreed on each; or why it cannot vary."""
     declared = ", ".join(f"{v.size} in {list(v.values)}" if v.values else f"{v.size} from {v.low} to {v.high}"
                          for v in q.vary)
-    try:
-        drawn = variants(q, f"check:{q.id}", count)
-    except ValueError as err:
-        return f"varies {declared}, but cannot: {err}"
+    for n in range(count, 0, -1):  # as many samples as the ranges allow, up to count
+        try:
+            drawn = variants(q, f"check:{q.id}", n)
+            break
+        except ValueError as err:
+            problem = err
+    else:
+        return f"varies {declared}, but cannot: {problem}"
     samples = "; ".join(", ".join(f"{n}={value}" for n, value in v.sizes) + f": {v.check}" for v in drawn)
-    return f"varies {declared}; {count} sample variants, each answer computed twice: {samples}"
+    return f"varies {declared}; {len(drawn)} sample variants, each answer computed twice: {samples}"

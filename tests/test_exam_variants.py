@@ -3,31 +3,26 @@ every number its keys print is recomputed here from the sizes printed beside it,
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
+from dataclasses import replace
 import unicodedata
-from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
 from pipeline.definitions import parse_definitions
 from pipeline.exams import select_versions
+from pipeline.model import Vary
 from tests.closed_forms import GATE_MISTAKES, N_H, N_X, N_Y, PARAMETER_MISTAKES, RNN_WITH_OUTPUT, T
 
-ROOT = Path(__file__).resolve().parent.parent
 PARAMETERS = RNN_WITH_OUTPUT
 OPTION = re.compile(r"^(\d+)(?: — (.+?)| \(correct\))([A-D])$", re.M)
 
 
 @pytest.fixture(scope="module")
-def keys(tmp_path_factory) -> dict[str, str]:
-    out = tmp_path_factory.mktemp("build")
-    run = subprocess.run([sys.executable, "-m", "pipeline", "build", "--exams", "--out", str(out)], cwd=ROOT,
-                         capture_output=True, text=True)
-    assert run.returncode == 0, run.stderr
+def keys(built_exams) -> dict[str, str]:
+    folder, _ = built_exams
     return {p.stem: unicodedata.normalize("NFKC", "\n".join(page.extract_text() for page in PdfReader(p).pages))
-            for p in sorted((out / "exams").glob("choice-*.pdf"))}
+            for p in sorted(folder.glob("choice-*.pdf"))}
 
 
 def item(version, qid: str):
@@ -108,3 +103,23 @@ def test_a_vary_rule_over_questions_that_cannot_vary_says_so(bank) -> None:
     assert found and not found[0].items[0].sizes  # printed as the document states it
     _, diags = _select(text.replace("vary = true", 'vary = "yes"'), bank)
     assert [(d.code, d.line) for d in diags if d.severity == "error"] == [("exam-bad-value", 6)]
+
+
+def test_more_versions_than_different_answers_use_the_variants_in_turn(bank) -> None:
+    text = ('[[exam]]\nname = "v"\nversions = 7\nseed = 1\n[[exam.draw]]\nid = "coursera-rnn/q07"\nvary = true\n')
+    found, diags = _select(text, bank)
+    answers = [v.items[0].question.computed[0].value for v in found]
+    assert [(d.code, d.line) for d in diags] == [("exam-vary-reused", 7)]  # 5 hidden sizes for 7 versions
+    assert len(set(answers)) == 5 and all(a != b for a, b in zip(answers, answers[1:])) and "100" not in answers
+
+
+def test_a_question_that_cannot_vary_keeps_its_numbers_and_says_why(bank) -> None:
+    definitions, _ = parse_definitions('[[exam]]\nname = "v"\nversions = 2\n[[exam.draw]]\n'
+                                       'id = "coursera-rnn/q07"\nvary = true\n', "seeds/exams.toml")
+    vocabulary_only = (Vary("n_x", (), 5000, 20000),)  # a gate's dimension does not depend on it
+    only_vocabulary = [replace(doc, questions=tuple(q.with_(vary=vocabulary_only) if q.id == "coursera-rnn/q07"
+                                                    else q for q in doc.questions)) for doc in bank]
+    found, diags = select_versions(only_vocabulary, definitions)
+    assert [(d.code, d.line) for d in diags] == [("exam-vary-failed", 6)]
+    assert "do not give 2 variants with answers different" in diags[0].message
+    assert [v.items[0].question.computed[0].value for v in found] == ["100", "100"] and not found[0].items[0].sizes

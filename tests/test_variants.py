@@ -133,10 +133,12 @@ def test_a_closed_form_that_disagrees_stops_the_variant(monkeypatch):
     import pipeline.reference.verified as verified
     from pipeline.reference.closed_forms import n_h
     monkeypatch.setattr(verified, "cell_parameters", lambda kind, bias: BLOCKS[kind] * n_h * (n_h + 1))  # no n_x
+    verified.parameter_count.cache_clear()  # answers computed before the closed form was broken
     with pytest.raises(Disagreement, match="closed form"):
         parameter_count(Network("rnn", 20, 128, 10))
     with pytest.raises(Disagreement):
         draw(Network("rnn", 20, 128, 10), {"n_h": [64, 128]}, "exam", 1)
+    verified.parameter_count.cache_clear()  # nor may later tests see the broken ones
 
 
 BASE = Network("rnn", n_x=20, n_h=128, n_y=10)

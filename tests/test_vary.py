@@ -31,7 +31,8 @@ def test_each_variant_prints_its_sizes_and_its_right_answer(exercise) -> None:
         right = [c.text for c in q.choices if c.correct]
         assert right == [str(RNN_WITH_OUTPUT.subs(at))] and q.kind == "single_choice"
         assert q.computed[0].value == right[0]
-        assert q.answer == "" and "20362" not in q.context + q.stem  # the document's own answer is not this one
+        # the document's worked answer is about its own sizes: it is not printed with these
+        assert q.answer == "" and q.explanation == "" and "20362" not in "".join(c.text for c in q.choices)
 
 
 def test_every_wrong_option_is_the_value_its_mistake_gives(exercise) -> None:
@@ -66,3 +67,22 @@ def test_sizes_stated_only_in_the_answer_cannot_vary(questions) -> None:
 def test_a_question_without_ranges_does_not_vary(questions) -> None:
     with pytest.raises(ValueError, match="no sizes to vary"):
         vary.variants(questions["rnn-exercises/task1-q1"].with_(vary=()), "s", 2)
+
+
+def test_versions_never_share_an_answer_nor_give_the_documents_own(questions) -> None:
+    q = questions["coursera-rnn/q07"]
+    answers = [v.question.computed[0].value for v in vary.variants(q, "s", 5)]
+    assert len(set(answers)) == 5 and "100" not in answers
+    # varying only the vocabulary cannot change a gate's dimension: no variant is better than a false one
+    with pytest.raises(ValueError, match="different from each other and from the document's 100"):
+        vary.variants(q.with_(vary=(Vary("n_x", (), 5000, 20000),)), "s", 2)
+
+
+def test_a_size_stated_twice_changes_everywhere_or_not_at_all(exercise) -> None:
+    twice = exercise.with_(stem=exercise.stem + "\n\nRemember: hidden size: 128.")
+    for v in vary.variants(twice, "s", 3):
+        n_h = dict(v.sizes)["n_h"]
+        assert f"Hidden Layer Size: {n_h}" in v.question.context and f"hidden size: {n_h}." in v.question.stem
+    clash = exercise.with_(stem=exercise.stem + "\n\nRemember: hidden size: 64.")
+    with pytest.raises(ValueError, match="states n_h more than once, with different values"):
+        vary.variants(clash, "s", 2)

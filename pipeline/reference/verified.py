@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -101,6 +102,8 @@ def in_math(text: str) -> str:
     return re.sub(r"Γ_(\w)", r"$\\Gamma_\1$", text).replace("c̃", r"$\tilde c$")
 
 
+# Pure, and a forward pass over a 10000-word one-hot input is costly: each answer is computed once per process.
+@lru_cache(maxsize=1024)
 def parameter_count(net: Network) -> Verified:
     """The parameters the network holds: the distinct arrays of its unrolled steps, checked against sympy."""
     parts = distinct_arrays(unroll(net.layers(), 1))
@@ -126,6 +129,7 @@ class GateQuestion:
     gate: str  # a block of the cell: "u", "f", "o", "r" or "c" (the candidate)
 
 
+@lru_cache(maxsize=1024)
 def gate_dimension(cell: str, n_x: int, n_h: int, gate: str) -> Verified:
     """The gate's length, read off a forward pass and checked against the closed form n_h."""
     if cell not in ("lstm", "gru"):
@@ -155,6 +159,7 @@ class ShapeQuestion:
     return_sequences: bool = True  # every step's output, or the last one only
 
 
+@lru_cache(maxsize=1024)
 def output_shape(cell: str, batch: int, steps: int, features: int, units: int,
                  return_sequences: bool = True) -> Verified:
     """The layer's output shape from a forward pass, checked against [B, T, n_h] (or [B, n_h], last step only)."""
