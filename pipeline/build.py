@@ -167,7 +167,9 @@ def build_decks(docs: Sequence[Document], out_dir: Path, lock_path: Path, templa
     settings, diags = load_deck_tree(tree) if tree is not None else (DeckTree(), [])
     if settings is None:  # decks written under another parent would reach learners as a second deck tree
         return diags
-    docs = [with_practice(doc, settings.practice) for doc in docs]
+    drilled = [with_practice(doc, settings.practice) for doc in docs]
+    docs = [doc for doc, _ in drilled]
+    diags += [d for _, found in drilled for d in found]
     bank, found = deck_notes(docs, note_types, complete=complete)
     diags += found
     lock, lock_diags = _identity_lock(lock_path, record)

@@ -8,10 +8,11 @@ question's overlay declares (`vary`), else from ranges typical of the field.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from . import vary
-from .model import Computed, Document, Question
+from .model import Computed, Diagnostic, Document, Question
 from .reference.variants import GateQuestion, Network, ShapeQuestion, Variant, draw, draw_gates, draw_shapes
 from .reference.verified import A_CELL
 from .tags import tags_for
@@ -30,33 +31,55 @@ DEFAULT_RANGES = {
 }
 BIASES = {"single": "one bias vector per gate (the textbook and Keras convention)",
           "double": "two bias vectors per gate, $b_{ih}$ and $b_{hh}$ (the PyTorch and cuDNN convention)"}
+# Keras's GRU has two bias vectors per gate by default (reset_after=True): its single form is not its default.
+GRU_BIASES = {"single": "one bias vector per gate (the textbook convention; Keras with `reset_after=False`)",
+              "double": "two bias vectors per gate, $b_{ih}$ and $b_{hh}$ (PyTorch, cuDNN and Keras's default)"}
+_ID = re.compile(r"/practice-\d+$")
 _GATE_WORDS = {"u": ("update", "u"), "f": ("forget", "f"), "o": ("output", "o"), "r": ("relevance", "r")}
 
 
-def with_practice(doc: Document, count: int = DEFAULT_COUNT) -> Document:
-    """doc with `count` practice questions after each question it can vary; unchanged for count 0."""
-    extra = [p for q in doc.questions for p in practice_questions(q, count)]
-    return replace(doc, questions=doc.questions + tuple(extra)) if extra else doc
+def is_practice(q: Question) -> bool:
+    """Whether q is a practice question made here (a document's own question may be tagged "practice" too)."""
+    return TAG in q.tags and bool(_ID.search(q.id))
+
+
+def with_practice(doc: Document, count: int = DEFAULT_COUNT) -> tuple[Document, list[Diagnostic]]:
+    """doc with `count` practice questions after each question it can vary (unchanged for count 0), and a
+    warning for each question that gets fewer than asked."""
+    extra: list[Question] = []
+    diags = []
+    for q in doc.questions:
+        made = practice_questions(q, count)
+        extra += made
+        if vary.subject(q) is not None and len(made) < count:
+            diags.append(Diagnostic(q.source.file, q.source.line_start, "warning", "practice-short",
+                                    f"{q.id}: {len(made)} practice notes of the {count} asked for: its ranges give "
+                                    f"no more that differ from the others (widen its `vary` ranges)"))
+    return (replace(doc, questions=doc.questions + tuple(extra)) if extra else doc), diags
 
 
 def practice_questions(q: Question, count: int) -> list[Question]:
-    """Up to `count` practice questions on what q computes; none when the model computes nothing from q's sizes."""
+    """Up to `count` practice questions on what q computes, no two alike; none when the model computes nothing
+    from q's sizes."""
     found = vary.subject(q)
     if found is None or count <= 0:
         return []
-    base = found[0]
+    base = found.subject
     ranges = {**DEFAULT_RANGES[type(base)], **vary.ranges(q.vary)}
-    out = []
-    # Seeded by the question's words, not its label: renumbering a document must not give new numbers.
+    out, drawn = [], [base]
+    # Seeded by the question's words, not its label: renumbering a document must not give new numbers. Note k
+    # depends on the notes before it only, so a larger count adds notes and changes none.
     words = " ".join(q.stem.split())
     for k in range(count):
-        variant = _variant(base, ranges, f"{q.document}:{words}:practice:{k + 1}", k)
+        variant = _variant(base, ranges, f"{q.document}:{words}:practice:{k + 1}", k, drawn)
         if variant is not None:
+            drawn.append(variant.network)
             out.append(_question(q, k + 1, variant))
     return out
 
 
-def _variant(base: Network | GateQuestion | ShapeQuestion, ranges: dict, seed: str, k: int) -> Variant | None:
+def _variant(base: Network | GateQuestion | ShapeQuestion, ranges: dict, seed: str, k: int,
+             taken: list) -> Variant | None:
     if isinstance(base, Network):
         cell, bias = NETWORKS[k % len(NETWORKS)]
         subject, drawing = replace(base, cell=cell, bias=bias), draw
@@ -68,7 +91,7 @@ def _variant(base: Network | GateQuestion | ShapeQuestion, ranges: dict, seed: s
         subject, drawing = replace(base, cell=cell, return_sequences=every_step), draw_shapes
     for wrong in (3, 2, 1):  # as many named mistakes as this kind of question has
         try:
-            return drawing(subject, ranges, seed, 1, wrong, exclude=[base])[0]
+            return drawing(subject, ranges, seed, 1, wrong, exclude=taken)[0]
         except ValueError:
             continue
     return None
@@ -95,8 +118,8 @@ def _stem(s: Network | GateQuestion | ShapeQuestion) -> str:
         sized = (f"input size $n_x = {s.n_x}$ and hidden size $n_h = {s.n_h}$" if s.n_y is None else
                  f"input size $n_x = {s.n_x}$, hidden size $n_h = {s.n_h}$ and a dense output layer of size "
                  f"$n_y = {s.n_y}$")
-        return (f"How many trainable parameters does {A_CELL[s.cell]} layer hold with {sized}, counting "
-                f"{BIASES[s.bias]}?")
+        biases = (GRU_BIASES if s.cell == "gru" else BIASES)[s.bias]
+        return f"How many trainable parameters does {A_CELL[s.cell]} layer hold with {sized}, counting {biases}?"
     if isinstance(s, GateQuestion):
         word, letter = _GATE_WORDS[s.gate]
         return (f"{_capital(A_CELL[s.cell])} reads inputs of size $n_x = {s.n_x}$ and has hidden size "
@@ -120,4 +143,4 @@ def describe(q: Question, count: int) -> list[str]:
     return out
 
 
-__all__ = ["DEFAULT_COUNT", "TAG", "describe", "practice_questions", "with_practice"]
+__all__ = ["DEFAULT_COUNT", "TAG", "describe", "is_practice", "practice_questions", "with_practice"]

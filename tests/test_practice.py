@@ -92,7 +92,14 @@ def test_gate_and_shape_practice_answers_follow_the_printed_sizes(drills) -> Non
 
 def test_a_practice_card_names_the_mistakes_behind_common_wrong_answers(drills) -> None:
     card = next(d for d in drills if "does an RNN layer hold" in plain(d["fields"]["Stem"]))
-    assert "if you forgot the biases" in plain(card["fields"]["Notes"])
+    stem, notes = plain(card["fields"]["Stem"]), plain(card["fields"]["Notes"])
+    at = {s: int(re.search(rf"{s} = (\d+)", stem)[1]) for s in (N_X, N_H, N_Y)}
+    biases = 2 if "two bias vectors" in stem else 1
+    wrong = dict((m, int(v)) for v, m in re.findall(r"(\d+) if you ([^;.]+)", notes))
+    assert wrong["forgot the biases"] == parameters("RNN", 0, True).subs(at) - at[N_Y]  # no output bias either
+    other = "used two bias vectors per gate (PyTorch/cuDNN) instead of one" if biases == 1 else \
+        "used one bias vector per gate (Keras) instead of two (PyTorch/cuDNN)"
+    assert wrong[other] == parameters("RNN", 3 - biases, True).subs(at)
 
 
 def test_rebuilding_changes_nothing_and_a_larger_count_only_adds_notes(project, tmp_path) -> None:
@@ -114,6 +121,13 @@ def test_rebuilding_changes_nothing_and_a_larger_count_only_adds_notes(project, 
         assert col.note_count() == 100 and len(col.find_cards('"deck:*::Practice"')) == 15
         after = notes_by_guid(col)
         assert all(after[g]["fields"] == n["fields"] for g, n in before.items())
+
+        settings.write_text(text.replace("practice = 3\n", "practice = 1\n"), encoding="utf-8")
+        assert build(project).returncode == 0
+        fewer = import_package(col, project / "build/decks/all.apkg")
+        assert (fewer.new, fewer.updated) == (0, 0) and col.note_count() == 100  # retired, nothing duplicated
+        kept = notes_by_guid(col)
+        assert all(kept[g]["fields"] == n["fields"] for g, n in after.items())
     finally:
         col.close()
 
@@ -144,3 +158,18 @@ def test_make_check_lists_varied_questions_their_ranges_checks_and_practice_note
     assert [line.split(":")[0].split()[-1] for line in drills] == [
         f"rnn-exercises/task1-q1/practice-{k}" for k in (1, 2, 3)]
     assert all("the closed form agrees" in line for line in drills)
+
+
+def test_many_practice_notes_are_all_different_or_the_shortfall_is_said(bank) -> None:
+    (doc,) = [d for d in bank if d.slug == "coursera-rnn"]
+    drilled, diags = practice.with_practice(doc, 12)
+    stems = [q.stem for q in drilled.questions if practice.is_practice(q)]
+    assert len(stems) == len(set(stems)) and len(stems) <= 12
+    assert bool(diags) == (len(stems) < 12)
+    assert all(d.code == "practice-short" and d.line == 83 for d in diags)
+
+
+def test_only_the_notes_made_here_are_practice_notes(questions) -> None:
+    own = questions["dl-book-ch10/10.1.1"].with_(section="Practice", tags=("practice",))
+    assert not practice.is_practice(own)  # an unanswered question in a section called Practice stays unanswered
+    assert all(practice.is_practice(p) for p in practice.practice_questions(questions["rnn-exercises/task1-q1"], 2))

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from typing import Mapping, Sequence
 
 from pipeline.model import Diagnostic, Document, Question
-from pipeline.practice import TAG as PRACTICE_TAG
+from pipeline.practice import is_practice
 from pipeline.render.fields import note_fields, note_media
 from pipeline.render.figures import picture
 from pipeline.render.notetypes import NoteType, note_type_key
@@ -102,7 +102,7 @@ def document_notes(doc: Document, note_types: Mapping[str, NoteType]) -> tuple[D
         tags = q.tags + (FIGURE_MISSING_TAG,) if lacking else q.tags
         content = note_content(note_types[key].spec.model_id, tuple(fields.values()), tags)
         kept.append(q)
-        notes.append(DeckNote(q.id, key, tuple(fields.values()), tags, q.answered, PRACTICE_TAG in q.tags, content,
+        notes.append(DeckNote(q.id, key, tuple(fields.values()), tags, q.answered, is_practice(q), content,
                               suspended=lacking, media=note_media(q)))
     if not kept:
         diags.append(Diagnostic(doc.path, 0, "warning", "anki-no-questions",
