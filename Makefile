@@ -54,8 +54,9 @@ exams: build/.exams.stamp
 check: $(INSTALLED)
 	$(PY) -m pipeline check
 
+# The tests run on every core (pytest-xdist): each test works in its own temporary folder.
 test: $(INSTALLED)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto
 
 bench: $(INSTALLED)
 	$(PY) bench/bench.py

@@ -5,6 +5,13 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# `make test` draws the same examples every run, so that a failure is a fact about the code, not about the day;
+# HYPOTHESIS_PROFILE=explore draws new ones.
+settings.register_profile("repeatable", derandomize=True, database=None)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,3 +44,16 @@ def versions(bank):
     found, drawn = select_versions(bank, definitions)
     assert diags + drawn == []
     return {v.slug: v for v in found}
+
+
+@pytest.fixture(scope="session")
+def built_exams(tmp_path_factory) -> tuple[Path, str]:
+    """The shipped exams built once by the real driver: (the folder of PDFs, what the build reported)."""
+    import subprocess
+    import sys
+
+    out = tmp_path_factory.mktemp("build")
+    run = subprocess.run([sys.executable, "-m", "pipeline", "build", "--exams", "--out", str(out)], cwd=ROOT,
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    return out / "exams", run.stderr

@@ -37,7 +37,7 @@ _MASK = "\x00"  # stands for protected text (code, math, URLs...) while scanning
 
 # Inline text markdown-it does not show as written, or where TeX must not be looked for.
 _PROTECTED = re.compile(
-    r"(?P<code>(`+)[\s\S]*?(?<!`)\2(?!`))"                              # code span
+    r"(?P<code>(?<!`)(`+)(?!`)[\s\S]*?(?<!`)\2(?!`))"                   # code span: a whole run of backticks
     r"|\$\$[\s\S]+?\$\$"                                                # $$...$$
     r"|\$(?:[^$\\]|\\[\s\S])+?\$"                                       # $...$
     r"|!\[[^\]\n]*\]\([^)\n]*\)"                                        # image
