@@ -234,3 +234,9 @@ def test_random_text_keeps_its_dollars_its_formulas_and_its_words(text):
     rendered_in = re.sub(r"<[^>]*>|[_*]", "", markdown_it_html(text, lambda latex, display: slot))
     pattern = ".*?".join(re.escape(p) for p in rendered_out.split(slot))
     assert re.fullmatch(pattern, rendered_in, flags=re.S), (rendered_in, rendered_out)
+
+
+def test_a_code_span_opens_only_on_a_whole_run_of_backticks():
+    # "```" mid-line opens no code span, so the display formula after it is the formula it looks like
+    text = "a```\n$$` \\cdot $$"
+    assert mark_math(text) == (text, [])
