@@ -3,17 +3,17 @@ from __future__ import annotations
 
 import re
 import signal
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import pytest
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.model import Choice, Question, SourceSpan
 from pipeline.claims import plain_claims
 from pipeline.recompute import describe, recompute
+from tests.timeouts import alarm  # the old pattern took about 24 s on a line of 20,000 `((`
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -236,19 +236,6 @@ def test_leaky_unit_derivative_is_alpha_to_the_number_of_steps():
 QUADRATIC_CLAIM = re.compile(r"(?<![\w^{}.])[(\d][\d\s.*×·x+\-/()]*(?:=[\d\s.*×·x+\-/()]*\d)+")
 
 
-@contextmanager
-def alarm(seconds: int) -> Iterator[None]:
-    """Fail instead of hanging: the old pattern took about 24 s on a line of 20,000 `((`."""
-    def expire(signum, frame):  # noqa: ANN001
-        raise TimeoutError(f"still matching after {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 @given(st.text(alphabet="0123456789 .*×·x+-/()=a^{}_$\n", max_size=40))

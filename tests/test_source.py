@@ -5,9 +5,7 @@ import os
 import signal
 import subprocess
 import sys
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -17,6 +15,7 @@ from pipeline.build import load_bank
 from pipeline.model import Diagnostic, all_diagnostics
 from pipeline.readers import read_path
 from pipeline.source import MAX_BYTES, read_source
+from tests.timeouts import alarm  # opening a named pipe for reading blocks until someone writes to it
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,23 +27,6 @@ QUIZ = "# Quiz\n\n1. What does RNN stand for?\n\nAnswer: Recurrent neural networ
        "Answer: To stop them exploding.\n"
 
 
-class Blocked(BaseException):
-    """Not an Exception, so that no `except Exception` on the way can swallow it."""
-
-
-@contextmanager
-def alarm(seconds: int) -> Iterator[None]:
-    """Fail instead of hanging: opening a named pipe for reading blocks until someone writes to it."""
-    def expire(signum, frame):  # noqa: ANN001
-        raise Blocked(f"still blocked after {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def fifo(path: Path) -> Path:
