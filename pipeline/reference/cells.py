@@ -60,6 +60,17 @@ class Layer:
         return sum(int(a.size) for a in self.params.values())
 
 
+class _Zeros:
+    """Stands in for a random generator where only the shapes of the weights matter."""
+
+    @staticmethod
+    def normal(scale: float, size: tuple[int, ...]) -> np.ndarray:
+        return np.zeros(size)
+
+
+_ZEROS = _Zeros()
+
+
 class Dense(Layer):
     """Output layer y = a W_hy + b_y, applied at every time step."""
 
@@ -68,7 +79,7 @@ class Dense(Layer):
 
     def __init__(self, n_h: int, n_y: int, seed: int = 0) -> None:
         super().__init__()
-        rng = np.random.default_rng(seed)
+        rng = np.random.default_rng(seed) if seed is not None else _ZEROS
         self.n_h, self.n_y = n_h, n_y
         self._add("W_hy", (n_h, n_y), "hidden -> output weights", rng, (HIDDEN, OUTPUT))
         self._add("b_y", (n_y,), "output-layer bias", rng)
@@ -87,11 +98,11 @@ class RecurrentCell(Layer):
     BLOCKS: tuple[str, ...] = ()
     BLOCK_NAMES: dict[str, str] = {}
 
-    def __init__(self, n_x: int, n_h: int, bias: str = "single", seed: int = 0) -> None:
+    def __init__(self, n_x: int, n_h: int, bias: str = "single", seed: int | None = 0) -> None:
         super().__init__()
         if bias not in CONVENTIONS:
             raise ValueError(f"bias convention must be one of {sorted(CONVENTIONS)}, not {bias!r}")
-        rng = np.random.default_rng(seed)
+        rng = np.random.default_rng(seed) if seed is not None else _ZEROS
         self.n_x, self.n_h, self.bias = n_x, n_h, bias
         for g in self.BLOCKS:
             what = self.BLOCK_NAMES[g]
@@ -217,8 +228,9 @@ class GRU(RecurrentCell):
 CELLS: dict[str, type[RecurrentCell]] = {"rnn": RNN, "lstm": LSTM, "gru": GRU}
 
 
-def make_cell(kind: str, n_x: int, n_h: int, bias: str = "single", seed: int = 0) -> RecurrentCell:
-    """A cell of the given kind ("rnn", "lstm", "gru")."""
+def make_cell(kind: str, n_x: int, n_h: int, bias: str = "single", seed: int | None = 0) -> RecurrentCell:
+    """A cell of the given kind ("rnn", "lstm", "gru"); with seed None its weights are zeros, for reading
+    shapes off a forward pass without drawing millions of random numbers (a 10000-word input)."""
     return CELLS[kind](n_x, n_h, bias=bias, seed=seed)
 
 

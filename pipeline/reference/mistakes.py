@@ -74,7 +74,7 @@ def mistakes(net: Network, steps: int = 5, distinct: bool = True) -> list[Distra
 
 def gate_mistakes(q: GateQuestion, distinct: bool = True) -> list[Distractor]:
     """The gate lengths that common mistakes give, read off the cell's arrays; distinct as in mistakes."""
-    p = make_cell(q.cell, q.n_x, q.n_h).params
+    p = make_cell(q.cell, q.n_x, q.n_h, seed=None).params  # shapes only
     w_x, w_h, g = p[f"W_x{q.gate}"], p[f"W_h{q.gate}"], q.gate
     found = [
         Distractor(w_x.shape[0], "gave the input size, not the hidden size", "input-size"),
@@ -90,7 +90,7 @@ def gate_mistakes(q: GateQuestion, distinct: bool = True) -> list[Distractor]:
 def shape_mistakes(q: ShapeQuestion, distinct: bool = True) -> list[Distractor]:
     """The output shapes that common mistakes give, read off a forward pass; distinct as in mistakes."""
     x = np.zeros((q.batch, q.steps, q.features))
-    run = make_cell(q.cell, q.features, q.units).forward(x)
+    run = make_cell(q.cell, q.features, q.units, seed=None).forward(x)  # shapes only
     every, last = run.outputs.shape, run.state.shape
     answer, other = (every, last) if q.return_sequences else (last, every)
     found = [
