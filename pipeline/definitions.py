@@ -17,7 +17,7 @@ _EXAM_KEYS = {
     "name", "title", "course", "date", "time", "instructions", "paper", "versions", "seed", "points",
     "points_by_kind", "shuffle_questions", "shuffle_choices", "draw",
 }
-_DRAW_KEYS = {"document", "section", "kind", "tag", "id", "answered", "count", "points", "vary"}
+_DRAW_KEYS = {"document", "section", "kind", "tag", "id", "answered", "count", "points", "vary", "options"}
 _NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
 
 
@@ -34,6 +34,7 @@ class Draw:
     count: int | None = None  # draw this many at random from the rule's pool; None takes the whole pool
     points: float | None = None  # points for each question of this rule, overriding the exam's
     vary: bool = False  # each version gets its own sizes in the questions whose overlay declares ranges
+    options: int = 3  # a varied question's wrong options, from named mistakes; 0 keeps it a written answer
     key_lines: tuple[tuple[str, int], ...] = ()  # (key, line) for the rule's keys, for diagnostics
 
     def line_of(self, key: str) -> int:
@@ -296,12 +297,16 @@ def _parse_draw(raw: Any, d_index: int, bad: Any, line: int) -> Draw | None:
     if not isinstance(vary, bool):
         bad("vary", f"must be true or false, not {vary!r}")
         vary = False
+    options = raw.get("options", 3)
+    if isinstance(options, bool) or not isinstance(options, int) or not 0 <= options <= 3:
+        bad("options", f"must be a whole number from 0 to 3 (wrong options of a varied question), not {options!r}")
+        options = 3
     points = None
     if "points" in raw:
         points = _points(raw["points"], lambda m: bad("points", m))
     return Draw(line=line, documents=strings("document"), sections=strings("section"), kinds=kinds,
                 tags=strings("tag"), ids=strings("id"), answered=answered, count=count, points=points,
-                vary=vary)
+                vary=vary, options=options)
 
 
 __all__ = ["PAPER_SIZES", "MAX_POINTS", "Draw", "ExamDefinition", "version_letter", "parse_definitions"]

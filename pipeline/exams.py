@@ -99,7 +99,7 @@ def _variants(definition: ExamDefinition, selected: Sequence[tuple[Question, flo
         seed, problem = f"{definition.seed}:{definition.name}:{q.id}", None
         for count in range(definition.versions, 1 if definition.versions > 1 else 0, -1):
             try:
-                drawn = vary.variants(q, seed, count)
+                drawn = vary.variants(q, seed, count, draw.options)
             except ValueError as err:
                 problem = problem or err
                 continue

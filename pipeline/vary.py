@@ -64,9 +64,12 @@ def ranges(vary: tuple[Vary, ...]) -> dict[str, list[int] | tuple[int, int]]:
 
 def variants(q: Question, seed: str, count: int, options: int = 3) -> list[Varied]:
     """count variants of q, the same for the same seed, each with its own answer (none the document's own). With
-    options > 0 each is a single-choice question whose wrong options are `options` common mistakes. Raises
+    options > 0 each is a single-choice question whose wrong options are `options` common mistakes; with 0 a
+    numeric question stays one to answer in writing (a choice question keeps as many options as it had). Raises
     ValueError when q declares no sizes to vary, computes nothing from them, states one of them twice with
     different values, or its ranges cannot give count variants with different answers."""
+    # A choice question is always asked with options, as many as it had unless told otherwise.
+    options = options or (min(3, len(q.choices) - 1) if q.choices else 0)
     found = subject(q)
     if not q.vary or found is None:
         raise ValueError(f"{q.id} has no sizes to vary" if not q.vary else

@@ -123,3 +123,17 @@ def test_a_question_that_cannot_vary_keeps_its_numbers_and_says_why(bank) -> Non
     assert [(d.code, d.line) for d in diags] == [("exam-vary-failed", 6)]
     assert "do not give 2 variants with answers different" in diags[0].message
     assert [v.items[0].question.computed[0].value for v in found] == ["100", "100"] and not found[0].items[0].sizes
+
+
+def test_options_0_keeps_a_varied_numeric_question_a_written_answer(bank) -> None:
+    text = ('[[exam]]\nname = "w"\nversions = 2\nseed = 3\n[[exam.draw]]\nid = ["rnn-exercises/task1-q1", '
+            '"coursera-rnn/q07"]\nvary = true\noptions = 0\n')
+    found, diags = _select(text, bank)
+    assert diags == []
+    for version in found:
+        numeric, gate = sorted(version.items, key=lambda i: i.question.id)[::-1]
+        assert numeric.question.kind == "numeric" and numeric.question.choices == () and numeric.sizes
+        assert numeric.question.computed[0].value != "20362"
+        assert gate.question.kind == "single_choice" and len(gate.question.choices) == 4  # a choice stays one
+    _, diags = _select(text.replace("options = 0", "options = 5"), bank)
+    assert [(d.code, d.line) for d in diags if d.severity == "error"] == [("exam-bad-value", 8)]
