@@ -3,8 +3,11 @@
 real documents use (`layout`, `parts`, `marks`). Nothing depends on the file's name."""
 from __future__ import annotations
 
+import gc
 import re
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from ..model import Cue, Diagnostic, Document, Question, Skipped
 from ..normalize import decode, split_lines
@@ -36,7 +39,11 @@ def read_bytes(data: bytes, path: str, slug: str | None = None) -> Document:
     text, diags = decode(data, path)
     if text is None:
         return Document(path, slug, "", slug, diagnostics=tuple(diags))
-    raw = split_lines(text)
+    with _collector_paused():
+        return _read(split_lines(text), path, slug, diags)
+
+
+def _read(raw: list[str], path: str, slug: str, diags: list[Diagnostic]) -> Document:
     try:
         questions, skipped, found_diags, title, family, blank = read_lines(raw, path, slug)
     except Exception as exc:  # a reader bug must not stop the other documents
@@ -55,6 +62,20 @@ def read_bytes(data: bytes, path: str, slug: str | None = None) -> Document:
                           skipped, path)
     return Document(path, slug, FAMILY_NAMES.get(family, ""), title or slug, tuple(questions), tuple(skipped),
                     tuple(diags), tuple(raw))
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Reading allocates millions of short-lived objects and makes no reference cycles worth collecting; left
+    on, Python's cyclic collector spends a fifth of a large document's reading walking them (a 5.4 MB quiz of
+    20,000 questions: 6.6 s with it, 5.4 s without). It runs again as soon as reading ends."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 def read_lines(raw: list[str], path: str, slug: str

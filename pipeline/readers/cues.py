@@ -65,8 +65,10 @@ _CLOSING_HASHES = re.compile(r"\s+#+\s*$")
 
 def _tidy(text: str) -> str:
     """Label text without points annotations (`(2 points)`), closing `###` and stray bold markers."""
-    text = _POINTS.sub(" ", text)
-    text = _CLOSING_HASHES.sub("", text)
+    if "(" in text or "[" in text:  # every annotation is in brackets
+        text = _POINTS.sub(" ", text)
+    if "#" in text:
+        text = _CLOSING_HASHES.sub("", text)
     if text.count("**") % 2 == 1:
         text = text.replace("**", "", 1) if text.startswith("**") else text
     return text.strip()
