@@ -5,8 +5,7 @@ import re
 from typing import Callable
 
 import sympy as sp
-from sympy.parsing.sympy_parser import parse_expr, rationalize, standard_transformations
-
+from . import expression
 from .model import Diagnostic, Question
 
 
@@ -39,8 +38,9 @@ def _decimals(side: str) -> int | None:
     return len(m.group(1)) if m else None
 
 
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
+def _number(value: sp.Rational) -> str:
+    """A claim's value as a person writes it: the integer, or the decimal to 6 significant digits."""
+    return str(int(value)) if value.is_Integer else sp.Float(value, 6).__format__("")
 
 
 def arithmetic_claims(q: Question, line_of: Callable[[str], int]) -> list[Diagnostic]:
@@ -57,10 +57,10 @@ def arithmetic_claims(q: Question, line_of: Callable[[str], int]) -> list[Diagno
                     or any(not s.strip() for s in sides)):
                 continue
             try:
-                values = [parse_expr(s, transformations=standard_transformations + (rationalize,)) for s in sides]
-            except (SyntaxError, TypeError, ValueError, ZeroDivisionError, sp.SympifyError):
-                continue
-            if not all(v.is_finite for v in values):
+                values = [expression.parse(s) for s in sides]
+            except expression.Unreadable:
+                continue  # beyond the grammar or its bounds: left unchecked, never evaluated
+            if not all(v.is_Rational for v in values):
                 continue
             for (ls, lv), (rs, rv) in zip(zip(sides, values), zip(sides[1:], values[1:])):
                 places = [d for d in (_decimals(ls), _decimals(rs)) if d is not None]
@@ -68,7 +68,7 @@ def arithmetic_claims(q: Question, line_of: Callable[[str], int]) -> list[Diagno
                 tolerance = sp.Rational(1, 2) / 10 ** min(places) if places else 0
                 if abs(lv - rv) > tolerance:
                     diags.append(Diagnostic(q.source.file, line_of(raw), "error", "claim-false",
-                                       f"'{raw.strip()}' does not hold: {ls.strip()} = {_number(float(lv))}, "
+                                       f"'{raw.strip()}' does not hold: {ls.strip()} = {_number(lv)}, "
                                        f"not {rs.strip()}"))
                     break
     return diags

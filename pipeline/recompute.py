@@ -7,9 +7,8 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 import sympy as sp
-from sympy.parsing.sympy_parser import implicit_multiplication, parse_expr, standard_transformations
 
-from . import sizes
+from . import expression, sizes
 from .claims import arithmetic_claims
 from .model import BreakdownItem, Choice, Computed, Diagnostic, Question
 from .reference import CONVENTIONS, Dense, make_cell, unroll
@@ -281,9 +280,12 @@ def _latex_recurrence(rhs: str) -> sp.Expr | None:
     if re.search(r"[\\{}^]", s):
         return None
     try:
-        return parse_expr(s, transformations=standard_transformations + (implicit_multiplication,))
-    except (SyntaxError, TypeError, ValueError, sp.SympifyError):
+        return expression.parse(s)
+    except expression.Unreadable:
         return None
+
+
+MAX_UNROLL = 12  # steps a recurrence that is not linear in u^(t-1) is unrolled symbolically, at most
 
 
 def _leaky_derivative(q: Question, where: _Where) -> Result:
@@ -301,10 +303,18 @@ def _leaky_derivative(q: Question, where: _Where) -> Result:
         return f.subs({s: sp.Symbol(f"{s.name[0]}_{int(s.name[2:]) + by}") for s in f.free_symbols
                        if re.fullmatch(r"[uv]_\d+", s.name)}, simultaneous=True)
 
-    u_t = f
-    for j in range(1, k):
-        u_t = u_t.subs(sp.Symbol(f"u_{j}"), shifted(j))
-    derivative = sp.factor(sp.diff(u_t, sp.Symbol(f"u_{k}")))
+    step = sp.diff(f, sp.Symbol("u_1"))
+    if not any(re.fullmatch(r"[uv]_\d+", s.name) for s in step.free_symbols) and f.has(sp.Symbol("u_1")):
+        # A recurrence linear in u^(t-1) with a constant factor: the chain multiplies by it at every step, so
+        # the derivative over k steps is the factor to the k (no unrolling, whatever k the text states).
+        derivative = sp.factor(step ** k)
+    elif k <= MAX_UNROLL:
+        u_t = f
+        for j in range(1, k):
+            u_t = u_t.subs(sp.Symbol(f"u_{j}"), shifted(j))
+        derivative = sp.factor(sp.diff(u_t, sp.Symbol(f"u_{k}")))
+    else:
+        return q, [], []
     computed = Computed(
         quantity=f"$\\partial u^{{(t)}} / \\partial u^{{(t-{k})}}$",
         value=f"${sp.latex(derivative)}$",
