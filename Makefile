@@ -7,7 +7,8 @@ INSTALLED := $(VENV)/.installed
 # Make splits a list of names at spaces: each space in a name is escaped (`seeds/my\ quiz.md`), which Make reads
 # as part of the name, so a document whose name has a space is a prerequisite like any other.
 escaped = $(shell find seeds -maxdepth 1 -name '$(1)' 2>/dev/null | sed 's/ /\\ /g')
-SEEDS := $(call escaped,*.md)
+# Every document format the pipeline reads (pipeline/formats); a file of another kind is named as skipped.
+SEEDS := $(foreach ext,md markdown txt docx html htm xhtml apkg colpkg gift,$(call escaped,*.$(ext)))
 OVERLAYS := $(call escaped,*.fixes.toml)
 FIGURES := $(call escaped,*.svg) $(call escaped,*.png)
 LOCK := seeds/identity.lock
@@ -50,7 +51,7 @@ $(LOCK):
 
 exams: build/.exams.stamp
 
-# Without arguments the pipeline checks every seeds/*.md itself: no file name passes through the shell.
+# Without arguments the pipeline checks every document in seeds/ itself: no file name passes through the shell.
 check: $(INSTALLED)
 	$(PY) -m pipeline check
 

@@ -8,7 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 from . import practice, vary
-from .build import BUILD, SEEDS, build, has_errors, load_document, seed_paths
+from .build import BUILD, SEEDS, build, has_errors, load_document, seed_paths, seed_skips
 from .decktree import load_deck_tree
 from .model import KINDS, Document, Question, all_diagnostics
 
@@ -102,7 +102,7 @@ def cmd_check(ns: argparse.Namespace) -> int:
     docs = [load_document(p) for p in _paths(ns.files)]
     sev = Counter(d.severity for doc in docs for d in all_diagnostics(doc))
     tree, tree_diags = load_deck_tree(SEEDS / "decks.toml")  # how many practice notes the decks hold
-    for d in tree_diags:
+    for d in tree_diags + ([] if ns.files else seed_skips()):
         print(d)
     for doc in docs:
         print("\n".join(report(doc, tree.practice if tree else practice.DEFAULT_COUNT)))
@@ -115,8 +115,9 @@ def cmd_check(ns: argparse.Namespace) -> int:
 def cmd_build(ns: argparse.Namespace) -> int:
     both = not (ns.decks or ns.exams)
     seeds = Path(ns.seeds)
-    diags = build(_paths(ns.files, seeds), Path(ns.out), seeds_dir=seeds, decks=ns.decks or both,
-                  exams=ns.exams or both)
+    diags = [] if ns.files else seed_skips(seeds)
+    diags += build(_paths(ns.files, seeds), Path(ns.out), seeds_dir=seeds, decks=ns.decks or both,
+                   exams=ns.exams or both)
     for d in diags:
         if d.severity != "info":
             print(d, file=sys.stderr)

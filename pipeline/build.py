@@ -15,7 +15,7 @@ from .definitions import ExamDefinition, parse_definitions
 from .exams import select_versions
 from .fsutil import atomic_write_text
 from .model import Diagnostic, Document, all_diagnostics, document_from_json, document_to_json
-from .readers import read_path
+from .formats import read_document, seed_files
 from .source import read_source
 from .tags import tags_for
 
@@ -46,12 +46,18 @@ def build(paths: Sequence[Path], out: Path = BUILD, *, seeds_dir: Path = SEEDS,
 
 
 def seed_paths(seeds: Path = SEEDS) -> list[Path]:
-    return sorted(p for p in seeds.glob("*.md"))
+    """Every document in the folder, of any format the project reads (see `formats.seed_files`)."""
+    return seed_files(seeds)[0]
+
+
+def seed_skips(seeds: Path = SEEDS) -> list[Diagnostic]:
+    """A `file-skipped` warning for each file of the folder that is neither a document nor a project input."""
+    return seed_files(seeds)[1]
 
 
 def load_document(path: str | Path, *, curate: bool = True, compute: bool = True) -> Document:
     """One source document through every pure stage. Never raises on bad input."""
-    doc = read_path(path)
+    doc = read_document(path)
     if curate and doc.dialect:
         doc = curation.apply(doc, curation.load_overlay(curation.overlay_path(doc.path)))
     if compute and doc.questions:
@@ -79,7 +85,8 @@ def document_key(path: str | Path) -> str | None:
         overlay = curation.overlay_path(str(path))
         fixes = read_source(overlay)[0] if overlay.exists() else b"<none>"
         code = cache.code_fingerprint(exclude=("render",))
-        libraries = cache.versions("numpy", "sympy", "markdown-it-py", "mdit-py-plugins")
+        libraries = cache.versions("numpy", "sympy", "markdown-it-py", "mdit-py-plugins", "python-docx",
+                                   "beautifulsoup4")
         figures = _figure_files(overlay, fixes) if fixes else []
     except Exception:  # noqa: BLE001 - unreadable input or package metadata: build without the cache
         return None

@@ -1,0 +1,192 @@
+"""Every file format a study document comes in -> the same Document. One table of formats, each with one
+signature: `read(data, path, slug) -> Document`. The format is found from the file's content; the extension
+only breaks ties (a `.txt` file may be Aiken, GIFT or plain text). Formats with text structure (Word, saved
+pages) are turned into the Markdown reader's lines and read by its layout analysis; formats that already say
+what each part is (GIFT, Aiken, Anki notes) become questions directly."""
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+from typing import Callable
+
+from ..model import Diagnostic, Document
+from ..readers import read_bytes, slug_of
+from ..source import read_source
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str  # e.g. "Word"
+    extensions: tuple[str, ...]  # the hint: files with these endings are tried first
+    sniff: Callable[[bytes, str], bool]  # whether the content is of this format (the path's ending as a hint)
+    read: Callable[[bytes, str, str], Document]  # (data, path shown, slug) -> Document, never raising
+
+
+def _zip_names(data: bytes) -> set[str]:
+    if not data.startswith(b"PK\x03\x04"):
+        return set()
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as z:
+            return set(z.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return set()
+
+
+def _is_docx(data: bytes, path: str) -> bool:
+    return "word/document.xml" in _zip_names(data)
+
+
+def _is_anki(data: bytes, path: str) -> bool:
+    return bool(_zip_names(data) & {"collection.anki2", "collection.anki21", "collection.anki21b"})
+
+
+def _is_html(data: bytes, path: str) -> bool:
+    from .html import looks_like_html
+
+    return looks_like_html(data, path)
+
+
+def _is_gift(data: bytes, path: str) -> bool:
+    from .gift import looks_like_gift
+
+    return looks_like_gift(data, path)
+
+
+def _is_aiken(data: bytes, path: str) -> bool:
+    from .aiken import looks_like_aiken
+
+    return looks_like_aiken(data)
+
+
+def _read_docx(data: bytes, path: str, slug: str) -> Document:
+    from .docx import read_docx
+
+    return read_docx(data, path, slug)
+
+
+def _read_html(data: bytes, path: str, slug: str) -> Document:
+    from .html import read_html
+
+    return read_html(data, path, slug)
+
+
+def _read_anki(data: bytes, path: str, slug: str) -> Document:
+    from .apkg import read_apkg
+
+    return read_apkg(data, path, slug)
+
+
+def _read_gift(data: bytes, path: str, slug: str) -> Document:
+    from .gift import read_gift
+
+    return read_gift(data, path, slug)
+
+
+def _read_aiken(data: bytes, path: str, slug: str) -> Document:
+    from .aiken import read_aiken
+
+    return read_aiken(data, path, slug)
+
+
+def _is_text(data: bytes, path: str) -> bool:
+    return not _zip_names(data)
+
+
+# In the order content is tested: containers first, then text formats from the strictest grammar to the
+# loosest; Markdown and plain text read whatever is left.
+FORMATS: tuple[Format, ...] = (
+    Format("Word", (".docx",), _is_docx, _read_docx),
+    Format("Anki package", (".apkg", ".colpkg"), _is_anki, _read_anki),
+    Format("web page", (".html", ".htm", ".xhtml"), _is_html, _read_html),
+    Format("GIFT", (".gift",), _is_gift, _read_gift),
+    Format("Aiken", (), _is_aiken, _read_aiken),
+    Format("Markdown", (".md", ".markdown", ".txt"), _is_text, lambda data, path, slug: read_bytes(data, path, slug)),
+)
+
+DOCUMENT_EXTENSIONS = tuple(e for f in FORMATS for e in f.extensions)
+# Files in the seeds folder that are not documents but inputs of another kind, never reported as skipped.
+PROJECT_FILES = (".fixes.toml", "decks.toml", "exams.toml", "identity.lock", ".svg", ".png")
+
+
+def detect(data: bytes, path: str) -> Format | None:
+    """The format of `data`: the first whose content test passes. None for a container no format reads."""
+    for f in FORMATS:
+        if f.sniff(data, path):
+            return f
+    return None
+
+
+def document_slug(path: str) -> str:
+    name = Path(path).name
+    for ext in sorted(DOCUMENT_EXTENSIONS, key=len, reverse=True):
+        if name.lower().endswith(ext) and len(name) > len(ext):
+            return "-".join(name[: -len(ext)].split()) or "document"
+    return slug_of(path)
+
+
+def read_document_bytes(data: bytes, path: str, slug: str | None = None) -> Document:
+    """Bytes of a document of any format -> Document. Never raises on bad input."""
+    slug = slug or document_slug(path)
+    found = detect(data, path)
+    if found is None:
+        return Document(path, slug, "", slug, diagnostics=(Diagnostic(
+            path, 0, "error", "format-unknown", "a zip archive that is neither a Word document (.docx) nor an Anki "
+            "package (.apkg, .colpkg)"),))
+    try:
+        return found.read(data, path, slug)
+    except Exception as exc:  # noqa: BLE001 - a reader bug must not stop the other documents
+        return Document(path, slug, "", slug, diagnostics=(Diagnostic(
+            path, 0, "error", "reader-failed", f"the {found.name} reader failed: {exc!r}"),))
+
+
+def read_document(path: str | Path, display_path: str | None = None) -> Document:
+    shown = display_path or str(path)
+    data, diags = read_source(path, shown)
+    if data is None:
+        slug = document_slug(shown)
+        return Document(shown, slug, "", slug, diagnostics=tuple(diags))
+    return read_document_bytes(data, shown)
+
+
+_SNIFF_BYTES = 64 * 1024
+
+
+def seed_files(folder: Path) -> tuple[list[Path], list[Diagnostic]]:
+    """The documents in `folder` (every format read), and a `file-skipped` note naming each other file and
+    why. A file whose ending names no format is still read when its content is one (a saved page without
+    `.html`); the project's own inputs (overlays, figures, the lock, deck and exam settings) are not listed."""
+    docs: list[Path] = []
+    skipped: list[Diagnostic] = []
+    try:
+        entries = sorted(p for p in folder.iterdir())
+    except OSError:
+        return [], []
+    for p in entries:
+        name = p.name.lower()
+        if name.startswith(".") or name.endswith(PROJECT_FILES):
+            continue
+        if name.endswith(DOCUMENT_EXTENSIONS):
+            docs.append(p)  # read_document reports a folder or an unreadable file by its name
+            continue
+        if not p.is_file():
+            continue
+        try:
+            with open(p, "rb") as f:
+                head = f.read(_SNIFF_BYTES)
+        except OSError as exc:
+            skipped.append(Diagnostic(p.as_posix(), 0, "warning", "file-skipped",
+                                      f"not read: it cannot be opened ({exc.strerror or exc})"))
+            continue
+        found = detect(head, p.as_posix()) if head.startswith(b"PK") or b"<" in head[:2048] else None
+        if found is not None and found.name in ("Word", "Anki package", "web page"):
+            docs.append(p)
+        else:
+            skipped.append(Diagnostic(p.as_posix(), 0, "warning", "file-skipped",
+                                      f"not read: `{p.suffix or p.name}` is not a document format this project "
+                                      f"reads ({', '.join(DOCUMENT_EXTENSIONS)})"))
+    return docs, skipped
+
+
+__all__ = ["FORMATS", "Format", "detect", "document_slug", "read_document", "read_document_bytes", "seed_files"]

@@ -1,0 +1,398 @@
+"""Word (.docx) -> the Markdown reader's lines, one body paragraph (or table) per position.
+
+python-docx opens the package (its parts, styles and numbering) and the paragraphs are read from its XML,
+since what decides a quiz sits outside the text: automatic numbering (`w:numPr`, the numbers are not in the
+text), run formatting that marks the correct option (bold, underline, highlight or a font colour on one
+option where its siblings have none), equations (OMML, written out as TeX) and embedded images."""
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+from io import BytesIO
+
+from ..model import Diagnostic, Document
+from .lines import Converted, read_converted
+from .omml import omml_tex
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+M = "{http://schemas.openxmlformats.org/officeDocument/2006/math}"
+A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+V = "{urn:schemas-microsoft-com:vml}"
+
+# The text of an option labelled by hand: `A.`, `b)`, `(c)`.
+_HAND_LABEL = re.compile(r"^\s*(\(?[A-Za-z]\)|[A-Za-z][.)]|\(?[ivxIVX]{1,4}[.)])\s+")
+_MD_SPECIAL = re.compile(r"([\\`*_])")
+
+
+def read_docx(data: bytes, path: str, slug: str) -> Document:
+    import docx  # python-docx; loaded only when a Word file is read
+
+    try:
+        word = docx.Document(BytesIO(data))
+    except Exception as exc:  # noqa: BLE001 - a damaged package is the document's problem, not a bug
+        return Document(path, slug, "", slug, diagnostics=(Diagnostic(
+            path, 0, "error", "unreadable", f"not a Word document python-docx can open ({exc})"),))
+    return read_converted(convert(word), path, slug, "Word")
+
+
+@dataclass
+class _Para:
+    label: str  # the visible number or bullet Word draws before the text ("3.", "b)", "-"); "" for none
+    level: int  # list level (0 outside lists)
+    runs: list[tuple[str, frozenset[str]]]  # (Markdown text, emphasis kinds it carries)
+    heading: int = 0  # heading level, 0 for body text
+    display: bool = False  # a display equation on its own
+    listed: bool = False  # a list paragraph (automatic number or bullet)
+    images: int = 0
+    num_id: str = ""  # the automatic list it belongs to
+
+    def family(self) -> tuple:
+        """Options of one question share a family: the same automatic list and level, or the same kind of
+        hand-written label (`A.`, `a)`, `(i)`)."""
+        if self.listed:
+            return ("list", self.num_id, self.level)
+        m = _HAND_LABEL.match(self.plain())
+        label = m.group(1) if m else ""
+        return ("hand", self.level, re.sub(r"[a-z]", "a", re.sub(r"[A-Z]", "A", label)))
+
+    def plain(self) -> str:
+        return "".join(t for t, _ in self.runs)
+
+    def whole(self) -> frozenset[str]:
+        """Emphasis kinds that cover every visible character of the text after a hand-written label."""
+        text = self.plain()
+        skip = len(m.group(0)) if (m := _HAND_LABEL.match(text)) else 0
+        kinds: frozenset[str] | None = None
+        seen = 0
+        for t, k in self.runs:
+            visible = t[max(0, skip - seen):] if seen < skip else t
+            seen += len(t)
+            if visible.strip():
+                kinds = k if kinds is None else kinds & k
+        return kinds or frozenset()
+
+    def option_like(self) -> bool:
+        return self.listed or bool(_HAND_LABEL.match(self.plain()))
+
+
+def convert(word) -> Converted:
+    styles = _Styles(word)
+    numbers = _Numbering(word)
+    items: list[_Para | list[list[str]]] = []
+    for el in word.element.body.iterchildren():
+        if el.tag == W + "p":
+            items.append(_paragraph(el, styles, numbers))
+        elif el.tag == W + "tbl":
+            items.append(_table(el, styles, numbers))
+    marks = _mark_options(items)
+    lines: list[tuple[str, int]] = []
+    figure = 0
+    for pos, item in enumerate(items, 1):
+        if isinstance(item, list):
+            lines += [("| " + " | ".join(c.replace("|", "\\|") for c in row) + " |", pos) for row in item[:1]]
+            if item:
+                lines.append(("|" + " --- |" * len(item[0]), pos))
+            lines += [("| " + " | ".join(c.replace("|", "\\|") for c in row) + " |", pos) for row in item[1:]]
+            lines.append(("", pos))
+            continue
+        text = _text(item, pos in marks)
+        for _ in range(item.images):
+            figure += 1
+            text += f"\n\nFigure {figure}: an image in the Word document"
+        if not text.strip():
+            lines.append(("", pos))
+            continue
+        if item.heading:
+            text = "#" * item.heading + " " + text.replace("\n", " ")
+        elif item.label:
+            indent = "   " * item.level if item.label in ("-",) or item.label[:1].isdigit() else ""
+            text = f"{indent}{item.label} {text}"
+        lines += [(ln, pos) for ln in text.split("\n")] + [("", pos)]
+    return Converted(lines, len(items), marks)
+
+
+def _text(p: _Para, marked: bool) -> str:
+    """The paragraph as Markdown: bold runs as `**...**`; a marked option's text in bold, the mark the Markdown
+    reader sees; bold over a whole option of a list whose options are all bold is the list's style, dropped."""
+    if p.display:
+        return p.plain()
+    text = p.plain().strip()
+    m = _HAND_LABEL.match(text)
+    head, body = (text[: m.end()], text[m.end():].strip()) if m else ("", text)
+    if marked:
+        return f"{head}**{body}**"
+    if "bold" in p.whole():
+        return text if p.option_like() else f"{head}**{body}**"
+    out = []
+    for bold, group in itertools.groupby(p.runs, key=lambda r: "bold" in r[1]):
+        t = "".join(x for x, _ in group)
+        if bold and t.strip():
+            lead, trail = t[: len(t) - len(t.lstrip())], t[len(t.rstrip()):]
+            t = f"{lead}**{t.strip()}**{trail}"
+        out.append(t)
+    return "".join(out).strip()
+
+
+def _mark_options(items: list) -> dict[int, str]:
+    """Positions of options that carry an emphasis their siblings lack: the mark of the correct option.
+    Siblings are consecutive option paragraphs at one list level; one emphasis kind on all of them (or on
+    most) is a style, not a mark."""
+    marks: dict[int, str] = {}
+    group: list[tuple[int, _Para]] = []
+
+    def close() -> None:
+        if len(group) >= 2:
+            for kind in ("highlight", "colour", "underline", "bold"):
+                having = [pos for pos, p in group if kind in p.whole()]
+                if having and len(having) * 2 <= len(group):
+                    marks.update((pos, f"word-{kind}") for pos in having if pos not in marks)
+        group.clear()
+
+    for pos, item in enumerate(items, 1):
+        if isinstance(item, _Para) and not item.plain().strip() and not item.images:
+            continue  # an empty paragraph between options
+        if isinstance(item, _Para) and item.option_like() and not item.heading:
+            if group and group[-1][1].family() != item.family():
+                close()
+            group.append((pos, item))
+        else:
+            close()
+    close()
+    return marks
+
+
+class _Styles:
+    """Paragraph styles: heading levels and numbering they carry, along `basedOn`."""
+
+    def __init__(self, word) -> None:
+        self.by_id: dict[str, object] = {}
+        try:
+            for s in word.styles.element.iterchildren(W + "style"):
+                self.by_id[s.get(W + "styleId")] = s
+        except (AttributeError, KeyError):
+            pass
+
+    def _chain(self, style_id: str | None):
+        seen = set()
+        while style_id and style_id not in seen and style_id in self.by_id:
+            seen.add(style_id)
+            s = self.by_id[style_id]
+            yield s
+            based = s.find(W + "basedOn")
+            style_id = based.get(W + "val") if based is not None else None
+
+    def heading(self, style_id: str | None) -> int:
+        for s in self._chain(style_id):
+            name = s.find(W + "name")
+            value = (name.get(W + "val") if name is not None else "").lower()
+            if value == "title":
+                return 1
+            if m := re.fullmatch(r"heading (\d)", value):
+                return min(6, int(m.group(1)) + 1)  # the document's title is the one `#`
+        return 0
+
+    def numbering(self, style_id: str | None) -> tuple[str, int] | None:
+        for s in self._chain(style_id):
+            num = s.find(f"{W}pPr/{W}numPr")
+            if num is not None:
+                found = _num_pr(num)
+                if found:
+                    return found
+        return None
+
+
+def _num_pr(num) -> tuple[str, int] | None:
+    ident = num.find(W + "numId")
+    level = num.find(W + "ilvl")
+    if ident is None:
+        return None
+    return ident.get(W + "val"), int(level.get(W + "val")) if level is not None else 0
+
+
+_ROMAN = ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"), (40, "xl"),
+          (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"))
+
+
+def _roman(n: int) -> str:
+    out = ""
+    for value, digits in _ROMAN:
+        while n >= value:
+            out, n = out + digits, n - value
+    return out
+
+
+def _letters(n: int) -> str:
+    return chr(96 + (n - 1) % 26 + 1) * ((n - 1) // 26 + 1)
+
+
+def _format(n: int, fmt: str) -> str:
+    if fmt in ("lowerLetter",):
+        return _letters(n)
+    if fmt == "upperLetter":
+        return _letters(n).upper()
+    if fmt == "lowerRoman":
+        return _roman(n)
+    if fmt == "upperRoman":
+        return _roman(n).upper()
+    if fmt == "decimalZero":
+        return f"{n:02d}"
+    return str(n)
+
+
+class _Numbering:
+    """Word's automatic numbers, counted as Word counts them: per abstract list, levels below the one
+    that advances start again, a list instance with a start override starts again at its first use."""
+
+    def __init__(self, word) -> None:
+        self.levels: dict[str, dict[int, tuple[int, str, str]]] = {}  # abstract id -> level -> (start, fmt, text)
+        self.nums: dict[str, tuple[str, dict[int, int]]] = {}  # num id -> (abstract id, level -> start override)
+        self.counters: dict[str, dict[int, int]] = {}
+        self.started: set[str] = set()
+        try:
+            root = word.part.numbering_part.element
+        except (NotImplementedError, KeyError, AttributeError):
+            return
+        for ab in root.iterchildren(W + "abstractNum"):
+            lv = {}
+            for lvl in ab.iterchildren(W + "lvl"):
+                start = lvl.find(W + "start")
+                fmt = lvl.find(W + "numFmt")
+                text = lvl.find(W + "lvlText")
+                lv[int(lvl.get(W + "ilvl", "0"))] = (
+                    int(start.get(W + "val")) if start is not None else 1,
+                    fmt.get(W + "val") if fmt is not None else "decimal",
+                    text.get(W + "val") if text is not None else "%1.")
+            self.levels[ab.get(W + "abstractNumId")] = lv
+        for num in root.iterchildren(W + "num"):
+            ab = num.find(W + "abstractNumId")
+            overrides = {}
+            for o in num.iterchildren(W + "lvlOverride"):
+                so = o.find(W + "startOverride")
+                if so is not None:
+                    overrides[int(o.get(W + "ilvl", "0"))] = int(so.get(W + "val"))
+            if ab is not None:
+                self.nums[num.get(W + "numId")] = (ab.get(W + "val"), overrides)
+
+    def label(self, num_id: str, level: int) -> str:
+        """The next label of list `num_id` at `level`: "3.", "b)", "-" for a bullet; "" for none."""
+        if num_id not in self.nums or num_id == "0":
+            return ""
+        abstract, overrides = self.nums[num_id]
+        levels = self.levels.get(abstract, {})
+        counters = self.counters.setdefault(abstract, {})
+        if num_id not in self.started:
+            self.started.add(num_id)
+            for lv, start in overrides.items():
+                counters[lv] = start - 1
+                for deeper in [k for k in counters if k > lv]:
+                    del counters[deeper]
+        start, fmt, text = levels.get(level, (1, "decimal", f"%{level + 1}."))
+        counters[level] = counters.get(level, start - 1) + 1
+        for deeper in [k for k in counters if k > level]:
+            del counters[deeper]
+        if fmt == "bullet":
+            return "-"
+        if fmt == "none":
+            return ""
+
+        def value(m: re.Match) -> str:
+            k = int(m.group(1)) - 1
+            s, f, _ = levels.get(k, (1, "decimal", ""))
+            return _format(counters.get(k, s), f)
+
+        label = re.sub(r"%(\d)", value, text).strip()
+        return label if label else ""
+
+
+_RUN_KINDS = ((W + "b", "bold"), (W + "u", "underline"), (W + "highlight", "highlight"), (W + "color", "colour"))
+
+
+def _run_kinds(rpr) -> frozenset[str]:
+    if rpr is None:
+        return frozenset()
+    kinds = set()
+    for tag, kind in _RUN_KINDS:
+        el = rpr.find(tag)
+        if el is None:
+            continue
+        val = (el.get(W + "val") or "").lower()
+        if kind == "bold" and val in ("0", "false", "off"):
+            continue
+        if kind == "underline" and val == "none":
+            continue
+        if kind == "colour" and val in ("auto", "000000", ""):
+            continue
+        if kind == "highlight" and val == "none":
+            continue
+        kinds.add(kind)
+    shade = rpr.find(W + "shd")
+    if shade is not None and (shade.get(W + "fill") or "auto").lower() not in ("auto", "ffffff", "000000"):
+        kinds.add("highlight")
+    return frozenset(kinds)
+
+
+def _paragraph(p, styles: _Styles, numbers: _Numbering) -> _Para:
+    ppr = p.find(W + "pPr")
+    style = ppr.find(W + "pStyle") if ppr is not None else None
+    style_id = style.get(W + "val") if style is not None else None
+    num = ppr.find(W + "numPr") if ppr is not None else None
+    found = _num_pr(num) if num is not None else styles.numbering(style_id)
+    heading = styles.heading(style_id)
+    label, level = "", 0
+    if found and not heading:
+        label = numbers.label(*found)
+        level = found[1]
+    runs: list[tuple[str, frozenset[str]]] = []
+    images = 0
+    display = False
+    for child in p.iter(W + "r", M + "oMath", M + "oMathPara", W + "drawing", W + "pict"):
+        if _inside_math(child, p):
+            continue
+        if child.tag == M + "oMathPara":
+            display = True
+            runs.append(("$$" + " ".join(omml_tex(m) for m in child.iter(M + "oMath")) + "$$", frozenset()))
+        elif child.tag == M + "oMath":
+            runs.append(("$" + omml_tex(child) + "$", frozenset()))
+        elif child.tag in (W + "drawing", W + "pict"):
+            if child.find(f".//{A}blip") is not None or child.find(f".//{V}imagedata") is not None:
+                images += 1
+        else:
+            kinds = _run_kinds(child.find(W + "rPr"))
+            text = []
+            for el in child.iterchildren(W + "t", W + "tab", W + "br", W + "cr"):
+                text.append(el.text or "" if el.tag == W + "t" else "\n" if el.tag == W + "br" else " ")
+            joined = "".join(text)
+            if joined:
+                runs.append((_escape(joined), kinds))
+    if display and any(t.strip() for t, _ in runs if not t.startswith("$$")):
+        display = False  # an equation paragraph with prose around it stays a line of text
+    return _Para(label, level, runs, heading, display, bool(found) and not heading, images,
+                 found[0] if found else "")
+
+
+def _inside_math(el, p) -> bool:
+    """Runs of an equation belong to the equation, an equation of a paragraph of equations to the paragraph."""
+    parent = el.getparent()
+    while parent is not None and parent is not p:
+        if parent.tag in (M + "oMath", M + "oMathPara"):
+            return True
+        parent = parent.getparent()
+    return False
+
+
+def _escape(text: str) -> str:
+    return text.replace("\u00a0", " ")
+
+
+def _table(tbl, styles: _Styles, numbers: _Numbering) -> list[list[str]]:
+    rows = []
+    for tr in tbl.iterchildren(W + "tr"):
+        cells = []
+        for tc in tr.iterchildren(W + "tc"):
+            paras = [_paragraph(p, styles, numbers) for p in tc.iterchildren(W + "p")]
+            cells.append(" ".join(_text(p, False).replace("\n", " ") for p in paras).strip())
+        rows.append(cells)
+    width = max((len(r) for r in rows), default=0)
+    return [r + [""] * (width - len(r)) for r in rows]
