@@ -135,8 +135,21 @@ def _convert(soup, positions: int, path: str) -> Converted:
     _walk(body, lines, marks, option_of, 0)
     skipped = _merge(sorted(skipped, key=lambda s: (s.line_start, -s.line_end)))
     used = {pos for text, pos in lines if text.strip()}
-    skipped = [s for s in skipped if not any(s.line_start <= p <= s.line_end for p in used)]
+    skipped = [Skipped(a, b, s.reason) for s in skipped for a, b in _runs(s.line_start, s.line_end, used)]
     return Converted(lines, positions, marks, tuple(skipped), tuple(diags))
+
+
+def _runs(start: int, end: int, used: set[int]) -> list[tuple[int, int]]:
+    """The stretches of start..end that hold no line of a question (a skipped element may share a line)."""
+    out: list[tuple[int, int]] = []
+    for no in range(start, end + 1):
+        if no in used:
+            continue
+        if out and out[-1][1] == no - 1:
+            out[-1] = (out[-1][0], no)
+        else:
+            out.append((no, no))
+    return out
 
 
 def _merge(spans: list[Skipped]) -> list[Skipped]:
@@ -153,15 +166,20 @@ def _merge(spans: list[Skipped]) -> list[Skipped]:
 def _groups(soup, answers: list[tuple[object, str]]) -> list[_Group]:
     """Radio and checkbox inputs by name, each with its option elements and marks."""
     by_name: dict[str, list] = {}
+    every = []
     for inp in soup.find_all("input"):
         kind = (inp.get("type") or "").lower()
         if kind in ("radio", "checkbox"):
-            by_name.setdefault(inp.get("name") or f"#{id(inp)}", []).append(inp)
+            name = inp.get("name") or f"#{id(inp)}"
+            # checkboxes of one question are often named one by one: `q3:1_choice0`, `q3:1_choice1`, `a[]`
+            key = re.sub(r"(?:\d+|\[\])$", "", name) if kind == "checkbox" else name
+            by_name.setdefault(f"{kind}:{key}", []).append(inp)
+            every.append(inp)
     groups = []
     for inputs in by_name.values():
         g = _Group()
         for inp in inputs:
-            g.options.append((_option_element(inp, inputs), inp))
+            g.options.append((_option_element(inp, every), inp))
         scope = _question_scope(g.options[0][0], inputs)
         state = _graded(scope)
         said = [text for el, text in answers if scope is not None and _inside(el, scope)]
@@ -196,7 +214,7 @@ def _inside(el, scope) -> bool:
 
 
 def _option_element(inp, inputs: list):
-    """The largest element around the input that holds no other input of its group: the option's row."""
+    """The largest element around the input that holds no other choice input: the option's row."""
     el = inp
     while el.parent is not None and el.parent.name not in ("body", "html", "[document]"):
         if any(other is not inp and _inside(other, el.parent) for other in inputs):
