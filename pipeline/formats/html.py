@@ -373,7 +373,13 @@ def _walk(el, lines: list[tuple[str, int]], marks: dict[int, str], option_of: di
                 lines += [(ln, _line(child) + k) for k, ln in enumerate(code.strip("\n").split("\n"))]
                 lines.extend([("```", _last_line(child)), ("", _last_line(child))])
             elif child.name not in ("br", "hr"):
+                first = len(lines)
                 _walk(child, lines, marks, option_of, depth + (child.name in ("ul", "ol")))
+                if child.name == "li":  # an item of paragraphs: its number goes before its first one
+                    at = next((k for k in range(first, len(lines)) if lines[k][0].strip()), None)
+                    prefix = _prefix(child, depth)
+                    if at is not None and not lines[at][0].startswith(prefix.strip() or "\0"):
+                        lines[at] = (prefix + lines[at][0], lines[at][1])
         elif isinstance(child, (Tag, NavigableString)):
             pending.append(child)
     flush()
