@@ -128,7 +128,29 @@ def test_equations_become_tex_and_images_figures(tmp_path: Path) -> None:
     assert first.stem == r"What is $h_{t}=tanh(\frac{a}{b})$ for a = b?"
     assert first.answer == "tanh(1)"
     assert second.stem.startswith("What does the picture show?")
-    assert len(second.figures) == 1 and second.figures[0].where == "stem" and second.figures[0].line == 4
+    (figure,) = second.figures
+    assert (figure.where, figure.line, figure.supplied) == ("stem", 4, True)
+    assert figure.file.startswith(str(tmp_path / "maths.docx") + "#word/media/")
+    assert not second.stem_figure_missing
+
+
+def test_an_embedded_image_reaches_the_card_and_the_paper(tmp_path: Path, monkeypatch) -> None:
+    from pipeline.render.figures import picture
+
+    d = new_document()
+    image = tmp_path / "dot.png"
+    image.write_bytes(png_bytes())
+    d.add_paragraph("1. What does the picture show?")
+    d.add_picture(str(image))
+    d.add_paragraph("Answer: a dot")
+    d.add_paragraph("2. What colour is the dot?")
+    d.add_paragraph("Answer: green")
+    save(d, tmp_path / "pictures.docx")
+    monkeypatch.chdir(tmp_path)  # the project: figures are read from inside it only
+    q, _ = load_document("pictures.docx").questions
+    (figure,) = q.figures
+    found = picture(figure)
+    assert found is not None and found.data == png_bytes() and found.kind == "image/png"
 
 
 def test_a_table_becomes_an_answer_key(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ text), run formatting that marks the correct option (bold, underline, highlight 
 option where its siblings have none), equations (OMML, written out as TeX) and embedded images."""
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 from dataclasses import dataclass
@@ -34,7 +35,9 @@ def read_docx(data: bytes, path: str, slug: str) -> Document:
     except Exception as exc:  # noqa: BLE001 - a damaged package is the document's problem, not a bug
         return Document(path, slug, "", slug, diagnostics=(Diagnostic(
             path, 0, "error", "unreadable", f"not a Word document python-docx can open ({exc})"),))
-    return read_converted(convert(word), path, slug, "Word")
+    conv = convert(word)
+    figures = {pos: [f"{path}#{member}" for member in members] for pos, members in conv.figures.items()}
+    return read_converted(dataclasses.replace(conv, figures=figures), path, slug, "Word")
 
 
 @dataclass
@@ -45,7 +48,7 @@ class _Para:
     heading: int = 0  # heading level, 0 for body text
     display: bool = False  # a display equation on its own
     listed: bool = False  # a list paragraph (automatic number or bullet)
-    images: int = 0
+    images: list[str] = dataclasses.field(default_factory=list)  # package members of its embedded images
     num_id: str = ""  # the automatic list it belongs to
 
     def family(self) -> tuple:
@@ -81,14 +84,18 @@ def convert(word) -> Converted:
     styles = _Styles(word)
     numbers = _Numbering(word)
     items: list[_Para | list[list[str]]] = []
+    media = {}  # relationship id -> the image's member in the package
+    for rid, rel in word.part.rels.items():
+        if "image" in rel.reltype and not rel.is_external:
+            media[rid] = str(rel.target_part.partname).lstrip("/")
     for el in word.element.body.iterchildren():
         if el.tag == W + "p":
-            items.append(_paragraph(el, styles, numbers))
+            items.append(_paragraph(el, styles, numbers, media))
         elif el.tag == W + "tbl":
             items.append(_table(el, styles, numbers))
     marks = _mark_options(items)
     lines: list[tuple[str, int]] = []
-    figure = 0
+    figures: dict[int, list[str]] = {}
     for pos, item in enumerate(items, 1):
         if isinstance(item, list):
             lines += [("| " + " | ".join(c.replace("|", "\\|") for c in row) + " |", pos) for row in item[:1]]
@@ -98,9 +105,8 @@ def convert(word) -> Converted:
             lines.append(("", pos))
             continue
         text = _text(item, pos in marks)
-        for _ in range(item.images):
-            figure += 1
-            text += f"\n\nFigure {figure}: an image in the Word document"
+        if item.images:
+            figures[pos] = item.images
         if not text.strip():
             lines.append(("", pos))
             continue
@@ -110,7 +116,7 @@ def convert(word) -> Converted:
             indent = "   " * item.level if item.label in ("-",) or item.label[:1].isdigit() else ""
             text = f"{indent}{item.label} {text}"
         lines += [(ln, pos) for ln in text.split("\n")] + [("", pos)]
-    return Converted(lines, len(items), marks)
+    return Converted(lines, len(items), marks, figures=figures)
 
 
 def _text(p: _Para, marked: bool) -> str:
@@ -151,7 +157,7 @@ def _mark_options(items: list) -> dict[int, str]:
         group.clear()
 
     for pos, item in enumerate(items, 1):
-        if isinstance(item, _Para) and not item.plain().strip() and not item.images:
+        if isinstance(item, _Para) and not item.plain().strip():
             continue  # an empty paragraph between options
         if isinstance(item, _Para) and item.option_like() and not item.heading:
             if group and group[-1][1].family() != item.family():
@@ -333,7 +339,7 @@ def _run_kinds(rpr) -> frozenset[str]:
     return frozenset(kinds)
 
 
-def _paragraph(p, styles: _Styles, numbers: _Numbering) -> _Para:
+def _paragraph(p, styles: _Styles, numbers: _Numbering, media: dict[str, str] | None = None) -> _Para:
     ppr = p.find(W + "pPr")
     style = ppr.find(W + "pStyle") if ppr is not None else None
     style_id = style.get(W + "val") if style is not None else None
@@ -345,7 +351,7 @@ def _paragraph(p, styles: _Styles, numbers: _Numbering) -> _Para:
         label = numbers.label(*found)
         level = found[1]
     runs: list[tuple[str, frozenset[str]]] = []
-    images = 0
+    images: list[str] = []
     display = False
     for child in p.iter(W + "r", M + "oMath", M + "oMathPara", W + "drawing", W + "pict"):
         if _inside_math(child, p):
@@ -356,8 +362,10 @@ def _paragraph(p, styles: _Styles, numbers: _Numbering) -> _Para:
         elif child.tag == M + "oMath":
             runs.append(("$" + omml_tex(child) + "$", frozenset()))
         elif child.tag in (W + "drawing", W + "pict"):
-            if child.find(f".//{A}blip") is not None or child.find(f".//{V}imagedata") is not None:
-                images += 1
+            for blip in [*child.iter(A + "blip"), *child.iter(V + "imagedata")]:
+                rid = blip.get(R + "embed") or blip.get(R + "id") or ""
+                if media is not None and rid in media:
+                    images.append(media[rid])
         else:
             kinds = _run_kinds(child.find(W + "rPr"))
             text = []

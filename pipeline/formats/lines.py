@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Mapping, Sequence
 
-from ..model import Cue, Diagnostic, Document, Question, Skipped, SourceSpan
+from ..model import Cue, Diagnostic, Document, Figure, Question, Skipped, SourceSpan
 from ..readers import _collector_paused, _read  # the Markdown reader's own steps, after its text is decoded
 
 
@@ -21,6 +21,7 @@ class Converted:
     marks: Mapping[int, str] = field(default_factory=dict)  # position -> a correct-mark cue the converter saw
     skipped: tuple[Skipped, ...] = ()  # positions left out before conversion (scripts, navigation), with why
     diagnostics: tuple[Diagnostic, ...] = ()
+    figures: Mapping[int, list[str]] = field(default_factory=dict)  # position -> images embedded there (`file`s)
 
 
 def read_converted(conv: Converted, path: str, slug: str, dialect: str) -> Document:
@@ -33,7 +34,7 @@ def read_converted(conv: Converted, path: str, slug: str, dialect: str) -> Docum
     def at(line: int) -> int:
         return where[line - 1] if 0 < line <= len(where) else line
 
-    questions = tuple(_question_at(q, at, conv.marks) for q in doc.questions)
+    questions = tuple(_with_images(_question_at(q, at, conv.marks), conv.figures) for q in doc.questions)
     skipped = [Skipped(at(s.line_start), at(s.line_end), s.reason) for s in doc.skipped] + list(conv.skipped)
     texts: list[list[str]] = [[] for _ in range(conv.positions)]
     for text, pos in conv.lines:
@@ -60,6 +61,16 @@ def _question_at(q: Question, at, marks: Mapping[int, str]) -> Question:
         figures=tuple(replace(f, line=at(f.line)) for f in q.figures),
         computed=tuple(replace(c, line=at(c.line)) for c in q.computed),
         diagnostics=tuple(_diag_at(d, at, path) for d in q.diagnostics))
+
+
+def _with_images(q: Question, images: Mapping[int, list[str]]) -> Question:
+    """Images embedded in the question's positions are its figures: with the answer once its answer began."""
+    if not images:
+        return q
+    answer_at = min((c.line for c in q.cues if c.role == "answer"), default=None)
+    found = [Figure("answer" if answer_at is not None and pos >= answer_at else "stem", "", pos, file=ref)
+             for pos in range(q.source.line_start, q.source.line_end + 1) for ref in images.get(pos, [])]
+    return q.with_(figures=q.figures + tuple(found)) if found else q
 
 
 def numbered(items: Sequence[str]) -> list[tuple[str, int]]:

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
-from pipeline.assets import image_type, project_file
+from pipeline.assets import MAX_BYTES, image_type, project_file
 from pipeline.diagrams import diagram
 from pipeline.model import Figure, Question
 
@@ -41,11 +41,12 @@ def picture(figure: Figure) -> Picture | None:
             return _drawn(figure.diagram)
         except ValueError:
             return None
-    name = PurePosixPath(figure.file)
+    container, _, member = figure.file.partition("#")  # `seeds/quiz.docx#word/media/image1.png`: embedded
+    name = PurePosixPath(member or container)
     kind = image_type(Path(name.name)) if figure.file else None
-    path = project_file(figure.file, Path(".")) if kind else None
+    path = project_file(container, Path(".")) if kind else None
     try:
-        data = path.read_bytes() if path else None
+        data = (_member(path, member) if member else path.read_bytes()) if path else None
     except OSError:
         data = None
     if data is None or kind is None:
@@ -53,6 +54,18 @@ def picture(figure: Figure) -> Picture | None:
     stem = re.sub(r"[^A-Za-z0-9_-]+", "-", name.stem).strip("-") or "figure"
     digest = hashlib.sha256(data).hexdigest()[:10]
     return Picture(f"{stem}-{digest}{name.suffix.lower()}", data, kind, figure.caption or stem, 0)
+
+
+def _member(package: Path, member: str) -> bytes | None:
+    """An image embedded in a document's package (a Word file is a zip archive), at most MAX_BYTES."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(package) as z:
+            info = z.getinfo(member)
+            return z.read(info) if info.file_size <= MAX_BYTES else None
+    except (KeyError, zipfile.BadZipFile, ValueError):
+        return None
 
 
 def placed(q: Question, where: str) -> list[tuple[Figure, Picture | None]]:
