@@ -143,6 +143,49 @@ def child_read(n: int, reps: int) -> dict:
             "worst_line": worst}
 
 
+WORD_PAGES = 200
+WORD_QUESTIONS_PER_PAGE = 6  # a stem, four options and an explanation each: about a page of six
+
+
+def word_document(pages: int) -> bytes:
+    """A Word quiz of about `pages` pages: questions in an automatic list (the `List Number` style), options
+    labelled by hand with the correct one highlighted, an explanation after each."""
+    import io
+
+    import docx
+    from docx.enum.text import WD_COLOR_INDEX
+
+    d = docx.Document()
+    d.add_heading("Benchmark quiz", 0)
+    rng = random.Random(5)
+    for n in range(pages * WORD_QUESTIONS_PER_PAGE):
+        d.add_paragraph(f"How many parameters does a recurrent layer of size {n + 2} have on input {n % 50 + 1}?",
+                        style="List Number")
+        right = rng.randrange(4)
+        for k in range(4):
+            run = d.add_paragraph().add_run(f"{'ABCD'[k]}. {(n + 2) * (n + 3 + k)} parameters")
+            if k == right:
+                run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+        d.add_paragraph("The kernel, the recurrent kernel and the bias together give the count.")
+    buf = io.BytesIO()
+    d.save(buf)
+    return buf.getvalue()
+
+
+def child_word(pages: int, reps: int) -> dict:
+    """Reading a Word file of `pages` pages (python-docx, numbering, run formatting, the layout analysis)."""
+    from pipeline.formats import read_document_bytes
+
+    data = word_document(pages)
+    times, found, marked = [], 0, 0
+    for _ in range(reps):
+        t, doc = _timed(lambda: read_document_bytes(data, "quiz.docx"))
+        times.append(t)
+        found = len(doc.questions)
+        marked = sum(any(c.correct for c in q.choices) for q in doc.questions)
+    return {"times": times, "found": found, "marked": marked, "kb": len(data) / 1024, "peak_mb": _peak_mb()}
+
+
 # Lines of 100 KB built to make a pattern backtrack: each is read, curated and recomputed as one document.
 PATHOLOGICAL = {
     "((((": "((" * 50_000,
@@ -298,7 +341,7 @@ def _s(x: float) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench/bench.py", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
-    parser.add_argument("--only", choices=("reading", "documents", "decks", "exams"),
+    parser.add_argument("--only", choices=("reading", "word", "documents", "decks", "exams"),
                         help="measure one part only")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     ns = parser.parse_args(argv)
@@ -307,7 +350,8 @@ def main(argv: list[str] | None = None) -> int:
         run = {"decks": lambda: child_decks(int(rest[0]), int(rest[1])),
                "identity": lambda: child_identity(int(rest[0])),
                "read": lambda: child_read(int(rest[0]), int(rest[1])),
-               "exam": lambda: child_exam(int(rest[0]))}[task]
+               "exam": lambda: child_exam(int(rest[0])),
+               "word": lambda: child_word(int(rest[0]), int(rest[1]))}[task]
         out = run()
         print(json.dumps(out))
         return 0
@@ -344,6 +388,12 @@ def main(argv: list[str] | None = None) -> int:
         worst, line = r["worst_line"]
         row(f"reading: slowest of {len(PATHOLOGICAL)} pathological 100 KB lines (`{line}` repeated), per 100 KB",
             _s(worst), 1, "< 1 s", worst < 1)
+
+    if wanted("word"):
+        w = _run_child("word", str(WORD_PAGES), "1" if quick else "3")
+        row(f"reading: a {WORD_PAGES}-page Word quiz ({w['kb']:.0f} KiB, {w['found']:,} questions read, "
+            f"{w['marked']:,} with the highlighted answer)", spread(w["times"]), len(w["times"]), "< 10 s",
+            med(w["times"]) < 10)
 
     if wanted("documents"):
         docs, edited = bench_documents(1 if quick else 5)
