@@ -180,3 +180,21 @@ def test_a_damaged_word_file_is_an_error_not_a_traceback(tmp_path: Path) -> None
     doc = read_document(bad)
     assert not doc.questions
     assert [d.code for d in doc.diagnostics] == ["unreadable"] and doc.diagnostics[0].file == str(bad)
+
+
+def test_an_archive_that_unpacks_to_too_much_is_refused_unopened(tmp_path: Path, monkeypatch) -> None:
+    import zipfile
+
+    import pipeline.formats
+
+    monkeypatch.setattr(pipeline.formats, "MAX_UNPACKED", 8 * 2**20)  # the same check, at a size quick to write
+    bomb = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        with z.open("word/document.xml", "w", force_zip64=True) as member:
+            block = b" " * 2**20
+            for _ in range(10):  # 10 MiB of spaces, a few KB packed
+                member.write(block)
+    assert bomb.stat().st_size < 2**20
+    doc = read_document(bomb)
+    assert [d.code for d in doc.diagnostics] == ["file-too-large"] and not doc.questions

@@ -24,6 +24,19 @@ class Format:
     read: Callable[[bytes, str, str], Document]  # (data, path shown, slug) -> Document, never raising
 
 
+# A Word file or an Anki package is a zip archive: the most its members may hold once unpacked. Far above a
+# 200-page quiz (a few MB), far below what a "zip bomb" of a few KB would make a reader allocate.
+MAX_UNPACKED = 256 * 2**20
+
+
+def _unpacked_size(data: bytes) -> int:
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as z:
+            return sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return 0
+
+
 def _zip_names(data: bytes) -> set[str]:
     if not data.startswith(b"PK\x03\x04"):
         return set()
@@ -134,6 +147,10 @@ def read_document_bytes(data: bytes, path: str, slug: str | None = None) -> Docu
         return Document(path, slug, "", slug, diagnostics=(Diagnostic(
             path, 0, "error", "format-unknown", "a zip archive that is neither a Word document (.docx) nor an Anki "
             "package (.apkg, .colpkg)"),))
+    if found.name in ("Word", "Anki package") and _unpacked_size(data) > MAX_UNPACKED:
+        return Document(path, slug, "", slug, diagnostics=(Diagnostic(
+            path, 0, "error", "file-too-large", f"the archive unpacks to {_unpacked_size(data):,} bytes, more than "
+            f"the {MAX_UNPACKED // 2**20} MiB a document may hold; it is not opened"),))
     try:
         return found.read(data, path, slug)
     except Exception as exc:  # noqa: BLE001 - a reader bug must not stop the other documents
@@ -179,6 +196,8 @@ def seed_files(folder: Path) -> tuple[list[Path], list[Diagnostic]]:
             skipped.append(Diagnostic(p.as_posix(), 0, "warning", "file-skipped",
                                       f"not read: it cannot be opened ({exc.strerror or exc})"))
             continue
+        if head.startswith(b"PK"):  # a zip archive is known by its member list, at its end
+            head = read_source(p)[0] or b""
         found = detect(head, p.as_posix()) if head.startswith(b"PK") or b"<" in head[:2048] else None
         if found is not None and found.name in ("Word", "Anki package", "web page"):
             docs.append(p)
