@@ -198,3 +198,18 @@ def test_an_archive_that_unpacks_to_too_much_is_refused_unopened(tmp_path: Path,
     assert bomb.stat().st_size < 2**20
     doc = read_document(bomb)
     assert [d.code for d in doc.diagnostics] == ["file-too-large"] and not doc.questions
+
+
+def test_a_character_style_that_makes_bold_marks_like_bold(tmp_path: Path) -> None:
+    d = new_document()
+    for n, (stem, options, right) in enumerate([("Which layer is recurrent?", ["Dense", "LSTM"], 1),
+                                                ("Which cell has two gates?", ["GRU", "LSTM"], 0)]):
+        d.add_paragraph(f"{n + 1}. {stem}")
+        for k, text in enumerate(options):
+            p = d.add_paragraph()
+            p.add_run("ab"[k] + ") ")
+            run = p.add_run(text)
+            if k == right:
+                run.style = "Strong"  # bold through the style, not the run's own properties
+    doc = read_document(save(d, tmp_path / "strong.docx"))
+    assert [_marked(q) for q in doc.questions] == [["LSTM"], ["GRU"]]

@@ -315,10 +315,15 @@ class _Numbering:
 _RUN_KINDS = ((W + "b", "bold"), (W + "u", "underline"), (W + "highlight", "highlight"), (W + "color", "colour"))
 
 
-def _run_kinds(rpr) -> frozenset[str]:
+def _run_kinds(rpr, styles: "_Styles | None" = None) -> frozenset[str]:
+    """Emphasis kinds of a run: its own properties, and those of its character style (`Strong`)."""
     if rpr is None:
         return frozenset()
     kinds = set()
+    style = rpr.find(W + "rStyle")
+    if style is not None and styles is not None:
+        for s in styles._chain(style.get(W + "val")):
+            kinds |= _run_kinds(s.find(W + "rPr"))
     for tag, kind in _RUN_KINDS:
         el = rpr.find(tag)
         if el is None:
@@ -367,7 +372,7 @@ def _paragraph(p, styles: _Styles, numbers: _Numbering, media: dict[str, str] | 
                 if media is not None and rid in media:
                     images.append(media[rid])
         else:
-            kinds = _run_kinds(child.find(W + "rPr"))
+            kinds = _run_kinds(child.find(W + "rPr"), styles)
             text = []
             for el in child.iterchildren(W + "t", W + "tab", W + "br", W + "cr"):
                 text.append(el.text or "" if el.tag == W + "t" else "\n" if el.tag == W + "br" else " ")

@@ -22,13 +22,14 @@ _WEIGHT = re.compile(r"^%(-?\d+(?:\.\d+)?)%")
 _NUMBER = r"-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
 _NUMERIC = re.compile(rf"^\s*({_NUMBER})\s*(?::\s*({_NUMBER})|\.\.\s*({_NUMBER}))?\s*$")
 _TAG = re.compile(r"<[^>]+>")
+_ANSWER_SET = re.compile(rb"\{\s*(?:[=~#}]|(?:TRUE|FALSE|T|F)\s*[#}])")
 
 
 def looks_like_gift(data: bytes, path: str) -> bool:
     """A `.gift` file, or a text whose every question has a GIFT answer set (`{=...}`, `{~...}`, `{T}`, `{#...}`)."""
     if path.lower().endswith(".gift"):
         return True
-    if b"{" not in data:
+    if not _ANSWER_SET.search(data, 0, 65536):  # cheap: most texts have no GIFT answer set near their start
         return False
     text, _ = decode(data, path)
     if text is None:
