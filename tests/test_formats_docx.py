@@ -213,3 +213,27 @@ def test_a_character_style_that_makes_bold_marks_like_bold(tmp_path: Path) -> No
                 run.style = "Strong"  # bold through the style, not the run's own properties
     doc = read_document(save(d, tmp_path / "strong.docx"))
     assert [_marked(q) for q in doc.questions] == [["LSTM"], ["GRU"]]
+
+
+def test_a_wingdings_check_mark_inside_a_content_control_marks_its_option(tmp_path: Path) -> None:
+    from docx.oxml import parse_xml
+
+    from docx_fixtures import W_NS
+
+    d = new_document()
+    for n, (stem, options, right) in enumerate([("Which layer is recurrent?", ["Dense", "LSTM"], 1),
+                                                ("Which cell has two gates?", ["GRU", "LSTM"], 0)]):
+        d.add_paragraph(f"{n + 1}. {stem}")
+        for k, text in enumerate(options):
+            p = paragraph(d, text, label="ab"[k] + ") ")
+            if k == right:
+                p._p.append(parse_xml(f'<w:r xmlns:w="{W_NS}"><w:t xml:space="preserve"> </w:t>'
+                                      '<w:sym w:font="Wingdings" w:char="F0FC"/></w:r>'))
+    body = d.element.body
+    sdt = parse_xml(f'<w:sdt xmlns:w="{W_NS}"><w:sdtContent/></w:sdt>')
+    content = sdt[0]
+    for p in list(body.iterchildren(f"{{{W_NS}}}p")):
+        content.append(p)  # every paragraph inside one content control, as templates do
+    body.insert(0, sdt)
+    doc = read_document(save(d, tmp_path / "checks.docx"))
+    assert [_marked(q) for q in doc.questions] == [["LSTM"], ["GRU"]]

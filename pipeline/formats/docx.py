@@ -24,7 +24,8 @@ V = "{urn:schemas-microsoft-com:vml}"
 
 # The text of an option labelled by hand: `A.`, `b)`, `(c)`.
 _HAND_LABEL = re.compile(r"^\s*(\(?[A-Za-z]\)|[A-Za-z][.)]|\(?[ivxIVX]{1,4}[.)])\s+")
-_MD_SPECIAL = re.compile(r"([\\`*_])")
+# Characters of symbol fonts (`w:sym`, Wingdings) that mean something in a quiz.
+_SYMBOLS = {"F0FC": "✓", "F0FB": "✗"}  # Wingdings check mark and cross
 
 
 def read_docx(data: bytes, path: str, slug: str) -> Document:
@@ -88,10 +89,10 @@ def convert(word) -> Converted:
     for rid, rel in word.part.rels.items():
         if "image" in rel.reltype and not rel.is_external:
             media[rid] = str(rel.target_part.partname).lstrip("/")
-    for el in word.element.body.iterchildren():
+    for el in _blocks(word.element.body):
         if el.tag == W + "p":
             items.append(_paragraph(el, styles, numbers, media))
-        elif el.tag == W + "tbl":
+        else:
             items.append(_table(el, styles, numbers))
     marks = _mark_options(items)
     lines: list[tuple[str, int]] = []
@@ -117,6 +118,16 @@ def convert(word) -> Converted:
             text = f"{indent}{item.label} {text}"
         lines += [(ln, pos) for ln in text.split("\n")] + [("", pos)]
     return Converted(lines, len(items), marks, figures=figures)
+
+
+def _blocks(parent):
+    """The paragraphs and tables of the body in order, also those inside content controls (`w:sdt`),
+    custom XML and tracked insertions."""
+    for el in parent.iterchildren():
+        if el.tag in (W + "p", W + "tbl"):
+            yield el
+        elif el.tag in (W + "sdt", W + "sdtContent", W + "customXml", W + "ins", W + "smartTag"):
+            yield from _blocks(el)
 
 
 def _text(p: _Para, marked: bool) -> str:
@@ -349,7 +360,14 @@ def _paragraph(p, styles: _Styles, numbers: _Numbering, media: dict[str, str] | 
     style = ppr.find(W + "pStyle") if ppr is not None else None
     style_id = style.get(W + "val") if style is not None else None
     num = ppr.find(W + "numPr") if ppr is not None else None
-    found = _num_pr(num) if num is not None else styles.numbering(style_id)
+    found = _num_pr(num) if num is not None else None
+    if found is None:
+        found = styles.numbering(style_id)
+        level = num.find(W + "ilvl") if num is not None else None
+        if found and level is not None:  # the list from the style, the level from the paragraph
+            found = (found[0], int(level.get(W + "val")))
+    if found and found[0] == "0":  # `numId 0`: the paragraph's numbering is switched off
+        found = None
     heading = styles.heading(style_id)
     label, level = "", 0
     if found and not heading:
@@ -357,6 +375,8 @@ def _paragraph(p, styles: _Styles, numbers: _Numbering, media: dict[str, str] | 
         level = found[1]
     runs: list[tuple[str, frozenset[str]]] = []
     images: list[str] = []
+    shade = ppr.find(W + "shd") if ppr is not None else None
+    shaded = shade is not None and (shade.get(W + "fill") or "auto").lower() not in ("auto", "ffffff", "000000")
     display = False
     for child in p.iter(W + "r", M + "oMath", M + "oMathPara", W + "drawing", W + "pict"):
         if _inside_math(child, p):
@@ -372,10 +392,15 @@ def _paragraph(p, styles: _Styles, numbers: _Numbering, media: dict[str, str] | 
                 if media is not None and rid in media:
                     images.append(media[rid])
         else:
-            kinds = _run_kinds(child.find(W + "rPr"), styles)
+            kinds = _run_kinds(child.find(W + "rPr"), styles) | ({"highlight"} if shaded else set())
             text = []
-            for el in child.iterchildren(W + "t", W + "tab", W + "br", W + "cr"):
-                text.append(el.text or "" if el.tag == W + "t" else "\n" if el.tag == W + "br" else " ")
+            for el in child.iterchildren(W + "t", W + "tab", W + "br", W + "cr", W + "sym"):
+                if el.tag == W + "t":
+                    text.append(el.text or "")
+                elif el.tag == W + "sym":  # a symbol font's character: Wingdings' check mark is a mark
+                    text.append(_SYMBOLS.get((el.get(W + "char") or "").upper(), ""))
+                else:
+                    text.append("\n" if el.tag == W + "br" else " ")
             joined = "".join(text)
             if joined:
                 runs.append((_escape(joined), kinds))
