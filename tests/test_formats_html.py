@@ -142,3 +142,39 @@ def test_a_checked_option_without_grading_is_kept_with_a_warning() -> None:
 def test_a_page_is_found_by_its_content_whatever_its_name() -> None:
     doc = read_document_bytes(STATIC.encode(), "seeds/saved-page")
     assert doc.dialect.startswith("web page")
+
+
+RESULTS = """<html><head><title>Quiz results</title></head><body>
+<div class="question multiple_choice_question">
+  <div class="question_text"><p>Which cell keeps a separate memory cell?</p></div>
+  <div class="answers">
+    <div class="answer wrong_answer selected_answer"><span class="answer_arrow">You Answered</span>
+      <div class="answer_text">GRU</div></div>
+    <div class="answer correct_answer"><span class="answer_arrow">Correct Answer</span>
+      <div class="answer_text">LSTM</div></div>
+    <div class="answer"><div class="answer_text">Vanilla RNN</div></div>
+  </div>
+</div>
+<div class="question multiple_choice_question">
+  <div class="question_text"><p>Which activation squashes values into (0, 1)?</p></div>
+  <div class="answers">
+    <div class="answer correct_answer selected_answer"><div class="answer_text">Sigmoid</div></div>
+    <div class="answer"><div class="answer_text">tanh</div></div>
+  </div>
+</div>
+</body></html>
+"""
+
+
+def test_a_results_page_without_inputs_marks_the_option_its_class_says_is_right() -> None:
+    doc = read_document_bytes(RESULTS.encode(), "seeds/results.html")
+    assert [_marks(q) for q in doc.questions] == [[("GRU", False), ("LSTM", True), ("Vanilla RNN", False)],
+                                                  [("Sigmoid", True), ("tanh", False)]]
+
+
+def test_the_right_answer_is_named_in_any_language() -> None:
+    page = REVIEW.replace("The correct answer is: Two", "La respuesta correcta es: Two")
+    page = page.replace("The correct answers are: LSTM, GRU", "Die richtigen Antworten sind: LSTM, GRU")
+    doc = read_document_bytes(page.encode(), "seeds/attempt.html")
+    assert [c.correct for c in doc.questions[1].choices] == [False, True]
+    assert [c.correct for c in doc.questions[2].choices] == [True, False, True]

@@ -36,9 +36,17 @@ _CHROME = (
      "rendered math (its TeX is read)"),
 )
 _RIGHT = re.compile(r"^(?:correct|right|is-correct|answer-correct|correct-answer|true)$", re.I)
-_WRONG = re.compile(r"^(?:incorrect|wrong|is-incorrect|partiallycorrect)$", re.I)
+_WRONG = re.compile(r"^(?:incorrect|wrong|is-incorrect|partiallycorrect|wrong_answer|incorrect_answer)$", re.I)
 _TRUE = re.compile(r"^(?:true|1|yes|correct)$", re.I)
-_CORRECT_ANSWER = re.compile(r"The correct answers? (?:is|are)\s*:?\s*(.+)", re.I | re.S)
+_CORRECT_ANSWER = re.compile(
+    r"(?:The correct answers? (?:is|are)|Correct answers?|Right answers?|La (?:bonne )?réponse (?:correcte )?est|"
+    r"Les réponses correctes sont|La respuesta correcta es|Las respuestas correctas son|Die richtigen? Antwort(?:en)? "
+    r"(?:ist|sind|lautet|lauten)|A resposta correta é|As respostas corretas são|La risposta corretta è|"
+    r"Het juiste antwoord is)\s*:?\s*(.+)", re.I | re.S)
+_RIGHT_ROW = re.compile(r"^(?:correct_answer|answer_correct|correct-choice|correct_choice|right-answer|"
+                        r"right_answer)$", re.I)
+# Words result pages print beside an option to say who chose it or that it is right.
+_ROW_LABELS = re.compile(r"^\s*(?:Correct Answer|Correct!|You Answered|Your answer|Correct answer)\s*:?\s*", re.I)
 _OPTION_LABEL = re.compile(r"^\s*(?:[a-zA-Z]|[ivx]{1,4})[.)]\s+")
 
 
@@ -182,18 +190,12 @@ def _groups(soup, answers: list[tuple[object, str]]) -> list[_Group]:
             g.options.append((_option_element(inp, every), inp))
         scope = _question_scope(g.options[0][0], inputs)
         state = _graded(scope)
-        said = [text for el, text in answers if scope is not None and _inside(el, scope)]
-        named = _CORRECT_ANSWER.search(" ".join(said)) if said else None
-        if named is None and scope is not None:
-            named = _CORRECT_ANSWER.search(scope.get_text(" ", strip=True))
+        named = _named_answer(scope, answers)
         for opt, inp in g.options:
             text = _option_text(opt, inp)
             cue = _marked(opt, inp)
-            if cue is None and named is not None:
-                wanted = [_plain(w) for w in re.split(r",\s*|\s*;\s*", named.group(1).strip())]
-                whole = _plain(named.group(1))
-                if _plain(text) and (_plain(text) == whole or _plain(text) in wanted):
-                    cue = (True, "html-correct-answer-feedback")
+            if cue is None and named is not None and _names(named, text):
+                cue = (True, "html-correct-answer-feedback")
             if cue is None and inp.has_attr("checked") and state == "correct":
                 cue = (True, "html-checked-graded-correct")
             if cue is not None:
@@ -206,7 +208,64 @@ def _groups(soup, answers: list[tuple[object, str]]) -> list[_Group]:
                     g.warn.append((_line(inp), "the option is marked only as checked, the learner's choice: the "
                                               "page does not say it is right"))
         groups.append(g)
+    taken = {id(opt) for g in groups for opt, _ in g.options}
+    return groups + _rows(soup, taken)
+
+
+def _rows(soup, taken: set[int]) -> list[_Group]:
+    """Options without inputs, as result pages show them (`<div class="answer correct_answer">` among
+    `<div class="answer">`): sibling elements of one kind where a class or `data-correct` marks one right."""
+    groups = []
+    parents: set[int] = set()
+    for el in soup.find_all(True):
+        classes = _classes(el)
+        right = any(_RIGHT.match(c) or _RIGHT_ROW.match(c) for c in classes) or el.get("data-correct") is not None
+        if not right or id(el) in taken or el.parent is None or el.parent.find("input") is not None:
+            continue
+        parent = el.parent
+        if id(parent) in parents or _chrome(el):
+            continue
+        shared = {c for c in classes if not (_RIGHT.match(c) or _RIGHT_ROW.match(c) or _WRONG.match(c))}
+        siblings = [c for c in parent.find_all(el.name, recursive=False)
+                    if c is el or not shared or shared & set(_classes(c))]
+        if len(siblings) < 2 or any(c.find(["p", "div", "li"]) is not None and _holds_rows(c) for c in siblings):
+            continue
+        parents.add(id(parent))
+        g = _Group()
+        for row in siblings:
+            g.options.append((row, None))
+            cue = _marked(row, None)
+            if cue is not None:
+                g.marks[id(row)] = (cue[0], cue[1])
+        groups.append(g)
     return groups
+
+
+def _holds_rows(el) -> bool:
+    """Whether an element holds options of its own (it is a question, not an option)."""
+    return any(any(_RIGHT.match(c) or _RIGHT_ROW.match(c) for c in _classes(d)) for d in el.find_all(True))
+
+
+def _named_answer(scope, answers: list[tuple[object, str]]) -> str | None:
+    """What the page says the right answer is, normalized: Moodle's `rightanswer` (in any language: the
+    text after its colon), else a sentence such as "The correct answer is: ..." in the question."""
+    if scope is None:
+        return None
+    said = [text for el, text in answers if _inside(el, scope)]
+    if said:
+        text = " ".join(said)
+        return _plain(text.split(":", 1)[1] if ":" in text else text)
+    found = _CORRECT_ANSWER.search(scope.get_text(" ", strip=True))
+    return _plain(found.group(1)) if found else None
+
+
+def _names(named: str, option: str) -> bool:
+    """Whether the named answer is the option, or lists it among others (`LSTM, GRU`)."""
+    t = _plain(option)
+    if not t:
+        return False
+    return (named == t or named.startswith(t + ", ") or named.endswith(", " + t) or f", {t}, " in named
+            or named.startswith(t + "; ") or named.endswith("; " + t))
 
 
 def _inside(el, scope) -> bool:
@@ -257,13 +316,13 @@ def _graded(scope) -> str:
 
 def _marked(opt, inp) -> tuple[bool, str] | None:
     """What the page's markup says of the option: right (a class, `data-correct`), wrong, or nothing."""
-    for el in (inp, opt, *opt.find_all(True)):
+    for el in (e for e in (inp, opt, *opt.find_all(True)) if e is not None):
         value = el.get("data-correct")
         if value is not None:
             return (bool(_TRUE.match(value.strip())), "html-data-correct")
-    for el in (opt, inp):
+    for el in (e for e in (opt, inp) if e is not None):
         classes = _classes(el)
-        if any(_RIGHT.match(c) for c in classes):
+        if any(_RIGHT.match(c) or _RIGHT_ROW.match(c) for c in classes):
             return (True, "html-class-correct")
         if any(_WRONG.match(c) for c in classes):
             return (False, "html-class-wrong")
@@ -272,7 +331,7 @@ def _marked(opt, inp) -> tuple[bool, str] | None:
 
 def _option_text(opt, inp) -> str:
     label = None
-    ident = inp.get("id")
+    ident = inp.get("id") if inp is not None else None
     if ident:
         root = opt
         while root.parent is not None:
@@ -283,10 +342,11 @@ def _option_text(opt, inp) -> str:
     if el is not opt:
         text = (text + " " + _inline(opt).strip()).strip() if not _inline(opt).strip() else text
     text = _OPTION_LABEL.sub("", text, count=1)
+    text = _ROW_LABELS.sub("", text)
     for word in ("Correct", "Incorrect"):
         if text.endswith(" " + word):
             text = text[: -len(word) - 1]
-    return text.strip()
+    return _OPTION_LABEL.sub("", text.strip(), count=1).strip()
 
 
 def _plain(text: str) -> str:
@@ -356,7 +416,7 @@ def _walk(el, lines: list[tuple[str, int]], marks: dict[int, str], option_of: di
             flush()
             correct, cue = option_of[id(child)]
             inp = child if child.name == "input" else child.find("input")
-            text = _option_text(child, inp) if inp is not None else _inline(child)
+            text = _option_text(child, inp)
             at = _line(inp if inp is not None else child)
             lines.extend([(f"- [{'x' if correct else ' '}] {text}", at), ("", at)])
             if correct and cue:
