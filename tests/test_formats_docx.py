@@ -237,3 +237,20 @@ def test_a_wingdings_check_mark_inside_a_content_control_marks_its_option(tmp_pa
     body.insert(0, sdt)
     doc = read_document(save(d, tmp_path / "checks.docx"))
     assert [_marked(q) for q in doc.questions] == [["LSTM"], ["GRU"]]
+
+
+def test_options_typed_in_one_paragraph_with_line_breaks(tmp_path: Path) -> None:
+    from docx.enum.text import WD_BREAK, WD_COLOR_INDEX
+
+    d = new_document()
+    for n, (stem, options, right) in enumerate([("Which layer is recurrent?", ["Dense", "LSTM", "Conv1D"], 1),
+                                                ("Which cell has two gates?", ["GRU", "LSTM"], 0)]):
+        p = d.add_paragraph(f"{n + 1}. {stem}")
+        for k, text in enumerate(options):
+            p.add_run().add_break(WD_BREAK.LINE)  # Shift+Enter: one paragraph, one line per option
+            run = p.add_run(f"{'ABC'[k]}. {text}")
+            if k == right:
+                run.font.highlight_color = WD_COLOR_INDEX.BRIGHT_GREEN
+    doc = read_document(save(d, tmp_path / "breaks.docx"))
+    assert [_marked(q) for q in doc.questions] == [["LSTM"], ["GRU"]]
+    assert [c.line for c in doc.questions[0].choices] == [1, 1, 1]  # all in paragraph 1

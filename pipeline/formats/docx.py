@@ -84,20 +84,22 @@ class _Para:
 def convert(word) -> Converted:
     styles = _Styles(word)
     numbers = _Numbering(word)
-    items: list[_Para | list[list[str]]] = []
+    blocks: list[tuple[int, _Para | list[list[str]]]] = []  # (position, paragraph or table rows)
     media = {}  # relationship id -> the image's member in the package
     for rid, rel in word.part.rels.items():
         if "image" in rel.reltype and not rel.is_external:
             media[rid] = str(rel.target_part.partname).lstrip("/")
+    count = 0
     for el in _blocks(word.element.body):
+        count += 1
         if el.tag == W + "p":
-            items.append(_paragraph(el, styles, numbers, media))
+            blocks += [(count, part) for part in _lines(_paragraph(el, styles, numbers, media))]
         else:
-            items.append(_table(el, styles, numbers))
-    marks = _mark_options(items)
+            blocks.append((count, _table(el, styles, numbers)))
+    marks = _mark_options([item for _, item in blocks])
     lines: list[tuple[str, int]] = []
     figures: dict[int, list[str]] = {}
-    for pos, item in enumerate(items, 1):
+    for k, (pos, item) in enumerate(blocks, 1):
         if isinstance(item, list):
             lines += [("| " + " | ".join(c.replace("|", "\\|") for c in row) + " |", pos) for row in item[:1]]
             if item:
@@ -105,9 +107,9 @@ def convert(word) -> Converted:
             lines += [("| " + " | ".join(c.replace("|", "\\|") for c in row) + " |", pos) for row in item[1:]]
             lines.append(("", pos))
             continue
-        text = _text(item, pos in marks)
+        text = _text(item, k in marks)
         if item.images:
-            figures[pos] = item.images
+            figures.setdefault(pos, []).extend(item.images)
         if not text.strip():
             lines.append(("", pos))
             continue
@@ -117,7 +119,28 @@ def convert(word) -> Converted:
             indent = "   " * item.level if item.label in ("-",) or item.label[:1].isdigit() else ""
             text = f"{indent}{item.label} {text}"
         lines += [(ln, pos) for ln in text.split("\n")] + [("", pos)]
-    return Converted(lines, len(items), marks, figures=figures)
+    by_position = {blocks[k - 1][0]: cue for k, cue in marks.items()}
+    return Converted(lines, count, by_position, figures=figures)
+
+
+def _lines(p: _Para) -> list[_Para]:
+    """A paragraph of lines broken by hand (Shift+Enter: `w:br`) as one paragraph per line: a question typed
+    with its options in one paragraph has its options apart, each with its own emphasis."""
+    if p.heading or p.display or not any("\n" in t for t, _ in p.runs):
+        return [p]
+    parts: list[list[tuple[str, frozenset[str]]]] = [[]]
+    for text, kinds in p.runs:
+        pieces = text.split("\n")
+        for i, piece in enumerate(pieces):
+            if i:
+                parts.append([])
+            if piece:
+                parts[-1].append((piece, kinds))
+    out = [dataclasses.replace(p, runs=runs, images=[]) if i else dataclasses.replace(p, runs=runs)
+           for i, runs in enumerate(parts)]
+    for later in out[1:]:
+        later.label, later.listed = "", False  # the number belongs to the first line
+    return out
 
 
 def _blocks(parent):
@@ -153,8 +176,8 @@ def _text(p: _Para, marked: bool) -> str:
 
 
 def _mark_options(items: list) -> dict[int, str]:
-    """Positions of options that carry an emphasis their siblings lack: the mark of the correct option.
-    Siblings are consecutive option paragraphs at one list level; one emphasis kind on all of them (or on
+    """Places (1-based, in `items`) of options that carry an emphasis their siblings lack: the mark of the
+    correct option. Siblings are consecutive option paragraphs at one list level; one emphasis kind on all of them (or on
     most) is a style, not a mark."""
     marks: dict[int, str] = {}
     group: list[tuple[int, _Para]] = []
