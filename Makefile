@@ -58,7 +58,7 @@ check: $(INSTALLED)
 test: $(INSTALLED)
 	$(PY) -m pytest -q -n auto
 
-bench: $(INSTALLED)
+bench: $(INSTALLED) build/.exams.stamp
 	$(PY) bench/bench.py
 	$(PY) bench/grading.py
 

@@ -12,7 +12,7 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
-from pipeline.sheet import SheetLayout
+from pipeline.sheet import SheetLayout, SheetQuestion
 
 # style -> the state a reader must report for it
 STYLES = {"solid": "filled", "tick": "filled", "cross": "filled", "pencil": "filled", "blank": "empty",
@@ -140,4 +140,19 @@ def student_styles(layout: SheetLayout, sheet_page: int, student: str, rng: rand
     return {i: s for i, s in styles.items() if s != "blank"}
 
 
-__all__ = ["MARKED", "STYLES", "Scan", "distort", "fill", "mark", "rendered", "student_styles"]
+def expected_points(q: SheetQuestion, drawn: dict[str, str], multi: str, penalty: float) -> float | None:
+    """The points the marks drawn on a question's boxes are worth, worked out here from the styles: None
+    while a doubtful mark waits for the teacher."""
+    if any(STYLES[s] == "doubtful" for s in drawn.values()):
+        return None
+    marked = {v for v, s in drawn.items() if s in MARKED}
+    if q.kind == "score":
+        return float(next(iter(marked))) if len(marked) == 1 else None
+    correct = set(q.correct)
+    if q.kind == "choice" or multi == "all-or-nothing":
+        return q.points if marked == correct else 0.0
+    share = q.points / len(correct)
+    return max(0.0, share * len(marked & correct) - penalty * share * len(marked - correct))
+
+
+__all__ = ["MARKED", "STYLES", "Scan", "distort", "expected_points", "fill", "mark", "rendered", "student_styles"]

@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 import pytest
 
-from bench.scans import MARKED, STYLES, distort, fill, rendered, student_styles
+from bench.scans import STYLES, distort, expected_points, fill, rendered, student_styles
 from exam_fixtures import versions_of
 from pipeline.definitions import parse_definitions
 from pipeline.grading.batch import load_layouts
@@ -132,21 +132,6 @@ def test_partial_and_all_or_nothing_rules():
     assert score_question(written, Marks(("1.5",)), "partial", 0.5).points == 1.5
     assert score_question(written, Marks(()), "partial", 0.5).points is None  # not graded yet: review
     assert score_question(written, Marks(("1", "2")), "partial", 0.5).points is None
-
-
-def expected_points(q: SheetQuestion, drawn: dict[str, str], multi: str, penalty: float) -> float | None:
-    """The points the marks drawn on a question's boxes are worth, worked out here from the styles: None
-    while a doubtful mark waits for the teacher."""
-    if any(STYLES[s] == "doubtful" for s in drawn.values()):
-        return None
-    marked = {v for v, s in drawn.items() if s in MARKED}
-    if q.kind == "score":
-        return float(next(iter(marked))) if len(marked) == 1 else None
-    correct = set(q.correct)
-    if q.kind == "choice" or multi == "all-or-nothing":
-        return q.points if marked == correct else 0.0
-    share = q.points / len(correct)
-    return max(0.0, share * len(marked & correct) - penalty * share * len(marked - correct))
 
 
 def test_distorted_scans_read_every_box_and_score_as_drawn(built):

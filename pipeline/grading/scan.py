@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterator, Mapping
 
@@ -17,7 +18,7 @@ import numpy as np
 
 from pipeline.sheet import MARKER, QR, Box, SheetLayout, parse_code
 
-DPI = 200  # PDF pages are rendered at this resolution
+DPI = 150  # PDF pages are rendered at this resolution: a 5 mm box is 30 pixels, a code module 5
 PX_PER_MM = 6.0  # resolution of a page mapped onto its layout
 INSET = 0.8  # mm inside a box's outline where the reading starts: the outline itself is never ink
 # Thresholds on a box's ink: `darkness` (mean, 0 paper to 1 marker black) and `cover` (share of pixels
@@ -257,10 +258,15 @@ def read_boxes(image: np.ndarray, layout: SheetLayout, sheet_page: int) -> dict[
     white, black = _levels(image, layout)
     darkness = np.clip((white - image.astype(np.float32)) / (white - black), 0, 1)
     out = {}
-    page_boxes = [(i, b) for i, b in enumerate(layout.boxes) if b.page == sheet_page]
-    for i, box in page_boxes:
-        out[i] = classify(darkness, box, _gap(box, page_boxes))
+    for i, gap in _gaps(layout, sheet_page):
+        out[i] = classify(darkness, layout.boxes[i], gap)
     return out
+
+
+@lru_cache(maxsize=64)
+def _gaps(layout: SheetLayout, sheet_page: int) -> tuple[tuple[int, float], ...]:
+    page_boxes = [(i, b) for i, b in enumerate(layout.boxes) if b.page == sheet_page]
+    return tuple((i, _gap(box, page_boxes)) for i, box in page_boxes)
 
 
 def _gap(box: Box, boxes: list[tuple[int, Box]]) -> float:
