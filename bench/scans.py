@@ -6,7 +6,6 @@ what each box should read."""
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
 from functools import lru_cache
 
 import cv2
@@ -18,15 +17,6 @@ from pipeline.sheet import SheetLayout, SheetQuestion
 STYLES = {"solid": "filled", "tick": "filled", "cross": "filled", "pencil": "filled", "blank": "empty",
           "erasure": "doubtful", "crossed-out": "doubtful"}
 MARKED = ("solid", "tick", "cross", "pencil")
-
-
-@dataclass
-class Scan:
-    image: np.ndarray  # grey
-    layout: SheetLayout
-    sheet_page: int
-    styles: dict[int, str] = field(default_factory=dict)  # box index -> style drawn (absent: blank)
-    upside_down: bool = False
 
 
 @lru_cache(maxsize=16)
@@ -155,4 +145,4 @@ def expected_points(q: SheetQuestion, drawn: dict[str, str], multi: str, penalty
     return max(0.0, share * len(marked & correct) - penalty * share * len(marked - correct))
 
 
-__all__ = ["MARKED", "STYLES", "Scan", "distort", "expected_points", "fill", "mark", "rendered", "student_styles"]
+__all__ = ["MARKED", "STYLES", "distort", "expected_points", "fill", "mark", "rendered", "student_styles"]

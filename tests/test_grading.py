@@ -270,3 +270,71 @@ def test_grade_command_batches_review_and_resolve(built, tmp_path):
     row = next(line for line in (grades / "graded.csv").read_text().splitlines() if line.startswith("1003"))
     cells = row.split(",")
     assert cells[4 + 2 * (review_q - 1)] == q.correct[0] and cells[5 + 2 * (review_q - 1)] == f"{q.points:g}"
+
+
+@pytest.fixture(scope="module")
+def long_sheet(tmp_path_factory):
+    """A 60-question version, whose sheet takes two pages: (folder with its sheet PDF and layout, layout)."""
+    import dataclasses
+
+    from exam_fixtures import bank
+    from pipeline.render.pdf import html_to_pdf
+    from pipeline.render.sheet import sheet_html
+
+    single = next(q for q in bank() if q.kind == "single_choice")
+    questions = [dataclasses.replace(single, id=f"{single.id}-{k}") for k in range(60)]
+    (version,) = versions_of(DEFINITION.replace("versions = 2", "versions = 1").replace('name = "graded"',
+                                                                                        'name = "long"'), questions)
+    sheet = layout(version)
+    out = tmp_path_factory.mktemp("long")
+    (out / "long-A-sheet.pdf").write_bytes(html_to_pdf(sheet_html(sheet))[0])
+    (out / "long-A-sheet.json").write_text(sheet.to_json())
+    return out, sheet
+
+
+def test_a_long_sheet_takes_pages_each_with_its_code_and_id_grid(long_sheet):
+    out, sheet = long_sheet
+    assert sheet.pages == 2
+    for page in (1, 2):
+        assert sum(1 for b in sheet.boxes if b.page == page and b.group.startswith("id")) == 80
+    numbers = {b.page: set() for b in sheet.boxes}
+    for b in sheet.boxes:
+        if b.group.startswith("q"):
+            numbers[b.page].add(int(b.group[1:]))
+    assert numbers[1] | numbers[2] == set(range(1, 61)) and max(numbers[1]) < min(numbers[2])
+    reading = read_page(rendered(str(out / "long-A-sheet.pdf"), 2, 150), load_layouts(out), "s.pdf", 1)
+    assert (reading.exam, reading.version, reading.sheet_page) == ("long", "A", 2)
+
+
+def test_a_missing_page_keeps_its_questions_in_review(long_sheet, tmp_path):
+    out, sheet = long_sheet
+    rng = random.Random(11)
+    styles = student_styles(sheet, 2, "4242", rng, mix=("solid",))
+    image = distort(fill(str(out / "long-A-sheet.pdf"), sheet, 2, styles, 200, rng), rng)
+    (tmp_path / "page2.png").write_bytes(cv2.imencode(".png", image)[1].tobytes())
+    run = _grade(str(tmp_path / "page2.png"), "--out", str(tmp_path / "g"), "--sheets", str(out))
+    assert "warning[grade-missing-page]: student 4242 (version A): sheet page 1 of 2 was not scanned" in run.stderr
+    row = (tmp_path / "g" / "long.csv").read_text().splitlines()[1].split(",")
+    first_on_page_2 = min(int(b.group[1:]) for b in sheet.boxes if b.page == 2 and b.group.startswith("q"))
+    assert row[2] == "review"
+    assert row[4:6] == ["?", "review"]  # question 1 sits on the page not scanned
+    drawn = {sheet.boxes[i].value for i in styles if sheet.boxes[i].group == f"q{first_on_page_2}"}
+    assert row[4 + 2 * (first_on_page_2 - 1)] == "+".join(sorted(drawn))
+
+
+def test_a_code_no_layout_holds_is_reported(built):
+    out, _, layouts = built
+    only_a = {key: value for key, value in layouts.items() if key[1] == "A"}
+    problem = read_page(rendered(str(out / "graded-B-sheet.pdf"), 1, 150), only_a, "scan.pdf", 2)
+    assert isinstance(problem, Problem) and problem.code == "grade-unknown-code"
+    assert "exam 'graded' version B page 1" in problem.message
+
+
+def test_a_bad_decision_is_reported_with_its_line(tmp_path):
+    from pipeline.grading.batch import read_decisions
+
+    path = tmp_path / "d.toml"
+    path.write_text('[[decision]]\nstudent = "1"\nquestion = 2\nmarked = "B"\n\n[[decision]]\nstudent = "2"\n')
+    decisions, diags = read_decisions(path)
+    assert [(d.student, d.question, d.marked) for d in decisions] == [("1", 2, "B")]
+    assert [(d.line, d.code) for d in diags] == [(6, "grade-resolve-bad")]

@@ -19,6 +19,7 @@ import numpy as np
 from pipeline.sheet import MARKER, QR, Box, SheetLayout, parse_code
 
 DPI = 150  # PDF pages are rendered at this resolution: a 5 mm box is 30 pixels, a code module 5
+MAX_SIDE = 6000  # pixels: the largest side a PDF page is rendered at
 PX_PER_MM = 6.0  # resolution of a page mapped onto its layout
 INSET = 0.8  # mm inside a box's outline where the reading starts: the outline itself is never ink
 # Thresholds on a box's ink: `darkness` (mean, 0 paper to 1 marker black) and `cover` (share of pixels
@@ -65,8 +66,8 @@ class PageReading:
         return filled, doubtful
 
     def student(self, layout: SheetLayout) -> str | None:
-        """The student id filled in the grid; None when a column is doubtful, has two digits, or a digit
-        is missing between two filled ones, or no digit is filled at all."""
+        """The student id filled in the grid (its last columns may stay empty); None when a column is
+        doubtful or has two digits, when a column is empty before a filled one, or when none is filled."""
         digits = []
         columns = sorted({b.group for b in layout.boxes if b.group.startswith("id")}, key=lambda g: int(g[2:]))
         for group in columns:
@@ -107,7 +108,10 @@ def load_pages(path: Path) -> Iterator[tuple[int, np.ndarray | None, str]]:
         try:
             for index in range(len(document)):
                 try:
-                    bitmap = document[index].render(scale=DPI / 72, grayscale=True)
+                    page = document[index]
+                    # a page of absurd size (a hostile or broken PDF) is rendered no larger than MAX_SIDE
+                    scale = min(DPI / 72, MAX_SIDE / max(1.0, *page.get_size()))
+                    bitmap = page.render(scale=scale, grayscale=True)
                     image = bitmap.to_numpy()
                     if image.ndim == 3:
                         image = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY if image.shape[2] == 3 else cv2.COLOR_BGRA2GRAY)
@@ -139,13 +143,17 @@ def find_markers(gray: np.ndarray, page_mm: tuple[float, float]) -> np.ndarray |
     found = []
     for c in contours:
         area = cv2.contourArea(c)
-        if not (0.35 * side * side <= area <= 2.2 * side * side):
-            continue
+        if not (0.5 * side * side <= area <= 2.2 * side * side):
+            continue  # a filled 5 mm box is smaller, a QR code larger
         (cx, cy), (rw, rh), _ = cv2.minAreaRect(c)
         if min(rw, rh) <= 0 or max(rw, rh) / min(rw, rh) > 1.4 or area / (rw * rh) < 0.8:
             continue
         hull = cv2.contourArea(cv2.convexHull(c))
         if hull <= 0 or area / hull < 0.9:
+            continue
+        r = 0.3 * min(rw, rh)  # solid, not a ring (a QR code's finder pattern has a white ring inside)
+        core = ink[max(0, int(cy - r)):int(cy + r) + 1, max(0, int(cx - r)):int(cx + r) + 1]
+        if not core.size or float(core.mean()) < 0.85 * 255:
             continue
         found.append((cx, cy))
     if len(found) < 4:
