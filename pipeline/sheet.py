@@ -4,10 +4,12 @@ The one description of a sheet: the template draws it and the scan reader looks 
 ever parses the other's output. Pure: the same version gives the same layout."""
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import string
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 
 from pipeline.exams import ExamItem, ExamVersion, format_points
 from pipeline.rubric import rubric
@@ -77,6 +79,11 @@ class SheetLayout:
     def qr_box(self) -> tuple[float, float]:
         """Top-left corner of the page code."""
         return (MARKER_INSET + MARKER + 4.0, MARKER_INSET)
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """Changes with anything a reading depends on: boxes, questions, key."""
+        return hashlib.sha256(self.to_json().encode("utf-8")).hexdigest()[:16]
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=1, sort_keys=True)

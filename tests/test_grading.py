@@ -338,3 +338,23 @@ def test_a_bad_decision_is_reported_with_its_line(tmp_path):
     decisions, diags = read_decisions(path)
     assert [(d.student, d.question, d.marked) for d in decisions] == [("1", 2, "B")]
     assert [(d.line, d.code) for d in diags] == [(6, "grade-resolve-bad")]
+
+
+def test_grades_kept_from_earlier_batches_are_never_lost(built, tmp_path):
+    from pipeline.grading.batch import grade_scans
+
+    out, _, layouts = built
+    rng = random.Random(3)
+    sheet = layouts[("graded", "A")]
+    image = distort(fill(str(out / "graded-A-sheet.pdf"), sheet, 1, student_styles(sheet, 1, "77", rng), 200, rng), rng)
+    scan = tmp_path / "scan.png"
+    scan.write_bytes(cv2.imencode(".png", image)[1].tobytes())
+    grades = tmp_path / "grades"
+    results, diags = grade_scans([scan], grades, out)
+    assert [g.student for g in results[0].grades] == ["77"] and not diags
+    kept = grades / "graded-pages.json"
+    kept.write_text(kept.read_text()[:-20])  # a truncated file
+    broken = kept.read_bytes()
+    results, diags = grade_scans([scan], grades, out)
+    assert results == [] and [d.code for d in diags] == ["grade-state-unreadable", "grade-state-unreadable"]
+    assert kept.read_bytes() == broken  # left for the teacher to restore, not replaced by an empty batch

@@ -33,11 +33,12 @@ class Page:
     digest: str
     student: str | None
     states: dict[int, str]  # box index -> "filled" or "doubtful"; every other box of the page is empty
+    layout: str = ""  # fingerprint of the layout the page was read against
 
     def to_json(self) -> dict:
         return {"file": self.file, "page": self.page, "exam": self.exam, "version": self.version,
                 "sheet_page": self.sheet_page, "digest": self.digest, "student": self.student,
-                "states": {str(k): v for k, v in sorted(self.states.items())}}
+                "states": {str(k): v for k, v in sorted(self.states.items())}, "layout": self.layout}
 
     @classmethod
     def from_json(cls, raw: dict) -> "Page":
@@ -118,7 +119,8 @@ class Result:
 def _page_record(reading: PageReading, layout: SheetLayout) -> Page:
     return Page(file=reading.file, page=reading.page, exam=reading.exam, version=reading.version,
                 sheet_page=reading.sheet_page, digest=reading.digest, student=reading.student(layout),
-                states={i: b.state for i, b in reading.boxes.items() if b.state != "empty"})
+                states={i: b.state for i, b in reading.boxes.items() if b.state != "empty"},
+                layout=layout.fingerprint)
 
 
 def grade_scans(scans: Sequence[Path], out: Path, sheets: Path, exam: str | None = None,
@@ -139,7 +141,13 @@ def grade_scans(scans: Sequence[Path], out: Path, sheets: Path, exam: str | None
     if resolve is not None:
         decisions, found = read_decisions(resolve)
         diags += found
-    kept = {name: _load_kept(out, name) for name in sorted({e for e, _ in layouts})}
+    kept: dict[str, list[Page]] = {}
+    for name in sorted({e for e, _ in layouts}):
+        pages, problem = _load_kept(out, name, layouts)
+        if problem is not None:
+            diags.append(problem)  # that exam is not graded: its kept pages must not be overwritten
+        else:
+            kept[name] = pages
     known = {p.digest for pages in kept.values() for p in pages}
     images: dict[str, np.ndarray] = {}
     touched: set[str] = set()
@@ -156,6 +164,10 @@ def grade_scans(scans: Sequence[Path], out: Path, sheets: Path, exam: str | None
             if exam is not None and reading.exam != exam:
                 diags.append(Diagnostic(where, 0, "warning", "grade-other-exam",
                                         f"page {page}: a sheet of exam '{reading.exam}', not graded with --exam {exam}"))
+                continue
+            if reading.exam not in kept:
+                diags.append(Diagnostic(where, 0, "error", "grade-state-unreadable",
+                                        f"page {page}: exam '{reading.exam}' is not graded (see above)"))
                 continue
             if reading.digest in known:
                 continue  # read in an earlier batch (or twice in this one): nothing changes
@@ -192,12 +204,28 @@ def grade_scans(scans: Sequence[Path], out: Path, sheets: Path, exam: str | None
     return results, diags
 
 
-def _load_kept(out: Path, exam: str) -> list[Page]:
+def _load_kept(out: Path, exam: str, layouts: dict[tuple[str, str], SheetLayout]
+               ) -> tuple[list[Page], Diagnostic | None]:
+    """The pages earlier batches read; a file that cannot be read, or pages read against another layout
+    than the one built now (the exam was changed and built again), stop that exam's grading rather than
+    lose or misread what was graded."""
     path = Path(out) / f"{exam}-pages.json"
+    if not path.exists():
+        return [], None
     try:
-        return [Page.from_json(p) for p in json.loads(path.read_text(encoding="utf-8"))]
-    except (OSError, ValueError, TypeError, KeyError):
-        return []
+        pages = [Page.from_json(p) for p in json.loads(path.read_text(encoding="utf-8"))]
+    except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
+        return [], Diagnostic(path.as_posix(), 0, "error", "grade-state-unreadable",
+                              f"the pages graded before cannot be read ({type(exc).__name__}); exam '{exam}' "
+                              f"is not graded until it is restored or removed")
+    for p in pages:
+        layout = layouts.get((p.exam, p.version))
+        if layout is None or p.layout != layout.fingerprint:
+            return [], Diagnostic(path.as_posix(), 0, "error", "grade-state-unreadable",
+                                  f"{p.file} page {p.page} was read against another layout of exam '{exam}' "
+                                  f"version {p.version} than the one built now; grade into another --out "
+                                  f"folder, or build the exam as it was")
+    return pages, None
 
 
 def _grade_exam(name: str, pages: list[Page], layouts: dict[str, SheetLayout], decisions: Iterable[Decision]
