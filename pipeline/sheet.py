@@ -23,7 +23,7 @@ PITCH = 7.5  # from one box to the next in a row
 ROW = 9.0  # from one row to the next
 ID_DIGITS = 8  # columns of the student-id grid
 ID_PITCH = 6.0
-SCORE_STEPS_PER_LINE = 11  # boxes in one line of a score row; more continue on the next line
+SCORE_STEPS_PER_LINE = 10  # boxes in one line of a row (fits a column); more continue on the next line
 CODE_PREFIX = "SHEET1"  # first word of every page code, so a stray QR code on the desk is not taken for one
 
 

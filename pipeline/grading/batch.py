@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import tomllib
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -16,7 +17,7 @@ from typing import Iterable, Sequence
 import cv2
 import numpy as np
 
-from pipeline.grading.scan import PageReading, Problem, load_pages, read_page
+from pipeline.grading.scan import PageReading, Problem, read_file
 from pipeline.grading.score import Grade, Marks, grade
 from pipeline.model import Diagnostic
 from pipeline.sheet import SheetLayout
@@ -124,8 +125,9 @@ def _page_record(reading: PageReading, layout: SheetLayout) -> Page:
 
 
 def grade_scans(scans: Sequence[Path], out: Path, sheets: Path, exam: str | None = None,
-                resolve: Path | None = None) -> tuple[list[Result], list[Diagnostic]]:
-    """Read the scans, add their pages to those kept in `out`, and write every exam's outputs there."""
+                resolve: Path | None = None, workers: int = 2) -> tuple[list[Result], list[Diagnostic]]:
+    """Read the scans (on `workers` processes), add their pages to those kept in `out`, and write every
+    exam's outputs there."""
     from pipeline.grading.report import write_outputs
 
     diags: list[Diagnostic] = []
@@ -151,13 +153,10 @@ def grade_scans(scans: Sequence[Path], out: Path, sheets: Path, exam: str | None
     known = {p.digest for pages in kept.values() for p in pages}
     images: dict[str, np.ndarray] = {}
     touched: set[str] = set()
-    for path in scans:
+    for path, readings in zip(scans, _read_all(scans, layouts, workers)):
         where = Path(path).as_posix()
-        for page, image, why in load_pages(Path(path)):
-            if image is None:
-                diags.append(Diagnostic(where, 0, "error", "grade-unreadable", f"page {page}: {why}"))
-                continue
-            reading = read_page(image, layouts, where, page)
+        for reading in readings:
+            page = reading.page
             if isinstance(reading, Problem):
                 diags.append(Diagnostic(where, 0, "error", reading.code, f"page {reading.page}: {reading.message}"))
                 continue
@@ -202,6 +201,24 @@ def grade_scans(scans: Sequence[Path], out: Path, sheets: Path, exam: str | None
         diags += write_outputs(result, version_layouts, out, images)
         results.append(result)
     return results, diags
+
+
+def _read_all(scans: Sequence[Path], layouts: dict[tuple[str, str], SheetLayout], workers: int
+              ) -> list[list[PageReading | Problem]]:
+    """Each file's pages read, in page order; a PDF's pages shared among `workers` processes."""
+    jobs = [(Path(path), k) for path in scans
+            for k in range(workers if Path(path).suffix.lower() == ".pdf" else 1)]
+    if workers > 1 and len(jobs) > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            parts = list(pool.map(read_file, [p for p, _ in jobs], [layouts] * len(jobs),
+                                  [(k, workers if p.suffix.lower() == ".pdf" else 1) for p, k in jobs]))
+    else:
+        parts = [read_file(p, layouts, (k, workers if p.suffix.lower() == ".pdf" else 1)) for p, k in jobs]
+    out = []
+    for path in scans:
+        readings = [r for (p, _), part in zip(jobs, parts) if p == Path(path) for r in part]
+        out.append(sorted(readings, key=lambda r: r.page))
+    return out
 
 
 def _load_kept(out: Path, exam: str, layouts: dict[tuple[str, str], SheetLayout]

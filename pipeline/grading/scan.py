@@ -94,19 +94,38 @@ class Problem:
 # --- loading ---------------------------------------------------------------------------------------------
 
 
-def load_pages(path: Path) -> Iterator[tuple[int, np.ndarray | None, str]]:
-    """(1-based page, grey image or None, why not) for every page of a PDF or an image file."""
+def read_file(path: Path, layouts: Mapping[tuple[str, str], SheetLayout], part: tuple[int, int] = (0, 1)
+              ) -> list[PageReading | Problem]:
+    """Every page of a scanned file read, in page order; with part = (k, n) only the k-th of every n pages
+    (one worker's share of a long PDF)."""
+    where = Path(path).as_posix()
+    out: list[PageReading | Problem] = []
+    for page, image, why in load_pages(Path(path), part):
+        if image is None:
+            out.append(Problem(where, page, "grade-unreadable", why))
+        else:
+            out.append(read_page(image, layouts, where, page))
+    return out
+
+
+def load_pages(path: Path, part: tuple[int, int] = (0, 1)) -> Iterator[tuple[int, np.ndarray | None, str]]:
+    """(1-based page, grey image or None, why not) for every page of a PDF or an image file; with
+    part = (k, n), pages k+1, k+1+n, ... only (an image file or an unreadable file is part 0's)."""
     suffix = path.suffix.lower()
+    first, step = part
+    if suffix != ".pdf" and first:
+        return
     if suffix == ".pdf":
         try:
             import pypdfium2 as pdfium
 
             document = pdfium.PdfDocument(str(path))
         except Exception as exc:  # noqa: BLE001 - any unreadable PDF is reported, whatever the library says
-            yield 1, None, f"not a readable PDF ({exc})"
+            if not first:
+                yield 1, None, f"not a readable PDF ({exc})"
             return
         try:
-            for index in range(len(document)):
+            for index in range(first, len(document), step):
                 try:
                     page = document[index]
                     # a page of absurd size (a hostile or broken PDF) is rendered no larger than MAX_SIDE
@@ -256,7 +275,7 @@ def _levels(image: np.ndarray, layout: SheetLayout) -> tuple[float, float]:
         if patch.size:
             blacks.append(float(np.median(patch)))
     black = float(np.median(blacks)) if blacks else 0.0
-    white = float(np.percentile(image, 90))
+    white = float(np.percentile(image[::4, ::4], 90))  # every 16th pixel tells the paper's grey as well
     if white - black < 40:
         black = max(0.0, white - 160)
     return white, black
@@ -319,4 +338,4 @@ def classify(darkness: np.ndarray, box: Box, gap: float) -> BoxReading:
 
 
 __all__ = ["BoxReading", "PageReading", "Problem", "STATES", "classify", "find_markers", "load_pages",
-           "read_boxes", "read_page"]
+           "read_boxes", "read_file", "read_page"]

@@ -46,15 +46,21 @@ def sheet_html(sheet: SheetLayout, filled: dict[str, set[str]] | None = None, *,
         digits = [{"x": id_x - 5.5, "y": b.y + 0.8, "text": b.value} for b in ids if b.group == "id0"]
         writes = [{"x": id_x + d * (ids[10].x - ids[0].x), "y": id_top - 7.0} for d in range(ID_DIGITS)]
         name_x = id_x + ID_DIGITS * (ids[10].x - ids[0].x) + 8.0
-        labels, numbers = [], []
-        seen: set[str] = set()
+        labels, numbers, notes = [], [], []
+        kinds = {f"q{q.number}": q.kind for q in sheet.questions}
+        rows: dict[str, list] = {}
         for b in boxes:
             if not b.group.startswith("q"):
                 continue
             labels.append({"x": b.x - 1.0, "y": b.y - 3.0, "w": b.size + 2.0, "text": b.value})
-            if b.group not in seen:
-                seen.add(b.group)
+            if b.group not in rows:
                 numbers.append({"x": b.x - 12.0, "y": b.y, "text": f"{b.group[1:]}."})
+            rows.setdefault(b.group, []).append(b)
+        for group, row in rows.items():
+            note = {"multi": "all that apply", "score": "grader"}.get(kinds.get(group, ""))
+            first = [b for b in row if b.y == row[0].y]
+            if note and len(first) <= 7:  # room beside the row's first line
+                notes.append({"x": first[-1].x + first[-1].size + 3.0, "y": first[-1].y + 1.2, "text": note})
         m = MARKER_INSET
         pages.append({
             "number": number,
@@ -64,7 +70,7 @@ def sheet_html(sheet: SheetLayout, filled: dict[str, set[str]] | None = None, *,
             "head_x": qr_x + QR + 4.0, "head_w": width - (qr_x + QR + 4.0) - m - MARKER - 4.0,
             "id_x": id_x - 6.0, "id_caption_y": id_top - 11.5, "digits": digits, "writes": writes,
             "name_x": name_x, "name_y": id_top - 7.0, "name_w": width - name_x - m - 6.0, "name_h": 22.0,
-            "labels": labels, "numbers": numbers,
+            "labels": labels, "numbers": numbers, "notes": notes,
             "boxes": [{"x": b.x, "y": b.y, "size": b.size, "filled": b.value in filled.get(b.group, ())}
                       for b in boxes],
         })
