@@ -19,7 +19,7 @@ CODE := $(shell find pipeline -name '*.py' 2>/dev/null)
 DECK_TEMPLATES := $(wildcard templates/anki*)
 EXAM_TEMPLATES := $(filter-out $(DECK_TEMPLATES),$(wildcard templates/*))
 
-.PHONY: all venv decks exams check test bench clean
+.PHONY: all venv decks exams check test bench grade clean
 
 # Decks and exams are independent: `make decks exams` builds them side by side.
 MAKEFLAGS += --jobs=2 --output-sync=target
@@ -59,8 +59,13 @@ check: $(INSTALLED)
 test: $(INSTALLED)
 	$(PY) -m pytest -q -n auto
 
-bench: $(INSTALLED)
+bench: $(INSTALLED) build/.exams.stamp
 	$(PY) bench/bench.py
+	$(PY) bench/grading.py
+
+# `make grade SCANS=scan.pdf` (several files: SCANS="a.pdf b.pdf"; RESOLVE=decisions.toml to apply decisions).
+grade: build/.exams.stamp
+	$(PY) -m pipeline grade $(SCANS) $(if $(RESOLVE),--resolve $(RESOLVE))
 
 clean:
 	rm -rf build

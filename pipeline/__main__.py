@@ -1,4 +1,4 @@
-"""Command line: `python -m pipeline parse|check|build`."""
+"""Command line: `python -m pipeline parse|check|build|grade`."""
 from __future__ import annotations
 
 import argparse
@@ -129,6 +129,21 @@ def cmd_build(ns: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_grade(ns: argparse.Namespace) -> int:
+    from .grading.batch import grade_scans
+
+    results, diags = grade_scans([Path(s) for s in ns.scans], Path(ns.out), Path(ns.sheets), exam=ns.exam,
+                                 resolve=Path(ns.resolve) if ns.resolve else None)
+    for d in diags:
+        print(d, file=sys.stderr)
+    for r in results:
+        review = sum(1 for g in r.grades for s in g.questions if s.points is None)
+        final = sum(1 for g in r.grades if g.final)
+        print(f"{r.exam}: {len(r.grades)} students ({final} final), {r.new_pages} new pages read, {review} "
+              f"questions to review -> {Path(ns.out) / (r.exam + '.csv')}", file=sys.stderr)
+    return 1 if any(d.severity == "error" for d in diags) else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -153,6 +168,13 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--out", default=str(BUILD))
     b.add_argument("--seeds", default=str(SEEDS), help="folder of the documents, identity.lock and exams.toml")
     b.set_defaults(func=cmd_build)
+    g = sub.add_parser("grade", help="read scanned answer sheets and write scores, item analysis and review")
+    g.add_argument("scans", nargs="+", help="scanned PDFs or images (PNG, JPEG, TIFF), pages in any order")
+    g.add_argument("--exam", help="grade only this exam's sheets")
+    g.add_argument("--out", default=str(BUILD / "grades"), help="folder of the grades (kept between batches)")
+    g.add_argument("--sheets", default=str(BUILD / "exams"), help="folder of the sheet layouts (*-sheet.json)")
+    g.add_argument("--resolve", help="TOML file of the teacher's decisions on the review items")
+    g.set_defaults(func=cmd_grade)
     ns = parser.parse_args(argv)
     return ns.func(ns)
 

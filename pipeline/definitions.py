@@ -15,8 +15,9 @@ MAX_POINTS = 1000  # per question; more is a typo, and nan or inf would print as
 
 _EXAM_KEYS = {
     "name", "title", "course", "date", "time", "instructions", "paper", "versions", "seed", "points",
-    "points_by_kind", "shuffle_questions", "shuffle_choices", "draw",
+    "points_by_kind", "shuffle_questions", "shuffle_choices", "draw", "sheet", "multi", "penalty",
 }
+MULTI_RULES = ("all-or-nothing", "partial")
 _DRAW_KEYS = {"document", "section", "kind", "tag", "id", "answered", "count", "points", "vary", "options"}
 _NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
 
@@ -60,6 +61,9 @@ class ExamDefinition:
     line: int = 0  # line of the exam's [[exam]] header
     instructions_line: int = 0  # line of the `instructions` key (else the header's)
     time: str = ""  # time allowed, printed under the title as given, e.g. "45 minutes"; empty prints nothing
+    sheet: bool = False  # print an answer sheet after each version's paper (and alone, and filled in the key)
+    multi: str = "all-or-nothing"  # how a multi-answer question scores on the sheet: or "partial"
+    penalty: float = 1.0  # with "partial": the share of a correct box's points each wrong box marked costs
 
     @property
     def letters(self) -> list[str]:
@@ -236,6 +240,18 @@ def _parse_exam(raw: Any, index: int, where: str, lines: _Lines
         if not isinstance(flags[key], bool):
             bad(key, "must be true or false")
             flags[key] = True
+    sheet = raw.get("sheet", False)
+    if not isinstance(sheet, bool):
+        bad("sheet", "must be true or false")
+        sheet = False
+    multi = raw.get("multi", "all-or-nothing")
+    if multi not in MULTI_RULES:
+        bad("multi", f"must be one of {', '.join(repr(m) for m in MULTI_RULES)}, not {multi!r}")
+        multi = "all-or-nothing"
+    penalty = raw.get("penalty", 1.0)
+    if isinstance(penalty, bool) or not isinstance(penalty, (int, float)) or not 0 <= penalty <= 1:
+        bad("penalty", f"must be a number from 0 to 1 (share of a correct box's points), not {penalty!r}")
+        penalty = 1.0
     draws: list[Draw] = []
     raw_draws = raw.get("draw", [])
     if not isinstance(raw_draws, list) or not raw_draws:
@@ -253,7 +269,8 @@ def _parse_exam(raw: Any, index: int, where: str, lines: _Lines
         name=name, title=title, course=course, date=date, instructions=instructions, paper=paper,
         versions=versions, seed=str(seed), points=points, points_by_kind=by_kind, draws=tuple(draws),
         shuffle_questions=flags["shuffle_questions"], shuffle_choices=flags["shuffle_choices"],
-        file=where, line=lines.line(index), instructions_line=lines.line(index, "instructions"), time=time.strip())
+        file=where, line=lines.line(index), instructions_line=lines.line(index, "instructions"), time=time.strip(),
+        sheet=sheet, multi=multi, penalty=float(penalty))
     return definition, diags
 
 

@@ -41,7 +41,9 @@ def squash(text: str) -> str:
 
 def test_every_exam_and_key_is_written(built, versions):
     names = sorted(p.name for p in built.glob("*.pdf"))
-    assert names == sorted([f"{s}.pdf" for s in versions] + [f"{s}-key.pdf" for s in versions])
+    sheets = [f"{s}-sheet.pdf" for s, v in versions.items() if v.exam.sheet]
+    assert names == sorted([f"{s}.pdf" for s in versions] + [f"{s}-key.pdf" for s in versions] + sheets)
+    assert sheets == ["choice-A-sheet.pdf", "choice-B-sheet.pdf"]  # the shipped choice exam prints sheets
     assert {"choice-A", "choice-B", "written-A"} <= set(versions)
 
 

@@ -253,12 +253,15 @@ def write_exams(versions: Sequence[ExamVersion], out_dir: Path, *, store: Store 
     by_exam: dict[str, list[ExamVersion]] = {}
     for v in versions:
         by_exam.setdefault(v.exam.name, []).append(v)
-    pages: dict[str, dict[str, str]] = {}  # exam name -> file name -> HTML
+    pages: dict[str, dict[str, str | tuple[str, ...]]] = {}  # exam name -> file name -> HTML (pages in turn)
+    sheets: dict[str, dict[str, bytes]] = {}  # exam name -> file name -> each version's sheet layout
     failed: dict[str, BaseException] = {}  # exam name -> why it cannot be written
     for name, exam_versions in by_exam.items():
         try:
             pages[name] = {f"{v.slug}{suffix}.pdf": page(v, store, templates_dir)
                            for v in exam_versions for suffix, page in (("", exam_html), ("-key", key_html))}
+            if exam_versions[0].exam.sheet:
+                sheets[name] = _with_sheets(pages[name], exam_versions, templates_dir)
         except Exception as exc:  # noqa: BLE001 - reported per exam, other exams still build
             failed[name] = exc
     pdfs = _render({file: html for files in pages.values() for file, html in files.items()}, store, workers)
@@ -275,11 +278,31 @@ def write_exams(versions: Sequence[ExamVersion], out_dir: Path, *, store: Store 
             for message in dict.fromkeys(pdfs[f][1]):
                 diags.append(Diagnostic(exam.file, exam.line, "warning", "exam-pdf-warning",
                                         f"{f[:-4]}: WeasyPrint: {message}"))
-        diags.extend(_write_unit({out_dir / f: pdfs[f][0] for f in files}, name))
+        layouts = {out_dir / f: data for f, data in sheets.get(name, {}).items()}
+        diags.extend(_write_unit({out_dir / f: pdfs[f][0] for f in files} | layouts, name))
     return diags
 
 
-def _render(pages: dict[str, str], store: Store | None, workers: int
+def _with_sheets(files: dict[str, str | tuple[str, ...]], versions: Sequence[ExamVersion], templates_dir: Path
+                 ) -> dict[str, bytes]:
+    """Each version's answer sheet after its paper, filled in after its key, and alone; returns the sheet
+    layouts (`<exam>-<V>-sheet.json`), which the scan reader and the scores read."""
+    from pipeline.render.sheet import key_marks, sheet_html
+    from pipeline.sheet import layout
+
+    layouts = {}
+    for v in versions:
+        sheet = layout(v)
+        empty = sheet_html(sheet, date=v.exam.date, templates_dir=templates_dir)
+        files[f"{v.slug}.pdf"] = (files[f"{v.slug}.pdf"], empty)
+        files[f"{v.slug}-key.pdf"] = (files[f"{v.slug}-key.pdf"],
+                                      sheet_html(sheet, key_marks(sheet), date=v.exam.date, templates_dir=templates_dir))
+        files[f"{v.slug}-sheet.pdf"] = empty
+        layouts[f"{v.slug}-sheet.json"] = (sheet.to_json() + "\n").encode("utf-8")
+    return layouts
+
+
+def _render(pages: dict[str, str | tuple[str, ...]], store: Store | None, workers: int
             ) -> dict[str, tuple[bytes, list[str]] | BaseException]:
     """Each page's PDF and WeasyPrint's warnings, or what went wrong. Only a PDF rendered without warnings
     is stored, so a PDF from the store never hides one."""
@@ -293,7 +316,7 @@ def _render(pages: dict[str, str], store: Store | None, workers: int
             todo.append(name)
     folder = str(store.folder) if store and store.folder else None
     # WeasyPrint is the whole cost of an exam: whole PDFs on both cores, longest page first.
-    todo.sort(key=lambda n: -len(pages[n]))
+    todo.sort(key=lambda n: -sum(map(len, [pages[n]] if isinstance(pages[n], str) else pages[n])))
     if workers > 1 and len(todo) > 1:
         _warm_up(store)  # once here rather than in every worker: forked workers start with it done
         with ProcessPoolExecutor(max_workers=min(workers, len(todo))) as pool:

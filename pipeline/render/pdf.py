@@ -5,17 +5,21 @@ import hashlib
 import logging
 from functools import lru_cache
 from pathlib import Path
+from typing import Sequence
 
 from pipeline import cache
 from pipeline.render.mathfont import FONT_SCHEME, font_data
 
 
-def page_hash(html: str) -> str:
-    """Hash of a page with its fonts named by file name alone, as they always were: the PDF's /ID."""
+def page_hash(html: str | Sequence[str]) -> str:
+    """Hash of a page with its fonts named by file name alone, as they always were: the PDF's /ID. A
+    sequence of pages (one PDF made of several documents) hashes them in turn."""
+    if not isinstance(html, str):
+        return hashlib.sha256("".join(page_hash(h) for h in html).encode("ascii")).hexdigest()
     return hashlib.sha256(html.replace(f'url("{FONT_SCHEME}', 'url("').encode("utf-8")).hexdigest()
 
 
-def pdf_key(html: str) -> str:
+def pdf_key(html: str | Sequence[str]) -> str:
     """The build-cache key of the PDF made from `html`: the page, the code that renders it and the
     fonts, the renderer's versions, and whether fonts are subset (HarfBuzz's subsetter present)."""
     return cache.key("pdf", page_hash(html), _renderer(),
@@ -30,8 +34,10 @@ def _renderer() -> str:
     return f"{cache.versions('weasyprint', 'pydyf', 'fonttools')};harfbuzz-subset={subset}"
 
 
-def html_to_pdf(html: str, store_folder: str | Path | None = None) -> tuple[bytes, list[str]]:
-    """PDF bytes, and the warnings WeasyPrint logged while making them.
+def html_to_pdf(html: str | Sequence[str], store_folder: str | Path | None = None) -> tuple[bytes, list[str]]:
+    """PDF bytes, and the warnings WeasyPrint logged while making them. A sequence of pages makes one PDF
+    of their pages in turn, each laid out alone (an exam paper, then its answer sheet: the paper's page
+    numbers count the paper's pages only).
 
     The page may use data: URLs and the derived math fonts (served from the build cache in
     `store_folder`, or derived); any other URL (a remote image, a local file, a stylesheet) is refused
@@ -43,8 +49,15 @@ def html_to_pdf(html: str, store_folder: str | Path | None = None) -> tuple[byte
     logger.addHandler(collect)
     try:
         fetcher = _fetcher(cache.Store(Path(store_folder) if store_folder else None))
-        data = weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf(
-            pdf_identifier=page_hash(html)[:32].encode("ascii"), full_fonts=_full_fonts())
+        identifier = page_hash(html)[:32].encode("ascii")
+        if isinstance(html, str):
+            data = weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf(
+                pdf_identifier=identifier, full_fonts=_full_fonts())
+        else:
+            documents = [weasyprint.HTML(string=h, url_fetcher=fetcher).render(full_fonts=_full_fonts())
+                         for h in html]
+            data = documents[0].copy([p for d in documents for p in d.pages]).write_pdf(
+                pdf_identifier=identifier, full_fonts=_full_fonts())
     finally:
         logger.removeHandler(collect)
     return data, collect.messages
