@@ -36,8 +36,13 @@ def test_choice_answers_agree_with_the_documents(questions):
     def correct(qid):
         return [c.text for c in questions[qid].choices if c.correct]
 
+    # The source's answer leaves out audio transcription; speech-to-text is a sequence task (the overlay says why).
     assert correct("rnn-quiz/q01") == ["Sentiment Classification for Text",
+                                       "Audio transcription, i.e. take an audio file and convert it to text",
                                        "Predicting changes in the business cycle (i.e. boom or bust phases)"]
+    assert "no term dependence" not in questions["rnn-quiz/q01"].answer
+    speech = [c for c in questions["coursera-rnn/q03"].choices if c.text.startswith("Speech recognition")]
+    assert speech and not speech[0].correct  # many-to-many, not many-to-one: the two keys agree
     assert correct("coursera-rnn/q01") == ["$x^{(i)<j>}$"]
     assert correct("coursera-rnn/q02") == ["$T_x = T_y$"]
     assert questions["coursera-rnn/q03"].kind == "multi_choice"
@@ -71,7 +76,8 @@ def test_missing_figures_are_kept_as_notes(questions):
     # The caption stays with the figure the overlay supplies in its place, in the stem that names it.
     (figure,) = questions["rnn-quiz/q02"].figures
     assert "Figure 1: Traditional RNN architecture" in figure.note
-    assert (figure.where, figure.line, figure.diagram) == ("stem", 18, "many-to-many Tx=4")
+    # A language model fed its own outputs, in the stem's (t) notation: the answer is P(y(t) | y(1), ..., y(t-1)).
+    assert (figure.where, figure.line, figure.diagram) == ("stem", 18, "language-model T=4 (t)")
     missing = [d for d in questions["coursera-rnn/q02"].diagnostics if d.code == "figure-missing"]
     assert [(d.line, d.severity) for d in missing] == [(18, "info")]  # reported, and supplied
     # The equation the interview's answer introduces has no diagram: its note stays, with its warning.
