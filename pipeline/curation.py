@@ -29,7 +29,7 @@ def _figures(q: Question, entries: list[dict[str, Any]], path: str, line: int
     diags: list[Diagnostic] = []
     for entry in entries:
         supply = {"diagram": entry.get("diagram", ""), "file": entry.get("file", ""),
-                  "caption": entry.get("caption", "")}
+                  "equation": entry.get("equation", ""), "caption": entry.get("caption", "")}
         if "fills" not in entry:
             supplied.append(Figure(entry["where"], "", 0, **supply))
             continue

@@ -15,7 +15,8 @@ to report a problem at; curation.py applies them. The format:
     note = "..."                            # optional: a note shown to the learner
     [[fix.figure]]                          # optional, repeatable: supply a figure the document lacks
     diagram = "many-to-many Tx=4"           # a diagram description (see diagrams.py), or
-    file = "q02.svg"                        # an SVG or PNG file beside the overlay, inside the project
+    file = "q02.svg"                        # an SVG or PNG file beside the overlay, inside the project, or
+    equation = "y = W x + b"                # a displayed equation the text introduces but lacks (TeX)
     fills = 1                               # the question's missing figure it supplies (1 = its first);
     where = "answer"                        # or, without `fills`, the text it goes with: stem or answer
     caption = "..."                         # optional: a caption under the figure
@@ -41,7 +42,7 @@ from .source import read_source
 
 FIX_KEYS = {"question", "why", "correct", "kind", "choices", "answer", "note", "replace", "explanation", "vary",
             "figure"}
-FIGURE_KEYS = {"diagram", "file", "fills", "where", "caption"}
+FIGURE_KEYS = {"diagram", "file", "equation", "fills", "where", "caption"}
 FIGURE_FILE_TYPES = ("image/svg+xml", "image/png")
 # Sizes an overlay may let vary, by what the reference model calls them.
 VARY_SIZES = {"n_x": "input size", "n_h": "hidden size", "n_y": "output size", "batch": "batch size",
@@ -191,8 +192,14 @@ def _check_figures(fix: dict[str, Any], folder: Path) -> tuple[str, tuple[str | 
         if odd:
             return f"unknown key `{odd[0]}` in [[fix.figure]] (known: {', '.join(sorted(FIGURE_KEYS))})", \
                 ("figure", k, odd[0])
-        if ("diagram" in fig) == ("file" in fig):
-            return "each [[fix.figure]] needs one of `diagram` (a description) or `file` (an image)", ("figure", k)
+        if sum(key in fig for key in ("diagram", "file", "equation")) != 1:
+            return ("each [[fix.figure]] needs one of `diagram` (a description), `file` (an image) or `equation` "
+                    "(a displayed formula)"), ("figure", k)
+        if "equation" in fig:
+            if not _is_text(fig["equation"]) or "$" in fig["equation"]:
+                return (f"`equation` must be the formula's TeX without dollars, not {_shown(fig['equation'])}",
+                        ("figure", k, "equation"))
+            continue
         if "fills" in fig and not (type(fig["fills"]) is int and fig["fills"] >= 1):
             return (f"`fills` must be the number of the question's missing figure, counted from 1, "
                     f"not {_shown(fig['fills'])}"), ("figure", k, "fills")

@@ -80,9 +80,11 @@ def test_missing_figures_are_kept_as_notes(questions):
     assert (figure.where, figure.line, figure.diagram) == ("stem", 18, "language-model T=4 (t)")
     missing = [d for d in questions["coursera-rnn/q02"].diagnostics if d.code == "figure-missing"]
     assert [(d.line, d.severity) for d in missing] == [(18, "info")]  # reported, and supplied
-    # The equation the interview's answer introduces has no diagram: its note stays, with its warning.
+    # The equation the interview's answer introduces is supplied as an equation, not left as a note beside a
+    # "missing figure" notice.
     equation = questions["rnn-interview/q15"].figures[-1]
-    assert (equation.where, equation.supplied) == ("answer", False) and "equation" in equation.note
+    assert (equation.where, equation.supplied) == ("answer", True) and equation.equation.startswith("y_{(t)} =")
+    assert not questions["rnn-interview/q15"].notes
 
 
 def test_parse_json_cli_prints_the_model():

@@ -157,7 +157,6 @@ def _item_context(item: ExamItem, store: Store | None, key: bool) -> dict[str, A
             "computed": [rendered(present(c), lambda text: _md(text, store, base, inline=True)) for c in q.computed],
             "rubric": _rubric_context(item, store, base),
             "sizes": _md(sizes.describe(item.sizes), store, base, inline=True) if item.sizes else "",
-            "check": _md(item.check, store, base, inline=True) if item.check else "",
         })
     return ctx
 
@@ -167,6 +166,10 @@ def _figures(q: Question, where: str, store: Store | None, base: Path) -> list[d
     document's note on it (`note`)."""
     out = []
     for f, p in placed(q, where):
+        caption = _md(f.caption, store, base, inline=True) if f.caption.strip() else ""
+        if f.equation:
+            out.append({"image": _md(f"$${f.equation}$$", store, base), "note": "", "caption": caption})
+            continue
         if p is None:
             out.append({"image": "", "caption": "", "note": _md(f.note, store, base, inline=True)})
             continue
