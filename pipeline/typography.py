@@ -98,8 +98,59 @@ def giveaways(choices: tuple[Choice, ...] | list[Choice]) -> list[str]:
     return found
 
 
+# A star between two letters or digits (`4*hidden`, `a*b*c`) is a product or a name, never emphasis.
+_INTRAWORD_STAR = re.compile(r"(?<=[A-Za-z0-9)\]])(?<!\\)\*(?!\*)(?=[A-Za-z0-9(\[])")
+_EMPHASIS = re.compile(r"(?<![\w*\\])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*\\])\*(?![\w*])")
+_FORMULA_LIKE = re.compile(r"[=+^/<>]|\b\d+\s*[a-z]\b|^\s*\w\s*$")
+# An equation number on its own line after a displayed formula, "(10.1)" or "$$(10.4)$$": it goes at the
+# right of the formula, as `$$...$$ (10.1)` writes it.
+_EQUATION_NUMBER = re.compile(r"(\$\$[^$]+\$\$)[ \t]*\n(?:[ \t]*\n)?[ \t]*(?:\$\$[ \t]*)?\((\d+(?:\.\d+)*)\)(?:[ \t]*\$\$)?[ \t]*(?=\n|$)")
+_TEXT_FIELDS = ("context", "stem", "answer", "explanation")
+
+
+def literal_stars(text: str) -> tuple[str, list[str]]:
+    """The text with every star inside a word or formula (`4*hidden`) escaped, so it prints as a star and
+    pairs with nothing; and the emphasis left that looks like a formula (`*x + y*`), which may be meant as
+    products."""
+    if "*" not in text:
+        return text, []
+    text = _outside(text, lambda s: _INTRAWORD_STAR.sub(r"\\*", s))
+    doubtful = [m.group(0) for m in _EMPHASIS.finditer(_HIDDEN.sub(_HOLE, text)) if _FORMULA_LIKE.search(m.group(1))]
+    return text, doubtful
+
+
+def numbered_equations(text: str) -> str:
+    """Each equation number written on its own line after a displayed formula, set beside it."""
+    return _EQUATION_NUMBER.sub(r"\1 (\2)", text) if "$$" in text else text
+
+
+def _text_mended(q: Question) -> Question:
+    changes: dict[str, object] = {}
+    doubtful: list[str] = []
+    for name in _TEXT_FIELDS:
+        text, found = literal_stars(numbered_equations(getattr(q, name)))
+        doubtful += found
+        if text != getattr(q, name):
+            changes[name] = text
+    choices = []
+    for c in q.choices:
+        text, found = literal_stars(c.text)
+        doubtful += found
+        choices.append(replace(c, text=text))
+    if tuple(choices) != q.choices:
+        changes["choices"] = tuple(choices)
+    if doubtful:
+        changes["diagnostics"] = q.diagnostics + tuple(
+            Diagnostic(q.source.file, q.source.line_start, "warning", "emphasis-doubtful",
+                       f"{q.id}: “{d}” is set in italics, but it reads like a formula; write `\\*` for a "
+                       f"product, `$...$` for math, or keep it if emphasis is meant") for d in dict.fromkeys(doubtful))
+    return q.with_(**changes) if changes else q
+
+
 def question_alike(q: Question) -> Question:
-    """The question with its options typeset alike, and a `giveaway` error for any difference left."""
+    """The question with its stars and equation numbers mended and its options typeset alike, and a
+    `giveaway` error for any difference left."""
+    q = _text_mended(q)
     if not q.choices:
         return q
     texts = alike([c.text for c in q.choices])
@@ -118,4 +169,5 @@ def document_alike(doc: Document) -> Document:
     return replace(doc, questions=tuple(question_alike(q) for q in doc.questions))
 
 
-__all__ = ["alike", "document_alike", "giveaways", "question_alike", "signature"]
+__all__ = ["alike", "document_alike", "giveaways", "literal_stars", "numbered_equations", "question_alike",
+           "signature"]

@@ -136,3 +136,39 @@ def test_a_figure_that_contradicts_its_question_is_reported(tmp_path: Path) -> N
 
 def test_no_seed_figure_contradicts_its_question(bank) -> None:
     assert [str(d) for doc in bank for d in all_diagnostics(doc) if d.code == "figure-disagrees"] == []
+
+
+def test_stars_inside_words_and_formulas_are_stars() -> None:
+    from pipeline.text import to_html
+    from pipeline.typography import literal_stars
+
+    text, doubtful = literal_stars("The weights are (4*hidden, input) and (4*hidden, hidden); a*b*c is a product.")
+    html = to_html(text)
+    assert "<em>" not in html and html.count("4*hidden") == 2 and "a*b*c" in html and doubtful == []
+    # Emphasis around words stays emphasis; math and code are left to TeX and to the code.
+    text, doubtful = literal_stars("It is *really* the $a*b$ term, not `x*y`.")
+    assert "<em>really</em>" in to_html(text) and "$a*b$" in text and "`x*y`" in text and doubtful == []
+    # A pairing that reads like a formula is kept, with a warning.
+    assert literal_stars("so *x + y* grows")[1] == ["*x + y*"]
+
+
+def test_a_doubtful_pairing_is_a_warning_at_its_question(tmp_path: Path) -> None:
+    path = tmp_path / "stars.md"
+    path.write_text("# Stars\n\n## Question 1\n\nWhat does *W x + b* compute?\n\nAnswer: An affine map.\n",
+                    encoding="utf-8")
+    (q,) = load_document(path, compute=False).questions
+    (d,) = [d for d in q.diagnostics if d.code == "emphasis-doubtful"]
+    assert d.severity == "warning" and d.line == q.source.line_start and "*W x + b*" in d.message
+
+
+def test_an_equation_number_sits_at_the_right_of_its_equation(questions) -> None:
+    from pipeline.render.fields import note_fields
+    from pipeline.text import to_html
+
+    stems = {qid: questions[qid].stem for qid in ("dl-book-ch10/10.2.1", "dl-book-ch10/10.2.2", "dl-book-ch10/10.2.3")}
+    for qid, number in (("dl-book-ch10/10.2.1", "10.1"), ("dl-book-ch10/10.2.1", "10.2"),
+                        ("dl-book-ch10/10.2.2", "10.3"), ("dl-book-ch10/10.2.3", "10.4")):
+        assert f"$$ ({number})" in stems[qid], qid  # written $$...$$ (10.1) and $$(10.4)$$ alike
+        html = to_html(stems[qid])
+        assert f'<span class="eqno">({number})</span></div>' in html
+        assert f"<p>({number})</p>" not in html and f"\\[({number})\\]" not in html
