@@ -65,7 +65,7 @@ def _squash(text: str) -> str:
 def apply(doc: Document, overlay: Overlay | None) -> Document:
     """Document -> Document with every fix of the overlay applied (or reported)."""
     if overlay is None:
-        return typography.document_alike(mathmark.marked(explanations_checked(doc)))
+        return rubrics_checked(typography.document_alike(mathmark.marked(explanations_checked(doc))))
     diags = list(doc.diagnostics) + list(overlay.diagnostics)
     questions = list(doc.questions)
     originals = [_squash(q.stem) for q in questions]
@@ -86,7 +86,7 @@ def apply(doc: Document, overlay: Overlay | None) -> Document:
         diags += fix_diags
     curated = Document(doc.path, doc.slug, doc.dialect, overlay.title or doc.title,
                        tuple(questions), doc.skipped, tuple(diags), doc.lines)
-    return typography.document_alike(mathmark.marked(explanations_checked(curated)))
+    return rubrics_checked(typography.document_alike(mathmark.marked(explanations_checked(curated))))
 
 
 _STEP_ANGLE = re.compile(r"\^\{\s*<")  # x^{<t>}, x^{< t>}
@@ -123,6 +123,24 @@ def figures_checked(q: Question) -> Question:
         return q
     return q.with_(diagnostics=q.diagnostics + tuple(
         Diagnostic(q.source.file, q.source.line_start, "warning", "figure-disagrees", f"{q.id}: {m}") for m in found))
+
+
+def rubrics_checked(doc: Document) -> Document:
+    """The document with a `rubric-weak` warning on each written question whose generated rubric a grader
+    could not mark with (see rubric.problems): its overlay fix should give a `rubric`."""
+    from .rubric import problems  # markdown-it loads only for documents that are curated
+
+    overlay = overlay_path(doc.path).as_posix()
+    questions = []
+    for q in doc.questions:
+        found = problems(q)
+        if found:
+            q = q.with_(diagnostics=q.diagnostics + (Diagnostic(
+                q.source.file, q.source.line_start, "warning", "rubric-weak",
+                f"{q.id}: its written rubric is not one to grade with: {'; '.join(found)}; give its fix in "
+                f"{overlay} a `rubric`, each criterion a term, value or equation of the answer"),))
+        questions.append(q)
+    return replace(doc, questions=tuple(questions))
 
 
 def explanations_checked(doc: Document) -> Document:
@@ -185,6 +203,8 @@ def _apply_one(q: Question, fix: dict[str, Any], path: str, line: int) -> tuple[
         changes["explanation"] = fix["explanation"]
     if "note" in fix:
         changes["notes"] = q.notes + (fix["note"],)
+    if "rubric" in fix:
+        changes["rubric"] = tuple(fix["rubric"])
     if "vary" in fix:
         changes["vary"] = vary_of(fix["vary"])
     if fix.get("figure"):

@@ -116,6 +116,7 @@ class Question:
     diagnostics: tuple[Diagnostic, ...] = ()  # messages about this question
     cues: tuple[Cue, ...] = ()  # the evidence that decided the question's boundaries, options and marks
     vary: tuple[Vary, ...] = ()  # sizes an overlay lets exam versions and practice notes change
+    rubric: tuple[str, ...] = ()  # an overlay's grading criteria for a written answer (Markdown), in order
 
     @property
     def stem_figure_missing(self) -> bool:

@@ -13,6 +13,7 @@ to report a problem at; curation.py applies them. The format:
     answer = "..."                          # optional: supply or replace the reference answer
     explanation = "..."                     # optional: supply or replace the explanation, for learners
     note = "..."                            # optional: a note shown to the learner
+    rubric = ["...", "..."]                 # optional: a written answer's grading criteria, points shared evenly
     [[fix.figure]]                          # optional, repeatable: supply a figure the document lacks
     diagram = "many-to-many Tx=4"           # a diagram description (see diagrams.py), or
     file = "q02.svg"                        # an SVG or PNG file beside the overlay, inside the project, or
@@ -41,7 +42,7 @@ from .model import FIGURE_PLACES, Diagnostic, KINDS, Vary
 from .source import read_source
 
 FIX_KEYS = {"question", "why", "correct", "kind", "choices", "answer", "note", "replace", "explanation", "vary",
-            "figure"}
+            "figure", "rubric"}
 FIGURE_KEYS = {"diagram", "file", "equation", "fills", "where", "caption"}
 FIGURE_FILE_TYPES = ("image/svg+xml", "image/png")
 # Sizes an overlay may let vary, by what the reference model calls them.
@@ -155,6 +156,10 @@ def _check_fix(fix: Any) -> tuple[str, tuple[str | int, ...]] | None:
     for key in ("answer", "explanation"):
         if key in fix and not isinstance(fix[key], str):
             return f"`{key}` must be text, not {_shown(fix[key])}", (key,)
+    rubric = fix.get("rubric", ["-"])
+    if not (isinstance(rubric, list) and rubric and all(_is_text(c) for c in rubric)):
+        return (f"`rubric` must list what a grader looks for, one criterion a line, e.g. [\"names the cell "
+                f"state\"], not {_shown(rubric)}"), ("rubric",)
     if "note" in fix and not _is_text(fix["note"]):
         return f"`note` must be text, not {_shown(fix['note'])}", ("note",)
     if "vary" in fix:
