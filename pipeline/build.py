@@ -68,6 +68,8 @@ def load_document(path: str | Path, *, curate: bool = True, compute: bool = True
 
         questions, extra = recompute(list(doc.questions), lines={doc.path: doc.lines})
         doc = replace(doc, questions=tuple(questions), diagnostics=doc.diagnostics + tuple(extra))
+    if curate and doc.dialect:
+        doc = curation.rubrics_checked(doc)
     return replace(doc, questions=tuple(q.with_(tags=tags_for(q)) for q in doc.questions))
 
 

@@ -65,7 +65,7 @@ def _squash(text: str) -> str:
 def apply(doc: Document, overlay: Overlay | None) -> Document:
     """Document -> Document with every fix of the overlay applied (or reported)."""
     if overlay is None:
-        return rubrics_checked(typography.document_alike(mathmark.marked(explanations_checked(doc))))
+        return typography.document_alike(mathmark.marked(explanations_checked(doc)))
     diags = list(doc.diagnostics) + list(overlay.diagnostics)
     questions = list(doc.questions)
     originals = [_squash(q.stem) for q in questions]
@@ -86,7 +86,7 @@ def apply(doc: Document, overlay: Overlay | None) -> Document:
         diags += fix_diags
     curated = Document(doc.path, doc.slug, doc.dialect, overlay.title or doc.title,
                        tuple(questions), doc.skipped, tuple(diags), doc.lines)
-    return rubrics_checked(typography.document_alike(mathmark.marked(explanations_checked(curated))))
+    return typography.document_alike(mathmark.marked(explanations_checked(curated)))
 
 
 _STEP_ANGLE = re.compile(r"\^\{\s*<")  # x^{<t>}, x^{< t>}
@@ -127,7 +127,8 @@ def figures_checked(q: Question) -> Question:
 
 def rubrics_checked(doc: Document) -> Document:
     """The document with a `rubric-weak` warning on each written question whose generated rubric a grader
-    could not mark with (see rubric.problems): its overlay fix should give a `rubric`."""
+    could not mark with (see rubric.problems): its overlay fix should give a `rubric`. Runs after
+    recomputation, which makes a question with a computed answer a numeric item, graded by its breakdown."""
     from .rubric import problems  # markdown-it loads only for documents that are curated
 
     overlay = overlay_path(doc.path).as_posix()
