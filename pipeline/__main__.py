@@ -8,7 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 from . import practice, vary
-from .build import BUILD, SEEDS, build, has_errors, load_document, seed_paths, seed_skips
+from .build import BUILD, BUILD_NOTES, SEEDS, build, has_errors, load_document, seed_paths, seed_skips
 from .decktree import load_deck_tree
 from .model import KINDS, Document, Question, all_diagnostics
 
@@ -119,12 +119,12 @@ def cmd_build(ns: argparse.Namespace) -> int:
     diags += build(_paths(ns.files, seeds), Path(ns.out), seeds_dir=seeds, decks=ns.decks or both,
                    exams=ns.exams or both)
     for d in diags:
-        if d.severity != "info":
+        if d.severity != "info" or d.code in BUILD_NOTES:
             print(d, file=sys.stderr)
     errors = [d for d in diags if d.severity == "error"]
     if errors:
-        print(f"build: {len(errors)} errors; the outputs they concern were left as they were",
-              file=sys.stderr)
+        print(f"build: {len(errors)} error{'s' if len(errors) != 1 else ''}; the outputs they concern were left "
+              "as they were", file=sys.stderr)
         return 1
     return 0
 

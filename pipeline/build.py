@@ -4,6 +4,7 @@ along the way and judged by the caller."""
 from __future__ import annotations
 
 import json
+import os
 import tomllib
 import time
 from dataclasses import replace
@@ -21,6 +22,8 @@ from .tags import tags_for
 
 SEEDS = Path("seeds")
 BUILD = Path("build")
+# Notes the build says as it runs (the others are for `make check`): what a first build in a new folder did.
+BUILD_NOTES = ("identity-lock-created", "exams-undefined")
 
 
 def build(paths: Sequence[Path], out: Path = BUILD, *, seeds_dir: Path = SEEDS,
@@ -39,9 +42,15 @@ def build(paths: Sequence[Path], out: Path = BUILD, *, seeds_dir: Path = SEEDS,
     if exams:
         from .render.exam import write_exams
 
-        definitions, found = read_definitions(seeds_dir / "exams.toml")
-        versions, drawn = select_versions(bank, definitions)
-        diags += found + drawn + write_exams(versions, out / "exams", store=store)
+        defined = seeds_dir / "exams.toml"
+        if not os.path.lexists(defined):  # a new folder: no exams until it defines some
+            diags.append(Diagnostic(defined.as_posix(), 0, "info", "exams-undefined",
+                                    f"no {defined.as_posix()}: no exams are built; write one to get papers and "
+                                    "keys (see the README's Exams section)"))
+        else:
+            definitions, found = read_definitions(defined)
+            versions, drawn = select_versions(bank, definitions)
+            diags += found + drawn + write_exams(versions, out / "exams", store=store)
     return diags
 
 
@@ -65,6 +74,8 @@ def load_document(path: str | Path, *, curate: bool = True, compute: bool = True
 
         questions, extra = recompute(list(doc.questions), lines={doc.path: doc.lines})
         doc = replace(doc, questions=tuple(questions), diagnostics=doc.diagnostics + tuple(extra))
+    if curate and doc.dialect:
+        doc = curation.rubrics_checked(doc)
     return replace(doc, questions=tuple(q.with_(tags=tags_for(q)) for q in doc.questions))
 
 
@@ -179,7 +190,7 @@ def build_decks(docs: Sequence[Document], out_dir: Path, lock_path: Path, templa
     diags += [d for _, found in drilled for d in found]
     bank, found = deck_notes(docs, note_types, complete=complete)
     diags += found
-    lock, lock_diags = _identity_lock(lock_path, record)
+    lock, lock_diags = _identity_lock(lock_path, record, first=not any(Path(out_dir).glob("*.apkg")))
     diags += lock_diags
     if lock is None:  # without the lock every note would get a new GUID and reach learners as a duplicate
         return diags
@@ -200,10 +211,17 @@ def build_decks(docs: Sequence[Document], out_dir: Path, lock_path: Path, templa
     return diags
 
 
-def _identity_lock(lock_path: Path, record: Path | None) -> tuple[identity.Lock | None, list[Diagnostic]]:
-    """The lock's entries; from `record` when the lock is missing, said with a warning. None when unreadable."""
+def _identity_lock(lock_path: Path, record: Path | None, first: bool = False
+                   ) -> tuple[identity.Lock | None, list[Diagnostic]]:
+    """The lock's entries; from `record` when the lock is missing, said with a warning. None when unreadable.
+    `first`: no deck was ever built here, so a missing lock is one to create, not one that was lost."""
     where = lock_path.as_posix()
     found = lock_path if lock_path.exists() else record if record is not None and record.exists() else None
+    if found is None and first:
+        return identity.Lock(), [Diagnostic(where, 0, "info", "identity-lock-created",
+                                            f"first deck build: {where} is created with every note's identity; "
+                                            "commit it with the documents, so that later builds update these "
+                                            "notes in Anki instead of adding them again")]
     if found is None:
         return identity.Lock(), [Diagnostic(where, 0, "warning", "identity-lock-missing",
                                    f"{where} is missing and no earlier deck build left a copy: every note gets "

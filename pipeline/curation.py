@@ -11,7 +11,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from . import mathmark
+from . import mathmark, typography
 from .model import Choice, Cue, Diagnostic, Document, Figure, Question
 from .overlay import FIGURE_PLACES, RESOLVED_BY_CORRECT, Overlay, load_overlay, overlay_path, vary_of
 
@@ -29,7 +29,7 @@ def _figures(q: Question, entries: list[dict[str, Any]], path: str, line: int
     diags: list[Diagnostic] = []
     for entry in entries:
         supply = {"diagram": entry.get("diagram", ""), "file": entry.get("file", ""),
-                  "caption": entry.get("caption", "")}
+                  "equation": entry.get("equation", ""), "caption": entry.get("caption", "")}
         if "fills" not in entry:
             supplied.append(Figure(entry["where"], "", 0, **supply))
             continue
@@ -65,7 +65,7 @@ def _squash(text: str) -> str:
 def apply(doc: Document, overlay: Overlay | None) -> Document:
     """Document -> Document with every fix of the overlay applied (or reported)."""
     if overlay is None:
-        return mathmark.marked(explanations_checked(doc))
+        return typography.document_alike(mathmark.marked(explanations_checked(doc)))
     diags = list(doc.diagnostics) + list(overlay.diagnostics)
     questions = list(doc.questions)
     originals = [_squash(q.stem) for q in questions]
@@ -86,7 +86,62 @@ def apply(doc: Document, overlay: Overlay | None) -> Document:
         diags += fix_diags
     curated = Document(doc.path, doc.slug, doc.dialect, overlay.title or doc.title,
                        tuple(questions), doc.skipped, tuple(diags), doc.lines)
-    return mathmark.marked(explanations_checked(curated))
+    return typography.document_alike(mathmark.marked(explanations_checked(curated)))
+
+
+_STEP_ANGLE = re.compile(r"\^\{\s*<")  # x^{<t>}, x^{< t>}
+_STEP_ROUND = re.compile(r"\^\{?\s*\(\s*(?:t|\d|\\tau)")  # y^{(t)}, y^{(1)}
+_OWN_OUTPUTS = re.compile(r"P\}?\s*\(\s*\\?\w*\{?y[^$|]*?(?:\\mid|\|)\s*\\?\w*\{?y")  # P(y<t> | y<1>, ...)
+_FED_BACK = ("language-model", "sampling")
+
+
+def figures_checked(q: Question) -> Question:
+    """The question with a `figure-disagrees` warning for each diagram an overlay supplies that does not show
+    what the question says: its time steps written x<t> where the text writes x(t) (or the other way round),
+    or a network fed inputs x where the text conditions each output on the earlier outputs (a language
+    model: the diagram must feed them back)."""
+    diagrams = [f for f in q.figures if f.diagram]
+    if not diagrams:
+        return q
+    text = "\n".join([q.context, q.stem, q.answer, q.explanation] + [c.text for c in q.choices])
+    angle, round_ = bool(_STEP_ANGLE.search(text)), bool(_STEP_ROUND.search(text))
+    found = []
+    for f in diagrams:
+        words = f.diagram.split()
+        if words[0].lower().startswith("recurrent-neuron"):
+            continue  # the neuron's own x(t), y(t) subscripts
+        drawn_round = words[-1] == "(t)"
+        if round_ and not angle and not drawn_round:
+            found.append(f"the diagram “{f.diagram}” writes its steps x<t> where the question writes x(t); "
+                         "end its description with `(t)`")
+        elif angle and not round_ and drawn_round:
+            found.append(f"the diagram “{f.diagram}” writes its steps x(t) where the question writes x<t>")
+        if _OWN_OUTPUTS.search(text) and words[0].lower() not in _FED_BACK:
+            found.append(f"the question conditions each output on the earlier outputs (a language model), but "
+                         f"the diagram “{f.diagram}” is fed inputs x: draw `language-model T=N`")
+    if not found:
+        return q
+    return q.with_(diagnostics=q.diagnostics + tuple(
+        Diagnostic(q.source.file, q.source.line_start, "warning", "figure-disagrees", f"{q.id}: {m}") for m in found))
+
+
+def rubrics_checked(doc: Document) -> Document:
+    """The document with a `rubric-weak` warning on each written question whose generated rubric a grader
+    could not mark with (see rubric.problems): its overlay fix should give a `rubric`. Runs after
+    recomputation, which makes a question with a computed answer a numeric item, graded by its breakdown."""
+    from .rubric import problems  # markdown-it loads only for documents that are curated
+
+    overlay = overlay_path(doc.path).as_posix()
+    questions = []
+    for q in doc.questions:
+        found = problems(q)
+        if found:
+            q = q.with_(diagnostics=q.diagnostics + (Diagnostic(
+                q.source.file, q.source.line_start, "warning", "rubric-weak",
+                f"{q.id}: its written rubric is not one to grade with: {'; '.join(found)}; give its fix in "
+                f"{overlay} a `rubric`, each criterion a term, value or equation of the answer"),))
+        questions.append(q)
+    return replace(doc, questions=tuple(questions))
 
 
 def explanations_checked(doc: Document) -> Document:
@@ -94,7 +149,7 @@ def explanations_checked(doc: Document) -> Document:
     right but not why: the card's back would only mark it. Its overlay fix can say why, for learners."""
     overlay = overlay_path(doc.path).as_posix()
     questions = []
-    for q in doc.questions:
+    for q in map(figures_checked, doc.questions):
         if q.kind in ("single_choice", "multi_choice") and not (q.explanation.strip() or q.answer.strip()):
             q = q.with_(diagnostics=q.diagnostics + (Diagnostic(
                 q.source.file, q.source.line_start, "info", "explanation-missing",
@@ -149,6 +204,8 @@ def _apply_one(q: Question, fix: dict[str, Any], path: str, line: int) -> tuple[
         changes["explanation"] = fix["explanation"]
     if "note" in fix:
         changes["notes"] = q.notes + (fix["note"],)
+    if "rubric" in fix:
+        changes["rubric"] = tuple(fix["rubric"])
     if "vary" in fix:
         changes["vary"] = vary_of(fix["vary"])
     if fix.get("figure"):

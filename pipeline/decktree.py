@@ -4,6 +4,8 @@
     name = "Recurrent Neural Networks"     # the parent deck in Anki; `::` nests it under another
     description = "..."                     # optional: shown on the deck's overview screen
     practice = 3                            # optional: practice notes per numeric question (0 for none)
+    unanswered = false                      # optional: true also packs the questions the sources leave
+                                            # unanswered, in a top-level deck "Unanswered questions"
 
 The note types and card templates serve a deck on any subject; the subject is named here. Without the file
 the parent deck is named for no subject. A problem is a `deck-settings-invalid` error at its line, and the
@@ -21,7 +23,7 @@ from .model import Diagnostic
 from .source import read_source
 
 CODE = "deck-settings-invalid"
-_KEYS = {"name", "description", "practice"}
+_KEYS = {"name", "description", "practice", "unanswered"}
 MAX_PRACTICE = 20
 
 
@@ -30,6 +32,7 @@ class DeckTree:
     name: str = "Study questions"  # the parent deck
     description: str = "One subdeck per study document."
     practice: int = 3  # practice notes with their own numbers per question the reference model computes
+    unanswered: bool = False  # whether the packages hold the questions their sources leave unanswered
 
 
 def load_deck_tree(path: Path) -> tuple[DeckTree | None, list[Diagnostic]]:
@@ -68,7 +71,8 @@ def parse_deck_tree(text: str, where: str) -> tuple[DeckTree | None, list[Diagno
         return invalid(line_of("deck"), "`deck` must be a [deck] table with `name` and `description`")
     unknown = sorted(set(deck) - _KEYS)
     if unknown:
-        return invalid(line_of(unknown[0]), f"unknown key `{unknown[0]}` in [deck] (known: description, name, practice)")
+        return invalid(line_of(unknown[0]), f"unknown key `{unknown[0]}` in [deck] (known: description, name, practice, "
+                                            "unanswered)")
     name = deck.get("name", DeckTree.name)
     if not isinstance(name, str) or not all(part.strip() for part in name.split("::")):
         return invalid(line_of("name"), f"`name` must be the parent deck's name as text, not {json.dumps(name, default=str)}")
@@ -79,5 +83,9 @@ def parse_deck_tree(text: str, where: str) -> tuple[DeckTree | None, list[Diagno
     if isinstance(practice, bool) or not isinstance(practice, int) or not 0 <= practice <= MAX_PRACTICE:
         return invalid(line_of("practice"), f"`practice` must be a whole number from 0 to {MAX_PRACTICE}, "
                                             f"not {json.dumps(practice, default=str)}")
+    unanswered = deck.get("unanswered", DeckTree.unanswered)
+    if not isinstance(unanswered, bool):
+        return invalid(line_of("unanswered"), f"`unanswered` must be true or false, not "
+                                              f"{json.dumps(unanswered, default=str)}")
     return DeckTree("::".join(" ".join(part.split()) for part in name.split("::")), description.strip(),
-                    practice), []
+                    practice, unanswered), []

@@ -88,10 +88,11 @@ class Figure:
     diagram: str = ""  # a diagram description, e.g. "many-to-many Tx=4", when the overlay supplies one
     file: str = ""  # a project file (path relative to the project), when the overlay supplies an image
     caption: str = ""  # the overlay's caption, shown under the supplied figure
+    equation: str = ""  # a displayed equation (TeX, no dollars), when the overlay supplies the one it lacks
 
     @property
     def supplied(self) -> bool:
-        return bool(self.diagram or self.file)
+        return bool(self.diagram or self.file or self.equation)
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,7 @@ class Question:
     diagnostics: tuple[Diagnostic, ...] = ()  # messages about this question
     cues: tuple[Cue, ...] = ()  # the evidence that decided the question's boundaries, options and marks
     vary: tuple[Vary, ...] = ()  # sizes an overlay lets exam versions and practice notes change
+    rubric: tuple[str, ...] = ()  # an overlay's grading criteria for a written answer (Markdown), in order
 
     @property
     def stem_figure_missing(self) -> bool:

@@ -13,9 +13,11 @@ to report a problem at; curation.py applies them. The format:
     answer = "..."                          # optional: supply or replace the reference answer
     explanation = "..."                     # optional: supply or replace the explanation, for learners
     note = "..."                            # optional: a note shown to the learner
+    rubric = ["...", "..."]                 # optional: a written answer's grading criteria, points shared evenly
     [[fix.figure]]                          # optional, repeatable: supply a figure the document lacks
     diagram = "many-to-many Tx=4"           # a diagram description (see diagrams.py), or
-    file = "q02.svg"                        # an SVG or PNG file beside the overlay, inside the project
+    file = "q02.svg"                        # an SVG or PNG file beside the overlay, inside the project, or
+    equation = "y = W x + b"                # a displayed equation the text introduces but lacks (TeX)
     fills = 1                               # the question's missing figure it supplies (1 = its first);
     where = "answer"                        # or, without `fills`, the text it goes with: stem or answer
     caption = "..."                         # optional: a caption under the figure
@@ -40,8 +42,8 @@ from .model import FIGURE_PLACES, Diagnostic, KINDS, Vary
 from .source import read_source
 
 FIX_KEYS = {"question", "why", "correct", "kind", "choices", "answer", "note", "replace", "explanation", "vary",
-            "figure"}
-FIGURE_KEYS = {"diagram", "file", "fills", "where", "caption"}
+            "figure", "rubric"}
+FIGURE_KEYS = {"diagram", "file", "equation", "fills", "where", "caption"}
 FIGURE_FILE_TYPES = ("image/svg+xml", "image/png")
 # Sizes an overlay may let vary, by what the reference model calls them.
 VARY_SIZES = {"n_x": "input size", "n_h": "hidden size", "n_y": "output size", "batch": "batch size",
@@ -154,6 +156,10 @@ def _check_fix(fix: Any) -> tuple[str, tuple[str | int, ...]] | None:
     for key in ("answer", "explanation"):
         if key in fix and not isinstance(fix[key], str):
             return f"`{key}` must be text, not {_shown(fix[key])}", (key,)
+    rubric = fix.get("rubric", ["-"])
+    if not (isinstance(rubric, list) and rubric and all(_is_text(c) for c in rubric)):
+        return (f"`rubric` must list what a grader looks for, one criterion a line, e.g. [\"names the cell "
+                f"state\"], not {_shown(rubric)}"), ("rubric",)
     if "note" in fix and not _is_text(fix["note"]):
         return f"`note` must be text, not {_shown(fix['note'])}", ("note",)
     if "vary" in fix:
@@ -191,8 +197,14 @@ def _check_figures(fix: dict[str, Any], folder: Path) -> tuple[str, tuple[str | 
         if odd:
             return f"unknown key `{odd[0]}` in [[fix.figure]] (known: {', '.join(sorted(FIGURE_KEYS))})", \
                 ("figure", k, odd[0])
-        if ("diagram" in fig) == ("file" in fig):
-            return "each [[fix.figure]] needs one of `diagram` (a description) or `file` (an image)", ("figure", k)
+        if sum(key in fig for key in ("diagram", "file", "equation")) != 1:
+            return ("each [[fix.figure]] needs one of `diagram` (a description), `file` (an image) or `equation` "
+                    "(a displayed formula)"), ("figure", k)
+        if "equation" in fig:
+            if not _is_text(fig["equation"]) or "$" in fig["equation"]:
+                return (f"`equation` must be the formula's TeX without dollars, not {_shown(fig['equation'])}",
+                        ("figure", k, "equation"))
+            continue
         if "fills" in fig and not (type(fig["fills"]) is int and fig["fills"] >= 1):
             return (f"`fills` must be the number of the question's missing figure, counted from 1, "
                     f"not {_shown(fig['fills'])}"), ("figure", k, "fills")

@@ -34,6 +34,9 @@ class Presented:
     method: str  # one sentence on how the value was computed; empty when unknown
 
 
+_EVERY_STEP = "time steps"
+
+
 def present(c: Computed) -> Presented:
     """The pieces of a computed value, each Markdown that may hold $math$."""
     if c.agrees is False:
@@ -44,9 +47,14 @@ def present(c: Computed) -> Presented:
         check = f"Agrees with the document's value {c.document_value or c.value}."
     else:
         check = ""
+    headline = f"{len(c.axes)} dimensions: {', '.join(c.axes)}" if c.axes else ""
+    if c.quantity == "output shape" and _EVERY_STEP in c.axes:
+        # A layer that returns only its last step drops the time axis: its practice cards ask for that too.
+        headline += (f" (a layer that returns every time step; one that returns only the last step gives "
+                     f"{len(c.axes) - 1}: {', '.join(a for a in c.axes if a != _EVERY_STEP)})")
     return Presented(
         quantity=c.quantity,
-        headline=f"{len(c.axes)} dimensions: {', '.join(c.axes)}" if c.axes else "",
+        headline=headline,
         example=f"With the document's sizes: {c.value}." if c.axes else "",
         value=c.value,
         breakdown=tuple(Part(b.label, f"${b.expression}$" if b.expression.strip() else "", str(b.value))

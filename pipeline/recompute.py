@@ -11,7 +11,8 @@ import sympy as sp
 from . import expression, sizes
 from .claims import arithmetic_claims
 from .model import BreakdownItem, Choice, Computed, Diagnostic, Question
-from .reference import CONVENTIONS, Dense, make_cell, unroll
+from .reference import Dense, make_cell, unroll
+from .reference.cells import convention_of
 from .reference.unroll import distinct_arrays, distinct_count
 from .reference.verified import A_CELL, math_label
 
@@ -136,7 +137,6 @@ def _parameter_total(q: Question, where: _Where) -> Result:
                 diags.append(_diag(q, item[1], "warning", "label-mismatch",
                                    f"{name} is described as '{old}' but it holds the {roles[name][0]} -> "
                                    f"{roles[name][1]} weights; the answer now reads '{new}'"))
-                notes.append(f"{_math_name(name)} was described as '{old}'; corrected to '{new}'.")
         elif not text.strip() or not re.match(r"\s+\S|\s*[-*+]\s", text):
             item = None  # a blank line or a paragraph ends the item; indented or list lines continue it
         claimed = re.findall(r"(?:=|:)\s*\$?\s*(\d+)\s*\$?\s*$", text)
@@ -169,7 +169,7 @@ def _parameter_total(q: Question, where: _Where) -> Result:
         value=str(total),
         method=A_CELL[kind] + (" with a dense output layer" if n_y else "")
                + f", unrolled {steps} step{'s' if horizons != [1] else ''}, each distinct weight array counted once",
-        convention=CONVENTIONS[bias],
+        convention=convention_of(kind, bias),
         breakdown=tuple(BreakdownItem(math_label(p.name, p.description), r" \times ".join(map(str, p.shape)), p.count)
                         for p in parts),
         document_value=doc_total,

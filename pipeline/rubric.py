@@ -18,6 +18,12 @@ from pipeline.model import Question
 from pipeline.present import present
 
 MIN_KEY_POINT = 0.5  # a written key point worth less is too fine to grade; fewer, larger points are made
+MOST_CRITERIA = 6  # a written rubric of more criteria is a list of sentences, not what a grader looks for
+# What a grader cannot see on a paper: a figure the exam does not print, or the answer's own storytelling.
+UNPRINTED = re.compile(r"\b(?:fig(?:ure)?\.?\s*\d+|the (?:red|blue|green) arrow|(?:as )?shown (?:below|above|in))",
+                       re.I)
+NARRATIVE = re.compile(r"^\W*(?:let'?s|let us|now\b|for (?:example|instance)|as before|we observe|imagine)",
+                       re.I)
 
 
 @dataclass(frozen=True)
@@ -57,13 +63,46 @@ def rubric(q: Question, points: float) -> Rubric | None:
             for group, share in zip(groups, shares(points, len(groups))))
         total = q.computed[0].value if len(q.computed) == 1 else ""
         return Rubric(criteria=criteria, total_result=total)
+    if q.rubric:  # the overlay's criteria, for an answer the generator cannot cut into gradeable points
+        return Rubric(criteria=tuple(Criterion(t, "", "", s) for t, s in zip(q.rubric, shares(points, len(q.rubric)))))
     if not q.answer.strip():
         return None
-    lead, texts = key_points(q.answer, max(1, int(points / MIN_KEY_POINT + 1e-9)))
+    lead, texts = key_points(q.answer, max(1, int(points / MIN_KEY_POINT + 1e-9)), keep=gradeable)
+    texts += [f"$${f.equation}$$" for f in q.figures if f.where == "answer" and f.equation]
     if not texts:
         return None
     return Rubric(criteria=tuple(Criterion(t, "", "", s) for t, s in zip(texts, shares(points, len(texts)))),
                   lead=lead, from_answer=True)
+
+
+def gradeable(sentence: str) -> bool:
+    """Whether a sentence of a reference answer is something a grader can look for on a paper: not one that
+    points at a figure the exam does not print, nor the answer's storytelling ("Let's look at ...")."""
+    return not (UNPRINTED.search(sentence) or NARRATIVE.search(sentence))
+
+
+def problems(q: Question, points: float = 5.0) -> list[str]:
+    """Why the rubric generated for a written question is not one to grade with; empty when it is (or the
+    overlay gives one)."""
+    if q.rubric or q.choices or q.computed or not q.answer.strip():
+        return []
+    found = []
+    # Storytelling ("Let's look at", "For example") is left out quietly; a figure reference may be the point.
+    dropped = [s for b in _blocks(q.answer) for s in b.sentences if UNPRINTED.search(s)]
+    if dropped:
+        found.append(f"{len(dropped)} sentence{'s' if len(dropped) > 1 else ''} of its answer point at a figure "
+                     f"the exam does not print (“{_shorter(dropped[0])}”) and {'are' if len(dropped) > 1 else 'is'} "
+                     "left out")
+    r = rubric(q, points)
+    if r and len(r.criteria) > MOST_CRITERIA:
+        found.append(f"its answer cuts into {len(r.criteria)} criteria of {r.criteria[-1].points:g} points each "
+                     f"at {points:g} points")
+    return found
+
+
+def _shorter(text: str, most: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= most else text[:most - 1].rstrip() + "…"
 
 
 def shares(points: float, n: int) -> list[float]:
@@ -105,17 +144,23 @@ class _Block:
     text: str  # the whole block as Markdown
 
 
-def key_points(markdown: str, most: int) -> tuple[str, list[str]]:
+def key_points(markdown: str, most: int, keep=lambda sentence: True) -> tuple[str, list[str]]:
     """(lead, key points) of a reference answer, at most `most` key points, each Markdown.
 
     The key points are its sentences when there are at most `most`; else its paragraphs and list items;
     else those, run together in `most` groups. A first paragraph that ends with a colon and introduces the
     rest is the lead, not a key point. A displayed formula, a code block or a table goes with the text
-    before it."""
+    before it. Sentences `keep` refuses are left out."""
     blocks = _blocks(markdown)
     lead = ""
     if len(blocks) > 1 and blocks[0].text.rstrip().endswith(":"):
         lead = blocks.pop(0).text
+    kept_blocks = []
+    for b in blocks:
+        kept = [s for s in b.sentences if keep(s)]
+        if kept:
+            kept_blocks.append(b if kept == b.sentences else _Block(kept, " ".join(kept)))
+    blocks = kept_blocks
     sentences = [s for b in blocks for s in b.sentences]
     if len(sentences) <= most:
         return lead, sentences
@@ -193,4 +238,4 @@ def _sentences(text: str) -> list[str]:
     return [s for s in out if s]
 
 
-__all__ = ["MIN_KEY_POINT", "Criterion", "Rubric", "key_points", "rubric", "shares"]
+__all__ = ["MIN_KEY_POINT", "Criterion", "Rubric", "gradeable", "key_points", "problems", "rubric", "shares"]

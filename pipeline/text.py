@@ -53,7 +53,12 @@ def _math_rule(render: MathRenderer, display: bool):
 
 def _block_math_rule(render: MathRenderer):
     def rule(tokens, idx, options, env):  # noqa: ANN001
-        return f'<div class="math-display">{render(tokens[idx].content.strip(), True)}</div>\n'
+        formula = render(tokens[idx].content.strip(), True)
+        label = tokens[idx].info.strip()
+        if label:  # `$$...$$ (10.1)`: the equation number at the right of its formula, on every renderer
+            return (f'<div class="math-display numbered"><span class="formula">{formula}</span>'
+                    f'<span class="eqno">({html.escape(label)})</span></div>\n')
+        return f'<div class="math-display">{formula}</div>\n'
     return rule
 
 

@@ -23,6 +23,9 @@ def project(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("project")
     for name in ("seeds", "templates"):
         shutil.copytree(ROOT / name, root / name)
+    # Every card is looked at here, the unanswered ones too: this copy asks for them (the shipped one does not).
+    settings = root / "seeds/decks.toml"
+    settings.write_text(settings.read_text(encoding="utf-8") + "unanswered = true\n", encoding="utf-8")
     return root
 
 
@@ -95,7 +98,7 @@ def test_numeric_headlines_answer_the_question_asked(collection):
     assert "Output shape: 3 dimensions: batch size, time steps, number of units" in shapes
     assert shapes.index("3 dimensions") < shapes.index("[5, 10, 2]")  # the shapes are the worked example
     total = _shown(card_of(col, "Calculate the number of parameters").answer())
-    assert "Parameter total, the same for 5 and 10 time steps: 20362" in total
+    assert "Parameter total: 20362" in total and "for 5 time steps as for 10" in total
 
 
 def test_choice_card_marks_the_correct_option(collection):
@@ -237,7 +240,7 @@ def test_a_deleted_lock_is_rebuilt_from_the_last_build_and_said(tmp_path):
     committed = (tmp_path / "seeds/identity.lock").read_text(encoding="utf-8")
     col = open_collection(tmp_path / "anki")
     try:
-        assert import_package(col, tmp_path / "build/decks/all.apkg").new == 94  # 85 questions, 9 practice
+        assert import_package(col, tmp_path / "build/decks/all.apkg").new == 57  # 48 answered questions, 9 practice
         (tmp_path / "seeds/identity.lock").unlink()
         seed = tmp_path / "seeds/rnn-interview.md"  # a reworded stem: a new GUID if nothing remembered the old
         seed.write_text(seed.read_text(encoding="utf-8").replace(
@@ -262,6 +265,8 @@ def test_a_deleted_lock_is_rebuilt_from_the_last_build_and_said(tmp_path):
 def test_a_lock_lost_with_no_copy_left_is_a_warning(bank, tmp_path):
     from pipeline.build import build_decks
 
+    (tmp_path / "decks").mkdir()
+    (tmp_path / "decks" / "all.apkg").write_bytes(b"an earlier build's package")  # decks were built here before
     diags = build_decks(bank, tmp_path / "decks", tmp_path / "identity.lock", ROOT / "templates",
                         record=tmp_path / "copy.lock")
     assert [str(d) for d in diags if d.severity != "info"] == [
@@ -279,7 +284,7 @@ def test_a_question_inserted_at_the_top_is_one_new_note_and_every_moved_note_upd
     assert build(root).returncode == 0
     col = open_collection(tmp_path / "anki")
     try:
-        assert import_package(col, root / "build/decks/all.apkg").new == 94  # 85 questions, 9 practice
+        assert import_package(col, root / "build/decks/all.apkg").new == 57  # 48 answered questions, 9 practice
         for cid in col.find_cards(""):  # a learner who has studied every card once
             card = col.get_card(cid)
             card.start_timer()
@@ -339,3 +344,19 @@ def test_a_display_formulas_line_break_is_kept_and_it_scrolls_on_a_phone(collect
     assert first.rstrip().endswith("=") and second.lstrip().startswith(r"&P(\boldsymbol{y}^{(t)}")
     css = card.note_type()["css"]
     assert re.search(r'mjx-container\[display="true"\][^}]*overflow-x: auto', css)
+
+
+def test_the_shipped_decks_hold_no_unanswered_question(tmp_path):
+    """Learners import what they can check: the 37 book questions the source leaves open stay out unless
+    seeds/decks.toml asks for them (`unanswered = true`); their identities stay in the lock for that day."""
+    for name in ("seeds", "templates"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    assert build(tmp_path).returncode == 0
+    col = open_collection(tmp_path / "anki")
+    try:
+        assert import_package(col, tmp_path / "build/decks/all.apkg").new == 85 - 37 + 9
+        assert col.find_cards("tag:unanswered") == [] and "Unanswered questions" not in col.decks.all_names()
+    finally:
+        col.close()
+    lock = (tmp_path / "seeds/identity.lock").read_text(encoding="utf-8")
+    assert 'id = "dl-book-ch10/10.2.2"' in lock or "dl-book-ch10/10.2.2" in lock

@@ -21,7 +21,8 @@ def test_the_seeds_name_their_subject():
 
 def test_another_subject_gets_its_own_parent_deck_and_unanswered_questions_stay_apart(tmp_path):
     settings = tmp_path / "decks.toml"
-    settings.write_text('[deck]\nname = "Courses :: Sequence   Models"\ndescription = "Quizzes."\n', encoding="utf-8")
+    settings.write_text('[deck]\nname = "Courses :: Sequence   Models"\ndescription = "Quizzes."\nunanswered = true\n',
+                        encoding="utf-8")
     diags = build_decks(fx.bank(), tmp_path / "decks", tmp_path / "identity.lock", TEMPLATES, now=NOW,
                         tree=settings)
     assert [d for d in diags if d.severity == "error"] == []
@@ -60,7 +61,7 @@ def test_a_bad_settings_file_is_reported_at_its_line_and_the_decks_are_kept(tmp_
         return [str(d) for d in diags]
 
     assert problems('[deck]\nname = "A"\ntitle = "B"\n') == [
-        "seeds/decks.toml:3: error[deck-settings-invalid]: unknown key `title` in [deck] (known: description, name, practice)"]
+        "seeds/decks.toml:3: error[deck-settings-invalid]: unknown key `title` in [deck] (known: description, name, practice, unanswered)"]
     assert problems('# the parent deck\n[deck]\nname = 3\n') == [
         "seeds/decks.toml:3: error[deck-settings-invalid]: `name` must be the parent deck's name as text, not 3"]
     assert problems('[deck]\nname = "A::"\n') == [
@@ -79,3 +80,22 @@ def test_a_bad_settings_file_is_reported_at_its_line_and_the_decks_are_kept(tmp_
                         tmp_path / "identity.lock", TEMPLATES, now=NOW + 60, tree=settings)
     assert [d.code for d in diags if d.severity == "error"] == ["deck-settings-invalid"]
     assert {p.name: p.read_bytes() for p in (tmp_path / "decks").iterdir()} == before
+
+
+def test_unanswered_questions_are_packed_only_when_the_settings_ask(tmp_path):
+    assert DeckTree().unanswered is False
+    assert parse_deck_tree("[deck]\nunanswered = true\n", "decks.toml")[0].unanswered is True
+    _, diags = parse_deck_tree('[deck]\nunanswered = "yes"\n', "decks.toml")
+    assert [str(d) for d in diags] == ['decks.toml:2: error[deck-settings-invalid]: `unanswered` must be true or '
+                                       'false, not "yes"']
+    settings = tmp_path / "decks.toml"
+    settings.write_text('[deck]\nname = "Courses"\n', encoding="utf-8")
+    build_decks(fx.bank(), tmp_path / "decks", tmp_path / "identity.lock", TEMPLATES, now=NOW, tree=settings)
+    col = open_collection(tmp_path / "col")
+    try:
+        import_package(col, tmp_path / "decks" / "all.apkg")
+        assert col.find_cards("tag:unanswered") == []
+        assert not [n for n in col.decks.all_names() if n.startswith("Unanswered")]
+        assert len(col.find_cards('"deck:Courses"')) == 8 + 3  # the answered questions and their practice
+    finally:
+        col.close()

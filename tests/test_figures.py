@@ -203,14 +203,17 @@ def test_the_interview_q07_figures_are_on_the_back_only(seed_collection) -> None
     assert "Many to many: two inputs produce three outputs." in back and "Missing figure" not in back
 
 
-def test_an_answer_note_without_a_figure_stays_on_the_back(seed_collection) -> None:
+def test_an_equation_the_answer_lacks_is_shown_as_an_equation(seed_collection) -> None:
     col = seed_collection
     (nid,) = col.find_notes('"Stem:*calculate the output*"')
     card = col.get_note(nid).cards()[0]
     front, back = card.question(), card.answer()
     assert "Missing figure" not in front and _images(front) == []
     answer = back[back.index('id="answer"'):]
-    assert len(_images(answer)) == 2 and "an equation here that is not included" in answer
+    assert len(_images(answer)) == 2 and "not included" not in answer and "Figure not available" not in answer
+    # The overlay's equation stands where the source introduces it, typeset by MathJax, after the figures.
+    assert r"\[y_{(t)} = \phi\left(W_x^\top x_{(t)}" in answer
+    assert answer.index(_images(answer)[1]) < answer.index(r"\[y_{(t)}")
     assert card.queue == 0  # the question itself is whole: it is studied
 
 
@@ -229,7 +232,7 @@ def test_a_card_whose_stem_figure_is_missing_is_tagged_and_suspended(tmp_path: P
         for nid in tagged:
             card = col.get_note(nid).cards()[0]
             front = card.question()
-            assert "Missing figure:" in front and front.index("Missing figure:") > front.index('class="stem"')
+            assert "Figure not available:" in front and front.index("Figure not available:") > front.index('class="stem"')
             # The desktop's import (no scheduling) makes every card new: their own deck keeps them out of study.
             assert col.decks.name(card.did).startswith("Questions missing a figure::")
         studied = col.find_cards('"deck:Recurrent Neural Networks"')
@@ -340,5 +343,5 @@ def test_an_image_file_becomes_media_and_a_vanished_one_suspends_the_card(tmp_pa
     # The file is gone when the decks are built: the card says the figure is missing and waits.
     (tmp_path / "rnn.svg").unlink()
     html, _, tags, deck = front("without-file")
-    assert _images(html) == [] and "Missing figure:" in html
+    assert _images(html) == [] and "Figure not available:" in html
     assert "figure-missing" in tags and deck.startswith("Questions missing a figure::")

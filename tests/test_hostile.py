@@ -86,7 +86,8 @@ def _hostile(url: str, outside: Path) -> list[str]:
 def _document(strings: list[str]) -> str:
     lines = ["# Quiz " + strings[0], ""]
     for n, s in enumerate(strings, start=1):
-        lines += [f"{n}. Which of these is safe, given {s}?", f"   - Option {s}", "   - Plain option", "",
+        # Both options hold the string: an option alone in its markup would be a giveaway, refused.
+        lines += [f"{n}. Which of these is safe, given {s}?", f"   - Option {s}", f"   - Plain option {s}", "",
                   f"   Answer: A", ""]
     return "\n".join(lines)
 
@@ -94,7 +95,8 @@ def _document(strings: list[str]) -> str:
 def _overlay(strings: list[str]) -> str:
     fix = "\n".join(f"{key} = {_toml(' '.join(strings))}" for key in ("why", "note", "explanation", "answer"))
     return (f"[document]\ntitle = {_toml(strings[0])}\n\n[[fix]]\nquestion = {_toml(strings[2])}\n{fix}\n\n"
-            f"[[fix.replace]]\nfield = \"option 2\"\nfind = \"Plain option\"\nwith = {_toml(strings[6])}\n")
+            f"[[fix.replace]]\nfield = \"option 2\"\nfind = \"Plain option\"\nwith = {_toml(strings[6])}\n"
+            f"[[fix.replace]]\nfield = \"option 1\"\nfind = \"Option\"\nwith = {_toml(strings[6])}\n")
 
 
 def _exams(strings: list[str]) -> str:

@@ -37,7 +37,11 @@ def test_double_convention_adds_one_bias_vector_per_block():
     for kind, blocks in (("rnn", 1), ("lstm", 4), ("gru", 3)):
         single, double = make_cell(kind, 7, 5, "single"), make_cell(kind, 7, 5, "double")
         assert double.parameter_count() - single.parameter_count() == blocks * 5
-        assert single.convention == CONVENTIONS["single"] and "PyTorch" in double.convention
+        assert "one bias vector" in single.convention and "PyTorch" in double.convention
+        # Keras's GRU defaults to two bias vectors (reset_after=True): its single form says so, the others are
+        # the textbook and Keras form.
+        assert ("reset_after=False" in single.convention) == (kind == "gru")
+        assert (single.convention == CONVENTIONS["single"]) == (kind != "gru")
 
 
 def test_rnn_breakdown_names_each_array_by_its_role():

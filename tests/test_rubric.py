@@ -7,7 +7,7 @@ import re
 import pytest
 
 from pipeline.model import BreakdownItem, Computed, Question, SourceSpan
-from pipeline.rubric import MIN_KEY_POINT, key_points, rubric, shares
+from pipeline.rubric import MIN_KEY_POINT, _blocks, gradeable, key_points, problems, rubric, shares
 
 
 def _open(answer: str) -> Question:
@@ -58,14 +58,19 @@ def test_more_parts_than_tenths_are_grouped() -> None:
 def test_every_written_seed_answer_becomes_its_own_key_points(bank) -> None:
     checked = 0
     for q in (q for doc in bank for q in doc.questions if q.kind == "open" and q.answer.strip()):
+        generated = q.with_(rubric=(), figures=())  # what the generator makes of the answer alone
         for points in (1.0, 5.0, 10.0):
-            r = rubric(q, points)
+            r = rubric(generated, points)
             assert r.from_answer and r.criteria
             assert round(sum(c.points for c in r.criteria), 9) == points
             assert len(r.criteria) <= points / MIN_KEY_POINT
             assert all(c.points >= MIN_KEY_POINT for c in r.criteria)
-            # Nothing added, nothing lost: the lead and the key points are the answer, in order.
-            assert _squash(r.lead + "".join(c.text for c in r.criteria)) == _squash(q.answer), q.id
+            # Nothing added, nothing lost but storytelling and pointers to unprinted figures: the lead and the
+            # key points are the answer's gradeable sentences, in order.
+            kept = _squash(r.lead + "".join(c.text for c in r.criteria))
+            if gradeable_all(q.answer):
+                assert kept == _squash(q.answer), q.id
+            assert all(gradeable(c.text) for c in r.criteria if "\n\n" not in c.text), q.id
         checked += 1
     assert checked >= 20
 
@@ -86,3 +91,49 @@ def test_no_rubric_for_choice_items_unanswered_items_or_no_points(questions) -> 
     assert rubric(questions["coursera-rnn/q07"], 1.0) is None
     assert rubric(_open(""), 5.0) is None
     assert rubric(_open("Because."), 0.0) is None
+
+
+def gradeable_all(answer: str) -> bool:
+    return all(gradeable(s) for b in _blocks(answer) for s in b.sentences)
+
+
+def test_storytelling_and_unprinted_figures_are_no_criteria() -> None:
+    q = _open("An RNN feeds its output back. Let's look at one neuron, as shown in the Figure 1. "
+              "Now consider a layer of neurons. For example, a sentence is a sequence. Its weights are shared.")
+    texts = [c.text for c in rubric(q, 5).criteria]
+    assert texts == ["An RNN feeds its output back.", "Its weights are shared."]
+    assert problems(q) and "Figure 1" in problems(q)[0]  # reported, to be given an overlay rubric
+
+
+def test_an_overlay_rubric_replaces_the_generated_one(questions) -> None:
+    q = questions["rnn-interview/q15"]
+    r = rubric(q, 5)
+    assert not r.from_answer and [c.points for c in r.criteria] == [1.25] * 4
+    assert any("y_{(t)} = \\phi" in c.text for c in r.criteria)  # the equation is graded
+    assert problems(q) == []
+
+
+def _terms(markdown: str) -> list[str]:
+    return [t.lower() for t in re.findall(r"\*\*(.+?)\*\*", markdown)]
+
+
+def test_every_criterion_of_the_shipped_written_exam_names_a_term_value_or_equation(versions) -> None:
+    """A grader can see each criterion on a paper: a term of the reference answer (bold), a value, or a
+    formula of the answer or of the equation its overlay supplies; never a figure the paper does not print."""
+    items = versions["written-A"].items
+    assert len(items) == 8
+    for item in items:
+        q = item.question
+        r = rubric(q, item.points)
+        source = q.answer + " ".join(f.equation for f in q.figures)
+        flat = re.sub(r"\s+", "", source)
+        for c in r.criteria:
+            terms = _terms(c.text)
+            formulas = re.findall(r"\$([^$]+)\$", c.text)
+            values = re.findall(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.])", re.sub(r"\$[^$]*\$", "", c.text))
+            assert terms or formulas or values, (q.id, c.text)
+            for t in terms:
+                assert t in source.lower(), (q.id, t)
+            for f in formulas:
+                assert re.sub(r"\s+", "", f) in flat, (q.id, f)
+            assert gradeable(c.text), (q.id, c.text)

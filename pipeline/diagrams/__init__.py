@@ -16,6 +16,9 @@ round "=" are allowed):
     recurrent-neuron unrolled T=N   the same neuron unrolled over the steps t-N+1 ... t
     deep-rnn L=N T=N                L recurrent layers stacked, unrolled over T steps
 
+Any kind may end with `(t)`: its time steps are then written x(t), y(t-1) as in texts that use round
+brackets (the Deep Learning book, many lecture notes), instead of x<t> (the Coursera notation).
+
 Every step count is 1 to 6 and L is 1 to 4, and the whole figure at most 640 units wide (an
 encoder-decoder of 3 + 3 steps, sampling over 4): a wider figure shrinks its labels below reading size at
 phone width. Labels follow the documents' notation (x<t>, a<t>, ŷ<t>, a[l]<t>; x(t), y(t) for the neuron)
@@ -67,8 +70,13 @@ _SIZE_NAMES = {name.lower(): name for name in ("Tx", "Ty", "T", "L")}
 _SIZE = re.compile(r"^([A-Za-z]+)=(.*)$")
 
 
+PARENTHESES = "(t)"  # the last word of a description whose steps are written x(t)
+
+
 def _parse(description: str) -> tuple[str, dict[str, int]]:
     words = re.sub(r"\s*=\s*", "=", description.strip()).split()
+    if len(words) > 1 and words[-1] == PARENTHESES:
+        words = words[:-1]
     if not words:
         raise ValueError("empty diagram description: expected a kind such as 'many-to-one Tx=4'")
     kind = words[0].lower()
@@ -111,6 +119,7 @@ def diagram(description: str) -> Diagram:
 
     Raises ValueError, saying what was expected, for a description it cannot draw."""
     kind, sizes = _parse(description)
+    parentheses = description.split()[-1:] == [PARENTHESES]
     canvas = _Canvas()
     if kind == "one-to-one":
         alt = _one_to_one(canvas)
@@ -139,7 +148,12 @@ def diagram(description: str) -> Diagram:
     required, optional = _KINDS[kind]
     order = [n for n in required + optional if n in sizes]
     name = "-".join([kind.replace(" ", "-")] + [f"{n.lower()}{sizes[n]}" for n in order])
+    if parentheses:
+        alt = re.sub(r"<([^<>]*)>", r"(\1)", alt)
+        name += "-paren"
     svg, width = canvas.svg(alt)
+    if parentheses:  # every step label, <tspan>&lt;t&gt;</tspan>, and the title
+        svg = re.sub(r"&lt;([^&<>]*)&gt;", r"(\1)", svg)
     if width > _MAX_WIDTH:
         raise ValueError(f"diagram {description!r} is too wide to read on a phone ({width:g} units, at most "
                          f"{_MAX_WIDTH}): draw fewer steps")

@@ -117,7 +117,7 @@ class RecurrentCell(Layer):
 
     @property
     def convention(self) -> str:
-        return CONVENTIONS[self.bias]
+        return convention_of(self.kind, self.bias)
 
     def _parts(self, g: str, x_t: np.ndarray, a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Input-side and hidden-side pre-activations of block g, each with its own bias."""
@@ -184,6 +184,18 @@ class LSTM(RecurrentCell):
                 seen[k].append(v)
         gates = {k: np.stack(v, axis=1) for k, v in seen.items()} if return_gates else {}
         return Forward(np.stack(outs, axis=1), a, c, gates)
+
+
+# Keras's GRU has two bias vectors per gate by default (reset_after=True): "textbook/Keras" is not its single form.
+GRU_CONVENTIONS = {
+    "single": "one bias vector per gate (textbook convention; Keras with reset_after=False)",
+    "double": "two bias vectors per gate, $b_{ih}$ and $b_{hh}$ (PyTorch/cuDNN convention, Keras's default)",
+}
+
+
+def convention_of(kind: str, bias: str) -> str:
+    """How a cell of `kind` ("rnn", "lstm", "gru") counts its biases under `bias`, in words."""
+    return (GRU_CONVENTIONS if kind == "gru" else CONVENTIONS)[bias]
 
 
 class GRU(RecurrentCell):

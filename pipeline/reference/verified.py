@@ -11,7 +11,7 @@ import sympy as sp
 
 from pipeline.model import BreakdownItem, Computed
 
-from .cells import CELLS, CONVENTIONS, Dense, Layer, make_cell
+from .cells import CELLS, CONVENTIONS, Dense, Layer, convention_of, make_cell
 from .closed_forms import cell_parameters, dense_parameters, evaluate, n_h as N_H
 from .unroll import distinct_arrays, unroll
 
@@ -85,7 +85,7 @@ class Network:
 
     def describe(self) -> str:
         out = "" if self.n_y is None else f", dense output {self.n_y}"
-        return f"{CELL_NAMES[self.cell]}, input {self.n_x}, hidden {self.n_h}{out}, {CONVENTIONS[self.bias]}"
+        return f"{CELL_NAMES[self.cell]}, input {self.n_x}, hidden {self.n_h}{out}, {convention_of(self.cell, self.bias)}"
 
 
 def math_label(name: str, description: str) -> str:
@@ -113,7 +113,7 @@ def parameter_count(net: Network) -> Verified:
     return _verified(
         "parameter total", sum(p.count for p in parts), evaluate(form, **sizes), form,
         method=f"{A_CELL[net.cell]}{dense}, each distinct weight array counted once",
-        convention=CONVENTIONS[net.bias],
+        convention=convention_of(net.cell, net.bias),
         breakdown=tuple(BreakdownItem(math_label(p.name, p.description), r" \times ".join(map(str, p.shape)),
                                       p.count) for p in parts))
 

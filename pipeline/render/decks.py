@@ -125,6 +125,8 @@ def place_notes(decks: Sequence[DocumentNotes], identities: Identities, tree: De
             if ident is None or note.question_id in seen:
                 continue
             seen.add(note.question_id)
+            if not (note.answered or note.suspended or tree.unanswered):
+                continue  # a card with no answer to check reaches learners only when decks.toml asks for it
             base = ident.mtime * 1000
             note_id = next_free.get(base, base)
             while note_id in used or note_id + 1 in used:  # the 2-step leaves room for the card's id
@@ -148,7 +150,7 @@ def _document_decks(document: Document, tree: DeckTree, main: list[PlacedNote],
     if practice:
         drill = f"{name}::{PRACTICE_DECK}"
         decks.append(DeckSpec(deck_id(drill), drill, "The document's numeric questions again, each with its own "
-                              "sizes: the answers are computed and checked twice.", tuple(practice)))
+                              "sizes and its answer computed by the reference model.", tuple(practice)))
     if unanswered:
         decks.append(DeckSpec(deck_id(elsewhere), elsewhere, "Questions the source leaves unanswered, to think "
                               "through or to look up.", tuple(unanswered)))

@@ -37,6 +37,9 @@ MIN_LINES, MAX_LINES = 3, 24
 _GRADING_COLUMNS = 14  # questions per row of the grading table, which fit the width of the page
 _FOOTER_TITLE = 60  # characters of the title in the footer, which shares its line with the page number
 _LONG_TITLE, _VERY_LONG_TITLE = 60, 120  # characters beyond which the heading is set smaller
+_PAPER_MM_PER_PX = 0.185  # a diagram on paper at 70% of its screen size (0.2646 mm a CSS pixel): labels stay
+# at body size, and a question with a figure leaves no half-empty page before it
+_ALL_THAT_APPLY = re.compile(r"\b(?:select|check|tick|mark|choose)\s+all\s+that\s+apply", re.I)
 
 
 # --- HTML -----------------------------------------------------------------------------------------------
@@ -101,6 +104,33 @@ def answer_lines(item: ExamItem) -> int:
     return max(MIN_LINES, min(MAX_LINES, math.ceil(LINES_PER_POINT * item.points)))
 
 
+def paper_instructions(version: ExamVersion) -> str:
+    """The paper's instructions, Markdown: what to do with each kind of item the paper holds, and nothing about
+    a kind it does not hold, then the exam's own `instructions` (its rules: notes, devices, style)."""
+    kinds = {("written" if not i.choices and not i.question.computed else "numeric")
+             if not i.choices else i.question.kind for i in version.items}
+    said = []
+    if "single_choice" in kinds:
+        said.append("For a single-choice question fill in the one circle of the best answer.")
+    if "multi_choice" in kinds:
+        said.append("For a question that asks you to select all that apply, tick every correct box.")
+    if "numeric" in kinds:
+        said.append("Write a numeric answer in its answer box, with your working in the lines above it.")
+    if "written" in kinds:
+        said.append("Answer a written question in the lines below it.")
+    own = version.exam.instructions.strip()
+    return " ".join(said) + ("\n\n" + own if own else "")
+
+
+def _kept_together(title: str) -> Markup:
+    """The title with its last two words kept on one line: no word alone on the last line."""
+    words = title.split()
+    if len(words) < 3:
+        return Markup.escape(title)
+    # Not only the space: a hyphen is a break too ("Multiple-" / "Choice Test").
+    return Markup("{} <span style=\"white-space: nowrap\">{}</span>").format(" ".join(words[:-2]), " ".join(words[-2:]))
+
+
 def _pdf_date(date: str) -> str:
     """The exam's own date as PDF creation date, so no wall-clock time gets into the file."""
     return date if re.fullmatch(r"\d{4}-\d{2}-\d{2}", date.strip()) else ""
@@ -115,6 +145,7 @@ def _common(version: ExamVersion, templates_dir: Path, kind: str) -> dict[str, A
     footer = f"{title} \u00b7 Version {version.letter}" + (" \u00b7 Answer key" if kind == "key" else "")
     return {
         "exam": exam,
+        "title": _kept_together(exam.title),
         "title_size": ("" if len(exam.title) <= _LONG_TITLE else "long" if len(exam.title) <= _VERY_LONG_TITLE
                        else "very-long"),
         "letter": version.letter,
@@ -142,6 +173,8 @@ def _item_context(item: ExamItem, store: Store | None, key: bool) -> dict[str, A
             for k, c in enumerate(item.choices)
         ],
         "lines": answer_lines(item),
+        # The paper says "Select all that apply." unless the stem already asks it in its own words.
+        "hint": "Select all that apply." if q.kind == "multi_choice" and not _ALL_THAT_APPLY.search(q.stem) else "",
     }
     if key:
         ctx.update({
@@ -157,7 +190,6 @@ def _item_context(item: ExamItem, store: Store | None, key: bool) -> dict[str, A
             "computed": [rendered(present(c), lambda text: _md(text, store, base, inline=True)) for c in q.computed],
             "rubric": _rubric_context(item, store, base),
             "sizes": _md(sizes.describe(item.sizes), store, base, inline=True) if item.sizes else "",
-            "check": _md(item.check, store, base, inline=True) if item.check else "",
         })
     return ctx
 
@@ -167,11 +199,16 @@ def _figures(q: Question, where: str, store: Store | None, base: Path) -> list[d
     document's note on it (`note`)."""
     out = []
     for f, p in placed(q, where):
+        caption = _md(f.caption, store, base, inline=True) if f.caption.strip() else ""
+        if f.equation:
+            out.append({"image": _md(f"$${f.equation}$$", store, base), "note": "", "caption": caption})
+            continue
         if p is None:
             out.append({"image": "", "caption": "", "note": _md(f.note, store, base, inline=True)})
             continue
         data = base64.b64encode(p.data).decode("ascii")
-        image = Markup('<img src="data:{};base64,{}" alt="{}" style="{}">').format(p.kind, data, p.alt, p.style)
+        style = f"width: {p.width * _PAPER_MM_PER_PX:.1f}mm; max-width: 100%" if p.width else p.style
+        image = Markup('<img src="data:{};base64,{}" alt="{}" style="{}">').format(p.kind, data, p.alt, style)
         out.append({"image": image, "note": "",
                     "caption": _md(f.caption, store, base, inline=True) if f.caption.strip() else ""})
     return out
@@ -217,7 +254,7 @@ def exam_html(version: ExamVersion, store: Store | None = None, templates_dir: P
     """The complete, self-contained HTML of one version's exam paper (CSS inline, math as data URIs)."""
     exam = version.exam
     ctx = _common(version, templates_dir, "exam")
-    ctx["instructions"] = _md(exam.instructions, store, Path(exam.file).parent) if exam.instructions.strip() else ""
+    ctx["instructions"] = _md(paper_instructions(version), store, Path(exam.file).parent)
     ctx["items"] = [_item_context(item, store, key=False) for item in version.items]
     ctx["grading"] = _grading_rows(version)
     return _environment(str(templates_dir)).get_template("exam.html.j2").render(**ctx)
@@ -409,4 +446,4 @@ def _image_diagnostics(versions: Sequence[ExamVersion]) -> list[Diagnostic]:
     return list(found.values())
 
 
-__all__ = ["MATH_SIZE_PT", "answer_lines", "exam_html", "key_html", "write_exams"]
+__all__ = ["MATH_SIZE_PT", "answer_lines", "exam_html", "key_html", "paper_instructions", "write_exams"]

@@ -54,9 +54,14 @@ def figures_html(q: Question, where: str) -> str:
     notice that it is missing."""
     out = []
     for f, p in placed(q, where):
+        if f.equation:
+            caption = f"<figcaption>{_md_line(f.caption)}</figcaption>" if f.caption.strip() else ""
+            out.append(f'<figure class="figure equation">{_md(f"$${f.equation}$$")}{caption}</figure>')
+            continue
         if p is None:
             if f.note.strip():
-                out.append(f'<p class="figure-note"><span class="label">Missing figure:</span> {_md_line(f.note)}</p>')
+                out.append(f'<p class="figure-note"><span class="label">Figure not available:</span> '
+                           f'{_md_line(f.note)}</p>')
             continue
         caption = f"<figcaption>{_md_line(f.caption)}</figcaption>" if f.caption.strip() else ""
         out.append(f'<figure class="figure"><img src="{html.escape(p.name)}" alt="{html.escape(p.alt)}" '
@@ -129,15 +134,20 @@ def computed_fields(c: Computed) -> tuple[str, str, str]:
                  f'<p class="example">{p.example}</p>')
     else:
         value = f'<p><span class="quantity">{quantity}:</span> <span class="number">{p.value}</span></p>'
-    breakdown = ""
+    table = ""
     if p.breakdown:
         rows = "".join(f'<tr><td>{b.label}</td><td>{b.expression}</td><td class="num">{b.count}</td></tr>'
                        for b in p.breakdown)
-        breakdown = (f'<table class="breakdown"><tr><th>Part</th><th>Computation</th><th class="num">Count</th>'
-                     f'</tr>{rows}<tr class="total"><td>Total</td><td></td><td class="num">{p.value}</td></tr>'
-                     f'</table>')
-    check = [f'<p class="{"agree" if p.agrees else "disagree"}">{p.check}</p>' if p.check else "",
+        table = (f'<table class="breakdown"><tr><th>Part</th><th>Computation</th><th class="num">Count</th>'
+                 f'</tr>{rows}<tr class="total"><td>Total</td><td></td><td class="num">{p.value}</td></tr>'
+                 f'</table>')
+    # The working is folded behind a toggle: the back stays one phone screen, the value and the convention
+    # first. That the document's own value agrees is the maintainer's business (`make check`); only a value
+    # that differs from what the learner may have read in the document is said.
+    method = f'<p class="method">{p.method}</p>' if p.method else ""
+    breakdown = (f'<details class="how"><summary>How it is computed</summary>{table}{method}</details>'
+                 if table or method else "")
+    check = [f'<p class="disagree">{p.check}</p>' if p.agrees is False else "",
              f'<p class="convention">Convention: {p.convention}</p>' if p.convention else "",
-             f'<p class="note">{p.note}</p>' if p.note else "",
-             f'<p class="method">{p.method}</p>' if p.method else ""]
+             f'<p class="note">{p.note}</p>' if p.note else ""]
     return value, breakdown, "".join(check)

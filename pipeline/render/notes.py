@@ -98,7 +98,7 @@ def document_notes(doc: Document, note_types: Mapping[str, NoteType]) -> tuple[D
         key = note_type_key(q)
         # Missing: not supplied, or its file gone since the overlay was read. The tag says why the card is
         # suspended, and changes the note's content when the figure comes.
-        lacking = any(f.where == "stem" and picture(f) is None for f in q.figures)
+        lacking = any(f.where == "stem" and not f.equation and picture(f) is None for f in q.figures)
         tags = q.tags + (FIGURE_MISSING_TAG,) if lacking else q.tags
         content = note_content(note_types[key].spec.model_id, tuple(fields.values()), tags)
         kept.append(q)
