@@ -10,6 +10,7 @@ from typing import NamedTuple
 from pipeline.assets import image_type, project_file
 from pipeline.diagrams import diagram
 from pipeline.model import Figure, Question
+from pipeline.source import read_source
 
 
 class Picture(NamedTuple):
@@ -44,10 +45,7 @@ def picture(figure: Figure) -> Picture | None:
     name = PurePosixPath(figure.file)
     kind = image_type(Path(name.name)) if figure.file else None
     path = project_file(figure.file, Path(".")) if kind else None
-    try:
-        data = path.read_bytes() if path else None
-    except OSError:
-        data = None
+    data = read_source(path)[0] if path else None  # a regular file of bounded size, never a pipe or a device
     if data is None or kind is None:
         return None
     stem = re.sub(r"[^A-Za-z0-9_-]+", "-", name.stem).strip("-") or "figure"
