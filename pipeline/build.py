@@ -11,12 +11,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from . import cache, curation, identity
+from . import cache, curation, identity, tomlfile
 from .definitions import ExamDefinition, parse_definitions
 from .exams import select_versions
 from .fsutil import atomic_write_text
 from .model import Diagnostic, Document, all_diagnostics, document_from_json, document_to_json
 from .formats import read_document, seed_files
+from .readers import slug_of
 from .source import read_source
 from .tags import tags_for
 
@@ -49,7 +50,10 @@ def build(paths: Sequence[Path], out: Path = BUILD, *, seeds_dir: Path = SEEDS,
                                     "keys (see the README's Exams section)"))
         else:
             definitions, found = read_definitions(defined)
-            versions, drawn = select_versions(bank, definitions)
+            try:
+                versions, drawn = select_versions(bank, definitions)
+            except Exception as exc:  # noqa: BLE001 - reported against the definitions; the decks are written
+                versions, drawn = [], [stage_failed(defined.as_posix(), "exam-selection", exc)]
             diags += found + drawn + write_exams(versions, out / "exams", store=store)
     return diags
 
@@ -65,17 +69,45 @@ def seed_skips(seeds: Path = SEEDS) -> list[Diagnostic]:
 
 
 def load_document(path: str | Path, *, curate: bool = True, compute: bool = True) -> Document:
-    """One source document through every pure stage. Never raises on bad input."""
-    doc = read_document(path)
-    if curate and doc.dialect:
-        doc = curation.apply(doc, curation.load_overlay(curation.overlay_path(doc.path)))
-    if compute and doc.questions:
-        from .recompute import recompute  # NumPy and sympy load only when a document has questions
+    """One source document through every pure stage. Never raises: a fault inside a stage is an error for
+    this document (`reader-failed`, `curation-failed`, `recompute-failed`, `rubric-failed`, `tags-failed`), which keeps its
+    previous outputs while the other documents still build."""
+    try:
+        doc = read_document(path)
+    except Exception as exc:  # noqa: BLE001 - a bug met by one document must not stop the others
+        shown = str(path)
+        return Document(shown, slug_of(shown), "", slug_of(shown), diagnostics=(stage_failed(shown, "reader", exc),))
+    stages = [("curation", _curate)] if curate and doc.dialect else []
+    stages += [("recompute", _recompute)] if compute and doc.questions else []
+    stages += [("rubric", curation.rubrics_checked)] if curate and doc.dialect else []
+    for stage, step in stages + [("tags", _tag)]:
+        try:
+            doc = step(doc)
+        except Exception as exc:  # noqa: BLE001 - as above; the document is kept as the last stage left it
+            return replace(doc, diagnostics=doc.diagnostics + (stage_failed(doc.path, stage, exc),))
+    return doc
 
-        questions, extra = recompute(list(doc.questions), lines={doc.path: doc.lines})
-        doc = replace(doc, questions=tuple(questions), diagnostics=doc.diagnostics + tuple(extra))
-    if curate and doc.dialect:
-        doc = curation.rubrics_checked(doc)
+
+def stage_failed(path: str, stage: str, exc: BaseException, line: int = 1) -> Diagnostic:
+    """The error that stands for a fault inside a stage: what failed, where, and that nothing was written."""
+    cause = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return Diagnostic(path, line, "error", f"{stage}-failed",
+                      f"the {stage} stage failed on this document ({cause[:300]}); its previous outputs are kept "
+                      "and the other documents still build; please report it with the document")
+
+
+def _curate(doc: Document) -> Document:
+    return curation.apply(doc, curation.load_overlay(curation.overlay_path(doc.path)))
+
+
+def _recompute(doc: Document) -> Document:
+    from .recompute import recompute  # NumPy and sympy load only when a document has questions
+
+    questions, extra = recompute(list(doc.questions), lines={doc.path: doc.lines})
+    return replace(doc, questions=tuple(questions), diagnostics=doc.diagnostics + tuple(extra))
+
+
+def _tag(doc: Document) -> Document:
     return replace(doc, questions=tuple(q.with_(tags=tags_for(q)) for q in doc.questions))
 
 
@@ -109,7 +141,7 @@ def document_key(path: str | Path) -> str | None:
 def _figure_files(overlay: Path, fixes: bytes) -> list[bytes]:
     """The name and bytes of each figure file the overlay supplies: a redrawn figure must be read again."""
     try:
-        entries = tomllib.loads(fixes.decode("utf-8")).get("fix", [])
+        entries = tomlfile.loads(fixes.decode("utf-8")).get("fix", [])
     except (UnicodeDecodeError, tomllib.TOMLDecodeError, AttributeError):
         return []  # the overlay's own problems are reported when it is read
     tables = [fix.get("figure") for fix in entries if isinstance(fix, dict)]
@@ -153,12 +185,15 @@ def questions_json(docs: Sequence[Document]) -> str:
 def read_definitions(path: Path) -> tuple[list[ExamDefinition], list[Diagnostic]]:
     """The exam definitions in `path`, checked (see definitions.parse_definitions)."""
     where = path.as_posix()
+    raw, problems = read_source(path, where)  # a folder, a FIFO or a device is refused, never read
+    if raw is None:
+        return [], [replace(d, code="exam-unreadable", message=f"cannot read exam definitions: {d.message}")
+                    for d in problems]
     try:
-        if not path.is_file():  # a folder or a FIFO would fail or hang the read
-            raise OSError(f"{where} is not a regular file")
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return [], [Diagnostic(where, 0, "error", "exam-unreadable", f"cannot read exam definitions: {exc}")]
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return [], [Diagnostic(where, raw[: exc.start].count(b"\n") + 1, "error", "exam-unreadable",
+                               "cannot read exam definitions: not valid UTF-8; TOML is UTF-8")]
     return parse_definitions(text, where)
 
 
@@ -185,8 +220,9 @@ def build_decks(docs: Sequence[Document], out_dir: Path, lock_path: Path, templa
     settings, diags = load_deck_tree(tree) if tree is not None else (DeckTree(), [])
     if settings is None:  # decks written under another parent would reach learners as a second deck tree
         return diags
-    drilled = [with_practice(doc, settings.practice) for doc in docs]
-    docs = [doc for doc, _ in drilled]
+    drilled = [_practised(doc, settings.practice, with_practice) for doc in docs]
+    docs = [doc for doc, _ in drilled if doc is not None]
+    complete = complete and len(docs) == len(drilled)
     diags += [d for _, found in drilled for d in found]
     bank, found = deck_notes(docs, note_types, complete=complete)
     diags += found
@@ -203,12 +239,21 @@ def build_decks(docs: Sequence[Document], out_dir: Path, lock_path: Path, templa
         text = identity.format_lock(assigned.lock)
         for path in (lock_path, record) if record is not None else (lock_path,):
             try:
-                if not (path.exists() and path.read_text(encoding="utf-8") == text):
+                if read_source(path, limit=identity.MAX_LOCK_BYTES)[0] != text.encode("utf-8"):
                     atomic_write_text(path, text)
-            except (OSError, UnicodeDecodeError) as exc:
+            except OSError as exc:
                 diags.append(Diagnostic(path.as_posix(), 0, "error", "anki-write-failed",
                                         f"could not write the identity lock: {exc}"))
     return diags
+
+
+def _practised(doc: Document, count: int, with_practice) -> tuple[Document | None, list[Diagnostic]]:
+    """The document with its practice questions; a fault making them leaves the document out of the decks
+    (with a `practice-failed` error) rather than stopping every document's decks."""
+    try:
+        return with_practice(doc, count)
+    except Exception as exc:  # noqa: BLE001 - one document's fault must not cost the others their decks
+        return None, [stage_failed(doc.path, "practice", exc)]
 
 
 def _identity_lock(lock_path: Path, record: Path | None, first: bool = False
@@ -227,11 +272,15 @@ def _identity_lock(lock_path: Path, record: Path | None, first: bool = False
                                    f"{where} is missing and no earlier deck build left a copy: every note gets "
                                    "a new GUID, and learners who imported earlier decks get duplicates; restore "
                                    "the lock from version control if it was committed")]
+    raw, problems = read_source(found, found.as_posix(), limit=identity.MAX_LOCK_BYTES)
     try:
-        lock, diags = identity.parse_lock(found.read_text(encoding="utf-8"), found.as_posix())
-    except (OSError, UnicodeDecodeError) as exc:
+        if raw is None:
+            raise ValueError(problems[0].message)
+        lock, diags = identity.parse_lock(raw.decode("utf-8"), found.as_posix())
+    except (ValueError, UnicodeDecodeError) as exc:  # UnicodeDecodeError is a ValueError
         return None, [Diagnostic(found.as_posix(), 0, "error", "identity-lock-unreadable",
-                                 f"cannot read the identity lock ({exc})")]
+                                 f"cannot read the identity lock {found.as_posix()} ({exc}); fix or restore it "
+                                 "from version control")]
     if found != lock_path and lock is not None:
         diags.insert(0, Diagnostic(where, 0, "warning", "identity-lock-missing",
                                    f"{where} is missing; the identities of the last deck build were recovered "

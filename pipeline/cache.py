@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO, Iterator
 
 from .fsutil import atomic_write_bytes
+from .source import read_source
 
 try:
     import fcntl
@@ -28,6 +29,7 @@ _MAGIC = b"rnn-decks-cache/1"
 # Kinds that are kept small: beyond this many entries the least recently used go. Formulas are a few KB
 # each and are all kept.
 LIMITS = {"docs": 64, "pdf": 64, "fonts": 8}
+MAX_ENTRY = 512 * 2**20  # far above any entry (a 20,000-question document is about 30 MB), below exhausting memory
 _PACKAGE = Path(__file__).resolve().parent
 
 
@@ -73,9 +75,8 @@ class Store:
         if self.folder is None:
             return None
         path = self.folder / kind / entry_key
-        try:
-            data = path.read_bytes()
-        except OSError:
+        data, _ = read_source(path, limit=MAX_ENTRY)  # a named pipe or a device here must not hang the build
+        if data is None:
             return None
         header, _, payload = data.partition(b"\n")
         if header != _header(entry_key, payload):

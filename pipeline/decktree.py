@@ -19,6 +19,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import tomlfile
 from .model import Diagnostic
 from .source import read_source
 
@@ -54,7 +55,7 @@ def parse_deck_tree(text: str, where: str) -> tuple[DeckTree | None, list[Diagno
         return None, [Diagnostic(where, line, "error", CODE, message)]
 
     try:
-        data = tomllib.loads(text)
+        data = tomlfile.loads(text)
     except tomllib.TOMLDecodeError as exc:
         return invalid(int(m.group(1)) if (m := re.search(r"line (\d+)", str(exc))) else 0, f"not valid TOML: {exc}")
     lines = text.split("\n")

@@ -8,6 +8,7 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from pipeline import tomlfile
 from pipeline.model import KINDS, Diagnostic
 
 PAPER_SIZES = ("A4", "Letter")
@@ -138,7 +139,7 @@ def parse_definitions(text: str, where: str) -> tuple[list[ExamDefinition], list
 
     `where` names the file in diagnostics, e.g. "seeds/exams.toml"."""
     try:
-        data = tomllib.loads(text)
+        data = tomlfile.loads(text)
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"at line (\d+)", str(exc))
         return [], [Diagnostic(where, int(m.group(1)) if m else 0, "error", "exam-syntax",

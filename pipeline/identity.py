@@ -26,9 +26,11 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Mapping, NamedTuple, Sequence
 
+from pipeline import tomlfile
 from pipeline.model import Diagnostic, Document, Question
 
 LOCK_VERSION = 1
+MAX_LOCK_BYTES = 64 * 2**20  # about 200 bytes a note: room for 300,000 notes, never a device read to exhaustion
 SAME_ID_THRESHOLD = 0.75  # same id: a typo fix or a reworded clause still matches
 FUZZY_THRESHOLD = 0.85  # different id: only a near-identical stem counts as the same question
 CANDIDATES = 32  # step 3 compares a stem with at most this many entries, those sharing its rarest words
@@ -111,19 +113,31 @@ def derive_guid(document: str, stem_fingerprint: str, salt: int = 0) -> str:
 # --- the lock as text --------------------------------------------------------------------------------------
 
 def parse_lock(text: str, where: str) -> tuple[Lock | None, list[Diagnostic]]:
-    """The lock's entries, or None with an `identity-lock-unreadable` error. `where` names the file."""
+    """The lock's entries, or None with an `identity-lock-unreadable` error at the line of the first entry
+    that cannot be read. `where` names the file."""
+    headers = [n for n, line in enumerate(text.split("\n"), 1) if line.strip() in ("[[note]]", "[[notetype]]")]
+    at = 0
     try:
-        data = tomllib.loads(text)
+        data = tomlfile.loads(text)
         if data.get("version") != LOCK_VERSION:
             raise ValueError(f"version {data.get('version')!r}, expected {LOCK_VERSION}")
-        notes = [LockEntry(id=str(e["id"]), document=str(e["document"]), guid=str(e["guid"]),
-                           mtime=int(e["mtime"]), content=str(e["content"]), stem=str(e["stem"]))
-                 for e in data.get("note", [])]
-        types = tuple(NotetypeEntry(name=str(e["name"]), content=str(e["content"]), mtime=int(e["mtime"]))
-                      for e in data.get("notetype", []))
-    except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError, AttributeError) as exc:
-        return None, [Diagnostic(where, 0, "error", "identity-lock-unreadable",
-                                 f"cannot read the identity lock ({exc}); fix or restore it from version control")]
+        types, notes = [], []
+        for kind, entries in (("notetype", data.get("notetype", [])), ("note", data.get("note", []))):
+            for e in entries:
+                at += 1
+                if kind == "notetype":
+                    types.append(NotetypeEntry(name=str(e["name"]), content=str(e["content"]),
+                                               mtime=_mtime(e["mtime"])))
+                else:
+                    notes.append(LockEntry(id=str(e["id"]), document=str(e["document"]), guid=str(e["guid"]),
+                                           mtime=_mtime(e["mtime"]), content=str(e["content"]),
+                                           stem=str(e["stem"])))
+    except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
+        m = re.search(r"at line (\d+)", str(exc))
+        line = int(m.group(1)) if m else headers[at - 1] if 0 < at <= len(headers) else 0
+        return None, [Diagnostic(where, line, "error", "identity-lock-unreadable",
+                                 f"cannot read the identity lock {where} ({exc}); fix or restore it from version "
+                                 "control")]
     diags: list[Diagnostic] = []
     seen: set[str] = set()
     kept: list[LockEntry] = []
@@ -138,6 +152,16 @@ def parse_lock(text: str, where: str) -> tuple[Lock | None, list[Diagnostic]]:
 
 
 _TOML_PLAIN = re.compile(r'[^"\\\x00-\x1f\x7f]*')
+
+
+# Anki keeps modification times as seconds since 1970; later than the year 2286 is not a time but damage.
+MAX_MTIME = 10**10
+
+
+def _mtime(value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_MTIME:
+        raise ValueError(f"mtime {value!r} is not a time in seconds between 0 and {MAX_MTIME}")
+    return value
 
 
 def _toml_str(value: str) -> str:

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import assets
+from . import assets, tomlfile
 from .diagrams import diagram
 from .model import FIGURE_PLACES, Diagnostic, KINDS, Vary
 from .source import read_source
@@ -84,7 +84,7 @@ def load_overlay(path: Path, shown: str | None = None) -> Overlay | None:
         return Overlay(shown, None, (), (Diagnostic(shown, line, "error", "fix-invalid",
                                                     f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); TOML is UTF-8"),))
     try:
-        data = tomllib.loads(text)
+        data = tomlfile.loads(text)
     except tomllib.TOMLDecodeError as exc:
         line = int(m.group(1)) if (m := re.search(r"line (\d+)", str(exc))) else 1
         return Overlay(shown, None, (), (Diagnostic(shown, line, "error", "fix-invalid", f"not valid TOML: {exc}"),))
@@ -295,7 +295,10 @@ class _Lines:
     def __init__(self, text: str) -> None:
         # (table name, header line, first line of each key); the top level first.
         self.tables: list[tuple[str, int, dict[str, int]]] = [("", 1, {})]
+        quoted = tomlfile.string_lines(text)  # a `[[fix]]` inside a """ string is text, not a table
         for n, line in enumerate(text.split("\n"), 1):  # TOML ends lines with LF (CRLF ends in LF too)
+            if n in quoted:
+                continue
             if m := _TABLE.fullmatch(line):
                 self.tables.append((re.sub(r"[\s\"']", "", m.group(1)), n, {}))
             elif m := _KEY.match(line):

@@ -28,8 +28,32 @@ def lines_kept(latex: str) -> str:
     return f"\\begin{{aligned}}{lines}\\end{{aligned}}"
 
 
+# MathJax commands that link, load an extension or a font, or set styles (which can fetch a URL): a card or a
+# page never follows content to the network, so a formula holding one is shown as its source instead.
+LINKING = ("href", "url", "require", "style", "class", "cssId", "data", "unicode", "mmlToken", "html", "include",
+           "input")
+_LINKING = re.compile(r"\\(" + "|".join(LINKING) + r")(?![A-Za-z])|url\s*\(", re.I)
+
+
+def linking_command(latex: str) -> str | None:
+    """The first command of the formula that links or loads content (`\\href`, `url(`), or None."""
+    m = _LINKING.search(latex)
+    return m.group(0) if m else None
+
+
+def disarm_linking(html_text: str) -> str:
+    """HTML whose text can no longer reach MathJax as a linking command: a zero-width space after the
+    backslash makes `\\href` an unknown symbol, for any such command that arrived outside a formula."""
+    if "\\" not in html_text and "url" not in html_text.lower():
+        return html_text
+    return _LINKING.sub(lambda m: m.group(0)[0] + "\u200b" + m.group(0)[1:], html_text)
+
+
 def mathjax(latex: str, display: bool) -> str:
-    """Anki's MathJax delimiters, HTML-escaped so that `<` in `x^{<t>}` survives as text."""
+    """Anki's MathJax delimiters, HTML-escaped so that `<` in `x^{<t>}` survives as text. A formula with a
+    linking command is shown as its source, outside MathJax's reach (see `linking_command`)."""
+    if linking_command(latex):
+        return plain_math(disarm_linking(latex), display)
     latex = lines_kept(latex)
     body = f"\\[{latex}\\]" if display else f"\\({latex}\\)"
     # html.escape(body, quote=False), spelled out: this runs for every formula of every note

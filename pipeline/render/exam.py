@@ -24,6 +24,7 @@ from pipeline.render.figures import placed
 from pipeline.render.mathfont import font_css, load_fonts
 from pipeline.render.mathsvg import math_renderer, unrenderable
 from pipeline.render.pdf import html_to_pdf, pdf_key
+from pipeline.source import read_source
 from pipeline.rubric import rubric
 from pipeline.text import to_html
 
@@ -90,10 +91,10 @@ def _image(src: str, alt: str, base: Path) -> str:
     kind = path and image_type(path)
     if path is None or kind is None:
         return f'<span class="image-refused">[image: {alt}]</span>'
-    try:
-        data = base64.b64encode(path.read_bytes()).decode("ascii")
-    except OSError:
+    raw, _ = read_source(path)  # a regular file of bounded size, never a pipe or a device
+    if raw is None:
         return f'<span class="image-refused">[image: {alt}]</span>'
+    data = base64.b64encode(raw).decode("ascii")
     return f'<img src="data:{kind};base64,{data}" alt="{alt}">'
 
 

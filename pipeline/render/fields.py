@@ -1,15 +1,19 @@
 """A question -> its note's fields as HTML, math left to Anki's MathJax."""
 from __future__ import annotations
 
+import hashlib
 import html
 import re
+from pathlib import Path
 
-from pipeline.model import Computed, Document, Question
-from pipeline.render.figures import picture, placed
+from pipeline.assets import IMAGE, image_type, project_file
+from pipeline.model import Computed, Diagnostic, Document, Question
+from pipeline.render.figures import Picture, picture, placed
+from pipeline.source import read_source
 from pipeline.present import present, rendered
 from pipeline.render.notetypes import note_type_key
 from pipeline.render.sections import Headings, numbered_headings, question_label, section_pointer
-from pipeline.text import mathjax, to_html
+from pipeline.text import disarm_linking, linking_command, math_spans, mathjax, to_html
 
 
 def note_fields(question: Question, document: Document, headings: Headings | None = None) -> dict[str, str]:
@@ -29,6 +33,10 @@ def note_fields(question: Question, document: Document, headings: Headings | Non
         "Status": "" if q.answered else "The source gives no answer to this question." + (
             f" Read {where} to answer it." if section else ""),
     }
+    return {name: card_html(value, q) for name, value in _fields(q, common, tail).items()}
+
+
+def _fields(q: Question, common: dict[str, str], tail: dict[str, str]) -> dict[str, str]:
     key = note_type_key(q)
     if key == "choice":
         options, revealed = _options_html(q)
@@ -44,9 +52,73 @@ def note_fields(question: Question, document: Document, headings: Headings | Non
 
 
 def note_media(q: Question) -> tuple[tuple[str, bytes], ...]:
-    """The media files the question's note shows, by name."""
+    """The media files the question's note shows, by name: its figures and the project images its text
+    shows inline."""
     found = {p.name: p.data for p in map(picture, q.figures) if p is not None}
+    for text in _texts(q):
+        if "](" in text:
+            for m in IMAGE.finditer(to_html(text, mathjax)):
+                image = _inline_picture(m.group(1), q)
+                if image is not None:
+                    found[image.name] = image.data
     return tuple(sorted(found.items()))
+
+
+def refused_content(q: Question) -> list[Diagnostic]:
+    """An `anki-image-refused` warning for each inline image a card shows as its description (a URL, a file
+    outside the project, no image), an `anki-math-refused` warning for each formula that links or loads."""
+    found: dict[tuple[str, str], Diagnostic] = {}
+    for text in _texts(q):
+        if "](" in text:
+            for m in IMAGE.finditer(to_html(text, mathjax)):
+                if _inline_picture(m.group(1), q) is None:
+                    shown = m.group(1) if len(m.group(1)) <= 80 else m.group(1)[:77] + "..."
+                    found.setdefault(("image", m.group(1)), Diagnostic(
+                        q.source.file, q.source.line_start, "warning", "anki-image-refused",
+                        f"{q.id}: image '{shown}' is not an image file of the project; the card shows its "
+                        "description instead"))
+        if "\\" in text or "url" in text.lower():
+            for latex, _ in math_spans(text):
+                command = linking_command(latex)
+                if command:
+                    found.setdefault(("math", latex), Diagnostic(
+                        q.source.file, q.source.line_start, "warning", "anki-math-refused",
+                        f"{q.id}: a formula uses {command}, which links or loads content; the card shows "
+                        "the formula as source"))
+    return list(found.values())
+
+
+def card_html(value: str, q: Question) -> str:
+    """A field's HTML as a card may show it: an inline image of the project as a media file of the note,
+    any other as its description, and no command MathJax would follow to the network."""
+    if "<img src=" in value:
+        value = IMAGE.sub(lambda m: _card_image(m.group(1), m.group(2), q), value)
+    return disarm_linking(value)
+
+
+def _card_image(src: str, alt: str, q: Question) -> str:
+    image = _inline_picture(src, q)
+    if image is None:
+        return f'<span class="image-refused">[image: {alt}]</span>'
+    return f'<img src="{html.escape(image.name)}" alt="{alt}">'
+
+
+def _inline_picture(src: str, q: Question) -> Picture | None:
+    """The project image an inline `![...](src)` of the question names, as a media file; None for a URL,
+    a path outside the project, or a file that is no image."""
+    path = project_file(src, Path(q.source.file).parent)
+    kind = image_type(path) if path is not None else None
+    data = read_source(path)[0] if kind else None
+    if path is None or kind is None or data is None:
+        return None
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", path.stem).strip("-") or "image"
+    return Picture(f"{stem}-{hashlib.sha256(data).hexdigest()[:10]}{path.suffix.lower()}", data, kind, stem, 0)
+
+
+def _texts(q: Question) -> list[str]:
+    """Every text of the question a card shows."""
+    return [q.stem, q.context, q.answer, q.explanation, q.attribution, *q.notes, *(c.text for c in q.choices),
+            *(f.note for f in q.figures), *(f.caption for f in q.figures)]
 
 
 def figures_html(q: Question, where: str) -> str:

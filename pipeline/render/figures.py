@@ -10,6 +10,7 @@ from typing import NamedTuple
 from pipeline.assets import MAX_BYTES, image_type, project_file
 from pipeline.diagrams import diagram
 from pipeline.model import Figure, Question
+from pipeline.source import read_source
 
 
 class Picture(NamedTuple):
@@ -45,8 +46,8 @@ def picture(figure: Figure) -> Picture | None:
     name = PurePosixPath(member or container)
     kind = image_type(Path(name.name)) if figure.file else None
     path = project_file(container, Path(".")) if kind else None
-    try:
-        data = (_member(path, member) if member else path.read_bytes()) if path else None
+    try:  # a regular file of bounded size, never a pipe or a device
+        data = (_member(path, member) if member else read_source(path)[0]) if path else None
     except OSError:
         data = None
     if data is None or kind is None:

@@ -20,7 +20,7 @@ from ziamath.tex import tex2mml
 from pipeline import cache
 from pipeline.model import Diagnostic
 from pipeline.render import mathfont
-from pipeline.text import math_spans, plain_math
+from pipeline.text import linking_command, math_spans, plain_math
 
 # Part of each formula's key, whose start prefixes the ids inside its SVG; the cache adds the code itself.
 _FORMAT = 5
@@ -30,6 +30,9 @@ _MARGIN = 0.5
 _SVG_NS = "http://www.w3.org/2000/svg"
 # latex2mathml passes an unknown command through as text, e.g. <mi>\foo</mi>; that is a failure, not a glyph.
 _UNKNOWN_COMMAND = re.compile(r"\\[A-Za-z]+")
+# Real formulas nest groups two or three deep; each level roughly doubles the typesetter's time.
+MAX_DEPTH = 6
+MAX_LENGTH = 2000
 
 
 @dataclass(frozen=True)
@@ -157,7 +160,13 @@ def _plain_paths() -> Iterator[None]:
 
 
 def _check_source(latex: str) -> str:
-    """Problems latex2mathml would silently draw as text instead of reporting."""
+    """Problems latex2mathml would silently draw as text instead of reporting, and formulas beyond what the
+    typesetter lays out in bounded time (its work grows exponentially with nesting)."""
+    if len(latex) > MAX_LENGTH:
+        return f"{len(latex):,} characters, more than the {MAX_LENGTH:,} a formula may have"
+    linking = linking_command(latex)
+    if linking:
+        return f"{linking} links or loads content, which a page never does"
     depth = 0
     for i, ch in enumerate(latex):
         if ch in "{}" and i and latex[i - 1] == "\\":
@@ -165,6 +174,8 @@ def _check_source(latex: str) -> str:
         depth += {"{": 1, "}": -1}.get(ch, 0)
         if depth < 0:
             return "unbalanced braces: '}' without '{'"
+        if depth > MAX_DEPTH:
+            return f"groups nested more than {MAX_DEPTH} deep, beyond what is typeset in bounded time"
     if depth:
         return "unbalanced braces: '{' never closed"
     if not latex.strip():

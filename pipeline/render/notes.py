@@ -8,7 +8,7 @@ from typing import Mapping, Sequence
 
 from pipeline.model import Diagnostic, Document, Question
 from pipeline.practice import is_practice
-from pipeline.render.fields import note_fields, note_media
+from pipeline.render.fields import note_fields, note_media, refused_content
 from pipeline.render.figures import picture
 from pipeline.render.notetypes import NoteType, note_type_key
 from pipeline.render.sections import numbered_headings
@@ -92,6 +92,7 @@ def document_notes(doc: Document, note_types: Mapping[str, NoteType]) -> tuple[D
                                     f"{q.id} has no stem; Anki would skip the note, so it is left out"))
             continue
         fields = note_fields(q, doc, headings)
+        diags.extend(refused_content(q))
         diags.extend(Diagnostic(q.source.file, q.source.line_start, "warning", "anki-stray-dollar",
                                 f"{q.id}: field {name} still contains a `$` after math rendering")
                      for name, value in fields.items() if "$" in value and "$" in _CODE_SPAN.sub("", value))
