@@ -49,4 +49,51 @@ def image_type(path: Path) -> str | None:
     return kind if kind in ("image/png", "image/jpeg", "image/gif", "image/svg+xml", "image/webp") else None
 
 
-__all__ = ["IMAGE", "MAX_BYTES", "image_type", "project_file"]
+# What an SVG draws once every <use> is expanded; a diagram has hundreds, a detailed plot tens of thousands.
+MAX_SVG_ELEMENTS = 200_000
+
+
+def svg_problem(data: bytes) -> str | None:
+    """Why an SVG must not be drawn, or None: not well-formed XML, an entity declaration (whose expansion
+    can be exponential), or more than MAX_SVG_ELEMENTS elements once each `<use>` is replaced by what it
+    refers to, counted without expanding anything (a few bytes of nested `<use>` can ask for 10^9 shapes)."""
+    import xml.etree.ElementTree as ET
+
+    if b"<!ENTITY" in data or b"<!entity" in data:
+        return "it declares XML entities, which an image never needs"
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError as exc:
+        return f"it is not well-formed XML ({exc})"
+    by_id = {el.get("id"): el for el in root.iter() if el.get("id")}
+    sizes: dict[int, int] = {}
+
+    def size(el, path: frozenset[int]) -> int:  # noqa: ANN001 - an ElementTree element
+        key = id(el)
+        if key in sizes:
+            return sizes[key]
+        if key in path:
+            return MAX_SVG_ELEMENTS + 1  # a <use> cycle: infinite
+        total = 1
+        if el.tag.rsplit("}", 1)[-1] == "use":
+            ref = el.get("href") or el.get("{http://www.w3.org/1999/xlink}href") or ""
+            target = by_id.get(ref[1:]) if ref.startswith("#") else None
+            if target is not None:
+                total += size(target, path | {key})
+        for child in el:
+            total += size(child, path | {key})
+            if total > MAX_SVG_ELEMENTS:
+                break
+        sizes[key] = total = min(total, MAX_SVG_ELEMENTS + 1)
+        return total
+
+    try:
+        count = size(root, frozenset())
+    except RecursionError:
+        return "its elements are nested too deep to draw"
+    if count > MAX_SVG_ELEMENTS:
+        return f"it draws more than {MAX_SVG_ELEMENTS:,} shapes once its <use> references are expanded"
+    return None
+
+
+__all__ = ["IMAGE", "MAX_BYTES", "MAX_SVG_ELEMENTS", "image_type", "project_file", "svg_problem"]

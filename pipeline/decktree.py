@@ -21,10 +21,12 @@ from pathlib import Path
 
 from . import tomlfile
 from .model import Diagnostic
+from .normalize import controls_removed
 from .source import read_source
 
 CODE = "deck-settings-invalid"
 _KEYS = {"name", "description", "practice", "unanswered"}
+MAX_NAME = 200  # characters of the parent deck's name
 MAX_PRACTICE = 20
 
 
@@ -77,6 +79,16 @@ def parse_deck_tree(text: str, where: str) -> tuple[DeckTree | None, list[Diagno
     name = deck.get("name", DeckTree.name)
     if not isinstance(name, str) or not all(part.strip() for part in name.split("::")):
         return invalid(line_of("name"), f"`name` must be the parent deck's name as text, not {json.dumps(name, default=str)}")
+    if len(name) > MAX_NAME:
+        return invalid(line_of("name"), f"`name` has {len(name):,} characters, more than the {MAX_NAME} a deck name may have")
+    if controls_removed(name) != name:
+        return invalid(line_of("name"), "`name` holds control or text-direction characters; write the name as it reads")
+    from .render.decks import FIGURE_DECK, UNANSWERED_DECK
+
+    top = " ".join(name.split("::")[0].split()).casefold()
+    if top in (FIGURE_DECK.casefold(), UNANSWERED_DECK.casefold()):
+        return invalid(line_of("name"), f"`name` “{name}” is the deck the build keeps for other notes; the studied "
+                                        "notes would be mixed with them: choose another name")
     description = deck.get("description", DeckTree.description if "name" not in deck else "")
     if not isinstance(description, str):
         return invalid(line_of("description"), f"`description` must be text, not {json.dumps(description, default=str)}")

@@ -10,8 +10,12 @@ from typing import Any
 
 from pipeline import tomlfile
 from pipeline.model import KINDS, Diagnostic
+from pipeline.normalize import BIDI, controls_removed
 
 PAPER_SIZES = ("A4", "Letter")
+MAX_NAME = 64  # characters of an exam's name, which names its files
+MAX_TITLE = 300  # characters of a title, course, date or time line: a title page, not a page of text
+MAX_INSTRUCTIONS = 5000
 MAX_POINTS = 1000  # per question; more is a typo, and nan or inf would print as "nan points"
 
 _EXAM_KEYS = {
@@ -166,7 +170,7 @@ def parse_definitions(text: str, where: str) -> tuple[list[ExamDefinition], list
                                        f"key 'name': exam name '{definition.name}' is already used "
                                        f"at line {seen[definition.name]}"))
         diags.extend(problems)
-        if definition is not None and not problems:
+        if definition is not None and not any(p.severity == "error" for p in problems):
             seen[definition.name] = lines.line(index, "name")
             definitions.append(definition)
     return definitions, diags
@@ -196,7 +200,15 @@ def _parse_exam(raw: Any, index: int, where: str, lines: _Lines
                 return value.isoformat()  # a bare TOML date
             bad(key, f"must be a string, not {type(value).__name__}")
             return ""
-        return value
+        limit = {"name": MAX_NAME, "instructions": MAX_INSTRUCTIONS}.get(key, MAX_TITLE)
+        if len(value) > limit:
+            bad(key, f"{len(value):,} characters, more than the {limit:,} it may have")
+            return ""
+        clean = BIDI.sub("", value) if key == "instructions" else controls_removed(value)
+        if clean != value:
+            diags.append(Diagnostic(where, lines.line(index, key), "warning", "exam-control-characters",
+                                    f"key '{key}': control or text-direction characters removed"))
+        return clean
 
     name = text_value("name")
     if name and not _NAME.fullmatch(name):

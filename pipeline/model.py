@@ -16,6 +16,9 @@ class SourceSpan:
     line_end: int  # last line of the question, inclusive
 
 
+MAX_MESSAGE = 600  # characters of a diagnostic's message
+
+
 @dataclass(frozen=True)
 class Diagnostic:
     file: str  # document the message is about
@@ -23,6 +26,10 @@ class Diagnostic:
     severity: str  # "error", "warning" or "info"
     code: str  # short kebab-case word, listed in the README
     message: str  # one sentence for a person
+
+    def __post_init__(self) -> None:
+        if len(self.message) > MAX_MESSAGE:  # a quoted data URI or a whole line of a table: keep it readable
+            object.__setattr__(self, "message", self.message[: MAX_MESSAGE - 1] + "…")
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file

@@ -9,6 +9,8 @@ from .model import Diagnostic
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _SPACES = dict.fromkeys(map(ord, "\u00a0\u2002\u2003\u2009\u202f"), " ")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Text-direction embeddings, overrides and isolates: U+202E turns "gnp.exe" into what reads "exe.png".
+BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 _LINE_END = re.compile(r"\r\n|\r|\n")  # CR, CRLF and LF all end a line
 _STRAY = re.compile(r"[\udc80-\udcff]+")  # bytes that are not UTF-8, as the surrogateescape handler keeps them
 _MULTIBYTE = re.compile(r"[^\x00-\x7f\udc80-\udcff]")  # a character that took valid multi-byte UTF-8
@@ -39,7 +41,18 @@ def decode(data: bytes, path: str) -> tuple[str | None, list[Diagnostic]]:
     if controls > max(8, len(text) // 100):
         return None, [Diagnostic(path, 0, "error", "binary-file",
                                  f"the file looks binary ({controls} control characters), not a text document")]
+    if m := BIDI.search(text):
+        line = len(_LINE_END.split(text[: m.start()]))
+        text = BIDI.sub("", text)
+        diags.append(Diagnostic(path, line, "warning", "bidi-control",
+                                f"invisible text-direction controls (U+{ord(m.group(0)):04X}) removed: they can make "
+                                "a title or an answer read differently from what it says"))
     return text, diags
+
+
+def controls_removed(text: str) -> str:
+    """A one-line value (a title, a deck name) without control or text-direction characters."""
+    return BIDI.sub("", _CONTROL.sub("", text.replace("\t", " ").replace("\r", " ").replace("\n", " ")))
 
 
 def _mend_stray_bytes(text: str, path: str) -> tuple[str, list[Diagnostic]]:

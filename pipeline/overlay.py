@@ -247,6 +247,9 @@ def _figure_file(name: Any, folder: Path) -> tuple[str, str | None]:
     data, problems = read_source(path, name, limit=assets.MAX_BYTES)
     if data is None:
         return "", f"`file` {_shown(name)}: {problems[0].message}"
+    problem = assets.svg_problem(data) if assets.image_type(path) == "image/svg+xml" else None
+    if problem:
+        return "", f"`file` {_shown(name)} is refused: {problem}"
     return path.relative_to(root).as_posix(), None
 
 

@@ -237,7 +237,9 @@ def test_a_lock_that_is_not_toml_or_lacks_a_key_is_reported_not_guessed():
         lock, diags = parse_lock(text, "seeds/identity.lock")
         assert lock is None
         assert [d.code for d in diags] == ["identity-lock-unreadable"], text
-        assert str(diags[0]).startswith("seeds/identity.lock: error[identity-lock-unreadable]: cannot read")
+        assert "error[identity-lock-unreadable]: cannot read the identity lock seeds/identity.lock" in str(diags[0])
+    assert parse_lock("version = 1\n[[note]\n", "seeds/identity.lock")[1][0].line == 2  # at the broken line
+    assert parse_lock('version = 1\n\n[[note]]\nid = "a"\n', "seeds/identity.lock")[1][0].line == 3  # its entry
 
 
 _LOCK_TEXT = st.text(st.sampled_from(list('aZ09 -/"\\\n\t\x00\x1f\x7f\u00e9\u2028#[]=\'')), max_size=12)

@@ -14,7 +14,7 @@ import jinja2
 from markupsafe import Markup
 
 from pipeline import sizes
-from pipeline.assets import IMAGE, image_type, project_file
+from pipeline.assets import IMAGE, image_type, project_file, svg_problem
 from pipeline.cache import Store
 from pipeline.exams import ExamItem, ExamVersion, format_points
 from pipeline.fsutil import atomic_write_all
@@ -92,7 +92,7 @@ def _image(src: str, alt: str, base: Path) -> str:
     if path is None or kind is None:
         return f'<span class="image-refused">[image: {alt}]</span>'
     raw, _ = read_source(path)  # a regular file of bounded size, never a pipe or a device
-    if raw is None:
+    if raw is None or kind == "image/svg+xml" and svg_problem(raw):
         return f'<span class="image-refused">[image: {alt}]</span>'
     data = base64.b64encode(raw).decode("ascii")
     return f'<img src="data:{kind};base64,{data}" alt="{alt}">'
@@ -439,7 +439,8 @@ def _image_diagnostics(versions: Sequence[ExamVersion]) -> list[Diagnostic]:
             continue
         for m in IMAGE.finditer(to_html(text)):
             path = project_file(m.group(1), Path(file).parent)
-            if path is None or image_type(path) is None:
+            if path is None or image_type(path) is None or image_type(path) == "image/svg+xml" and svg_problem(
+                    read_source(path)[0] or b""):
                 found.setdefault((file, line, m.group(1)), Diagnostic(
                     file, line, "warning", "exam-image-refused",
                     f"image '{m.group(1)[:200]}' is not an image file of the project; the page shows its "

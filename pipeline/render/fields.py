@@ -6,7 +6,7 @@ import html
 import re
 from pathlib import Path
 
-from pipeline.assets import IMAGE, image_type, project_file
+from pipeline.assets import IMAGE, image_type, project_file, svg_problem
 from pipeline.model import Computed, Diagnostic, Document, Question
 from pipeline.render.figures import Picture, picture, placed
 from pipeline.source import read_source
@@ -109,7 +109,7 @@ def _inline_picture(src: str, q: Question) -> Picture | None:
     path = project_file(src, Path(q.source.file).parent)
     kind = image_type(path) if path is not None else None
     data = read_source(path)[0] if kind else None
-    if path is None or kind is None or data is None:
+    if path is None or kind is None or data is None or kind == "image/svg+xml" and svg_problem(data):
         return None
     stem = re.sub(r"[^A-Za-z0-9_-]+", "-", path.stem).strip("-") or "image"
     return Picture(f"{stem}-{hashlib.sha256(data).hexdigest()[:10]}{path.suffix.lower()}", data, kind, stem, 0)

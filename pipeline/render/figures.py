@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
-from pipeline.assets import MAX_BYTES, image_type, project_file
+from pipeline.assets import MAX_BYTES, image_type, project_file, svg_problem
 from pipeline.diagrams import diagram
 from pipeline.model import Figure, Question
 from pipeline.source import read_source
@@ -50,8 +50,8 @@ def picture(figure: Figure) -> Picture | None:
         data = (_member(path, member) if member else read_source(path)[0]) if path else None
     except OSError:
         data = None
-    if data is None or kind is None:
-        return None
+    if data is None or kind is None or kind == "image/svg+xml" and svg_problem(data):
+        return None  # an SVG that would exhaust the renderer is missing, as the overlay's check reported
     stem = re.sub(r"[^A-Za-z0-9_-]+", "-", name.stem).strip("-") or "figure"
     digest = hashlib.sha256(data).hexdigest()[:10]
     return Picture(f"{stem}-{digest}{name.suffix.lower()}", data, kind, figure.caption or stem, 0)
