@@ -5,7 +5,6 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Mapping, Sequence
 
-import numpy as np
 import sympy as sp
 
 from . import expression, sizes
@@ -13,7 +12,9 @@ from .claims import arithmetic_claims
 from .model import BreakdownItem, Choice, Computed, Diagnostic, Question
 from .reference import CONVENTIONS, Dense, make_cell, unroll
 from .reference.unroll import distinct_arrays, distinct_count
-from .reference.verified import A_CELL, math_label
+from .reference.verified import A_CELL, gate_dimension, math_label, output_shape
+
+UNROLLED = 3  # steps unrolled to find the arrays a count holds: any longer unrolling reads the same ones
 
 CELL_NAMES = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}
 
@@ -109,11 +110,14 @@ def _parameter_total(q: Question, where: _Where) -> Result:
     n_y = _size(q, sizes.PARAMETER_SIZES, "n_y")
     setup = f"{q.context}\n{q.stem}"
     kind, bias = sizes.cell_kind(setup), sizes.bias_convention(setup)
-    cell = make_cell(kind, n_x, n_h, bias)
-    layers = [cell] + ([Dense(n_h, n_y)] if n_y else [])
-    horizons = sorted({int(n) for n in re.findall(r"(\d+)[- ]time[- ]steps?", q.stem, re.I)}) or [1]
-    totals = {T: distinct_count(unroll(layers, T)) for T in horizons}
-    parts = distinct_arrays(unroll(layers, horizons[0]))
+    cell = make_cell(kind, n_x, n_h, bias, seed=None)  # shapes only: a count never allocates the sizes
+    layers = [cell] + ([Dense(n_h, n_y, seed=None)] if n_y else [])
+    stated = {sizes.number(n) for n in re.findall(rf"{sizes.NUM}[- ]time[- ]steps?", q.stem, re.I)}
+    horizons = sorted(T for T in stated if T) or [1]
+    # Every step reads the same arrays, so unrolling UNROLLED steps shows every distinct array: the count is the
+    # same for any longer unrolling, and the work is bounded whatever lengths (and however many) the text states.
+    totals = {T: distinct_count(unroll(layers, min(T, UNROLLED))) for T in horizons[:UNROLLED]}
+    parts = distinct_arrays(unroll(layers, min(horizons[0], UNROLLED)))
     roles = {name: role for layer in layers for name, role in layer.roles.items()}
     total = totals[horizons[0]]
     diags: list[Diagnostic] = []
@@ -154,7 +158,8 @@ def _parameter_total(q: Question, where: _Where) -> Result:
     if agrees is False:
         diags.append(_diag(q, doc_line, "error", "claim-false",
                            f"the document's parameter total is {doc_total}; the reference model holds {total}"))
-    steps = " and ".join(str(T) for T in horizons)
+    shown = horizons if len(horizons) <= 3 else horizons[:2] + ["...", horizons[-1]]
+    steps = " and ".join(str(T) for T in shown)
     quantity = "parameter total"
     if len(set(totals.values())) > 1:  # cannot happen with shared arrays, but say so if it ever does
         notes.append("Totals differ by unrolled length: "
@@ -193,14 +198,12 @@ def _gate_dimension(q: Question, where: _Where) -> Result:
     n_x = _size(q, sizes.GATE_SIZES, "n_x", ("context", "stem"))
     if kind == "rnn" or n_h is None:
         return q, [], []
-    cell = make_cell(kind, n_x or 1, n_h)
+    cell = make_cell(kind, 1, 1, seed=None)
     # The stem's symbol may be garbled (a scanned \Gamma_{\rm M}); then the feedback's symbol names the gate.
     gate = sizes.gate_of(q, cell.BLOCKS)
     if gate is None:
         return q, [], []
-    x = np.zeros((1, 1, cell.n_x))
-    x[0, 0, 0] = 1.0  # one word, one-hot
-    dim = cell.forward(x, return_gates=True).gates[gate].shape[-1]
+    dim = gate_dimension(kind, n_x or 1, n_h, gate).value  # a forward pass on a scaled-down copy
     line = where.line_of(q.stem[:80])
     diags: list[Diagnostic] = []
     marked = [c for c in q.choices if c.correct]
@@ -239,19 +242,22 @@ def _tensor_shapes(q: Question, where: _Where) -> Result:
                               for name in ("batch", "steps", "features"))
     claims: dict[str, tuple[str, int]] = {}
     for line in (q.answer + "\n" + q.explanation).split("\n"):
+        said = line.lower().find("output")  # a shape after the word "output" is the output shape
         for m in _SHAPE.finditer(line):
-            which = "output shape" if "output" in line[:m.start()].lower() else "input shape"
-            claims.setdefault(which, (m.group(0), where.line_of(line)))
+            which = "output shape" if 0 <= said < m.start() else "input shape"
+            if which not in claims:  # the first claim of each kind only: a line is looked up once, not per match
+                claims[which] = (m.group(0), where.line_of(line))
+        if len(claims) == 2:
+            break
     if None in (batch, steps, features) or not claims:
         return q, [], []
     units = _size(q, sizes.SHAPE_SIZES, "units", sizes.FIELDS)
     kind = sizes.cell_kind(text)
-    x = np.zeros((batch, steps, features))
-    shapes = {"input shape": list(x.shape)}
+    shapes = {"input shape": [batch, steps, features]}
     axes = {"input shape": ("batch size", "time steps", "features per time step"),
             "output shape": ("batch size", "time steps", "number of units")}  # the model's [batch, time, ...]
     if units:
-        shapes["output shape"] = list(make_cell(kind, features, units).forward(x).outputs.shape)
+        shapes["output shape"] = list(output_shape(kind, batch, steps, features, units).value)
     computed, diags = [], []
     for quantity, shape in shapes.items():
         claim, line = claims.get(quantity, (None, where.line_of(q.stem)))
@@ -344,6 +350,8 @@ def recompute(questions: Sequence[Question], lines: Mapping[str, Sequence[str]] 
     for q in questions:
         where = _Where(q, (lines or {}).get(q.source.file))
         diags = arithmetic_claims(q, where.line_of)
+        diags += [_diag(q, where.line_of(text), "warning", "size-refused", why)
+                  for text, why in sizes.refused(q, (sizes.PARAMETER_SIZES, sizes.GATE_SIZES, sizes.SHAPE_SIZES))]
         computed: list[Computed] = []
         for recognise in RECOGNISERS:
             q, found, found_diags = recognise(q, where)

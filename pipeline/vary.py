@@ -9,7 +9,7 @@ from typing import Mapping, NamedTuple, Sequence, Union
 from . import sizes
 from .model import Choice, Computed, Question, Vary
 from .reference import make_cell
-from .reference.variants import GateQuestion, Network, ShapeQuestion, Variant, draw, draw_gates, draw_shapes
+from .reference.variants import MAX_SIZE, GateQuestion, Network, ShapeQuestion, Variant, draw, draw_gates, draw_shapes
 
 Subject = Union[Network, GateQuestion, ShapeQuestion]
 
@@ -58,6 +58,15 @@ def subject(q: Question) -> Found | None:
     return None
 
 
+def over_limit(q: Question) -> str | None:
+    """Why q's `vary` ranges cannot be drawn from, when one goes over the size limit; None when none does."""
+    for v in q.vary:
+        top = max(v.values) if v.values else v.high
+        if top > MAX_SIZE:
+            return f"{q.id} varies {v.size} up to {top}, over the limit of {MAX_SIZE:,}"
+    return None
+
+
 def ranges(vary: tuple[Vary, ...]) -> dict[str, list[int] | tuple[int, int]]:
     return {v.size: list(v.values) if v.values else (v.low, v.high) for v in vary}
 
@@ -74,6 +83,9 @@ def variants(q: Question, seed: str, count: int, options: int = 3) -> list[Varie
     if not q.vary or found is None:
         raise ValueError(f"{q.id} has no sizes to vary" if not q.vary else
                          f"{q.id} states no size the reference model computes from")
+    problem = over_limit(q)
+    if problem:
+        raise ValueError(problem)
     missing = [v.size for v in q.vary if v.size not in found.spots]
     if missing:
         raise ValueError(f"{q.id} varies {', '.join(missing)}, which its text does not state")
