@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Mapping, Sequence
 
 import sympy as sp
 
-from . import expression, sizes
+from . import expression, networks, sizes
 from .claims import arithmetic_claims
 from .model import BreakdownItem, Choice, Computed, Diagnostic, Question
-from .reference import CONVENTIONS, Dense, make_cell, unroll
+from .reference import CONVENTIONS, Dense, counts, make_cell, unroll
 from .reference.unroll import distinct_arrays, distinct_count
 from .reference.verified import A_CELL, gate_dimension, math_label, output_shape
 
@@ -332,6 +332,107 @@ def _leaky_derivative(q: Question, where: _Where) -> Result:
     return q, [computed], []
 
 
+# --- any network the text describes ----------------------------------------------------------------
+
+ASKED = {"parameters": "parameter count", "difference": "difference of parameter counts",
+         "weight-count": "parameters in the weight matrix", "weight-shape": "weight shape",
+         "output-shape": "output shape", "state-shape": "state shape", "dimension": "dimension"}
+BIAS_WORDS = {0: "no biases", 1: "one bias vector per gate", 2: "two bias vectors per gate"}
+PIN = "`sizes = { n_x = 20, n_h = 128 }`"
+
+
+def shown(value: object) -> str:
+    if isinstance(value, tuple):
+        return "[" + ", ".join("None" if v is None else str(v) for v in value) + "]"
+    return str(value)
+
+
+def same(stated: object, value: object) -> bool:
+    """A stated answer equals the computed one; an unknown batch (None) matches any batch."""
+    if isinstance(stated, tuple) and isinstance(value, tuple):
+        if len(stated) + 1 == len(value) and value[0] is None:
+            value = value[1:]
+        return len(stated) == len(value) and all(a is None or b is None or a == b for a, b in zip(stated, value))
+    return stated == value
+
+
+def network_words(layers) -> str:
+    """e.g. "Embedding 5000→32, LSTM 32→48 (one bias vector per gate), Dense 48→1"."""
+    out = []
+    for layer in layers:
+        name = ("bidirectional " if layer.directions == 2 else "") + counts.NAMES[layer.kind]
+        bias = f" ({BIAS_WORDS[layer.biases]})" if layer.kind in counts.RECURRENT else \
+            (" (no bias)" if layer.kind == "dense" and not layer.biases else "")
+        out.append(f"{name} {layer.inputs}→{layer.units}{bias}")
+    return ", ".join(out)
+
+
+def convention_words(b) -> str:
+    named = {"pytorch": "PyTorch", "keras": "Keras", "textbook": "the textbook's"}.get(b.framework)
+    if named:
+        return f"{named} convention"
+    return "no framework named: Keras' defaults (one bias vector per gate; a GRU with reset_after=True, two)"
+
+
+def _network_question(q: Question, where: _Where) -> Result:
+    binding, why = networks.bind(q, where.lines, where.line_of)
+    stem_line = where.line_of(q.stem[:80])
+    if binding is None:
+        if not why:
+            return q, [], []
+        return q, [], [_diag(q, stem_line, "info", "size-unbound",
+                             f"{why}: state it in the question or pin it in the overlay ({PIN})")]
+    try:
+        value = counts.value(binding)
+    except (ValueError, IndexError, ZeroDivisionError) as err:
+        return q, [], [_diag(q, stem_line, "info", "size-unbound", f"the network it describes cannot be computed "
+                                                                    f"({err}): pin its sizes in the overlay ({PIN})")]
+    shape = isinstance(value, tuple)
+    if shape and binding.framework == "pytorch" and None in value:
+        return q, [], [_diag(q, stem_line, "info", "size-unbound",
+                             "it asks for a shape but states no batch size or sequence length")]
+    alts: dict[str, object] = {}
+    if binding.framework == "" and networks.bias_rule(f"{q.context}\n{q.stem}") is None:
+        for name, biases in (("PyTorch's two bias vectors per gate", 2), ("the textbook's one bias vector per gate", 1)):
+            other = replace(binding, layers=tuple(replace(l, biases=biases) if l.kind in counts.RECURRENT else l
+                                                  for l in binding.layers))
+            v = counts.value(other)
+            if v != value:
+                alts[name] = v
+    said = networks.stated(q, shape)
+    diags, note = [], ""
+    doc_value, agrees, line = None, None, stem_line
+    if said is not None:
+        stated_value, text, line = said
+        line = line or where.line_of(text)
+        doc_value = shown(stated_value)
+        agrees = same(stated_value, value)
+        other = next((name for name, v in alts.items() if same(stated_value, v)), None)
+        if other:
+            agrees, note = True, (f"The document's {doc_value} counts {other}; with Keras' defaults the count is "
+                                  f"{shown(value)}. Both are right: the question names no framework.")
+        elif not agrees:
+            likely = next((what for what, v in counts.mistakes(binding) if same(stated_value, v)), None)
+            diags.append(_diag(q, line, "error", "claim-false",
+                               f"the document's answer is {doc_value}; the reference model gives {shown(value)} "
+                               f"for {network_words(binding.layers)}" + (f"; likely mistake: {likely}" if likely
+                                                                          else "")))
+    if alts and not note:
+        note = "The question names no framework; this count follows Keras' defaults. " + "; ".join(
+            f"with {name} it is {shown(v)}" for name, v in alts.items()) + "."
+    asked = ASKED[binding.asks]
+    if binding.layer >= 0 and binding.asks == "parameters":
+        asked = f"parameter count of layer {binding.layer + 1} ({counts.NAMES[binding.layers[binding.layer].kind]})"
+    parts = binding.layers if binding.layer < 0 else (binding.layers[binding.layer],)
+    method = (f"{network_words(binding.layers)}: " + " + ".join(counts.formula(l) for l in parts)
+              + ", from the weight shapes each layer holds; the closed form agrees"
+              if binding.asks == "parameters" else f"{network_words(binding.layers)}, from the weight shapes and "
+                                                   "the layers' input and output sizes")
+    computed = Computed(quantity=asked, value=shown(value), method=method, convention=convention_words(binding),
+                        document_value=doc_value, agrees=agrees, line=line, note=note, binding=binding)
+    return q, [computed], diags
+
+
 # --- driver ---------------------------------------------------------------------------------------
 
 RECOGNISERS: tuple[Callable[[Question, _Where], Result], ...] = (
@@ -355,6 +456,10 @@ def recompute(questions: Sequence[Question], lines: Mapping[str, Sequence[str]] 
         computed: list[Computed] = []
         for recognise in RECOGNISERS:
             q, found, found_diags = recognise(q, where)
+            computed += found
+            diags += found_diags
+        if not computed:  # a network in any phrasing, when none of the documents' own forms applied
+            q, found, found_diags = _network_question(q, where)
             computed += found
             diags += found_diags
         if computed or diags:
