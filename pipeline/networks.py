@@ -172,6 +172,9 @@ def _torch(text: str, cs: list[Call], read: Read) -> None:
 
 def _keras(text: str, cs: list[Call], read: Read, fallback_inputs: int | None) -> None:
     width: int | None = None  # features reaching the next layer
+    said = re.search(r"(?:inputs?|tensor|batch)\w* (?:of )?shape\s*[(\[]([^()\[\]]*)[)\]]", text)
+    if said and _tuple(said.group(1)) and len(_tuple(said.group(1))) == 3:
+        read.batch, read.steps, fallback_inputs = _tuple(said.group(1))
     wrapped = [c for c in cs if c.name == "Bidirectional"]
     for c in cs:
         shape = _tuple(c.keywords.get("input_shape")) or _tuple(c.keywords.get("batch_input_shape"))
@@ -252,7 +255,8 @@ INPUTS = (
     rf"input(?: vector)?(?: size| dimension| dim| features?| length)\b{_SAYS}{N}",
     rf"input_size\s*=\s*{N}",
     rf"{N}[- ](?:input|inputs) ?(?:features|dimensions|units|size|variables)?\b",
-    rf"{N}[- ]dimensional (?:inputs?|input vectors?|word vectors|word embeddings|embeddings|vectors|features)",
+    rf"{N}[- ]dimensional (?:inputs?|input vectors?|word vectors|word embeddings|embeddings|vectors|features?"
+    rf"(?: vectors?)?)",
     rf"vocabulary (?:of|size)(?: of)?\s*{N}",
     rf"{N}[- ](?:word|token) vocabulary",
     rf"{N} (?:features|values|channels|sensors)(?: per (?:time )?step| each)?",
@@ -433,7 +437,8 @@ def own_stem(q: Question) -> tuple[str, str | None]:
 
 
 ASKS_COUNT = re.compile(r"\b(?:how many (?:\w+ ){0,3}(?:parameters|weights)|number of (?:\w+ ){0,2}(?:parameters|"
-                        r"weights)|parameter count|param #|count_params|params\b|parameters (?:does|do|are|in))",
+                        r"weights)|parameter count|param #|count_params|params\b|parameters (?:does|do|are|in|of)|"
+                        r"count (?:the |all )?(?:\w+ )?(?:parameters|weights))",
                         re.I)
 ASKS_SHAPE = re.compile(r"\bshape\b|\.shape\b|output_shape", re.I)
 ASKS_DIMENSION = re.compile(r"\b(?:what is the (?:\w+ ){0,3}(?:dimension|size|length)|dimension of|how long is|"
@@ -532,6 +537,10 @@ def bind(q: Question, lines: Sequence[str] | None, line_of: Callable[[str], int]
                 table_line = int(row["__line__"])
                 # the table's own notes (e.g. what "Keras (defaults)" means) are above it
                 break
+    if lines and not re.search(r"\d", re.sub(r"\d+\s*(?:time steps|steps|days)", "", setup.replace(stem, ""))) \
+            and len(re.findall(r"\d+", stem)) < 2:
+        # The sizes may stand above the question, in set-up lines the reader did not attach to it.
+        setup = f"{_preamble(lines, q.source.line_start)}\n{setup}"
     read = Read([])
     cs = calls(setup)
     coded = False
@@ -578,6 +587,17 @@ def bind(q: Question, lines: Sequence[str] | None, line_of: Callable[[str], int]
         layers=tuple(layers), asks=asked, framework=fw, layer=_which_layer(stem, layers), detail=_detail(asked, stem),
         batch=batch, steps=steps, batch_first=read.batch_first, every_step=every, lines=lines_read)
     return binding, None
+
+
+def _preamble(lines: Sequence[str], start: int) -> str:
+    """The lines just above a question, up to a heading, a previous answer or 30 lines."""
+    out: list[str] = []
+    for i in range(start - 2, max(-1, start - 32), -1):
+        line = lines[i]
+        if re.match(r"\s*(?:#|\*\*\s*(?:answer|key)|(?:answer|key|ans)\s*[:.])", line, re.I) or KEY.search(line):
+            break
+        out.append(line)
+    return "\n".join(reversed(out))
 
 
 def _sources(q: Question, setup: str, cs: list[Call]) -> list[str]:
