@@ -334,8 +334,9 @@ def _symbols(text: str) -> dict[str, int]:
     return roles
 
 
-def _prose(text: str, read: Read) -> str | None:
-    """Layers from sizes stated in words; the reason when a size is missing."""
+def _prose(text: str, read: Read, needs_inputs: bool = True) -> str | None:
+    """Layers from sizes stated in words; the reason when a size is missing. An output or state shape needs no
+    input size: the layer is read with inputs 0 (not stated), which no count accepts."""
     kind = _kind(text)
     if kind is None:
         return "it names no recurrent cell (RNN, LSTM or GRU)"
@@ -344,6 +345,8 @@ def _prose(text: str, read: Read) -> str | None:
     inputs = symbols.get("input") or _first(INPUTS, text)
     if inputs is None and hidden is not None:  # "an LSTM with 100 inputs and 100 hidden units" style: N ... N
         inputs = _first((rf"{N}\s+inputs?\b",), text)
+    if inputs is None and not needs_inputs:
+        inputs = 0
     missing = [w for w, v in (("input size", inputs), ("hidden size", hidden)) if v is None]
     if missing:
         return f"it states no {' and no '.join(missing)}"
@@ -554,7 +557,9 @@ def bind(q: Question, lines: Sequence[str] | None, line_of: Callable[[str], int]
     if not read.layers:
         if asked == "difference":
             return _difference(q, stem, setup, framework, line_of)
-        why = _prose(setup + ("\n" + q.section if _kind(setup) is None else ""), read)
+        why = _prose(setup + ("\n" + q.section if _kind(setup) is None else ""), read,
+                     needs_inputs=asked not in ("output-shape", "state-shape", "dimension")
+                     or _detail(asked, stem) == "concatenated")
         if read.layers:
             read.framework = framework
     if not read.layers:

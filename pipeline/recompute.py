@@ -363,7 +363,7 @@ def network_words(layers) -> str:
         name = ("bidirectional " if layer.directions == 2 else "") + counts.NAMES[layer.kind]
         bias = f" ({BIAS_WORDS[layer.biases]})" if layer.kind in counts.RECURRENT else \
             (" (no bias)" if layer.kind == "dense" and not layer.biases else "")
-        out.append(f"{name} {layer.inputs}→{layer.units}{bias}")
+        out.append(f"{name} {layer.inputs or '?'}→{layer.units}{bias}")
     return ", ".join(out)
 
 
@@ -468,6 +468,20 @@ def recompute(questions: Sequence[Question], lines: Mapping[str, Sequence[str]] 
             q = q.with_(kind="numeric")  # the answer is a number the model computes: a numeric card
         out.append(q)
     return out, []
+
+
+def describe_network(c: Computed) -> str | None:
+    """What `make check` says a computed question was read as: its network, convention and source lines."""
+    b = c.binding
+    if b is None:
+        return None
+    what = ASKED[b.asks] + (f" of layer {b.layer + 1}" if b.layer >= 0 else "")
+    extra = ", ".join(f"{n} {v}" for n, v in (("batch", b.batch), ("steps", b.steps)) if v) + \
+        (", batch_first" if b.batch_first else "")
+    lines = ", ".join(map(str, b.lines)) or "?"
+    return (f"{network_words(b.layers)}" + (f" minus {network_words(b.other)}" if b.other else "")
+            + f"; {convention_words(b)}; asks the {what}" + (f"; {extra}" if extra else "") + f"; read from line"
+            + ("s " if len(b.lines) > 1 else " ") + lines)
 
 
 def describe(c: Computed) -> str:

@@ -206,3 +206,11 @@ def test_keras_kernel_is_the_transpose_of_pytorch_weight_ih() -> None:
     keras_side = Binding(layers=(layer,), asks="weight-shape", framework="keras", detail="input")
     torch_side = Binding(layers=(layer,), asks="weight-shape", framework="pytorch", detail="input")
     assert counts.value(keras_side) == (50, 160) and counts.value(torch_side) == (160, 50)
+
+
+def test_make_check_lists_the_network_each_question_was_read_as() -> None:
+    from pipeline.__main__ import report
+    text = "\n".join(report(load_document(FIXTURES / "keras.md"), 0))
+    assert ("network keras/q03: Embedding 300→16, bidirectional RNN 16→8 (one bias vector per gate), Dense 16→1; "
+            "Keras convention; asks the parameter count; read from lines") in text
+    assert "likely mistake: fed the next layer h features instead of the bidirectional layer's 2h" in text

@@ -79,7 +79,11 @@ def asked_layer(b: Binding) -> NetLayer:
 
 
 def value(b: Binding) -> int | Shape:
-    """What the bound question asks for, computed."""
+    """What the bound question asks for, computed; ValueError when it needs a size the question does not state
+    (an input size of 0 stands for one not stated)."""
+    if b.asks in ("parameters", "difference", "weight-count", "weight-shape") and any(
+            l.inputs == 0 for l in b.layers + b.other):
+        raise ValueError("no input size is stated")
     if b.asks == "parameters":
         layers = b.layers if b.layer < 0 else (b.layers[b.layer],)
         return sum(layer_count(layer) for layer in layers)
