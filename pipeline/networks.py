@@ -255,7 +255,7 @@ INPUTS = (
     rf"input(?: vector)?(?: size| dimension| dim| features?| length)\b{_SAYS}{N}",
     rf"input_size\s*=\s*{N}",
     rf"{N}[- ](?:input|inputs) ?(?:features|dimensions|units|size|variables)?\b",
-    rf"{N}[- ]dimensional (?:inputs?|input vectors?|word vectors|word embeddings|embeddings|vectors|features?"
+    rf"{N}[- ]dimensional (?:inputs?|input vectors?|word vectors?|word embeddings?|embeddings?|vectors?|features?"
     rf"(?: vectors?)?)",
     rf"vocabulary (?:of|size)(?: of)?\s*{N}",
     rf"{N}[- ](?:word|token) vocabulary",
@@ -280,7 +280,7 @@ BATCH = (rf"batch (?:size )?of {N}", rf"batch size\s*[:=]?\s*(?:of )?{N}", rf"ba
 
 
 def _kind(text: str) -> str | None:
-    for kind, pattern in (("lstm", r"\bLSTM"), ("gru", r"\bGRU"), ("rnn", r"\b(?:RNN|recurrent|Elman)")):
+    for kind, pattern in (("lstm", r"\bLSTM"), ("gru", r"\bGRU"), ("rnn", r"\b(?:RNN|SimpleRNN|recurrent|Elman)")):
         if re.search(pattern, text):
             return kind
     return None
@@ -345,6 +345,11 @@ def _prose(text: str, read: Read, needs_inputs: bool = True) -> str | None:
     inputs = symbols.get("input") or _first(INPUTS, text)
     if inputs is None and hidden is not None:  # "an LSTM with 100 inputs and 100 hidden units" style: N ... N
         inputs = _first((rf"{N}\s+inputs?\b",), text)
+    if inputs is None:  # "applied to input of shape (20, 1)": the features are the last axis
+        shaped = re.search(r"(?:input|tensor|batch|sequence)\w*\s+(?:of\s+)?shape\s*=?\s*[(\[]([^()\[\]]*)[)\]]",
+                           text, re.I)
+        dims = _tuple(shaped.group(1)) if shaped else None
+        inputs = dims[-1] if dims else None
     if inputs is None and not needs_inputs:
         inputs = 0
     missing = [w for w, v in (("input size", inputs), ("hidden size", hidden)) if v is None]
@@ -440,7 +445,7 @@ def own_stem(q: Question) -> tuple[str, str | None]:
 
 
 ASKS_COUNT = re.compile(r"\b(?:how many (?:\w+ ){0,3}(?:parameters|weights)|number of (?:\w+ ){0,2}(?:parameters|"
-                        r"weights)|parameter count|param #|count_params|params\b|parameters (?:does|do|are|in|of)|"
+                        r"weights)|parameter count|param #|count_params|params\b|parameters (?:does|do|are|in)|"
                         r"count (?:the |all )?(?:\w+ )?(?:parameters|weights))",
                         re.I)
 ASKS_SHAPE = re.compile(r"\bshape\b|\.shape\b|output_shape", re.I)
@@ -450,7 +455,7 @@ ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "last": -1}
 
 
 # A question that asks whether, why or how (not how many) asks for no number.
-NOT_A_NUMBER = re.compile(r"^\W*(?:do|does|did|is|are|can|could|would|will|should|why|explain|describe|discuss|"
+NOT_A_NUMBER = re.compile(r"(?:^|[,;:]\s*)\W*(?:do|does|did|is|are|can|could|would|will|should|why|explain|describe|discuss|"
                           r"how (?:can|do|does|would|could|is|are)|in what way|what happens)\b", re.I)
 
 
@@ -517,6 +522,8 @@ def _detail(asked: str, stem: str) -> str:
             return "concatenated"
         if re.search(r"output|features? (?:size|of)", stem, re.I):
             return "features"
+        if re.search(r"dimension of (?:the |each |its )?(?:input|x)", stem, re.I):
+            return "input"
         return "hidden"
     return ""
 
@@ -564,7 +571,7 @@ def bind(q: Question, lines: Sequence[str] | None, line_of: Callable[[str], int]
             read.framework = framework
     if not read.layers:
         # Said only of a question that asks for a number and states some: not of an essay about LSTMs.
-        mentions = _kind(setup) is not None and re.search(r"\d", stem) is not None
+        mentions = _kind(setup) is not None and re.search(N, stem) is not None
         return None, (f"it asks for a {asked.replace('-', ' ')} of a recurrent network but {why}" if mentions
                       else None)
     layers = read.layers
@@ -575,7 +582,7 @@ def bind(q: Question, lines: Sequence[str] | None, line_of: Callable[[str], int]
     else:
         fw = framework
         layers = [replace(l, biases=prose_biases(l, fw, bias_rule(setup), setup)) for l in layers]
-    shape_in = re.search(r"shape\s*(?:of\s*)?\(\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*\)|zeros\(\s*\(?\s*(\d+)\s*,\s*(\d+)"
+    shape_in = re.search(r"shape\s*(?:of\s*)?\(\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*\)|(?:zeros|ones|randn|rand|empty)\(\s*\(?\s*(\d+)\s*,\s*(\d+)"
                          r"\s*,\s*(\d+)\s*\)?", setup)
     batch, steps = read.batch, read.steps
     if shape_in:
@@ -633,6 +640,21 @@ _SHAPE_TEXT = re.compile(r"[(\[]\s*((?:None|\d[\d,]*|\?)(?:\s*,\s*(?:None|\d[\d,
                          r"|(\d+)\s*(?:×|x|\\times|by)\s*(\d+)")
 
 
+def _arithmetic(text: str) -> int | None:
+    """A stated value written as arithmetic of numbers only, evaluated by the project's safe grammar."""
+    from . import expression
+    from .claims import _normalise_math
+
+    body = _normalise_math(re.sub(r"\s*(?:parameters|params|weights)?\s*[.]?\s*$", "", text.strip()))
+    if not re.fullmatch(r"[\d\s+\-*/()^]+", body) or not re.search(r"\d\s*[*+^]\s*[\d(]", body):
+        return None
+    try:
+        value = expression.parse(body)
+    except expression.Unreadable:
+        return None
+    return int(value) if value.is_Integer and 0 <= value <= 10 ** 15 else None
+
+
 def parse_value(text: str, shape: bool) -> Value | None:
     """A stated answer -> a number or a shape: "Total params: 175,601" -> 175601; "(None, 40, 9)" -> (None,
     40, 9); "64 × 96" -> (64, 96); "4 × (300·64 + 64·64) = 93184" -> 93184."""
@@ -645,13 +667,18 @@ def parse_value(text: str, shape: bool) -> Value | None:
             return tuple(None if p.strip() in ("None", "?") else number(p.strip().replace(",", ""))
                          for p in m.group(1).split(","))
         return (number(m.group(2)), number(m.group(3)))
-    first = text.split("\n")[0]
-    if "=" in first:
-        tail = first.rsplit("=", 1)[1]
-    elif re.match(r"\s*[A-Da-d]?\W{0,2}\s*\d", first) and not re.match(r"\s*\d[\d,]*\s*[×x·*]", first):
+    first = re.sub(r"^\s*[A-Da-d][.)]\s+", "", text.split("\n")[0])
+    product = _arithmetic(first)
+    if product is not None:  # an option or key written as a product: "20×20", "4 · (8 + 16 + 1) · 16"
+        return product
+    if re.match(rf"\s*{NUM}(?!\s*[×x·*^+\-/=]|\(|\w|,\d)", first):  # "12800 (6400 per layer)", "360. The..."
         tail = first
+    elif "=" in first:  # a worked answer: its last result
+        tail = first.rsplit("=", 1)[1]
     else:
         tail = re.split(r"[.;](?:\s|$)", first)[0]
+        if re.search(r"[a-zA-Z]\s*[+*/·×^²]|[+*/·×^]\s*[a-zA-Z]", tail):
+            return None  # a formula in letters states no number
         found = re.findall(NUM, tail)
         return number(found[-1]) if found else None
     found = re.search(NUM, tail)

@@ -154,6 +154,10 @@ def _parameter_total(q: Question, where: _Where) -> Result:
         m = re.search(r"\btotal\b.*=\s*\$?\s*(\d+)[^=]*$", text, re.I)
         if m:
             doc_total, doc_line = m.group(1), where.line_of(text)
+    if doc_total is None:  # no worked total: the answer the document states, if it states one
+        said = networks.stated(q, False)
+        if said is not None and isinstance(said[0], int):
+            doc_total, doc_line = str(said[0]), where.line_of(said[1])
     agrees = None if doc_total is None else int(doc_total) == total
     if agrees is False:
         diags.append(_diag(q, doc_line, "error", "claim-false",

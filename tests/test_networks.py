@@ -214,3 +214,55 @@ def test_make_check_lists_the_network_each_question_was_read_as() -> None:
     assert ("network keras/q03: Embedding 300→16, bidirectional RNN 16→8 (one bias vector per gate), Dense 16→1; "
             "Keras convention; asks the parameter count; read from lines") in text
     assert "likely mistake: fed the next layer h features instead of the bidirectional layer's 2h" in text
+
+
+@pytest.mark.parametrize("text,value", [
+    ("Total params: 175,601", 175601), ("4 × (300·64 + 64·64) = 93184", 93184), ("12800 (6400 per layer)", 12800),
+    ("360. The 365 days do not matter.", 360), ("so the total is 5504.", 5504), ("b. 20×20", 400),
+    ("For n = 10, m = 32: 4·(320 + 1024 + 32) = 5504.", 5504), ("2 · 10,000 · 200 = 4,000,000", 4000000),
+    ("4(nm + n² + n)", None), ("It does not change with the sequence length.", None),
+])
+def test_stated_answers_as_documents_write_them(text, value) -> None:
+    from pipeline.networks import parse_value
+    assert parse_value(text, False) == value
+
+
+@pytest.mark.parametrize("text,value", [("(None, 40, 9)", (None, 40, 9)), ("64 × 96", (64, 96)),
+                                        ("$32 \\times 512$", (32, 512)), ("[5, 1000, 2]", (5, 1000, 2))])
+def test_stated_shapes(text, value) -> None:
+    from pipeline.networks import parse_value
+    assert parse_value(text, True) == value
+
+
+def phrasings():
+    """(stem, the right value by PyTorch or Keras' formula, given lazily: torch is imported in the test)."""
+    return [
+        ("An LSTM layer has 256 units and its input at each step is a 4096-dimensional vector. How many "
+         "parameters does it have?", lambda nn: keras("lstm", 4096, 256)),
+        ("```python\nmodel = Sequential()\nmodel.add(LSTM(50, input_shape=(10, 1)))\nmodel.add(Dense(1))\n```\n"
+         "How many parameters does the model have?", lambda nn: keras("lstm", 1, 50) + dense(50, 1)),
+        ("Consider a GRU with hidden size h = 16 and input size d = 8. How many parameters does it have in "
+         "PyTorch?", lambda nn: torch_count(nn.GRU(8, 16))),
+        ("```python\nrnn = nn.LSTM(input_size=12, hidden_size=20, bidirectional=True, batch_first=True)\n"
+         "x = torch.randn(6, 9, 12)\nout, (h, c) = rnn(x)\n```\nWhat is the shape of `out`?", lambda nn: (6, 9, 40)),
+        ("An RNN has an embedding dimension of 300 as input and a hidden dimension of 100. How many parameters does "
+         "the recurrent layer have?", lambda nn: keras("rnn", 300, 100)),
+        ("A Keras SimpleRNN with 4 units is applied to input of shape (20, 1). How many parameters?",
+         lambda nn: keras("rnn", 1, 4)),
+        ("An LSTM with 2^7 hidden units and 2^5 input features: how many parameters does it have, with one bias "
+         "per gate?", lambda nn: keras("lstm", 32, 128)),
+        ("What's the output shape of a bidirectional LSTM layer with 32 units?", lambda nn: (None, 64)),
+    ]
+
+
+@pytest.mark.parametrize("k", range(8))
+def test_more_phrasings(k) -> None:
+    torch = pytest.importorskip("torch")
+    stem, right = phrasings()[k]
+    value = right(torch.nn)
+    q = one(stem)
+    expected = str(value) if isinstance(value, int) else "[" + ", ".join(
+        "None" if v is None else str(v) for v in value) + "]"
+    assert [c.value for c in q.computed] == [expected]
+    wrong = one(stem, "Answer: 7" if isinstance(value, int) else "Answer: (7, 7)")
+    assert [d.code for d in wrong.diagnostics if d.severity == "error"] == ["claim-false"]

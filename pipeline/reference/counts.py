@@ -95,8 +95,10 @@ def value(b: Binding) -> int | Shape:
     if b.asks == "weight-shape":
         return weight_shape(b, layer)
     if b.asks == "dimension":
-        return {"concatenated": layer.units + layer.inputs, "features": output_width(layer)}.get(b.detail,
-                                                                                                 layer.units)
+        if b.detail == "input" and not layer.inputs:
+            raise ValueError("no input size is stated")
+        return {"concatenated": layer.units + layer.inputs, "features": output_width(layer),
+                "input": layer.inputs}.get(b.detail, layer.units)
     if b.asks == "state-shape":
         stack = sum(b.layers[i].directions for i in recurrent_layers(b))
         return (stack, b.batch, layer.units) if b.framework == "pytorch" else (b.batch, layer.units)
