@@ -146,6 +146,7 @@ class Question:
     diagnostics: tuple[Diagnostic, ...] = ()  # messages about this question
     cues: tuple[Cue, ...] = ()  # the evidence that decided the question's boundaries, options and marks
     vary: tuple[Vary, ...] = ()  # sizes an overlay lets exam versions and practice notes change
+    sizes: tuple[tuple[str, int], ...] = ()  # sizes an overlay pins for recomputation, e.g. (("n_h", 128),)
 
     @property
     def stem_figure_missing(self) -> bool:
@@ -232,7 +233,8 @@ def _from_data(cls: type, data: Any) -> Any:
     for name, value in data.items():
         nested = _NESTED.get(name)
         if isinstance(value, list):
-            value = tuple(_from_data(nested, v) if nested else v for v in value)
+            value = tuple(_from_data(nested, v) if nested else tuple(v) if isinstance(v, list) else v
+                          for v in value)
         elif nested is not None and value is not None:
             value = _from_data(nested, value)
         values[name] = value

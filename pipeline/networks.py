@@ -246,7 +246,7 @@ HIDDEN = (
     rf"hidden_size\s*=\s*{N}",
     rf"hidden (?:state|layer|vector) (?:of|with) (?:size |dimension )?{N}",
     rf"{N}[- ]dimensional (?:hidden|activations|state)",
-    rf"{N}[- ](?:unit|neuron|cell)s?\b(?! of the)",
+    rf"{N}[- ](?:unit|neuron|cell)s?\b(?! of the)(?![- ](?:dense|output|linear|softmax|head|classifier))",
     rf"\bunits\s*[:=]\s*{N}",
     rf"{N} (?:LSTM|GRU|RNN|recurrent) (?:units|cells|neurons)",
 )
@@ -334,15 +334,16 @@ def _symbols(text: str) -> dict[str, int]:
     return roles
 
 
-def _prose(text: str, read: Read, needs_inputs: bool = True) -> str | None:
+def _prose(text: str, read: Read, needs_inputs: bool = True, pins: dict[str, int] | None = None) -> str | None:
     """Layers from sizes stated in words; the reason when a size is missing. An output or state shape needs no
     input size: the layer is read with inputs 0 (not stated), which no count accepts."""
     kind = _kind(text)
     if kind is None:
         return "it names no recurrent cell (RNN, LSTM or GRU)"
     symbols = _symbols(text)
-    hidden = symbols.get("hidden") or _first(HIDDEN, text)
-    inputs = symbols.get("input") or _first(INPUTS, text)
+    pins = pins or {}
+    hidden = pins.get("n_h") or pins.get("units") or symbols.get("hidden") or _first(HIDDEN, text)
+    inputs = pins.get("n_x") or pins.get("features") or symbols.get("input") or _first(INPUTS, text)
     if inputs is None and hidden is not None:  # "an LSTM with 100 inputs and 100 hidden units" style: N ... N
         inputs = _first((rf"{N}\s+inputs?\b",), text)
     if inputs is None:  # "applied to input of shape (20, 1)": the features are the last axis
@@ -365,12 +366,12 @@ def _prose(text: str, read: Read, needs_inputs: bool = True) -> str | None:
     for k in range(layers):
         read.layers.append(NetLayer(kind, inputs if k == 0 else hidden * dirs, hidden, dirs, 1))
     vocab = re.search(r"vocabulary|one-hot", text, re.I)
-    out = symbols.get("output") or _first(OUTPUT, text)
+    out = pins.get("n_y") or symbols.get("output") or _first(OUTPUT, text)
     if out is None and vocab and re.search(r"softmax (?:output|over the vocabulary)|output (?:over|for) (?:the|each) "
                                            r"(?:word|vocabulary)|language model", text, re.I):
         out = inputs  # a language model predicts the next word of the same vocabulary
-    if out is not None and re.search(r"dense|output layer|linear|softmax|head|classif|output of size|output size",
-                                     text, re.I):
+    if out is not None and (re.search(r"dense|output layer|linear|softmax|head|classif|output of size|output "
+                                      r"size", text, re.I) or "n_y" in pins):
         read.layers.append(NetLayer("dense", hidden * dirs, out, 1, 1))
     return None
 
@@ -451,6 +452,9 @@ ASKS_COUNT = re.compile(r"\b(?:how many (?:\w+ ){0,3}(?:parameters|weights)|numb
 ASKS_SHAPE = re.compile(r"\bshape\b|\.shape\b|output_shape", re.I)
 ASKS_DIMENSION = re.compile(r"\b(?:what is the (?:\w+ ){0,3}(?:dimension|size|length)|dimension of|how long is|"
                             r"feature size|how many (?:features|values|numbers|dimensions))\b", re.I)
+ASKED_WORDS = {"parameters": "parameter count", "difference": "difference of two parameter counts",
+               "weight-count": "size of a weight matrix", "weight-shape": "shape of a weight",
+               "output-shape": "output shape", "state-shape": "state shape", "dimension": "dimension"}
 ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "last": -1}
 
 
@@ -553,12 +557,13 @@ def bind(q: Question, lines: Sequence[str] | None, line_of: Callable[[str], int]
         setup = f"{_preamble(lines, q.source.line_start)}\n{setup}"
     read = Read([])
     cs = calls(setup)
+    pins = dict(q.sizes)  # what an overlay pins wins over the text
     coded = False
     framework = framework_of(setup) or framework_of(q.section)
     if any(c.name in TORCH_KIND or c.name in ("nn.Linear", "nn.Embedding") for c in cs):
         _torch(setup, cs, read)
     elif any(c.name in KERAS_KIND for c in cs):
-        _keras(setup, cs, read, _first(INPUTS, setup))
+        _keras(setup, cs, read, pins.get("n_x") or pins.get("features") or _first(INPUTS, setup))
     coded = bool(read.layers)
     why = None
     if not read.layers:
@@ -566,13 +571,13 @@ def bind(q: Question, lines: Sequence[str] | None, line_of: Callable[[str], int]
             return _difference(q, stem, setup, framework, line_of)
         why = _prose(setup + ("\n" + q.section if _kind(setup) is None else ""), read,
                      needs_inputs=asked not in ("output-shape", "state-shape", "dimension")
-                     or _detail(asked, stem) == "concatenated")
+                     or _detail(asked, stem) == "concatenated", pins=pins)
         if read.layers:
             read.framework = framework
     if not read.layers:
         # Said only of a question that asks for a number and states some: not of an essay about LSTMs.
         mentions = _kind(setup) is not None and re.search(N, stem) is not None
-        return None, (f"it asks for a {asked.replace('-', ' ')} of a recurrent network but {why}" if mentions
+        return None, (f"it asks for the {ASKED_WORDS[asked]} of a recurrent network but {why}" if mentions
                       else None)
     layers = read.layers
     if coded:  # code: the biases are the framework's (bias=, reset_after=), unless the text drops them all
@@ -591,8 +596,8 @@ def bind(q: Question, lines: Sequence[str] | None, line_of: Callable[[str], int]
             steps, batch = dims[0], dims[1]
         else:
             batch, steps = dims[0], dims[1]
-    batch = batch or _first(BATCH, setup)
-    steps = steps or _first(STEPS, setup)
+    batch = pins.get("batch") or batch or _first(BATCH, setup)
+    steps = pins.get("steps") or steps or _first(STEPS, setup)
     lines_read = tuple(sorted({line_of(s) for s in _sources(q, setup, cs)} | ({table_line} - {0})))
     every = read.every_step if read.every_step is not None else fw == "pytorch"
     binding = Binding(

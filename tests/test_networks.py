@@ -266,3 +266,39 @@ def test_more_phrasings(k) -> None:
     assert [c.value for c in q.computed] == [expected]
     wrong = one(stem, "Answer: 7" if isinstance(value, int) else "Answer: (7, 7)")
     assert [d.code for d in wrong.diagnostics if d.severity == "error"] == ["claim-false"]
+
+
+def test_an_overlay_pins_the_sizes_a_question_leaves_out(tmp_path) -> None:
+    doc = tmp_path / "pinned.md"
+    doc.write_text("# Pinned\n\n### Question 1\n\nHow many parameters does the LSTM of figure 3 have, with its "
+                   "3-unit dense head?\n\nAnswer: 1000\n", encoding="utf-8")
+    before = load_document(doc).questions[0]
+    assert before.computed == () and [d.code for d in before.diagnostics if d.code == "size-unbound"]
+    (tmp_path / "pinned.fixes.toml").write_text(
+        '[[fix]]\nquestion = "figure 3"\nwhy = "the sizes are in the figure"\nsizes = { n_x = 20, n_h = 10, n_y = 3 }\n',
+        encoding="utf-8")
+    q = load_document(doc).questions[0]
+    assert q.sizes == (("n_h", 10), ("n_x", 20), ("n_y", 3))
+    right = keras("lstm", 20, 10) + dense(10, 3)
+    assert [c.value for c in q.computed] == [str(right)]
+    (wrong,) = [d for d in q.diagnostics if d.code == "claim-false"]
+    assert "1000" in wrong.message and str(right) in wrong.message
+
+
+def test_an_overlay_size_of_the_wrong_type_is_an_error_at_its_line(tmp_path) -> None:
+    doc = tmp_path / "pinned.md"
+    doc.write_text("# Pinned\n\n### Question 1\n\nHow many parameters does the LSTM have?\n\nAnswer: 1000\n", encoding="utf-8")
+    (tmp_path / "pinned.fixes.toml").write_text(
+        '[[fix]]\nquestion = "the LSTM"\nwhy = "w"\nsizes = { n_h = 12.5 }\n', encoding="utf-8")
+    diags = [d for d in load_document(doc).diagnostics if d.code == "fix-invalid"]
+    assert diags and "whole size" in diags[0].message and diags[0].line == 4
+
+
+def test_practice_notes_follow_a_bound_question() -> None:
+    from pipeline import practice
+    (q,) = [q for q in questions("keras.md") if "reset_after=False" in q.stem]
+    made = practice.practice_questions(q, 3)
+    assert len(made) == 3
+    for p in made:
+        (c,) = p.computed
+        assert "the closed form agrees" in c.method and c.value != q.computed[0].value
