@@ -13,7 +13,8 @@ from .sizes import MAX_SIZE, NUM, number
 
 RECURRENT = ("rnn", "lstm", "gru")
 MAX_LAYERS = 64  # num_layers beyond this is not a network a question asks about
-MAX_CALL = 2000  # characters of one framework call's arguments that are read
+MAX_CALL = 600  # characters of one framework call's arguments that are read
+MAX_CALLS = 100  # framework calls read per question: a quiz's model has a handful of layers
 Value = int | tuple[int | None, ...]
 
 # --- numbers --------------------------------------------------------------------------------------------------
@@ -91,7 +92,9 @@ def _split(args: str) -> list[str]:
 
 def calls(text: str) -> list[Call]:
     out = []
-    for m in _CALL.finditer(text):
+    for k, m in enumerate(_CALL.finditer(text)):
+        if k == MAX_CALLS:
+            break
         end = _closing(text, m.end())
         if end < 0:
             continue
@@ -618,7 +621,7 @@ def _preamble(lines: Sequence[str], start: int) -> str:
 
 
 def _sources(q: Question, setup: str, cs: list[Call]) -> list[str]:
-    out = [setup[c.start:c.end] for c in cs]
+    out = [setup[c.start:c.end] for c in cs[:8]]  # the first layers' lines are enough to point at
     return out or [q.stem[:80]]
 
 

@@ -463,7 +463,12 @@ def recompute(questions: Sequence[Question], lines: Mapping[str, Sequence[str]] 
             computed += found
             diags += found_diags
         if not computed:  # a network in any phrasing, when none of the documents' own forms applied
-            q, found, found_diags = _network_question(q, where)
+            try:
+                q, found, found_diags = _network_question(q, where)
+            except Exception as err:  # a bug must cost this question its computation, never the document
+                found, found_diags = [], [_diag(q, where.line_of(q.stem[:80]), "warning", "size-unbound",
+                                                f"reading its network failed ({type(err).__name__}: {err}); "
+                                                "nothing is computed for it")]
             computed += found
             diags += found_diags
         if computed or diags:

@@ -50,9 +50,9 @@ class Spot:
 
 # Each size, the sentences documents state it in (group 1 holds the number), looked for field by field.
 PARAMETER_SIZES: dict[str, tuple[str, ...]] = {
-    "n_h": (rf"hidden(?: layer)? size[^:=\d\n]*[:=]\s*{NUM}", rf"{NUM} hidden units", rf"hidden size of {NUM}"),
-    "n_x": (rf"input(?: vector)? size[^:=\d\n]*[:=]\s*{NUM}", rf"input size of {NUM}"),
-    "n_y": (rf"output(?: layer)? size[^:=\d\n]*[:=]\s*{NUM}", rf"output size of {NUM}"),
+    "n_h": (rf"hidden(?: layer)? size[^:=\d\n]{{0,60}}[:=]\s*{NUM}", rf"{NUM} hidden units", rf"hidden size of {NUM}"),
+    "n_x": (rf"input(?: vector)? size[^:=\d\n]{{0,60}}[:=]\s*{NUM}", rf"input size of {NUM}"),
+    "n_y": (rf"output(?: layer)? size[^:=\d\n]{{0,60}}[:=]\s*{NUM}", rf"output size of {NUM}"),
 }
 GATE_SIZES: dict[str, tuple[str, ...]] = {
     "n_h": (rf"{NUM}[- ]dimensional (?:activations|hidden)", rf"{NUM} hidden units", rf"hidden size of {NUM}"),

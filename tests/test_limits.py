@@ -158,3 +158,17 @@ def test_practice_from_a_range_over_the_limit_is_a_warning_naming_it() -> None:
         doc, diags = practice.with_practice(Document(FILE, "limits", "md", "Limits", (q,)), 3)
     assert len(doc.questions) == 1
     assert [d.code for d in diags] == ["practice-short"] and "limit of 1,000,000,000" in diags[0].message
+
+
+@pytest.mark.parametrize("stem", [
+    "How many parameters does it have? " + "nn.LSTM(" * 12000,
+    "How many parameters? LSTM(" + "(" * 50000,
+    "How many parameters does it have? " + "nn.LSTM(3, 4), " * 6000,
+    "How many parameters does an LSTM have? " + "hidden size " * 20000,
+    "What is the shape of the output of nn.LSTM(3, 4)? " + "(1, 2, 3) " * 10000,
+    "Hidden Layer Size " * 20000 + "How many parameters does this RNN have? Input Vector Size: 3",
+])
+def test_hostile_size_text_takes_linear_time_and_no_traceback(stem) -> None:
+    with alarm(10):
+        q = run(question(stem, "Answer: " + "= 5 " * 20000))
+    assert [d for d in q.diagnostics if "failed" in d.message] == []
