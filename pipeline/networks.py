@@ -675,14 +675,22 @@ def parse_value(text: str, shape: bool) -> Value | None:
             return tuple(None if p.strip() in ("None", "?") else number(p.strip().replace(",", ""))
                          for p in m.group(1).split(","))
         return (number(m.group(2)), number(m.group(3)))
+    totals = [ln for ln in text.split("\n")[:40] if re.search(r"\b(?:total|in all|altogether|overall)\b", ln, re.I)
+              and re.search(r"\d", ln)]
+    if totals and "\n" in text.strip():  # a worked answer over several lines: its total line
+        text = totals[-1]
     first = re.sub(r"^\s*[A-Da-d][.)]\s+", "", text.split("\n")[0])
     product = _arithmetic(first)
     if product is not None:  # an option or key written as a product: "20×20", "4 · (8 + 16 + 1) · 16"
         return product
     if re.match(rf"\s*{NUM}(?!\s*[×x·*^+\-/=]|\(|\w|,\d)", first):  # "12800 (6400 per layer)", "360. The..."
         tail = first
-    elif "=" in first:  # a worked answer: its last result
+    elif "=" in first:  # a worked answer: its last result, or what it concludes after it
         tail = first.rsplit("=", 1)[1]
+        concluded = re.search(rf"\b(?:so|hence|thus|total(?:ling)?|in all|altogether|gives?|giving)\b\D{{0,30}}?{NUM}",
+                              tail, re.I)
+        if concluded:
+            return number(concluded.group(1))
     else:
         tail = re.split(r"[.;](?:\s|$)", first)[0]
         if re.search(r"[a-zA-Z]\s*[+*/·×^²]|[+*/·×^]\s*[a-zA-Z]", tail):

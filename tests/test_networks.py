@@ -220,6 +220,8 @@ def test_make_check_lists_the_network_each_question_was_read_as() -> None:
     ("Total params: 175,601", 175601), ("4 × (300·64 + 64·64) = 93184", 93184), ("12800 (6400 per layer)", 12800),
     ("360. The 365 days do not matter.", 360), ("so the total is 5504.", 5504), ("b. 20×20", 400),
     ("For n = 10, m = 32: 4·(320 + 1024 + 32) = 5504.", 5504), ("2 · 10,000 · 200 = 4,000,000", 4000000),
+    ("Each gate has 10·20 + 20·20 + 20 = 620 parameters, so the LSTM has 2480.", 2480),
+    ("\n- W: 400\n- U: 1600\n- b: 40\n\nTotal: 2040 parameters", 2040),
     ("4(nm + n² + n)", None), ("It does not change with the sequence length.", None),
 ])
 def test_stated_answers_as_documents_write_them(text, value) -> None:
