@@ -648,6 +648,9 @@ _SHAPE_TEXT = re.compile(r"[(\[]\s*((?:None|\d[\d,]*|\?)(?:\s*,\s*(?:None|\d[\d,
                          r"|(\d+)\s*(?:×|x|\\times|by)\s*(\d+)")
 
 
+WHOLE = r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+)(?!\d|\.\d)"  # a whole number, never a decimal's integer part
+
+
 def _arithmetic(text: str) -> int | None:
     """A stated value written as arithmetic of numbers only, evaluated by the project's safe grammar."""
     from . import expression
@@ -693,9 +696,12 @@ def parse_value(text: str, shape: bool) -> Value | None:
             return number(concluded.group(1))
     else:
         tail = re.split(r"[.;](?:\s|$)", first)[0]
-        if re.search(r"[a-zA-Z]\s*[+*/·×^²]|[+*/·×^]\s*[a-zA-Z]", tail):
-            return None  # a formula in letters states no number
-        found = re.findall(NUM, tail)
+        formula = re.search(r"[a-zA-Z]\s*[+*/·×^²]|[+*/·×^]\s*[a-zA-Z]|\d\(", tail)
+        tail = re.sub(r"\([^()]*\)", " ", tail)  # "(685.94 KB)" is an aside
+        if formula or re.search(r"\b(?:million|billion|k)\b",
+                                                                                  tail, re.I):
+            return None  # a formula in letters, or a rounded count, states no exact number
+        found = re.findall(WHOLE, tail)
         return number(found[-1]) if found else None
     found = re.search(NUM, tail)
     return number(found.group(1)) if found and "." not in found.group(0) else None

@@ -222,6 +222,7 @@ def test_make_check_lists_the_network_each_question_was_read_as() -> None:
     ("For n = 10, m = 32: 4·(320 + 1024 + 32) = 5504.", 5504), ("2 · 10,000 · 200 = 4,000,000", 4000000),
     ("Each gate has 10·20 + 20·20 + 20 = 620 parameters, so the LSTM has 2480.", 2480),
     ("\n- W: 400\n- U: 1600\n- b: 40\n\nTotal: 2040 parameters", 2040),
+    ("Total params: 175,601 (685.94 KB)", 175601), ("about 1.2 million", None),
     ("4(nm + n² + n)", None), ("It does not change with the sequence length.", None),
 ])
 def test_stated_answers_as_documents_write_them(text, value) -> None:
