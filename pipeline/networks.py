@@ -552,7 +552,6 @@ def bind(q: Question, lines: Sequence[str] | None, line_of: Callable[[str], int]
             if any(c.strip("`* ") == named.group(1) for c in list(row.values())[:1]):
                 setup = f"{setup}\n{row_text(row)}"
                 table_line = int(row["__line__"])
-                # the table's own notes (e.g. what "Keras (defaults)" means) are above it
                 break
     if lines and not re.search(r"\d", re.sub(r"\d+\s*(?:time steps|steps|days)", "", setup.replace(stem, ""))) \
             and len(re.findall(r"\d+", stem)) < 2:
