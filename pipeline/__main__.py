@@ -87,6 +87,10 @@ def report(doc: Document, practice_count: int = practice.DEFAULT_COUNT) -> list[
             from .recompute import describe
 
             out.append(f"  computed {q.id}: {describe(c)}")
+            if c.binding is not None:
+                from .recompute import describe_network
+
+                out.append(f"  network {q.id}: {describe_network(c)}")
         if q.vary:
             out.append(f"  varied {q.id}: {vary.summary(q)}")
         for p in practice.practice_questions(q, practice_count):

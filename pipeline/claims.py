@@ -14,7 +14,7 @@ _MATH = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$", re.S)
 # run that ends in a digit. Every quantifier is possessive, so a failed attempt never backtracks; and an attempt
 # that fails from a valid start takes the rest of its run along (the second branch), since any later start in
 # the same run would reach the same `=` and fail the same way. Without both, a line of 20,000 `((` took 24 s.
-_CLAIM_GLUE = r"\s.*×·x+\-/()"  # what may stand between the digits of a claim
+_CLAIM_GLUE = r"\s.*×·x+\-/(),"  # what may stand between the digits of a claim
 _PLAIN_CLAIM = re.compile(rf"(?<![\w^{{}}.])(?=[(\d])(?:([(\d][\d{_CLAIM_GLUE}]*+(?:=(?:[{_CLAIM_GLUE}]*+\d++)++)++)"
                           rf"|[\d{_CLAIM_GLUE}]++)")
 _ARITHMETIC = re.compile(r"[\d.\s+\-*/()=]+")
@@ -26,6 +26,7 @@ def plain_claims(text: str) -> list[str]:
 
 
 def _normalise_math(s: str) -> str:
+    s = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", s)  # thousands separators: 4,040,000
     s = re.sub(r"\\frac\{([^{}]+)\}\{([^{}]+)\}", r"((\1)/(\2))", s)
     for a, b in ((r"\times", "*"), (r"\cdot", "*"), ("×", "*"), ("·", "*"), (r"\div", "/"), ("÷", "/"),
                  ("−", "-"), (r"\left", ""), (r"\right", ""), (r"\,", ""), ("{", "("), ("}", ")")):

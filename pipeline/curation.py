@@ -208,6 +208,8 @@ def _apply_one(q: Question, fix: dict[str, Any], path: str, line: int) -> tuple[
         changes["rubric"] = tuple(fix["rubric"])
     if "vary" in fix:
         changes["vary"] = vary_of(fix["vary"])
+    if "sizes" in fix:
+        changes["sizes"] = tuple(sorted(fix["sizes"].items()))
     if fix.get("figure"):
         changes["figures"], problems = _figures(q, fix["figure"], path, line)
         diags += problems

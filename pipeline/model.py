@@ -61,6 +61,36 @@ class BreakdownItem:
 
 
 @dataclass(frozen=True)
+class NetLayer:
+    """One layer of a network a question describes, as read from its text, code or table."""
+    kind: str  # "rnn", "lstm", "gru", "dense" or "embedding"
+    inputs: int  # features it reads at each step (for an embedding: the vocabulary size)
+    units: int  # hidden size per direction, dense units, or embedding dimension
+    directions: int = 1  # 2 for a bidirectional recurrent layer
+    biases: int = 1  # bias vectors per gate: 0, 1 (Keras, textbooks) or 2 (PyTorch, Keras GRU reset_after)
+    line: int = 0  # source line it was read from
+
+
+@dataclass(frozen=True)
+class Binding:
+    """A question bound to a computation: the network it describes and what it asks about it, as data that
+    recomputation, variants and practice notes read (never the prose parsed back)."""
+    layers: tuple[NetLayer, ...]  # in the order data flows through them
+    asks: str  # "parameters", "weight-count", "weight-shape", "output-shape", "state-shape", "dimension",
+    #            "difference" (a count of this network minus that of `other`)
+    framework: str = ""  # "pytorch", "keras", "textbook" or "" when the question names none
+    layer: int = -1  # index of the layer asked about; -1 for the whole network
+    detail: str = ""  # what within it: a weight ("input", "recurrent", "gate-stacked"), a dimension ("gate",
+    #                   "concatenated", "features", "hidden"), a layout ("keras" kernel)
+    batch: int | None = None  # batch size of an input, when the question gives one
+    steps: int | None = None  # time steps of an input, when the question gives them
+    batch_first: bool = False  # PyTorch's batch_first
+    every_step: bool = True  # output of every step (return_sequences, PyTorch's output) or the last only
+    other: tuple[NetLayer, ...] = ()  # for "difference": the network subtracted
+    lines: tuple[int, ...] = ()  # the source lines the sizes were read from
+
+
+@dataclass(frozen=True)
 class Computed:
     quantity: str  # what was computed, Markdown with $...$ math, e.g. "parameter total" or "output shape"
     value: str  # the computed result as shown to the learner, e.g. "20362" or "[5, 10, 32]"
@@ -72,6 +102,7 @@ class Computed:
     line: int = 0  # source line of the document's claim (or of the sizes)
     note: str = ""  # anything else the learner should be told (e.g. a corrected label)
     axes: tuple[str, ...] = ()  # for a shape, what each dimension holds, in order, e.g. ("batch size", ...)
+    binding: Binding | None = None  # the network and question it was computed from, when read as one
 
 
 @dataclass(frozen=True)
@@ -124,6 +155,7 @@ class Question:
     cues: tuple[Cue, ...] = ()  # the evidence that decided the question's boundaries, options and marks
     vary: tuple[Vary, ...] = ()  # sizes an overlay lets exam versions and practice notes change
     rubric: tuple[str, ...] = ()  # an overlay's grading criteria for a written answer (Markdown), in order
+    sizes: tuple[tuple[str, int], ...] = ()  # sizes an overlay pins for recomputation, e.g. (("n_h", 128),)
 
     @property
     def stem_figure_missing(self) -> bool:
@@ -199,7 +231,7 @@ def document_from_json(text: str | bytes) -> Document:
 _NESTED: dict[str, type] = {
     "source": SourceSpan, "choices": Choice, "computed": Computed, "breakdown": BreakdownItem,
     "diagnostics": Diagnostic, "cues": Cue, "questions": Question, "skipped": Skipped, "vary": Vary,
-    "figures": Figure,
+    "figures": Figure, "binding": Binding, "layers": NetLayer, "other": NetLayer,
 }
 
 
@@ -210,7 +242,8 @@ def _from_data(cls: type, data: Any) -> Any:
     for name, value in data.items():
         nested = _NESTED.get(name)
         if isinstance(value, list):
-            value = tuple(_from_data(nested, v) if nested else v for v in value)
+            value = tuple(_from_data(nested, v) if nested else tuple(v) if isinstance(v, list) else v
+                          for v in value)
         elif nested is not None and value is not None:
             value = _from_data(nested, value)
         values[name] = value
@@ -218,7 +251,7 @@ def _from_data(cls: type, data: Any) -> Any:
 
 
 __all__ = [
-    "KINDS", "SEVERITIES", "FIGURE_PLACES", "Figure", "SourceSpan", "Diagnostic", "Cue", "Vary", "Choice",
+    "KINDS", "SEVERITIES", "FIGURE_PLACES", "Figure", "NetLayer", "Binding", "SourceSpan", "Diagnostic", "Cue", "Vary", "Choice",
     "BreakdownItem", "Computed",
     "Question", "Skipped", "Document", "all_diagnostics", "document_to_json", "document_from_json",
 ]

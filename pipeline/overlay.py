@@ -42,7 +42,8 @@ from .model import FIGURE_PLACES, Diagnostic, KINDS, Vary
 from .source import read_source
 
 FIX_KEYS = {"question", "why", "correct", "kind", "choices", "answer", "note", "replace", "explanation", "vary",
-            "figure", "rubric"}
+            "figure", "rubric", "sizes"}
+MAX_PINNED = 10**9  # the largest size `sizes` may pin, as for a size a document states
 FIGURE_KEYS = {"diagram", "file", "equation", "fills", "where", "caption"}
 FIGURE_FILE_TYPES = ("image/svg+xml", "image/png")
 # Sizes an overlay may let vary, by what the reference model calls them.
@@ -166,6 +167,10 @@ def _check_fix(fix: Any) -> tuple[str, tuple[str | int, ...]] | None:
         problem = _check_vary(fix["vary"])
         if problem:
             return problem, ("vary",)
+    if "sizes" in fix:
+        problem = _check_sizes(fix["sizes"])
+        if problem:
+            return problem, ("sizes",)
     replace = fix.get("replace", [])
     if not (isinstance(replace, list) and all(isinstance(r, dict) for r in replace)):
         return f"`replace` must be [[fix.replace]] tables of `field`, `find` and `with`, not {_shown(replace)}", \
@@ -270,6 +275,18 @@ def _check_vary(vary: Any) -> str | None:
                 return f"`vary.{name}` must be a range {{ from = 10, to = 50 }} with from < to, not {_shown(spec)}"
         else:
             return f"`vary.{name}` must be a list of sizes or a {{ from, to }} range, not {_shown(spec)}"
+    return None
+
+
+def _check_sizes(sizes: Any) -> str | None:
+    """`sizes = { n_x = 20, n_h = 128 }`: sizes a question's text leaves out, pinned for its recomputation."""
+    if not isinstance(sizes, dict) or not sizes:
+        return f"`sizes` must be a table of sizes, e.g. {{ n_x = 20, n_h = 128 }}, not {_shown(sizes)}"
+    for name, value in sizes.items():
+        if name not in VARY_SIZES:
+            return f"`sizes` can pin {', '.join(sorted(VARY_SIZES))}; `{name}` is none of them"
+        if type(value) is not int or not 1 <= value <= MAX_PINNED:
+            return f"`sizes.{name}` must be a whole size from 1 to {MAX_PINNED:,}, not {_shown(value)}"
     return None
 
 

@@ -51,7 +51,10 @@ def with_practice(doc: Document, count: int = DEFAULT_COUNT) -> tuple[Document, 
     for q in doc.questions:
         made = practice_questions(q, count)
         extra += made
-        if vary.subject(q) is not None and len(made) < count:
+        if vary.over_limit(q):
+            diags.append(Diagnostic(q.source.file, q.source.line_start, "warning", "practice-short",
+                                    f"{vary.over_limit(q)}: no practice notes are made from its ranges"))
+        elif vary.subject(q) is not None and len(made) < count:
             diags.append(Diagnostic(q.source.file, q.source.line_start, "warning", "practice-short",
                                     f"{q.id}: {len(made)} practice notes of the {count} asked for: its ranges give "
                                     f"no more that differ from the others (widen its `vary` ranges)"))
@@ -62,7 +65,7 @@ def practice_questions(q: Question, count: int) -> list[Question]:
     """Up to `count` practice questions on what q computes, no two alike; none when the model computes nothing
     from q's sizes."""
     found = vary.subject(q)
-    if found is None or count <= 0:
+    if found is None or count <= 0 or vary.over_limit(q):
         return []
     base = found.subject
     ranges = {**DEFAULT_RANGES[type(base)], **vary.ranges(q.vary)}

@@ -2,19 +2,20 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Mapping, Sequence
 
-import numpy as np
 import sympy as sp
 
-from . import expression, sizes
+from . import expression, networks, sizes
 from .claims import arithmetic_claims
 from .model import BreakdownItem, Choice, Computed, Diagnostic, Question
-from .reference import Dense, make_cell, unroll
+from .reference import CONVENTIONS, Dense, counts, make_cell, unroll
 from .reference.cells import convention_of
 from .reference.unroll import distinct_arrays, distinct_count
-from .reference.verified import A_CELL, math_label
+from .reference.verified import A_CELL, gate_dimension, math_label, output_shape
+
+UNROLLED = 3  # steps unrolled to find the arrays a count holds: any longer unrolling reads the same ones
 
 CELL_NAMES = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}
 
@@ -110,11 +111,14 @@ def _parameter_total(q: Question, where: _Where) -> Result:
     n_y = _size(q, sizes.PARAMETER_SIZES, "n_y")
     setup = f"{q.context}\n{q.stem}"
     kind, bias = sizes.cell_kind(setup), sizes.bias_convention(setup)
-    cell = make_cell(kind, n_x, n_h, bias)
-    layers = [cell] + ([Dense(n_h, n_y)] if n_y else [])
-    horizons = sorted({int(n) for n in re.findall(r"(\d+)[- ]time[- ]steps?", q.stem, re.I)}) or [1]
-    totals = {T: distinct_count(unroll(layers, T)) for T in horizons}
-    parts = distinct_arrays(unroll(layers, horizons[0]))
+    cell = make_cell(kind, n_x, n_h, bias, seed=None)  # shapes only: a count never allocates the sizes
+    layers = [cell] + ([Dense(n_h, n_y, seed=None)] if n_y else [])
+    stated = {sizes.number(n) for n in re.findall(rf"{sizes.NUM}[- ]time[- ]steps?", q.stem, re.I)}
+    horizons = sorted(T for T in stated if T) or [1]
+    # Every step reads the same arrays, so unrolling UNROLLED steps shows every distinct array: the count is the
+    # same for any longer unrolling, and the work is bounded whatever lengths (and however many) the text states.
+    totals = {T: distinct_count(unroll(layers, min(T, UNROLLED))) for T in horizons[:UNROLLED]}
+    parts = distinct_arrays(unroll(layers, min(horizons[0], UNROLLED)))
     roles = {name: role for layer in layers for name, role in layer.roles.items()}
     total = totals[horizons[0]]
     diags: list[Diagnostic] = []
@@ -150,11 +154,16 @@ def _parameter_total(q: Question, where: _Where) -> Result:
         m = re.search(r"\btotal\b.*=\s*\$?\s*(\d+)[^=]*$", text, re.I)
         if m:
             doc_total, doc_line = m.group(1), where.line_of(text)
+    if doc_total is None:  # no worked total: the answer the document states, if it states one
+        said = networks.stated(q, False)
+        if said is not None and isinstance(said[0], int):
+            doc_total, doc_line = str(said[0]), where.line_of(said[1])
     agrees = None if doc_total is None else int(doc_total) == total
     if agrees is False:
         diags.append(_diag(q, doc_line, "error", "claim-false",
                            f"the document's parameter total is {doc_total}; the reference model holds {total}"))
-    steps = " and ".join(str(T) for T in horizons)
+    shown = horizons if len(horizons) <= 3 else horizons[:2] + ["...", horizons[-1]]
+    steps = " and ".join(str(T) for T in shown)
     quantity = "parameter total"
     if len(set(totals.values())) > 1:  # cannot happen with shared arrays, but say so if it ever does
         notes.append("Totals differ by unrolled length: "
@@ -193,14 +202,12 @@ def _gate_dimension(q: Question, where: _Where) -> Result:
     n_x = _size(q, sizes.GATE_SIZES, "n_x", ("context", "stem"))
     if kind == "rnn" or n_h is None:
         return q, [], []
-    cell = make_cell(kind, n_x or 1, n_h)
+    cell = make_cell(kind, 1, 1, seed=None)
     # The stem's symbol may be garbled (a scanned \Gamma_{\rm M}); then the feedback's symbol names the gate.
     gate = sizes.gate_of(q, cell.BLOCKS)
     if gate is None:
         return q, [], []
-    x = np.zeros((1, 1, cell.n_x))
-    x[0, 0, 0] = 1.0  # one word, one-hot
-    dim = cell.forward(x, return_gates=True).gates[gate].shape[-1]
+    dim = gate_dimension(kind, n_x or 1, n_h, gate).value  # a forward pass on a scaled-down copy
     line = where.line_of(q.stem[:80])
     diags: list[Diagnostic] = []
     marked = [c for c in q.choices if c.correct]
@@ -239,19 +246,22 @@ def _tensor_shapes(q: Question, where: _Where) -> Result:
                               for name in ("batch", "steps", "features"))
     claims: dict[str, tuple[str, int]] = {}
     for line in (q.answer + "\n" + q.explanation).split("\n"):
+        said = line.lower().find("output")  # a shape after the word "output" is the output shape
         for m in _SHAPE.finditer(line):
-            which = "output shape" if "output" in line[:m.start()].lower() else "input shape"
-            claims.setdefault(which, (m.group(0), where.line_of(line)))
+            which = "output shape" if 0 <= said < m.start() else "input shape"
+            if which not in claims:  # the first claim of each kind only: a line is looked up once, not per match
+                claims[which] = (m.group(0), where.line_of(line))
+        if len(claims) == 2:
+            break
     if None in (batch, steps, features) or not claims:
         return q, [], []
     units = _size(q, sizes.SHAPE_SIZES, "units", sizes.FIELDS)
     kind = sizes.cell_kind(text)
-    x = np.zeros((batch, steps, features))
-    shapes = {"input shape": list(x.shape)}
+    shapes = {"input shape": [batch, steps, features]}
     axes = {"input shape": ("batch size", "time steps", "features per time step"),
             "output shape": ("batch size", "time steps", "number of units")}  # the model's [batch, time, ...]
     if units:
-        shapes["output shape"] = list(make_cell(kind, features, units).forward(x).outputs.shape)
+        shapes["output shape"] = list(output_shape(kind, batch, steps, features, units).value)
     computed, diags = [], []
     for quantity, shape in shapes.items():
         claim, line = claims.get(quantity, (None, where.line_of(q.stem)))
@@ -326,6 +336,107 @@ def _leaky_derivative(q: Question, where: _Where) -> Result:
     return q, [computed], []
 
 
+# --- any network the text describes ----------------------------------------------------------------
+
+ASKED = {"parameters": "parameter count", "difference": "difference of parameter counts",
+         "weight-count": "parameters in the weight matrix", "weight-shape": "weight shape",
+         "output-shape": "output shape", "state-shape": "state shape", "dimension": "dimension"}
+BIAS_WORDS = {0: "no biases", 1: "one bias vector per gate", 2: "two bias vectors per gate"}
+PIN = "`sizes = { n_x = 20, n_h = 128 }`"
+
+
+def shown(value: object) -> str:
+    if isinstance(value, tuple):
+        return "[" + ", ".join("None" if v is None else str(v) for v in value) + "]"
+    return str(value)
+
+
+def same(stated: object, value: object) -> bool:
+    """A stated answer equals the computed one; an unknown batch (None) matches any batch."""
+    if isinstance(stated, tuple) and isinstance(value, tuple):
+        if len(stated) + 1 == len(value) and value[0] is None:
+            value = value[1:]
+        return len(stated) == len(value) and all(a is None or b is None or a == b for a, b in zip(stated, value))
+    return stated == value
+
+
+def network_words(layers) -> str:
+    """e.g. "Embedding 5000→32, LSTM 32→48 (one bias vector per gate), Dense 48→1"."""
+    out = []
+    for layer in layers:
+        name = ("bidirectional " if layer.directions == 2 else "") + counts.NAMES[layer.kind]
+        bias = f" ({BIAS_WORDS[layer.biases]})" if layer.kind in counts.RECURRENT else \
+            (" (no bias)" if layer.kind == "dense" and not layer.biases else "")
+        out.append(f"{name} {layer.inputs or '?'}→{layer.units}{bias}")
+    return ", ".join(out)
+
+
+def convention_words(b) -> str:
+    named = {"pytorch": "PyTorch", "keras": "Keras", "textbook": "the textbook's"}.get(b.framework)
+    if named:
+        return f"{named} convention"
+    return "no framework named: Keras' defaults (one bias vector per gate; a GRU with reset_after=True, two)"
+
+
+def _network_question(q: Question, where: _Where) -> Result:
+    binding, why = networks.bind(q, where.lines, where.line_of)
+    stem_line = where.line_of(q.stem[:80])
+    if binding is None:
+        if not why:
+            return q, [], []
+        return q, [], [_diag(q, stem_line, "info", "size-unbound",
+                             f"{why}: state it in the question or pin it in the overlay ({PIN})")]
+    try:
+        value = counts.value(binding)
+    except (ValueError, IndexError, ZeroDivisionError) as err:
+        return q, [], [_diag(q, stem_line, "info", "size-unbound", f"the network it describes cannot be computed "
+                                                                    f"({err}): pin its sizes in the overlay ({PIN})")]
+    shape = isinstance(value, tuple)
+    if shape and binding.framework == "pytorch" and None in value:
+        return q, [], [_diag(q, stem_line, "info", "size-unbound",
+                             "it asks for a shape but states no batch size or sequence length")]
+    alts: dict[str, object] = {}
+    if binding.framework == "" and networks.bias_rule(f"{q.context}\n{q.stem}") is None:
+        for name, biases in (("PyTorch's two bias vectors per gate", 2), ("the textbook's one bias vector per gate", 1)):
+            other = replace(binding, layers=tuple(replace(l, biases=biases) if l.kind in counts.RECURRENT else l
+                                                  for l in binding.layers))
+            v = counts.value(other)
+            if v != value:
+                alts[name] = v
+    said = networks.stated(q, shape)
+    diags, note = [], ""
+    doc_value, agrees, line = None, None, stem_line
+    if said is not None:
+        stated_value, text, line = said
+        line = line or where.line_of(text)
+        doc_value = shown(stated_value)
+        agrees = same(stated_value, value)
+        other = next((name for name, v in alts.items() if same(stated_value, v)), None)
+        if other:
+            agrees, note = True, (f"The document's {doc_value} counts {other}; with Keras' defaults the count is "
+                                  f"{shown(value)}. Both are right: the question names no framework.")
+        elif not agrees:
+            likely = next((what for what, v in counts.mistakes(binding) if same(stated_value, v)), None)
+            diags.append(_diag(q, line, "error", "claim-false",
+                               f"the document's answer is {doc_value}; the reference model gives {shown(value)} "
+                               f"for {network_words(binding.layers)}" + (f"; likely mistake: {likely}" if likely
+                                                                          else "")))
+    if alts and not note:
+        note = "The question names no framework; this count follows Keras' defaults. " + "; ".join(
+            f"with {name} it is {shown(v)}" for name, v in alts.items()) + "."
+    asked = ASKED[binding.asks]
+    if binding.layer >= 0 and binding.asks == "parameters":
+        asked = f"parameter count of layer {binding.layer + 1} ({counts.NAMES[binding.layers[binding.layer].kind]})"
+    parts = binding.layers if binding.layer < 0 else (binding.layers[binding.layer],)
+    method = (f"{network_words(binding.layers)}: " + " + ".join(counts.formula(l) for l in parts)
+              + ", from the weight shapes each layer holds; the closed form agrees"
+              if binding.asks == "parameters" else f"{network_words(binding.layers)}, from the weight shapes and "
+                                                   "the layers' input and output sizes")
+    computed = Computed(quantity=asked, value=shown(value), method=method, convention=convention_words(binding),
+                        document_value=doc_value, agrees=agrees, line=line, note=note, binding=binding)
+    return q, [computed], diags
+
+
 # --- driver ---------------------------------------------------------------------------------------
 
 RECOGNISERS: tuple[Callable[[Question, _Where], Result], ...] = (
@@ -344,9 +455,20 @@ def recompute(questions: Sequence[Question], lines: Mapping[str, Sequence[str]] 
     for q in questions:
         where = _Where(q, (lines or {}).get(q.source.file))
         diags = arithmetic_claims(q, where.line_of)
+        diags += [_diag(q, where.line_of(text), "warning", "size-refused", why)
+                  for text, why in sizes.refused(q, (sizes.PARAMETER_SIZES, sizes.GATE_SIZES, sizes.SHAPE_SIZES))]
         computed: list[Computed] = []
         for recognise in RECOGNISERS:
             q, found, found_diags = recognise(q, where)
+            computed += found
+            diags += found_diags
+        if not computed:  # a network in any phrasing, when none of the documents' own forms applied
+            try:
+                q, found, found_diags = _network_question(q, where)
+            except Exception as err:  # a bug must cost this question its computation, never the document
+                found, found_diags = [], [_diag(q, where.line_of(q.stem[:80]), "warning", "size-unbound",
+                                                f"reading its network failed ({type(err).__name__}: {err}); "
+                                                "nothing is computed for it")]
             computed += found
             diags += found_diags
         if computed or diags:
@@ -355,6 +477,20 @@ def recompute(questions: Sequence[Question], lines: Mapping[str, Sequence[str]] 
             q = q.with_(kind="numeric")  # the answer is a number the model computes: a numeric card
         out.append(q)
     return out, []
+
+
+def describe_network(c: Computed) -> str | None:
+    """What `make check` says a computed question was read as: its network, convention and source lines."""
+    b = c.binding
+    if b is None:
+        return None
+    what = ASKED[b.asks] + (f" of layer {b.layer + 1}" if b.layer >= 0 else "")
+    extra = ", ".join(f"{n} {v}" for n, v in (("batch", b.batch), ("steps", b.steps)) if v) + \
+        (", batch_first" if b.batch_first else "")
+    lines = ", ".join(map(str, b.lines)) or "?"
+    return (f"{network_words(b.layers)}" + (f" minus {network_words(b.other)}" if b.other else "")
+            + f"; {convention_words(b)}; asks the {what}" + (f"; {extra}" if extra else "") + f"; read from line"
+            + ("s " if len(b.lines) > 1 else " ") + lines)
 
 
 def describe(c: Computed) -> str:

@@ -11,6 +11,33 @@ from .model import Question
 
 FIELDS = ("context", "stem", "answer", "explanation")
 
+# A size as documents write it: `128`, `1,024` or `10,000` (thousands separators in groups of three). A decimal
+# (`12.5`) is matched whole so that it is never read as its integer part; `number` refuses it.
+NUM = r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\d])"
+# Sizes beyond these are refused with a warning naming the limit: every count is a closed form, so the limit is
+# not about cost but about text that cannot be a network (a 5,000-digit hidden size).
+MAX_SIZE = 10**9
+MAX_DIGITS = 12
+
+
+def number(text: str) -> int | None:
+    """A size written in a document -> its value; None for a decimal or a number over MAX_DIGITS digits."""
+    digits = text.replace(",", "")
+    if not digits.isdigit() or len(digits) > MAX_DIGITS:
+        return None
+    return int(digits)
+
+
+def refusal(text: str) -> str | None:
+    """Why a written size is not read, for a warning; None when it is read."""
+    digits = text.replace(",", "")
+    if "." in digits:
+        return f"the size {text} is not a whole number; it is not computed"
+    if len(digits) > MAX_DIGITS or int(digits) > MAX_SIZE:
+        shown = digits if len(digits) <= 20 else f"{digits[:8]}... ({len(digits)} digits)"
+        return f"the size {shown} is over the limit of {MAX_SIZE:,}; it is not computed"
+    return None
+
 
 @dataclass(frozen=True)
 class Spot:
@@ -23,19 +50,19 @@ class Spot:
 
 # Each size, the sentences documents state it in (group 1 holds the number), looked for field by field.
 PARAMETER_SIZES: dict[str, tuple[str, ...]] = {
-    "n_h": (r"hidden(?: layer)? size[^:=\d\n]*[:=]\s*(\d+)", r"(\d+) hidden units", r"hidden size of (\d+)"),
-    "n_x": (r"input(?: vector)? size[^:=\d\n]*[:=]\s*(\d+)", r"input size of (\d+)"),
-    "n_y": (r"output(?: layer)? size[^:=\d\n]*[:=]\s*(\d+)", r"output size of (\d+)"),
+    "n_h": (rf"hidden(?: layer)? size[^:=\d\n]{{0,60}}[:=]\s*{NUM}", rf"{NUM} hidden units", rf"hidden size of {NUM}"),
+    "n_x": (rf"input(?: vector)? size[^:=\d\n]{{0,60}}[:=]\s*{NUM}", rf"input size of {NUM}"),
+    "n_y": (rf"output(?: layer)? size[^:=\d\n]{{0,60}}[:=]\s*{NUM}", rf"output size of {NUM}"),
 }
 GATE_SIZES: dict[str, tuple[str, ...]] = {
-    "n_h": (r"(\d+)[- ]dimensional (?:activations|hidden)", r"(\d+) hidden units", r"hidden size of (\d+)"),
-    "n_x": (r"(\d[\d,]*)[- ]word vocabulary", r"(\d+)[- ]dimensional (?:inputs?|word vectors|embeddings)"),
+    "n_h": (rf"{NUM}[- ]dimensional (?:activations|hidden)", rf"{NUM} hidden units", rf"hidden size of {NUM}"),
+    "n_x": (rf"{NUM}[- ]word vocabulary", rf"{NUM}[- ]dimensional (?:inputs?|word vectors|embeddings)"),
 }
 SHAPE_SIZES: dict[str, tuple[str, ...]] = {
-    "batch": (r"(\d+) (?:time series|sequences|samples|examples)\b",),
-    "steps": (r"(\d+) time steps",),
-    "features": (r"(\d+) (?:values|features|inputs) per time step",),
-    "units": (r"(\d+) (?:neurons|units|hidden units)\b",),
+    "batch": (rf"{NUM} (?:time series|sequences|samples|examples)\b",),
+    "steps": (rf"{NUM} time steps",),
+    "features": (rf"{NUM} (?:values|features|inputs) per time step",),
+    "units": (rf"{NUM} (?:neurons|units|hidden units)\b",),
 }
 
 # How a teacher or learner reads each size's name.
@@ -73,15 +100,42 @@ def gate_of(q: Question, blocks: Sequence[str]) -> str | None:
                  if m.group("g").lower() in GATE_NAMES and m.group("g").lower() in blocks), None)
 
 
+def _spot(name: str, field: str, m: re.Match) -> Spot | None:
+    written = m.group(0)[m.start(1) - m.start(0):]
+    written = re.match(r"[\d,]+(?:\.\d+)?", written).group(0)
+    value = number(written)
+    if value is None or refusal(written):
+        return None
+    return Spot(name, value, field, m.start(1), m.end(1))
+
+
 def find(q: Question, patterns: Sequence[str], name: str, fields: Sequence[str] = FIELDS[:3]) -> Spot | None:
-    """The first place any pattern finds the size, searching the fields in order (set-up before answer)."""
+    """The first place any pattern finds the size, searching the fields in order (set-up before answer); a size
+    that is not a whole number or is over the limit is not read (`refused` says why)."""
     for field in fields:
         text = getattr(q, field)
         for pattern in patterns:
             m = re.search(pattern, text, re.I)
             if m:
-                return Spot(name, int(m.group(1).replace(",", "")), field, m.start(1), m.end(1))
+                return _spot(name, field, m)
     return None
+
+
+def refused(q: Question, tables: Sequence[Mapping[str, Sequence[str]]], fields: Sequence[str] = FIELDS[:3]
+            ) -> list[tuple[str, str]]:
+    """(field text, reason) for each size the tables find but do not read: a decimal or an over-limit size."""
+    out = []
+    for table in tables:
+        for patterns in table.values():
+            for field in fields:
+                for pattern in patterns:
+                    m = re.search(pattern, getattr(q, field), re.I)
+                    if m:
+                        written = re.match(r"[\d,]+(?:\.\d+)?", m.group(0)[m.start(1) - m.start(0):]).group(0)
+                        why = refusal(written)
+                        if why and (m.group(0), why) not in out:
+                            out.append((m.group(0), why))
+    return out
 
 
 def find_all(q: Question, table: Mapping[str, Sequence[str]], fields: Sequence[str] = FIELDS[:3]
@@ -99,8 +153,9 @@ def find_every(q: Question, patterns: Sequence[str], name: str, fields: Sequence
         text = getattr(q, field)
         for pattern in patterns:
             for m in re.finditer(pattern, text, re.I):
-                found.setdefault((field, m.start(1)), Spot(name, int(m.group(1).replace(",", "")), field,
-                                                           m.start(1), m.end(1)))
+                spot = _spot(name, field, m)
+                if spot is not None:
+                    found.setdefault((field, m.start(1)), spot)
     return list(found.values())
 
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass, replace
 from typing import Mapping, NamedTuple, Sequence, Union
 
 from . import sizes
-from .model import Choice, Computed, Question, Vary
+from .model import Binding, Choice, Computed, Question, Vary
 from .reference import make_cell
-from .reference.variants import GateQuestion, Network, ShapeQuestion, Variant, draw, draw_gates, draw_shapes
+from .reference.variants import MAX_SIZE, GateQuestion, Network, ShapeQuestion, Variant, draw, draw_gates, draw_shapes
 
 Subject = Union[Network, GateQuestion, ShapeQuestion]
 
@@ -35,6 +35,11 @@ def subject(q: Question) -> Found | None:
     shape), and where those sizes stand; None for a question with no such computation."""
     setup = f"{q.context}\n{q.stem}"
     for c in q.computed:
+        if c.binding is not None:  # read as data once, by networks.bind: never from the prose again
+            found = from_binding(c.binding)
+            if found is not None:
+                return Found(found, {}, c, {}, ())
+            continue
         quantity = c.quantity.split(" (")[0].split(",")[0]
         if quantity == "parameter total":
             spots = sizes.find_all(q, sizes.PARAMETER_SIZES)
@@ -58,6 +63,35 @@ def subject(q: Question) -> Found | None:
     return None
 
 
+def from_binding(b: Binding) -> Subject | None:
+    """The reference model's question for a bound network, when it is one the variants draw (one recurrent
+    layer, one direction, an optional dense head; a gate's length; one layer's output shape); None otherwise."""
+    layers = [layer for layer in b.layers if layer.kind != "embedding"] if b.asks != "parameters" else list(b.layers)
+    rec = [layer for layer in layers if layer.kind in ("rnn", "lstm", "gru")]
+    if len(rec) != 1 or rec[0].directions != 1 or rec[0].biases not in (1, 2) or not rec[0].inputs:
+        return None
+    cell, bias = rec[0], {1: "single", 2: "double"}[rec[0].biases]
+    if b.asks == "parameters" and b.layer in (-1, layers.index(cell)):
+        head = [layer for layer in layers if layer.kind == "dense"]
+        if layers[0] is not cell or len(layers) > 2 or (head and (not head[0].biases or b.layer >= 0)):
+            return None
+        return Network(cell.kind, cell.inputs, cell.units, head[0].units if head else None, bias)
+    if b.asks == "dimension" and b.detail == "hidden" and cell.kind in ("lstm", "gru"):
+        return GateQuestion(cell.kind, cell.inputs, cell.units, "f" if cell.kind == "lstm" else "u")
+    if b.asks == "output-shape" and b.batch and b.steps and len(layers) == 1 and b.framework != "pytorch":
+        return ShapeQuestion(cell.kind, b.batch, b.steps, cell.inputs, cell.units, b.every_step)
+    return None
+
+
+def over_limit(q: Question) -> str | None:
+    """Why q's `vary` ranges cannot be drawn from, when one goes over the size limit; None when none does."""
+    for v in q.vary:
+        top = max(v.values) if v.values else v.high
+        if top > MAX_SIZE:
+            return f"{q.id} varies {v.size} up to {top}, over the limit of {MAX_SIZE:,}"
+    return None
+
+
 def ranges(vary: tuple[Vary, ...]) -> dict[str, list[int] | tuple[int, int]]:
     return {v.size: list(v.values) if v.values else (v.low, v.high) for v in vary}
 
@@ -74,6 +108,9 @@ def variants(q: Question, seed: str, count: int, options: int = 3) -> list[Varie
     if not q.vary or found is None:
         raise ValueError(f"{q.id} has no sizes to vary" if not q.vary else
                          f"{q.id} states no size the reference model computes from")
+    problem = over_limit(q)
+    if problem:
+        raise ValueError(problem)
     missing = [v.size for v in q.vary if v.size not in found.spots]
     if missing:
         raise ValueError(f"{q.id} varies {', '.join(missing)}, which its text does not state")

@@ -61,11 +61,12 @@ class Layer:
 
 
 class _Zeros:
-    """Stands in for a random generator where only the shapes of the weights matter."""
+    """Stands in for a random generator where only the shapes of the weights matter: each array is a read-only
+    view of one zero, so a 100,000 x 100,000 weight takes no memory (its shape and size are all that is read)."""
 
     @staticmethod
     def normal(scale: float, size: tuple[int, ...]) -> np.ndarray:
-        return np.zeros(size)
+        return np.broadcast_to(np.zeros(1), size)
 
 
 _ZEROS = _Zeros()

@@ -4,11 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Iterable
 
-import numpy as np
-
 from .cells import HIDDEN, make_cell
 from .unroll import unroll
-from .verified import GateQuestion, Network, ShapeQuestion, Value, parameter_count
+from .verified import GateQuestion, Network, ShapeQuestion, Value, output_shape, parameter_count
 
 OTHER_BIAS = {"single": "double", "double": "single"}
 BIAS_MISTAKES = {  # keyed by the convention the student used
@@ -89,18 +87,17 @@ def gate_mistakes(q: GateQuestion, distinct: bool = True) -> list[Distractor]:
 
 def shape_mistakes(q: ShapeQuestion, distinct: bool = True) -> list[Distractor]:
     """The output shapes that common mistakes give, read off a forward pass; distinct as in mistakes."""
-    x = np.zeros((q.batch, q.steps, q.features))
-    run = make_cell(q.cell, q.features, q.units, seed=None).forward(x)  # shapes only
-    every, last = run.outputs.shape, run.state.shape
+    x_shape = (q.batch, q.steps, q.features)
+    every, last = (output_shape(q.cell, q.batch, q.steps, q.features, q.units, s).value for s in (True, False))
     answer, other = (every, last) if q.return_sequences else (last, every)
     found = [
         Distractor(other, "took only the last step's output (return_sequences off)" if q.return_sequences
                    else "gave every step's output (return_sequences on)", "return-sequences"),
-        Distractor(answer[:-1] + x.shape[-1:], "kept the input's feature count instead of the units",
+        Distractor(answer[:-1] + x_shape[-1:], "kept the input's feature count instead of the units",
                    "input-features"),
         Distractor(answer[1:], "left out the batch axis", "no-batch"),
     ]
     if q.return_sequences:
-        found.append(Distractor(run.outputs.transpose(1, 0, 2).shape,
+        found.append(Distractor((every[1], every[0], every[2]),
                                 "put time first (time-major, PyTorch's default layout)", "time-major"))
     return _kept(tuple(answer), [replace(d, value=tuple(int(n) for n in d.value)) for d in found], distinct)

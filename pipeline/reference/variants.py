@@ -20,6 +20,7 @@ __all__ = [
 
 Subject = TypeVar("Subject", Network, GateQuestion, ShapeQuestion)
 Ranges = Mapping[str, Sequence[int] | tuple[int, int]]
+MAX_SIZE = 10**9  # the largest size a variant may take, as for a size a document states (sizes.MAX_SIZE)
 TRIES_PER_VARIANT = 200  # draws spent per wanted variant before giving up on a large space
 
 
@@ -50,6 +51,9 @@ def _pools(base: Subject, ranges: Ranges) -> dict[str, Sequence[int]]:
     pools = {}
     for name in (n for n in base.SIZES if n in ranges):
         allowed = ranges[name]
+        top = max(allowed) if allowed else 0
+        if top > MAX_SIZE:
+            raise ValueError(f"the sizes of {name!r} go up to {top}, over the limit of {MAX_SIZE:,}")
         if isinstance(allowed, tuple) and len(allowed) == 2:
             lo, hi = allowed
             if lo > hi:

@@ -77,8 +77,9 @@ class Network:
             raise ValueError(f"bias convention must be one of {sorted(CONVENTIONS)}, not {self.bias!r}")
 
     def layers(self) -> list[Layer]:
-        cell = make_cell(self.cell, self.n_x, self.n_h, self.bias)
-        return [cell] + ([] if self.n_y is None else [Dense(self.n_h, self.n_y)])
+        # Shapes only (arrays that take no memory): a count reads the shapes, whatever the sizes.
+        cell = make_cell(self.cell, self.n_x, self.n_h, self.bias, seed=None)
+        return [cell] + ([] if self.n_y is None else [Dense(self.n_h, self.n_y, seed=None)])
 
     def closed_form(self) -> sp.Expr:
         return cell_parameters(self.cell, self.bias) + (0 if self.n_y is None else dense_parameters())
@@ -129,19 +130,35 @@ class GateQuestion:
     gate: str  # a block of the cell: "u", "f", "o", "r" or "c" (the candidate)
 
 
+# Forward passes run on a scaled-down copy whose sizes are all different, so that each axis of what the pass gives
+# names the size it stands for; the answer is that shape with the question's own sizes put back. The work is the
+# same for a 100,000-word vocabulary or 100,000,000 time steps as for 10.
+SCALED = {"batch": 2, "steps": 3, "features": 4, "units": 5}
+
+
+def read_back(shape: tuple[int, ...], real: dict[str, int]) -> tuple[int, ...]:
+    """A scaled-down pass's shape -> the same shape at the real sizes: each axis by the scaled size it holds."""
+    by_size = {SCALED[name]: value for name, value in real.items()}
+    if any(n not in by_size for n in shape):
+        raise Disagreement(f"the forward pass gave the shape {list(shape)}, with an axis that is no size")
+    return tuple(by_size[n] for n in shape)
+
+
 @lru_cache(maxsize=1024)
 def gate_dimension(cell: str, n_x: int, n_h: int, gate: str) -> Verified:
     """The gate's length, read off a forward pass and checked against the closed form n_h."""
     if cell not in ("lstm", "gru"):
         raise ValueError(f"only an LSTM or a GRU has gates, not {cell!r}")
-    model = make_cell(cell, n_x, n_h, seed=None)  # the gate's shape is all that is read
+    model = make_cell(cell, SCALED["features"], SCALED["units"], seed=None)  # the gate's shape is all that is read
     if gate not in model.BLOCKS:
         raise ValueError(f"an {CELL_NAMES[cell]} has no gate {gate!r}; its blocks are {', '.join(model.BLOCKS)}")
-    seen = model.forward(np.zeros((1, 1, n_x)), return_gates=True).gates["c_tilde" if gate == "c" else gate]
+    seen = model.forward(np.zeros((1, 1, SCALED["features"])), return_gates=True).gates[
+        "c_tilde" if gate == "c" else gate]
     if seen.shape[:2] != (1, 1):
         raise Disagreement(f"the forward pass gave gate {gate} the shape {list(seen.shape)}")
+    length = read_back(seen.shape[-1:], {"units": n_h, "features": n_x})[0]
     return _verified(
-        f"dimension of {in_math(model.BLOCK_NAMES[gate])}", int(seen.shape[-1]), evaluate(N_H, n_h=n_h), N_H,
+        f"dimension of {in_math(model.BLOCK_NAMES[gate])}", length, evaluate(N_H, n_h=n_h), N_H,
         method=f"{A_CELL[cell]} forward pass on a {n_x}-feature input, hidden size {n_h}, the gate's shape "
                "read off the pass")
 
@@ -163,8 +180,11 @@ class ShapeQuestion:
 def output_shape(cell: str, batch: int, steps: int, features: int, units: int,
                  return_sequences: bool = True) -> Verified:
     """The layer's output shape from a forward pass, checked against [B, T, n_h] (or [B, n_h], last step only)."""
-    run = make_cell(cell, features, units, seed=None).forward(np.zeros((batch, steps, features)))
-    model = tuple(int(n) for n in (run.outputs if return_sequences else run.state).shape)
+    small = SCALED
+    run = make_cell(cell, small["features"], small["units"], seed=None).forward(
+        np.zeros((small["batch"], small["steps"], small["features"])))
+    model = read_back((run.outputs if return_sequences else run.state).shape,
+                      {"batch": batch, "steps": steps, "features": features, "units": units})
     form = (BATCH, STEPS, N_H) if return_sequences else (BATCH, N_H)
     closed = tuple(int(s.subs({BATCH: batch, STEPS: steps, N_H: units})) for s in form)
     which = "every step's output" if return_sequences else "the last step's output"
