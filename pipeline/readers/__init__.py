@@ -13,7 +13,7 @@ from ..model import Cue, Diagnostic, Document, Question, Skipped
 from ..normalize import decode, split_lines
 from ..source import read_source
 from ..text import has_unbalanced_dollar
-from . import layout, marks, parts, pieces, question
+from . import convention, layout, marks, parts, pieces, plausibility, question
 from .blocks import annotate
 from .cues import NUMBER, Label
 from .layout import Region
@@ -46,12 +46,14 @@ def read_bytes(data: bytes, path: str, slug: str | None = None) -> Document:
 def _read(raw: list[str], path: str, slug: str, diags: list[Diagnostic]) -> Document:
     try:
         questions, skipped, found_diags, title, family, blank = read_lines(raw, path, slug)
+        questions, _mark = convention.apply(questions, raw, path)
+        questions = plausibility.check(questions, raw, path)
+        diags += found_diags
+        questions = _unique_ids(questions, path, diags)
+        questions = [_check_text(q) for q in questions]
     except Exception as exc:  # a reader bug must not stop the other documents
         diags.append(Diagnostic(path, 1, "error", "reader-failed", f"the reader failed: {exc!r}"))
         return Document(path, slug, "", slug, diagnostics=tuple(diags), lines=tuple(raw))
-    diags += found_diags
-    questions = _unique_ids(questions, path, diags)
-    questions = [_check_text(q) for q in questions]
     if not questions:
         diags.append(Diagnostic(path, 1, "error", "no-questions",
                                 "no question found: looked for numbered headings (`## 3`, `### Question 3`), labels "
