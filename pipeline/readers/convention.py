@@ -124,7 +124,7 @@ def set_apart(run: Run) -> dict[str, list[bool]]:
     return out
 
 
-_ITEM = re.compile(r"^(\s*)(?:[-*+]|\d{1,2}[.)])\s+(.*)$")
+_ITEM = re.compile(r"^(\s*)([-*+]|\d{1,2}[.)])\s+(.*)$")
 _TABLE = re.compile(r"^\s*\|(.*?)\|?\s*$")
 _SEPARATOR = re.compile(r"^\s*\|?\s*:?-{1,}:?\s*(?:\|\s*:?-{1,}:?\s*)*\|?\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
@@ -176,12 +176,13 @@ def _table(raw: list[str], i: int, end: int, runs: list[Run]) -> int:
 
 def _list(raw: list[str], i: int, end: int, runs: list[Run]) -> int:
     indent = len(_ITEM.match(raw[i]).group(1))
+    family = _family(_ITEM.match(raw[i]).group(2))
     start = i
     items: list[Item] = []
     while i < end:
         m = _ITEM.match(raw[i])
-        if m and len(m.group(1)) == indent:
-            text = m.group(2).strip()
+        if m and len(m.group(1)) == indent and _family(m.group(2)) == family:
+            text = m.group(3).strip()
             j = i + 1
             extra: list[str] = []
             while j < end:  # its continuation: deeper lines, lazy lines, a displayed formula after a blank line
@@ -206,13 +207,19 @@ def _list(raw: list[str], i: int, end: int, runs: list[Run]) -> int:
             while k < end and not raw[k].strip():
                 k += 1
             nm = _ITEM.match(raw[k]) if k < end else None
-            if nm and len(nm.group(1)) == indent:
+            if nm and len(nm.group(1)) == indent and _family(nm.group(2)) == family:
                 i = k
                 continue
             break
         break
     runs.append(Run("list", start + 1, tuple(items)))
     return max(i, start + 1)
+
+
+def _family(marker: str) -> str:
+    """A list's marker family: a bullet character, or `.`/`)` after a number (CommonMark starts a new list when
+    it changes)."""
+    return marker if marker in "-*+" else marker[-1]
 
 
 def _lines(raw: list[str], i: int, end: int, runs: list[Run]) -> int:
@@ -248,15 +255,16 @@ def _choice_run(q: Question, raw: list[str]) -> Run | None:
     for c in q.choices:
         text = raw[c.line - 1].strip()
         m = _ITEM.match(text)
-        text = m.group(2).strip() if m else text
+        text = m.group(3).strip() if m else text
         cells = [s.strip() for s in _TABLE.match(text).group(1).split("|")] if _TABLE.match(text) else []
         items.append(Item(c.line, c.line, text, tuple(cells), features_of(text, cells)))
     return Run("choices", q.choices[0].line, tuple(items))
 
 
 def _open_runs(q: Question, raw: list[str]) -> list[Run]:
-    return [r for r in runs_in(raw, q.source.line_start + 1 if _heading(raw, q) else q.source.line_start,
-                               q.source.line_end) if r.items]
+    first = q.source.line_start + 1 if _heading(raw, q) else q.source.line_start
+    return [r for r in runs_in(raw, first, q.source.line_end)
+            if r.items and not (r.kind == "list" and r.start == q.source.line_start)]
 
 
 def _heading(raw: list[str], q: Question) -> bool:
@@ -285,10 +293,16 @@ def learn(questions: list[Question], raw: list[str]) -> Mark | None:
     best = max(counts, key=lambda k: (counts[k], -shares[k] / counts[k], -order[k.partition("=")[0]]))
     if counts[best] < 2 or counts[best] * 2 < with_any:
         return None
-    in_stems = sum(1 for q in questions if any(best in features_of(ln.strip()) for ln in q.stem.splitlines()))
+    in_stems = sum(1 for q in questions if any(best in features_of(ln.strip()) for ln in _asking(q.stem)))
     if in_stems * 4 > counts[best]:
         return None  # the stems use it too: it is the document's emphasis, not its mark
     return Mark(best, counts[best], with_any)
+
+
+def _asking(stem: str) -> list[str]:
+    """The stem's own text: its first paragraph, without list items or table rows (options may sit below it)."""
+    first = stem.strip().split("\n\n", 1)[0]
+    return [ln for ln in first.splitlines() if not _ITEM.match(ln) and not _TABLE.match(ln)]
 
 
 # ---- applying it ------------------------------------------------------------------------------------------
@@ -332,7 +346,9 @@ def _apply_one(q: Question, raw: list[str], path: str, mark: Mark | None) -> Que
         for run in runs:
             has = [mark.key in it.features for it in run.items]
             if any(has) and (not all(has) or len(has) == 1):
-                return _recast(q, raw, run, has, mark)
+                recast = _recast(q, raw, run, has, mark)
+                if recast is not q:
+                    return recast
     for run in runs:
         apart = set_apart(run) if len(run.items) >= 2 else {}
         if apart and (mark is not None or _mark_like(apart)):
@@ -373,7 +389,7 @@ def _strip_mark(text: str, mark: Mark) -> str:
 
 def _option_text(item: Item, mark: Mark, kind: str) -> str:
     if kind == "table":
-        cells = [c for c in item.cells if c]
+        cells = [c for c in item.cells if c and not (len(c) <= 2 and not c.isalnum())]
         text = " ".join(cells[1:] if len(cells) > 1 else cells)
     else:
         text = item.text
@@ -386,6 +402,8 @@ def _option_text(item: Item, mark: Mark, kind: str) -> str:
 def _recast(q: Question, raw: list[str], run: Run, has: list[bool], mark: Mark) -> Question:
     """An open question whose text holds options the document's mark sets apart: a choice question."""
     stem = _stem_before(q, raw, run)
+    if not stem.strip():
+        return q
     after = [re.sub(r"^\s*>\s?", "", raw[k]) for k in range(run.end, min(q.source.line_end, len(raw)))]
     explanation = "\n".join(ln for ln in after).strip()
     explanation = re.sub(r"\n{3,}", "\n\n", explanation)
@@ -411,7 +429,7 @@ def _stem_before(q: Question, raw: list[str], run: Run) -> str:
 
 def _find(text: str, line: str) -> int | None:
     """Where a source line starts in Markdown made from it (the Markdown may have dropped its list marker)."""
-    for probe in (line, _ITEM.sub(r"\2", line), line[:40], _ITEM.sub(r"\2", line)[:40]):
+    for probe in (line, _ITEM.sub(r"\3", line), line[:40], _ITEM.sub(r"\3", line)[:40]):
         probe = probe.strip()
         if len(probe) >= 2:
             k = text.find(probe)
