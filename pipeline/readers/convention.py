@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from ..model import Choice, Cue, Diagnostic, Question
+from ..model import Choice, Cue, Diagnostic, Question, SourceSpan
 from .text import clean_inline, is_multi
 
 # ---- the features an item can carry: one function and one row each ------------------------------------------
@@ -294,7 +294,7 @@ def learn(questions: list[Question], raw: list[str]) -> Mark | None:
     if counts[best] < 2 or counts[best] * 2 < with_any:
         return None
     in_stems = sum(1 for q in questions if any(best in features_of(ln.strip()) for ln in _asking(q.stem)))
-    if in_stems * 4 > counts[best]:
+    if in_stems * 2 > counts[best]:
         return None  # the stems use it too: it is the document's emphasis, not its mark
     return Mark(best, counts[best], with_any)
 
@@ -308,16 +308,65 @@ def _asking(stem: str) -> list[str]:
 # ---- applying it ------------------------------------------------------------------------------------------
 
 def apply(questions: list[Question], raw: list[str], path: str) -> tuple[list[Question], Mark | None]:
-    """Questions with the document's learned mark applied, and the mark."""
+    """Questions with the document's learned mark applied, and the mark. An open question whose text holds
+    several runs the mark sets apart is several questions: each run's options and the text just above it."""
     mark = learn(questions, raw)
-    out = []
+    out: list[Question] = []
     for q in questions:
         try:
-            out.append(_apply_one(q, raw, path, mark))
+            parts = _split(q, raw, mark) if mark is not None and not q.choices else [q]
+            out += [_apply_one(part, raw, path, mark) for part in parts]
         except Exception as exc:  # a bug here must not lose the question
             out.append(q.with_(diagnostics=q.diagnostics + (Diagnostic(
                 path, q.source.line_start, "error", "reader-failed", f"the reader failed: {exc!r}"),)))
-    return out, mark
+    return (_rejoin(out, mark) if mark is not None else out), mark
+
+
+def _rejoin(questions: list[Question], mark: Mark) -> list[Question]:
+    """A "question" whose text is one line carrying the document's mark, right after a choice question, is that
+    question's last option (and what follows it explains it)."""
+    out: list[Question] = []
+    for q in questions:
+        head, _, rest = q.stem.strip().partition("\n\n")
+        prev = out[-1] if out else None
+        if prev is not None and prev.choices and not q.choices and "\n" not in head \
+                and mark.key in features_of(head) and prev.source.line_end < q.source.line_start:
+            choices = prev.choices + (Choice(clean_inline(_strip_mark(head, mark)), True, q.source.line_start),)
+            explanation = "\n\n".join(t for t in (prev.explanation, rest.strip(), q.explanation) if t.strip())
+            kind = "multi_choice" if sum(c.correct for c in choices) > 1 or is_multi(prev.stem) else "single_choice"
+            out[-1] = prev.with_(choices=choices, kind=kind, explanation=explanation,
+                                 source=SourceSpan(prev.source.file, prev.source.line_start, q.source.line_end),
+                                 cues=prev.cues + (Cue("options", "marked-line-after-options", q.source.line_start),))
+            continue
+        out.append(q)
+    return out
+
+
+def _split(q: Question, raw: list[str], mark: Mark) -> list[Question]:
+    marked = [r for r in _open_runs(q, raw) if any(mark.key in it.features for it in r.items)]
+    if len(marked) < 2:
+        return [q]
+    out = []
+    bounds = [q.source.line_start] + [r.end + 1 for r in marked[:-1]]
+    ends = [r.start - 1 for r in marked[1:]] + [q.source.line_end]
+    for k, (a, b, run) in enumerate(zip(bounds, ends, marked)):
+        if k == 0:
+            out.append(q.with_(source=SourceSpan(q.source.file, a, run.end)))
+            continue
+        text = [raw[n - 1] for n in range(a, run.start) if raw[n - 1].strip() and not raw[n - 1].lstrip().startswith(">")]
+        quoted = [n for n in range(a, run.start) if raw[n - 1].lstrip().startswith(">")]
+        if not text:
+            return [q]
+        first = next(n for n in range(a, run.start) if raw[n - 1].strip() and not raw[n - 1].lstrip().startswith(">"))
+        if quoted and out:  # the previous question's explanation
+            prev = out[-1]
+            out[-1] = prev.with_(source=SourceSpan(prev.source.file, prev.source.line_start, max(quoted)))
+        stem = " ".join(ln.strip() for ln in text)
+        out.append(q.with_(id=f"{q.id}-{k + 1}", number=f"{q.number}.{k + 1}" if q.number else "", stem=stem,
+                           answer="", explanation="", source=SourceSpan(q.source.file, first, b),
+                           cues=tuple(c for c in q.cues if c.role == "start") + (Cue("start", "text-before-options",
+                                                                                    first),)))
+    return out
 
 
 def _apply_one(q: Question, raw: list[str], path: str, mark: Mark | None) -> Question:
