@@ -124,8 +124,13 @@ def verdict(lines: list[Line]) -> bool | None:
 
 def lettered(options: list[Option]) -> bool:
     """Options labelled a, b, c... in order (so `(a)` is a letter, not a quiz export's chosen-button marker)."""
-    letters = [LETTERED.match(o.text.strip()) for o in options]
+    letters = [LETTERED.match(_unboxed(o.text.strip())) for o in options]
     return all(letters) and [m.group(1).lower() for m in letters if m] == [c.lower() for c in LETTERS[:len(options)]]
+
+
+def _unboxed(text: str) -> str:
+    box = cues.TASK.match(text)
+    return box.group(2).strip() if box else text
 
 
 def read_options(options: list[Option]) -> list[tuple[str, str]]:
@@ -141,8 +146,9 @@ def read_options(options: list[Option]) -> list[tuple[str, str]]:
         if inner is not None and letters:  # `**b) Detect vertical edges**`: the whole lettered line in bold
             text, mark = inner, "bold"
         if letters:
-            m = LETTERED.match(text)
-            text = m.group(2) if m else text
+            box = cues.TASK.match(text)
+            m = LETTERED.match(_unboxed(text))
+            text = (box.group(0)[:box.start(2)] if box else "") + m.group(2) if m else text
         else:
             text = radio_marker(text)[0]
         text, own = option_mark(text)
@@ -270,7 +276,7 @@ def decide(p: Parts, ctx: Context, region: Region, qline: int) -> tuple[list[boo
     own = [m for _, m in read]
     diags: list[Diagnostic] = []
     sources: list[tuple[str, list[bool], int]] = []  # (cue, marks, line), strongest first
-    if any(m in ("checked", "unchecked") for m in own):
+    if "checked" in own:  # boxes that are all empty mark nothing: the document answers elsewhere
         sources.append(("task-checked", [m == "checked" for m in own], options[0].line.no))
     if p.answer_line is not None:
         said = "\n".join(ln.body for ln in p.answer if not ln.blank)
