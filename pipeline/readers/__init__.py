@@ -13,7 +13,7 @@ from ..model import Cue, Diagnostic, Document, Question, Skipped
 from ..normalize import decode, split_lines
 from ..source import read_source
 from ..text import has_unbalanced_dollar
-from . import convention, layout, marks, parts, pieces, plausibility, question
+from . import convention, debris, layout, marks, parts, pieces, plausibility, question
 from .blocks import annotate
 from .cues import NUMBER, Label
 from .layout import Region
@@ -45,9 +45,10 @@ def read_bytes(data: bytes, path: str, slug: str | None = None) -> Document:
 
 def _read(raw: list[str], path: str, slug: str, diags: list[Diagnostic]) -> Document:
     try:
-        questions, skipped, found_diags, title, family, blank = read_lines(raw, path, slug)
-        questions, _mark = convention.apply(questions, raw, path)
-        questions = plausibility.check(questions, raw, path)
+        text = debris.clean(raw)
+        questions, skipped, found_diags, title, family, blank = read_lines(text, path, slug)
+        questions, _mark = convention.apply(questions, text, path)
+        questions = plausibility.check(questions, text, path)
         diags += found_diags
         questions = _unique_ids(questions, path, diags)
         questions = [_check_text(q) for q in questions]
@@ -60,7 +61,7 @@ def _read(raw: list[str], path: str, slug: str, diags: list[Diagnostic]) -> Docu
                                 "(`**Q3.**`, `Q3:`, `Question 3:`), numbered or bulleted list items with options or "
                                 "answers, and lines that each ask something"))
     else:
-        diags += coverage([TextLine(i + 1, "" if i + 1 in blank else t) for i, t in enumerate(raw)], questions,
+        diags += coverage([TextLine(i + 1, "" if i + 1 in blank else t) for i, t in enumerate(text)], questions,
                           skipped, path)
     return Document(path, slug, FAMILY_NAMES.get(family, ""), title or slug, tuple(questions), tuple(skipped),
                     tuple(diags), tuple(raw))

@@ -166,6 +166,7 @@ _NUMBER_LIST = re.compile(r"^\d{1,2}(?:\s*(?:,|and|&)\s*\d{1,2})*\.?$")
 _SEPARATOR = re.compile(r"\s*(?:[—–]|-{1,2}|:|;|,|\.)\s+")
 
 
+_TRAILING_IMAGE = re.compile(r"^(.*?)\s*(!\[[^\]]*\]\([^)]*\))\s*$")
 _NON_WORD = re.compile(r"[\W_]+")
 _MARKUP = re.compile(r"\$|\*\*|__|`")
 
@@ -191,6 +192,9 @@ def read_answer(said: str, texts: list[str]) -> tuple[list[bool] | None, str, st
     lines = said.strip().split("\n", 1)
     first = re.sub(r"\*\*|__", "", lines[0]).strip()
     after = lines[1].strip() if len(lines) > 1 else ""
+    shown = _TRAILING_IMAGE.match(first)
+    if shown and shown.group(1):  # `C ![](worked-solution.png)`: the letters, then a figure that explains them
+        first, after = shown.group(1), _join(shown.group(2), after)
     n = len(texts)
     letters = _letters(first.rstrip("."))
     then = _LETTERS_THEN.match(first) if letters is None else None
