@@ -144,6 +144,9 @@ def answer_text(text: str) -> str | None:
     body = m.groups()[-1].strip()
     if body.endswith("**") and body.count("**") % 2 == 1:
         body = body[:-2].strip()
+    elif m.group("b") and body.count(m.group("b")) % 2 == 1:  # `**Answer: 4** - why`: the bold closes after the answer
+        k = body.index(m.group("b"))
+        body = (body[:k].rstrip() + " " + body[k + 2:].lstrip()).strip()
     return body
 
 

@@ -163,6 +163,7 @@ _LETTER_RUN = re.compile(r"^[A-H]{2,8}$")
 # Letters, then what explains them: `B. If the components...`, `b, because...`, `A and C: both...`, `C — ...`
 _LETTERS_THEN = re.compile(r"^\(?([A-Ha-h](?:\s*(?:,|and|&|/)\s*\(?[A-Ha-h]\)?)*)\)?\s*(?:[.)]\s+|[,:;]\s+|\s+[—–-]\s+)(\S.*)$")
 _NUMBER_LIST = re.compile(r"^\d{1,2}(?:\s*(?:,|and|&)\s*\d{1,2})*\.?$")
+_NUMBERS_THEN = re.compile(r"^(\d{1,2}(?:\s*(?:,|and|&)\s*\d{1,2})*)\s*(?:[.)]\s+|[,:;]\s+|\s+[—–-]\s+)(\S.*)$")
 _SEPARATOR = re.compile(r"\s*(?:[—–]|-{1,2}|:|;|,|\.)\s+")
 
 
@@ -212,6 +213,10 @@ def read_answer(said: str, texts: list[str]) -> tuple[list[bool] | None, str, st
     said_text = _bare(first)
     if said_text and said_text in bare:
         return [b == said_text for b in bare], "answer-text", "", after
+    numbers_then = _NUMBERS_THEN.match(first) if not _NUMBER_LIST.match(first) else None
+    if numbers_then is not None and all(1 <= int(x) <= n for x in re.findall(r"\d+", numbers_then.group(1))):
+        picks = [int(x) for x in re.findall(r"\d+", numbers_then.group(1))]  # `4 - because ...`
+        return [i + 1 in picks for i in range(n)], "answer-number", "", _join(numbers_then.group(2), after)
     if _NUMBER_LIST.match(first):
         picks = [int(x) for x in re.findall(r"\d+", first)]
         if len(picks) == 1 and str(picks[0]) in bare:

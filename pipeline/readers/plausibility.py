@@ -45,6 +45,20 @@ def answer_only_marks(q: Question, s: Siblings) -> str | None:
     return f"its answer (“{q.answer.strip()[:40]}”) is only marks or option labels: the options may not have been read"
 
 
+_POINTER = re.compile(r"^\s*(?:\*\*|__)?\(?(?:[A-Ha-h]|\d{1,2})(?:\)|\.|\*\*|__)?(?:\s*$|\s+[-–—:]\s|\s*[,;]\s)")
+
+
+def answer_points(q: Question, s: Siblings) -> str | None:
+    """An open question whose answer names an option by its label (`4 - because...`, `B.`) while its text holds
+    a list: the list was its options."""
+    if q.choices or not _POINTER.match(q.answer):
+        return None
+    items = sum(1 for ln in q.stem.splitlines() if re.match(r"\s*(?:[-*+]|\d{1,2}[.)]|\(?[A-Ha-h][.)]|\|)\s*\S", ln))
+    if items < 2:
+        return None
+    return f"its answer (“{q.answer.strip()[:20]}”) names an option by its label, but no options were read"
+
+
 def option_count(q: Question, s: Siblings) -> str | None:
     """A choice question whose option count is far from its siblings'."""
     n = len(q.choices)
@@ -84,6 +98,7 @@ class Check:
 
 CHECKS: tuple[Check, ...] = (
     Check("answer-only-marks", answer_only_marks),
+    Check("answer-points", answer_points),
     Check("option-count", option_count),
     Check("options-missing", options_missing),
     Check("stem-like-option", stem_like_option),
