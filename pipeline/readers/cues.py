@@ -11,7 +11,10 @@ from dataclasses import dataclass
 GROUP, NUMBER, LETTER, ROMAN = 0, 1, 2, 3  # label ranks: a deeper rank is a sub-part of the one above it
 
 _B = r"(?:\*\*|__)"  # bold markers around a label
-_QWORD = r"(?:Q|Qn|Ques|Question|Problem|Exercise|Ex)"
+# The word before a question's number, in the languages quizzes are written in (English, Spanish, French,
+# Portuguese, Italian, German, Chinese)
+_QWORD = (r"(?:Q|Qn|Ques|Question|Problem|Exercise|Ex|Pregunta|Ejercicio|Problema|Cuesti[oó]n|Exercice|Probl[eè]me|"
+          r"Quest[aã]o|Pergunta|Domanda|Esercizio|Frage|Aufgabe|[ÜU]bung|问题|题|第)")
 _POINTS = re.compile(r"\s*[(\[]\s*\d+(?:\.\d+)?\s*(?:points?|pts?|marks?)\s*[)\]]\s*|\s*\((?:written|coding|code)\)\s*",
                      re.I)
 ROMANS = _ROMANS = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii")
@@ -120,7 +123,9 @@ def asks(text: str) -> bool:
 _OPEN = r"^(?P<b>\*\*|__)?\s*"
 _CLOSE = r"\s*(?(b)(?:\*\*|__)?)\s*"
 ANSWER = re.compile(
-    rf"{_OPEN}(?:(?:(?:correct|right|model|suggested|short)\s+)?(?:answers?|ans|solution|sol){_CLOSE}"
+    rf"{_OPEN}(?:(?:(?:correct|right|model|suggested|short)\s+)?(?:answers?|ans|solution|sol|respuestas?(?:\s+correcta)?|"
+    rf"soluci[oó]n|r[ée]ponses?(?:\s+correcte)?|resposta(?:\s+correta)?|risposta(?:\s+corretta)?|"
+    rf"l[öo]sung|antwort|答案|正确答案|解答){_CLOSE}"
     rf"(?:[.:：]|[-–—](?=\s))|a{_CLOSE}[:：]){_CLOSE}(.*)$", re.I)
 ANSWER_ALONE = re.compile(rf"{_OPEN}(?:answers?|solution|ans){_CLOSE}[.:]?{_CLOSE}$", re.I)
 CORRECT_LABEL = re.compile(rf"{_OPEN}correct(?:\s+(?:options?|choices?))?{_CLOSE}[:：]{_CLOSE}(.+)$", re.I)

@@ -152,6 +152,10 @@ def read_options(options: list[Option]) -> list[tuple[str, str]]:
         else:
             text = radio_marker(text)[0]
         text, own = option_mark(text)
+        if text.count("**") % 2 == 1:  # `**d) text** ✅`: the bold opened before the letter
+            k = text.rfind("**")
+            text = (text[:k] + text[k + 2:]).strip()
+            own = own or "bold"
         mark = mark or own
         maths = ([o.text] if o.line.block == "math" else []) + [ln.body for ln in o.extra if ln.block == "math"]
         out.append(((text + "\n\n" if text else "") + "\n".join(maths) if maths else text, mark))
