@@ -108,13 +108,22 @@ def asks_plainly(text: str) -> bool:
     1-2 sentences, explain why`). Stricter than `asks`: an option such as `How much of the state is kept`
     does not count."""
     s = _LEADING_EMPHASIS.sub("", text).strip()
-    return "?" in s or bool(_TASK_VERB.search(s))
+    return "?" in s or "？" in s or bool(_TASK_VERB.search(s))
+
+
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+
+
+def long_enough(text: str, words: int) -> bool:
+    """At least `words` words; in Chinese, Japanese or Korean, which put no spaces between words, as many
+    characters count as one word each."""
+    return len(text.split()) >= words or len(_CJK.findall(text)) >= words
 
 
 def asks(text: str) -> bool:
     """Text that reads as a question or a task."""
     s = _LEADING_EMPHASIS.sub("", text).strip()
-    return s.endswith("?") or bool(_ASKS.match(s)) or "?" in s
+    return "?" in s or "？" in s or bool(_ASKS.match(s))
 
 
 # ---- answers, explanations, attribution ------------------------------------------------------------------

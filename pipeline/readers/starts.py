@@ -256,7 +256,7 @@ def one_per_line(lines: list[Line], excluded: set[int]) -> list[Start]:
     for i, line in enumerate(lines):
         if line.blank or i in excluded or line.block not in ("paragraph",) or line.item:
             continue
-        if cues.asks(line.body) and len(line.body.split()) >= 3:
+        if cues.asks(line.body) and cues.long_enough(line.body, 3):
             starts.append(Start(i, "line", Label(NUMBER, "", line.body, "question-per-line")))
     return starts if len(starts) >= 2 else []
 
