@@ -33,21 +33,30 @@ def slug_of(path: str) -> str:
     return "-".join(stem.split()) or "document"
 
 
-def read_bytes(data: bytes, path: str, slug: str | None = None) -> Document:
-    """Bytes of one document -> Document. Never raises on bad input: problems become diagnostics."""
+Pins = tuple[tuple[str, str, int, str], ...]  # an overlay's [layout] pins: (part, value, line, overlay path)
+
+
+def read_bytes(data: bytes, path: str, slug: str | None = None, pins: Pins = ()) -> Document:
+    """Bytes of one document -> Document. Never raises on bad input: problems become diagnostics. `pins` are
+    the parts of the layout an overlay fixes (`[layout]` in `<document>.fixes.toml`)."""
     slug = slug or slug_of(path)
     text, diags = decode(data, path)
     if text is None:
         return Document(path, slug, "", slug, diagnostics=tuple(diags))
     with _collector_paused():
-        return _read(split_lines(text), path, slug, diags)
+        return _read(split_lines(text), path, slug, diags, pins)
 
 
-def _read(raw: list[str], path: str, slug: str, diags: list[Diagnostic]) -> Document:
+def _read(raw: list[str], path: str, slug: str, diags: list[Diagnostic], pins: Pins = ()) -> Document:
     try:
         text = debris.clean(raw)
         questions, skipped, found_diags, title, family, blank = read_lines(text, path, slug)
-        questions, _mark = convention.apply(questions, text, path)
+        pin = _correct_pin(pins, diags)
+        questions, mark = convention.apply(questions, text, path, pin)
+        if pin is not None and mark is None:
+            _, value, line, where = next(p for p in pins if p[0] == "correct")
+            diags.append(Diagnostic(where, line, "error", "layout-pin-unused",
+                                    f"the pinned correct mark “{value}” sets no option apart in {path}"))
         questions = plausibility.check(questions, text, path)
         diags += found_diags
         questions = _unique_ids(questions, path, diags)
@@ -152,12 +161,37 @@ def _key_diagnostics(found: layout.Layout, questions: list[Question], path: str)
                        "which the document does not have")]
 
 
+def _correct_pin(pins: Pins, diags: list[Diagnostic]) -> tuple[str, str] | None:
+    for part, value, line, where in pins:
+        if part == "correct":
+            key = convention.pinned_key(value)
+            if key is None:
+                names = ", ".join(f.name for f in convention.FEATURES)
+                diags.append(Diagnostic(where, line, "error", "layout-pin-unused",
+                                        f"“{value}” is no correct mark the reader knows (known: {names})"))
+            return key
+    return None
+
+
+def _pins(path: str) -> Pins:
+    """The [layout] pins of the document's overlay, if it has one (its other problems are reported when the
+    overlay is applied)."""
+    from ..overlay import load_overlay, overlay_path
+
+    where = overlay_path(path)
+    try:
+        found = load_overlay(where) if where.is_file() else None
+    except Exception:  # noqa: BLE001 - a broken overlay is reported by curation; reading goes on without pins
+        return ()
+    return tuple((part, value, line, str(where)) for part, value, line in found.layout) if found else ()
+
+
 def read_path(path: str | Path, display_path: str | None = None) -> Document:
     shown = display_path or str(path)
     data, diags = read_source(path, shown)
     if data is None:
         return Document(shown, slug_of(shown), "", slug_of(shown), diagnostics=tuple(diags))
-    return read_bytes(data, shown)
+    return read_bytes(data, shown, pins=_pins(str(path)))
 
 
 def _unique_ids(questions: list[Question], path: str, diags: list[Diagnostic]) -> list[Question]:

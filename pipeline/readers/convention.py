@@ -245,7 +245,7 @@ class Mark:
     @property
     def says(self) -> str:
         name, _, value = self.key.partition("=")
-        return f"{next(f.says for f in FEATURES if f.name == name)} `{value}`"
+        return f"{next(f.says for f in FEATURES if f.name == name)} " + ("(backticks)" if value == "`" else f"`{value}`")
 
 
 def _choice_run(q: Question, raw: list[str]) -> Run | None:
@@ -271,8 +271,24 @@ def _heading(raw: list[str], q: Question) -> bool:
     return raw[q.source.line_start - 1].lstrip().startswith("#") if 0 < q.source.line_start <= len(raw) else False
 
 
-def learn(questions: list[Question], raw: list[str]) -> Mark | None:
-    """The document's correct mark, or None when nothing sets options apart regularly."""
+def pinned_key(value: str) -> tuple[str, str] | None:
+    """A `[layout] correct = "..."` pin -> (feature name, value or ""), None when it names no feature:
+    `emphasis`, `symbol-before 👉`, `note-after (*)`, `html-tag font color="red"`."""
+    name, _, given = value.strip().partition(" ")
+    if name not in {f.name for f in FEATURES}:
+        return None
+    given = given.strip()
+    if name == "note-after":
+        given = given.strip("()[] ").lower()
+    elif name != "emphasis":
+        given = given.lower()
+    return name, given
+
+
+def learn(questions: list[Question], raw: list[str], pin: tuple[str, str] | None = None) -> Mark | None:
+    """The document's correct mark, or None when nothing sets options apart regularly. A pin names the feature
+    (and perhaps its value) to use: the most frequent value of it that sets options apart is taken, with no
+    threshold."""
     counts: dict[str, int] = {}
     shares: dict[str, float] = {}
     order = {f.name: k for k, f in enumerate(FEATURES)}
@@ -288,9 +304,14 @@ def learn(questions: list[Question], raw: list[str]) -> Mark | None:
         for key, share in keys.items():
             counts[key] = counts.get(key, 0) + 1
             shares[key] = shares.get(key, 0.0) + share
+    if pin is not None:
+        counts = {k: v for k, v in counts.items()
+                  if k.partition("=")[0] == pin[0] and (not pin[1] or k.partition("=")[2] == pin[1])}
     if not counts:
         return None
     best = max(counts, key=lambda k: (counts[k], -shares[k] / counts[k], -order[k.partition("=")[0]]))
+    if pin is not None:
+        return Mark(best, counts[best], with_any)
     if counts[best] < 2 or counts[best] * 2 < with_any:
         return None
     in_stems = sum(1 for q in questions if any(best in features_of(ln.strip()) for ln in _asking(q.stem)))
@@ -307,10 +328,11 @@ def _asking(stem: str) -> list[str]:
 
 # ---- applying it ------------------------------------------------------------------------------------------
 
-def apply(questions: list[Question], raw: list[str], path: str) -> tuple[list[Question], Mark | None]:
+def apply(questions: list[Question], raw: list[str], path: str, pin: tuple[str, str] | None = None
+          ) -> tuple[list[Question], Mark | None]:
     """Questions with the document's learned mark applied, and the mark. An open question whose text holds
     several runs the mark sets apart is several questions: each run's options and the text just above it."""
-    mark = learn(questions, raw)
+    mark = learn(questions, raw, pin)
     out: list[Question] = []
     for q in questions:
         try:
@@ -382,7 +404,7 @@ def _apply_one(q: Question, raw: list[str], path: str, mark: Mark | None) -> Que
             diags = tuple(d for d in q.diagnostics if d.code != "choice-unmarked")
             kind = "multi_choice" if sum(has) > 1 or is_multi(q.stem) else "single_choice"
             return q.with_(choices=choices, kind=kind, diagnostics=diags,
-                           cues=q.cues + (Cue("correct", "learned-mark", run.items[has.index(True)].line),))
+                           cues=q.cues + (Cue("correct", f"learned-mark:{mark.says}", run.items[has.index(True)].line),))
         if [c.correct for c in q.choices] != has:
             took = _letters([c.correct for c in q.choices])
             return q.with_(diagnostics=q.diagnostics + (Diagnostic(
@@ -417,8 +439,7 @@ def _mark_like(apart: dict[str, list[bool]]) -> bool:
 
 
 def _describe(key: str) -> str:
-    name, _, value = key.partition("=")
-    return f"{next(f.says for f in FEATURES if f.name == name)} `{value}`"
+    return Mark(key, 0, 0).says
 
 
 def _strip_mark(text: str, mark: Mark) -> str:
@@ -460,7 +481,7 @@ def _recast(q: Question, raw: list[str], run: Run, has: list[bool], mark: Mark) 
     kind = "multi_choice" if sum(has) > 1 or is_multi(stem) else "single_choice"
     diags = tuple(d for d in q.diagnostics if d.code not in ("answer-missing",))
     cues = tuple(c for c in q.cues if c.role != "answer") + (
-        Cue("options", f"{run.kind}-run", run.start), Cue("correct", "learned-mark", run.items[has.index(True)].line))
+        Cue("options", f"{run.kind}-run", run.start), Cue("correct", f"learned-mark:{mark.says}", run.items[has.index(True)].line))
     return q.with_(stem=stem, answer="", explanation=(explanation + ("\n\n" + q.explanation if q.explanation else
                                                                      "")).strip(),
                    choices=choices, kind=kind, diagnostics=diags, cues=cues)
