@@ -31,11 +31,16 @@ _TAG = re.compile(r"<(font|b|strong|mark|span|em|u|i)\b([^>]*)>", re.I)
 
 
 def _lead(text: str, cells: list[str]) -> str | None:
+    if text[:1].isalnum() and text[1:2] not in (".", ")"):
+        return None  # most items start with a word: no symbol before them
     m = _LEAD.match(_LABEL.sub("", text))
     return m.group(1).lower() if m else None
 
 
 def _trail(text: str, cells: list[str]) -> str | None:
+    end = text.rstrip("*_` ")[-1:]
+    if not end or end.isalnum() or end in ".,;!?'\"$":
+        return None  # most items end with a word or a full stop
     m = _TRAIL.search(text.rstrip("*_` "))
     if not m:
         return None
@@ -44,6 +49,8 @@ def _trail(text: str, cells: list[str]) -> str | None:
 
 
 def _wrap(text: str, cells: list[str]) -> str | None:
+    if not cells and text[-1:] not in ("*", "_", "`"):
+        return None
     for s in [text] + cells:
         m = _WRAP.match(_LABEL.sub("", s.strip()))
         if m:
@@ -52,11 +59,15 @@ def _wrap(text: str, cells: list[str]) -> str | None:
 
 
 def _tag(text: str, cells: list[str]) -> str | None:
+    if "<" not in text:
+        return None
     m = _TAG.search(text)
     return (m.group(1).lower() + re.sub(r"\s+", " ", m.group(2).lower().replace("'", '"'))).strip() if m else None
 
 
 def _cell(text: str, cells: list[str]) -> str | None:
+    if not cells:
+        return None
     marks = [f"{k}:{c.strip()}" for k, c in enumerate(cells) if 0 < len(c.strip()) <= 2 and not c.strip().isalnum()]
     return marks[0] if marks else None
 
