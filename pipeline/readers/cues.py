@@ -32,7 +32,7 @@ _LABELS: list[tuple[re.Pattern[str], int, str, bool]] = [
     # (pattern, rank, cue, allowed in running text as well as in headings); group 1 is the number (absent when
     # the document numbers nothing), the last group the text after the label
     (re.compile(rf"^{_B}?\s*(?:Task|Part)\s+(\d+)\s*[.:)]?\s*{_B}?\s*[.:]?\s*(.*)$", re.I), GROUP, "group-label", True),
-    (re.compile(rf"^{_B}\s*(?:{_QWORD}\.?\s*)?(\d+(?:\.\d+)*)\s*[.:)]?\s*{_B}\s*[.:)]?\s*(.*)$", re.I), NUMBER,
+    (re.compile(rf"^{_B}\s*(?:{_QWORD}\.?\s*)?(\d+(?:\.\d+)*)\s*[.:)]?\s*{_B}(?![_*])\s*[.:)]?\s*(.*)$", re.I), NUMBER,
      "bold-label", True),
     (re.compile(rf"^{_B}\s*Q\s*[.:]\s*{_B}\s*(.*)$", re.I), NUMBER, "bold-label", True),
     (re.compile(rf"^{_B}\s*(?:{_QWORD}\.?\s*)?(\d+)\s*[.:)]\s*(.+?)\s*{_B}\s*$", re.I), NUMBER, "bold-label", True),
