@@ -59,6 +59,9 @@ def cmd_export(ns: argparse.Namespace) -> int:
     return 1 if any(has_errors(d) for d in docs) else 0
 
 
+from .readers.summary import layout_line  # noqa: E402
+
+
 def cue_summary(q: Question) -> str:
     """What decided the question, e.g. `start numbered-heading (line 5); options list-items (13); correct
     answer-letters (16)`: the evidence a person checks when a card looks wrong."""
@@ -77,6 +80,9 @@ def report(doc: Document, practice_count: int = practice.DEFAULT_COUNT) -> list[
     by_kind = ", ".join(f"{kinds[k]} {k}" for k in KINDS if kinds[k]) or "none"
     out = [f"{doc.path} [{doc.dialect or 'unread'}] “{doc.title}”: {len(doc.questions)} questions ({by_kind}); "
            f"{answered} answered, {len(doc.questions) - answered} unanswered; {skipped} lines skipped"]
+    layout = layout_line(doc)
+    if layout:
+        out.append(f"  layout: {layout}")
     for s in doc.skipped:
         rng = f"{s.line_start}" if s.line_start == s.line_end else f"{s.line_start}-{s.line_end}"
         out.append(f"  skipped {doc.path}:{rng}: {s.reason}")

@@ -51,6 +51,7 @@ VARY_SIZES = {"n_x": "input size", "n_h": "hidden size", "n_y": "output size", "
               "steps": "time steps", "features": "input features per step", "units": "units of the layer"}
 REPLACE_KEYS = {"field", "find", "with"}
 DOCUMENT_KEYS = {"title"}
+LAYOUT_KEYS = {"correct"}  # the parts of a document's layout an overlay can pin (`make check` prints them)
 RESOLVED_BY_CORRECT = {"choice-unmarked", "choice-ambiguous", "answer-by-name", "answer-unmatched"}
 _FIELD = re.compile(r"stem|answer|explanation|context|option [1-9][0-9]*")
 _TABLE = re.compile(r"\s*\[\[?([^\[\]#]+)\]\]?\s*(?:#.*)?")  # [document], [[fix]], [[ fix.replace ]] # note
@@ -62,6 +63,7 @@ class Overlay:
     title: str | None
     fixes: tuple[tuple[int, dict[str, Any]], ...]  # (line of the [[fix]] header, the fix)
     diagnostics: tuple[Diagnostic, ...]
+    layout: tuple[tuple[str, str, int], ...] = ()  # [layout] pins: (part, value, line of its key)
 
 
 def overlay_path(document_path: str) -> Path:
@@ -96,8 +98,22 @@ def load_overlay(path: Path, shown: str | None = None) -> Overlay | None:
         diags.append(Diagnostic(shown, line, "error", "fix-invalid", message))
 
     for key in data:
-        if key not in ("fix", "document"):
-            invalid(where.first(key), f"unknown table or key `{key}` (an overlay has [document] and [[fix]] tables)")
+        if key not in ("fix", "document", "layout"):
+            invalid(where.first(key), f"unknown table or key `{key}` (an overlay has [document], [layout] and "
+                                      "[[fix]] tables)")
+    pins = []
+    layout = data.get("layout", {})
+    if not isinstance(layout, dict):
+        invalid(where.first("layout"), "`layout` must be a [layout] table, e.g. [layout] correct = \"emphasis\"")
+    else:
+        for part, value in layout.items():
+            line = where.table_key("layout", part)
+            if part not in LAYOUT_KEYS:
+                invalid(line, f"unknown key `{part}` in [layout] (known: {', '.join(sorted(LAYOUT_KEYS))})")
+            elif not _is_text(value):
+                invalid(line, f"`{part}` must be a layout part as text, e.g. \"emphasis\", not {_shown(value)}")
+            else:
+                pins.append((part, value.strip(), line))
     title = None
     document = data.get("document", {})
     if not isinstance(document, dict):
@@ -118,7 +134,7 @@ def load_overlay(path: Path, shown: str | None = None) -> Overlay | None:
             invalid(where.fix(n, *key_path), message)
         else:
             fixes.append((where.fix(n), fix))
-    return Overlay(shown, title, tuple(fixes), tuple(diags))
+    return Overlay(shown, title, tuple(fixes), tuple(diags), tuple(pins))
 
 
 def _check_document(document: dict[str, Any]) -> tuple[str, str | None] | None:
@@ -328,6 +344,13 @@ class _Lines:
         """The line of a top-level key or table `name`; else 1."""
         headers = [line for table, line, _ in self.tables if table == name]
         return headers[0] if headers else self.tables[0][2].get(name, 1)
+
+    def table_key(self, table_name: str, key: str) -> int:
+        """The line of `key` in the table `table_name` (else the table's header line)."""
+        for table, line, keys in self.tables:
+            if table == table_name:
+                return keys.get(key, line)
+        return self.first(table_name)
 
     def document(self, key: str | None) -> int:
         for table, line, keys in self.tables:

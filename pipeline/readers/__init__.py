@@ -13,7 +13,7 @@ from ..model import Cue, Diagnostic, Document, Question, Skipped
 from ..normalize import decode, split_lines
 from ..source import read_source
 from ..text import has_unbalanced_dollar
-from . import layout, marks, parts, pieces, question
+from . import convention, debris, layout, marks, parts, pieces, plausibility, question
 from .blocks import annotate
 from .cues import NUMBER, Label
 from .layout import Region
@@ -33,32 +33,44 @@ def slug_of(path: str) -> str:
     return "-".join(stem.split()) or "document"
 
 
-def read_bytes(data: bytes, path: str, slug: str | None = None) -> Document:
-    """Bytes of one document -> Document. Never raises on bad input: problems become diagnostics."""
+Pins = tuple[tuple[str, str, int, str], ...]  # an overlay's [layout] pins: (part, value, line, overlay path)
+
+
+def read_bytes(data: bytes, path: str, slug: str | None = None, pins: Pins = ()) -> Document:
+    """Bytes of one document -> Document. Never raises on bad input: problems become diagnostics. `pins` are
+    the parts of the layout an overlay fixes (`[layout]` in `<document>.fixes.toml`)."""
     slug = slug or slug_of(path)
     text, diags = decode(data, path)
     if text is None:
         return Document(path, slug, "", slug, diagnostics=tuple(diags))
     with _collector_paused():
-        return _read(split_lines(text), path, slug, diags)
+        return _read(split_lines(text), path, slug, diags, pins)
 
 
-def _read(raw: list[str], path: str, slug: str, diags: list[Diagnostic]) -> Document:
+def _read(raw: list[str], path: str, slug: str, diags: list[Diagnostic], pins: Pins = ()) -> Document:
     try:
-        questions, skipped, found_diags, title, family, blank = read_lines(raw, path, slug)
+        text = debris.clean(raw)
+        questions, skipped, found_diags, title, family, blank = read_lines(text, path, slug)
+        pin = _correct_pin(pins, diags)
+        questions, mark = convention.apply(questions, text, path, pin)
+        if pin is not None and mark is None:
+            _, value, line, where = next(p for p in pins if p[0] == "correct")
+            diags.append(Diagnostic(where, line, "error", "layout-pin-unused",
+                                    f"the pinned correct mark “{value}” sets no option apart in {path}"))
+        questions = plausibility.check(questions, text, path)
+        diags += found_diags
+        questions = _unique_ids(questions, path, diags)
+        questions = [_check_text(q) for q in questions]
     except Exception as exc:  # a reader bug must not stop the other documents
         diags.append(Diagnostic(path, 1, "error", "reader-failed", f"the reader failed: {exc!r}"))
         return Document(path, slug, "", slug, diagnostics=tuple(diags), lines=tuple(raw))
-    diags += found_diags
-    questions = _unique_ids(questions, path, diags)
-    questions = [_check_text(q) for q in questions]
     if not questions:
         diags.append(Diagnostic(path, 1, "error", "no-questions",
                                 "no question found: looked for numbered headings (`## 3`, `### Question 3`), labels "
                                 "(`**Q3.**`, `Q3:`, `Question 3:`), numbered or bulleted list items with options or "
                                 "answers, and lines that each ask something"))
     else:
-        diags += coverage([TextLine(i + 1, "" if i + 1 in blank else t) for i, t in enumerate(raw)], questions,
+        diags += coverage([TextLine(i + 1, "" if i + 1 in blank else t) for i, t in enumerate(text)], questions,
                           skipped, path)
     return Document(path, slug, FAMILY_NAMES.get(family, ""), title or slug, tuple(questions), tuple(skipped),
                     tuple(diags), tuple(raw))
@@ -149,12 +161,37 @@ def _key_diagnostics(found: layout.Layout, questions: list[Question], path: str)
                        "which the document does not have")]
 
 
+def _correct_pin(pins: Pins, diags: list[Diagnostic]) -> tuple[str, str] | None:
+    for part, value, line, where in pins:
+        if part == "correct":
+            key = convention.pinned_key(value)
+            if key is None:
+                names = ", ".join(f.name for f in convention.FEATURES)
+                diags.append(Diagnostic(where, line, "error", "layout-pin-unused",
+                                        f"“{value}” is no correct mark the reader knows (known: {names})"))
+            return key
+    return None
+
+
+def _pins(path: str) -> Pins:
+    """The [layout] pins of the document's overlay, if it has one (its other problems are reported when the
+    overlay is applied)."""
+    from ..overlay import load_overlay, overlay_path
+
+    where = overlay_path(path)
+    try:
+        found = load_overlay(where) if where.is_file() else None
+    except Exception:  # noqa: BLE001 - a broken overlay is reported by curation; reading goes on without pins
+        return ()
+    return tuple((part, value, line, str(where)) for part, value, line in found.layout) if found else ()
+
+
 def read_path(path: str | Path, display_path: str | None = None) -> Document:
     shown = display_path or str(path)
     data, diags = read_source(path, shown)
     if data is None:
         return Document(shown, slug_of(shown), "", slug_of(shown), diagnostics=tuple(diags))
-    return read_bytes(data, shown)
+    return read_bytes(data, shown, pins=_pins(str(path)))
 
 
 def _unique_ids(questions: list[Question], path: str, diags: list[Diagnostic]) -> list[Question]:

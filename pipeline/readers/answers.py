@@ -61,6 +61,8 @@ def answers_in_prose(region: Region, p: Parts, body: list[Line], i: int) -> bool
         return False  # an answer label comes later: that is where the answer starts
     if region.start.family == "item":
         return line.quote > 0 and line.item is not None  # a quote under an item
+    if region.start.family == "line":  # a question on its own line: a list right under it answers it
+        return line.opens_item and not p.marked_choices and all(ln.item is None for ln in p.stem)
     if region.opening or region.start.family not in ("heading", "label"):
         return False
     if not region.start.lab.text:

@@ -11,7 +11,10 @@ from dataclasses import dataclass
 GROUP, NUMBER, LETTER, ROMAN = 0, 1, 2, 3  # label ranks: a deeper rank is a sub-part of the one above it
 
 _B = r"(?:\*\*|__)"  # bold markers around a label
-_QWORD = r"(?:Q|Qn|Ques|Question|Problem|Exercise|Ex)"
+# The word before a question's number, in the languages quizzes are written in (English, Spanish, French,
+# Portuguese, Italian, German, Chinese)
+_QWORD = (r"(?:Q|Qn|Ques|Question|Problem|Exercise|Ex|Pregunta|Ejercicio|Problema|Cuesti[oó]n|Exercice|Probl[eè]me|"
+          r"Quest[aã]o|Pergunta|Domanda|Esercizio|Frage|Aufgabe|[ÜU]bung|问题|题|第)")
 _POINTS = re.compile(r"\s*[(\[]\s*\d+(?:\.\d+)?\s*(?:points?|pts?|marks?)\s*[)\]]\s*|\s*\((?:written|coding|code)\)\s*",
                      re.I)
 ROMANS = _ROMANS = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii")
@@ -29,7 +32,7 @@ _LABELS: list[tuple[re.Pattern[str], int, str, bool]] = [
     # (pattern, rank, cue, allowed in running text as well as in headings); group 1 is the number (absent when
     # the document numbers nothing), the last group the text after the label
     (re.compile(rf"^{_B}?\s*(?:Task|Part)\s+(\d+)\s*[.:)]?\s*{_B}?\s*[.:]?\s*(.*)$", re.I), GROUP, "group-label", True),
-    (re.compile(rf"^{_B}\s*(?:{_QWORD}\.?\s*)?(\d+(?:\.\d+)*)\s*[.:)]?\s*{_B}\s*[.:)]?\s*(.*)$", re.I), NUMBER,
+    (re.compile(rf"^{_B}\s*(?:{_QWORD}\.?\s*)?(\d+(?:\.\d+)*)\s*[.:)]?\s*{_B}(?![_*])\s*[.:)]?\s*(.*)$", re.I), NUMBER,
      "bold-label", True),
     (re.compile(rf"^{_B}\s*Q\s*[.:]\s*{_B}\s*(.*)$", re.I), NUMBER, "bold-label", True),
     (re.compile(rf"^{_B}\s*(?:{_QWORD}\.?\s*)?(\d+)\s*[.:)]\s*(.+?)\s*{_B}\s*$", re.I), NUMBER, "bold-label", True),
@@ -105,13 +108,22 @@ def asks_plainly(text: str) -> bool:
     1-2 sentences, explain why`). Stricter than `asks`: an option such as `How much of the state is kept`
     does not count."""
     s = _LEADING_EMPHASIS.sub("", text).strip()
-    return "?" in s or bool(_TASK_VERB.search(s))
+    return "?" in s or "？" in s or bool(_TASK_VERB.search(s))
+
+
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+
+
+def long_enough(text: str, words: int) -> bool:
+    """At least `words` words; in Chinese, Japanese or Korean, which put no spaces between words, as many
+    characters count as one word each."""
+    return len(text.split()) >= words or len(_CJK.findall(text)) >= words
 
 
 def asks(text: str) -> bool:
     """Text that reads as a question or a task."""
     s = _LEADING_EMPHASIS.sub("", text).strip()
-    return s.endswith("?") or bool(_ASKS.match(s)) or "?" in s
+    return "?" in s or "？" in s or bool(_ASKS.match(s))
 
 
 # ---- answers, explanations, attribution ------------------------------------------------------------------
@@ -120,7 +132,9 @@ def asks(text: str) -> bool:
 _OPEN = r"^(?P<b>\*\*|__)?\s*"
 _CLOSE = r"\s*(?(b)(?:\*\*|__)?)\s*"
 ANSWER = re.compile(
-    rf"{_OPEN}(?:(?:(?:correct|right|model|suggested|short)\s+)?(?:answers?|ans|solution|sol){_CLOSE}"
+    rf"{_OPEN}(?:(?:(?:correct|right|model|suggested|short)\s+)?(?:answers?|ans|solution|sol|respuestas?(?:\s+correcta)?|"
+    rf"soluci[oó]n|r[ée]ponses?(?:\s+correcte)?|resposta(?:\s+correta)?|risposta(?:\s+corretta)?|"
+    rf"l[öo]sung|antwort|答案|正确答案|解答){_CLOSE}"
     rf"(?:[.:：]|[-–—](?=\s))|a{_CLOSE}[:：]){_CLOSE}(.*)$", re.I)
 ANSWER_ALONE = re.compile(rf"{_OPEN}(?:answers?|solution|ans){_CLOSE}[.:]?{_CLOSE}$", re.I)
 CORRECT_LABEL = re.compile(rf"{_OPEN}correct(?:\s+(?:options?|choices?))?{_CLOSE}[:：]{_CLOSE}(.+)$", re.I)
@@ -144,6 +158,9 @@ def answer_text(text: str) -> str | None:
     body = m.groups()[-1].strip()
     if body.endswith("**") and body.count("**") % 2 == 1:
         body = body[:-2].strip()
+    elif m.group("b") and body.count(m.group("b")) % 2 == 1:  # `**Answer: 4** - why`: the bold closes after the answer
+        k = body.index(m.group("b"))
+        body = (body[:k].rstrip() + " " + body[k + 2:].lstrip()).strip()
     return body
 
 

@@ -124,8 +124,13 @@ def verdict(lines: list[Line]) -> bool | None:
 
 def lettered(options: list[Option]) -> bool:
     """Options labelled a, b, c... in order (so `(a)` is a letter, not a quiz export's chosen-button marker)."""
-    letters = [LETTERED.match(o.text.strip()) for o in options]
+    letters = [LETTERED.match(_unboxed(o.text.strip())) for o in options]
     return all(letters) and [m.group(1).lower() for m in letters if m] == [c.lower() for c in LETTERS[:len(options)]]
+
+
+def _unboxed(text: str) -> str:
+    box = cues.TASK.match(text)
+    return box.group(2).strip() if box else text
 
 
 def read_options(options: list[Option]) -> list[tuple[str, str]]:
@@ -141,11 +146,16 @@ def read_options(options: list[Option]) -> list[tuple[str, str]]:
         if inner is not None and letters:  # `**b) Detect vertical edges**`: the whole lettered line in bold
             text, mark = inner, "bold"
         if letters:
-            m = LETTERED.match(text)
-            text = m.group(2) if m else text
+            box = cues.TASK.match(text)
+            m = LETTERED.match(_unboxed(text))
+            text = (box.group(0)[:box.start(2)] if box else "") + m.group(2) if m else text
         else:
             text = radio_marker(text)[0]
         text, own = option_mark(text)
+        if text.count("**") % 2 == 1:  # `**d) text** ✅`: the bold opened before the letter
+            k = text.rfind("**")
+            text = (text[:k] + text[k + 2:]).strip()
+            own = own or "bold"
         mark = mark or own
         maths = ([o.text] if o.line.block == "math" else []) + [ln.body for ln in o.extra if ln.block == "math"]
         out.append(((text + "\n\n" if text else "") + "\n".join(maths) if maths else text, mark))
@@ -157,9 +167,11 @@ _LETTER_RUN = re.compile(r"^[A-H]{2,8}$")
 # Letters, then what explains them: `B. If the components...`, `b, because...`, `A and C: both...`, `C — ...`
 _LETTERS_THEN = re.compile(r"^\(?([A-Ha-h](?:\s*(?:,|and|&|/)\s*\(?[A-Ha-h]\)?)*)\)?\s*(?:[.)]\s+|[,:;]\s+|\s+[—–-]\s+)(\S.*)$")
 _NUMBER_LIST = re.compile(r"^\d{1,2}(?:\s*(?:,|and|&)\s*\d{1,2})*\.?$")
+_NUMBERS_THEN = re.compile(r"^(\d{1,2}(?:\s*(?:,|and|&)\s*\d{1,2})*)\s*(?:[.)]\s+|[,:;]\s+|\s+[—–-]\s+)(\S.*)$")
 _SEPARATOR = re.compile(r"\s*(?:[—–]|-{1,2}|:|;|,|\.)\s+")
 
 
+_TRAILING_IMAGE = re.compile(r"^(.*?)\s*(!\[[^\]]*\]\([^)]*\))\s*$")
 _NON_WORD = re.compile(r"[\W_]+")
 _MARKUP = re.compile(r"\$|\*\*|__|`")
 
@@ -185,6 +197,9 @@ def read_answer(said: str, texts: list[str]) -> tuple[list[bool] | None, str, st
     lines = said.strip().split("\n", 1)
     first = re.sub(r"\*\*|__", "", lines[0]).strip()
     after = lines[1].strip() if len(lines) > 1 else ""
+    shown = _TRAILING_IMAGE.match(first)
+    if shown and shown.group(1):  # `C ![](worked-solution.png)`: the letters, then a figure that explains them
+        first, after = shown.group(1), _join(shown.group(2), after)
     n = len(texts)
     letters = _letters(first.rstrip("."))
     then = _LETTERS_THEN.match(first) if letters is None else None
@@ -202,6 +217,10 @@ def read_answer(said: str, texts: list[str]) -> tuple[list[bool] | None, str, st
     said_text = _bare(first)
     if said_text and said_text in bare:
         return [b == said_text for b in bare], "answer-text", "", after
+    numbers_then = _NUMBERS_THEN.match(first) if not _NUMBER_LIST.match(first) else None
+    if numbers_then is not None and all(1 <= int(x) <= n for x in re.findall(r"\d+", numbers_then.group(1))):
+        picks = [int(x) for x in re.findall(r"\d+", numbers_then.group(1))]  # `4 - because ...`
+        return [i + 1 in picks for i in range(n)], "answer-number", "", _join(numbers_then.group(2), after)
     if _NUMBER_LIST.match(first):
         picks = [int(x) for x in re.findall(r"\d+", first)]
         if len(picks) == 1 and str(picks[0]) in bare:
@@ -270,7 +289,7 @@ def decide(p: Parts, ctx: Context, region: Region, qline: int) -> tuple[list[boo
     own = [m for _, m in read]
     diags: list[Diagnostic] = []
     sources: list[tuple[str, list[bool], int]] = []  # (cue, marks, line), strongest first
-    if any(m in ("checked", "unchecked") for m in own):
+    if "checked" in own:  # boxes that are all empty mark nothing: the document answers elsewhere
         sources.append(("task-checked", [m == "checked" for m in own], options[0].line.no))
     if p.answer_line is not None:
         said = "\n".join(ln.body for ln in p.answer if not ln.blank)

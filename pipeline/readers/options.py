@@ -186,6 +186,8 @@ def _accept(options: list[Option], cue: str, p: Parts, body: list[Line], j: int,
     if cue in ("task-list", "lettered-lines", "true-false", "indented-lines", "quiz-page-lines"):
         return True
     texts = [o.text for o in options]
+    if any(c.name == "options-introduced" for c in p.cues):
+        return True  # `**Options:**` over the list
     if marks.lettered(options) or any(mark for _, mark in marks.read_options(options)):
         return True  # `- A) ...` lettered items, or an option carries a mark
     if sum(1 for o in options if marks.radio_marker(o.text)[1]) >= 2 or any(o.feedback for o in options):

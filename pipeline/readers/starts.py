@@ -122,6 +122,8 @@ def choose(lines: list[Line], cands: list[Start]) -> tuple[str, list[Start]]:
         score = _sequence_score(starts)
         if score > 0 and (not best or score > best_score + 0.5):  # ties go to the earlier, more explicit family
             best, best_score, best_starts = family, score, starts
+    if best == "item":
+        best, best_starts = _outer(lines, tops, best, best_starts)
     strong = any(s.lab.cue in _STRONG for s in best_starts)
     if not best_starts or (best_score < 1.5 and not strong and not (best != "item" and best_score >= 1)):
         # A document of parts only (`(a) ...`, `(b) ...` with no numbered question above them)
@@ -131,6 +133,23 @@ def choose(lines: list[Line], cands: list[Start]) -> tuple[str, list[Start]]:
         if other != best:
             best_starts = _merge(best_starts, _family(lines, tops, other))
     return best, _with_parts(best_starts, parts)
+
+
+def _outer(lines: list[Line], tops: list[Start], best: str, items: list[Start]) -> tuple[str, list[Start]]:
+    """Numbered items that restart at 1 under each numbered heading or label are that question's options, not
+    questions: the labels above them, numbered in sequence, are the questions (`## Question 3 (1 pt)` over
+    `1.`-`4.`)."""
+    at = [s.i for s in items]
+    for family in ("heading", "label"):
+        outer = [s for s in _family(lines, tops, family) if s.lab.label.isdigit()]
+        if len(outer) < 2 or [int(s.lab.label) for s in outer] != list(range(1, len(outer) + 1)):
+            continue
+        under = [bisect.bisect_left(at, o.i) for o in outer]
+        firsts = sum(1 for k in under if k < len(items) and items[k].lab.label == "1"
+                     and all(ln.block != "heading" for ln in lines[outer[under.index(k)].i + 1:items[k].i]))
+        if firsts * 4 >= len(outer) * 3:
+            return family, outer
+    return best, items
 
 
 def _with_parts(chosen: list[Start], parts: list[Start]) -> list[Start]:
@@ -237,7 +256,7 @@ def one_per_line(lines: list[Line], excluded: set[int]) -> list[Start]:
     for i, line in enumerate(lines):
         if line.blank or i in excluded or line.block not in ("paragraph",) or line.item:
             continue
-        if cues.asks(line.body) and len(line.body.split()) >= 3:
+        if cues.asks(line.body) and cues.long_enough(line.body, 3):
             starts.append(Start(i, "line", Label(NUMBER, "", line.body, "question-per-line")))
     return starts if len(starts) >= 2 else []
 

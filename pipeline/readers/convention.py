@@ -1,0 +1,523 @@
+"""The document's own correct mark, learned from the document: whatever sets one option (or a few) apart in most
+of its option runs and never appears in its stems.
+
+An option run is a set of sibling items in a question: list items at one indent, table rows, or the lines of one
+paragraph. Every item is described by the features in `FEATURES` (one row each: a symbol before the item, a note
+after it, emphasis around it, an HTML tag on it, a short mark in one table column). A feature *sets an item apart*
+in a run when some but not all of the run's items carry it. The feature that sets items apart in the most runs of
+the document (two at least, in at least half of the runs that have anything set apart) is the document's mark.
+
+With it the reader marks choice questions that no other cue marked, turns open questions whose text holds a run
+the mark sets apart into choice questions, and warns where the mark disagrees with another cue. A run whose items
+something else sets apart stays as read, with a warning that its lines may be options the reader did not take.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from ..model import Choice, Cue, Diagnostic, Question, SourceSpan
+from .text import clean_inline, is_multi
+
+# ---- the features an item can carry: one function and one row each ------------------------------------------
+
+_LEAD = re.compile(r"^(\[[ xX✓✔]\]|:[a-z0-9_+\-]+:|[^\w\s(\[<*_`'\"$\\|.,:;!?#>\-+=/]{1,3})(?=\s|$)")
+_TRAIL = re.compile(r"(?:\s|^)(?:[(\[]\s*([^()\[\]\n]{1,24}?)\s*[)\]]|(:[a-z0-9_+\-]+:|[^\w\s)\].,;:!?'\"`*$]{1,3}))"
+                    r"\s*$")
+_LABEL = re.compile(r"^(?:\(?[A-Ha-h1-9][.)]|\([A-Ha-h1-9]\))\s+")
+_WRAP = re.compile(r"^(\*\*|__|`|\*|_)(?!\1)(.+?)(?<!\s)\1$")
+_TAG = re.compile(r"<(font|b|strong|mark|span|em|u|i)\b([^>]*)>", re.I)
+
+
+def _lead(text: str, cells: list[str]) -> str | None:
+    if text[:1].isalnum() and text[1:2] not in (".", ")"):
+        return None  # most items start with a word: no symbol before them
+    m = _LEAD.match(_LABEL.sub("", text))
+    return m.group(1).lower() if m else None
+
+
+def _trail(text: str, cells: list[str]) -> str | None:
+    end = text.rstrip("*_` ")[-1:]
+    if not end or end.isalnum() or end in ".,;!?'\"$":
+        return None  # most items end with a word or a full stop
+    m = _TRAIL.search(text.rstrip("*_` "))
+    if not m:
+        return None
+    value = (m.group(1) or m.group(2) or "").strip().lower()
+    return value if value and not value.isdigit() else None
+
+
+def _wrap(text: str, cells: list[str]) -> str | None:
+    if not cells and text[-1:] not in ("*", "_", "`"):
+        return None
+    for s in [text] + cells:
+        m = _WRAP.match(_LABEL.sub("", s.strip()))
+        if m:
+            return m.group(1)
+    return None
+
+
+def _tag(text: str, cells: list[str]) -> str | None:
+    if "<" not in text:
+        return None
+    m = _TAG.search(text)
+    return (m.group(1).lower() + re.sub(r"\s+", " ", m.group(2).lower().replace("'", '"'))).strip() if m else None
+
+
+def _cell(text: str, cells: list[str]) -> str | None:
+    if not cells:
+        return None
+    marks = [f"{k}:{c.strip()}" for k, c in enumerate(cells) if 0 < len(c.strip()) <= 2 and not c.strip().isalnum()]
+    return marks[0] if marks else None
+
+
+@dataclass(frozen=True)
+class Feature:
+    name: str  # the cue's name, as in `make check`
+    says: str  # what it is, for a person
+    find: Callable[[str, list[str]], str | None]  # item text, table cells -> the feature's value, or None
+
+
+# Strongest first: when two features set apart the same number of runs, the earlier row wins.
+FEATURES: tuple[Feature, ...] = (
+    Feature("symbol-before", "a symbol before the option", _lead),
+    Feature("note-after", "a note after the option", _trail),
+    Feature("emphasis", "emphasis around the option", _wrap),
+    Feature("html-tag", "an HTML tag on the option", _tag),
+    Feature("table-column", "a mark in a table column", _cell),
+)
+
+# Values that mark a wrong option or an unchosen one: never the document's correct mark.
+NEGATIVE = frozenset({"[ ]", "❌", "✗", "✘", "✖", "❎", ":x:", ":heavy_multiplication_x:",
+                      ":negative_squared_cross_mark:", "(incorrect)", "incorrect", "wrong", "(wrong)"})
+
+
+# ---- items and runs ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Item:
+    line: int  # 1-based line of its first line
+    end: int  # 1-based line of its last line
+    text: str  # what it says, without its list marker
+    cells: tuple[str, ...] = ()  # a table row's cells
+    features: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Run:
+    kind: str  # "list", "table" or "lines"
+    start: int  # first line of the run (a table's header row)
+    items: tuple[Item, ...]
+
+    @property
+    def end(self) -> int:
+        return self.items[-1].end
+
+
+def features_of(text: str, cells: list[str] | tuple[str, ...] = ()) -> frozenset[str]:
+    found = set()
+    for f in FEATURES:
+        value = f.find(text, list(cells))
+        if value is not None and value not in NEGATIVE:
+            found.add(f"{f.name}={value}")
+    return frozenset(found)
+
+
+def set_apart(run: Run) -> dict[str, list[bool]]:
+    """Feature -> which items carry it, for the features that some but not all items of the run carry."""
+    n = len(run.items)
+    out: dict[str, list[bool]] = {}
+    for key in set().union(*(it.features for it in run.items)):
+        has = [key in it.features for it in run.items]
+        if 0 < sum(has) < n:
+            out[key] = has
+    return out
+
+
+_ITEM = re.compile(r"^(\s*)([-*+]|\d{1,2}[.)])\s+(.*)$")
+_TABLE = re.compile(r"^\s*\|(.*?)\|?\s*$")
+_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{1,}:?\s*(?:\|\s*:?-{1,}:?\s*)*\|?\s*$")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+def runs_in(raw: list[str], first: int, last: int) -> list[Run]:
+    """The option-like runs of lines first..last (1-based, inclusive): list items at one indent, table rows,
+    and paragraphs of two or more short lines. Code and blockquotes hold none."""
+    runs: list[Run] = []
+    i = first - 1
+    end = min(last, len(raw))
+    fence = False
+    while i < end:
+        line = raw[i]
+        if _FENCE.match(line):
+            fence = not fence
+            i += 1
+            continue
+        if fence or not line.strip() or line.lstrip().startswith((">", "#", "<details", "</details")):
+            i += 1
+            continue
+        if _TABLE.match(line) and "|" in line.strip()[1:]:
+            i = _table(raw, i, end, runs)
+        elif _ITEM.match(line):
+            i = _list(raw, i, end, runs)
+        else:
+            i = _lines(raw, i, end, runs)
+    return runs
+
+
+def _table(raw: list[str], i: int, end: int, runs: list[Run]) -> int:
+    start = i
+    rows: list[tuple[int, str]] = []
+    while i < end and _TABLE.match(raw[i]):
+        rows.append((i, raw[i]))
+        i += 1
+    if len(rows) >= 2 and _SEPARATOR.match(rows[1][1]):
+        rows = rows[2:]  # the header row and its separator
+    items = []
+    for k, row in rows:
+        if _SEPARATOR.match(row):
+            continue
+        cells = [c.strip() for c in _TABLE.match(row).group(1).split("|")]
+        items.append(Item(k + 1, k + 1, row.strip(), tuple(cells), features_of(row.strip(), cells)))
+    if items:
+        runs.append(Run("table", start + 1, tuple(items)))
+    return i
+
+
+def _list(raw: list[str], i: int, end: int, runs: list[Run]) -> int:
+    indent = len(_ITEM.match(raw[i]).group(1))
+    family = _family(_ITEM.match(raw[i]).group(2))
+    start = i
+    items: list[Item] = []
+    while i < end:
+        m = _ITEM.match(raw[i])
+        if m and len(m.group(1)) == indent and _family(m.group(2)) == family:
+            text = m.group(3).strip()
+            j = i + 1
+            extra: list[str] = []
+            while j < end:  # its continuation: deeper lines, lazy lines, a displayed formula after a blank line
+                nxt = raw[j]
+                if not nxt.strip():
+                    k = j + 1
+                    if k < end and raw[k].strip().startswith("$$"):
+                        j = k
+                        continue
+                    break
+                sub = _ITEM.match(nxt)
+                if (sub and len(sub.group(1)) <= indent) or _TABLE.match(nxt) or nxt.lstrip().startswith((">", "#")):
+                    break
+                if sub:  # a nested list belongs to the item, not to the run
+                    j += 1
+                    continue
+                extra.append(nxt.strip())
+                j += 1
+            items.append(Item(i + 1, j, text, (), features_of(text)))
+            i = j
+            k = i
+            while k < end and not raw[k].strip():
+                k += 1
+            nm = _ITEM.match(raw[k]) if k < end else None
+            if nm and len(nm.group(1)) == indent and _family(nm.group(2)) == family:
+                i = k
+                continue
+            break
+        break
+    runs.append(Run("list", start + 1, tuple(items)))
+    return max(i, start + 1)
+
+
+def _family(marker: str) -> str:
+    """A list's marker family: a bullet character, or `.`/`)` after a number (CommonMark starts a new list when
+    it changes)."""
+    return marker if marker in "-*+" else marker[-1]
+
+
+def _lines(raw: list[str], i: int, end: int, runs: list[Run]) -> int:
+    start = i
+    while i < end and raw[i].strip() and not _ITEM.match(raw[i]) and not _TABLE.match(raw[i]) \
+            and not raw[i].lstrip().startswith((">", "#", "```", "~~~", "<details")):
+        i += 1
+    lines = raw[start:i]
+    if len(lines) >= 2 and all(len(ln) <= 200 for ln in lines):
+        runs.append(Run("lines", start + 1, tuple(Item(start + k + 1, start + k + 1, ln.strip(), (),
+                                                       features_of(ln.strip())) for k, ln in enumerate(lines))))
+    return max(i, start + 1)
+
+
+# ---- learning the mark ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Mark:
+    key: str  # "<feature>=<value>", e.g. "note-after=(correct)"
+    runs: int  # how many runs it sets apart
+    of: int  # how many runs have anything set apart
+
+    @property
+    def says(self) -> str:
+        name, _, value = self.key.partition("=")
+        return f"{next(f.says for f in FEATURES if f.name == name)} " + ("(backticks)" if value == "`" else f"`{value}`")
+
+
+def _choice_run(q: Question, raw: list[str]) -> Run | None:
+    if not q.choices or any(c.line <= 0 or c.line > len(raw) for c in q.choices):
+        return None
+    items = []
+    for c in q.choices:
+        text = raw[c.line - 1].strip()
+        m = _ITEM.match(text)
+        text = m.group(3).strip() if m else text
+        cells = [s.strip() for s in _TABLE.match(text).group(1).split("|")] if _TABLE.match(text) else []
+        items.append(Item(c.line, c.line, text, tuple(cells), features_of(text, cells)))
+    return Run("choices", q.choices[0].line, tuple(items))
+
+
+def _open_runs(q: Question, raw: list[str]) -> list[Run]:
+    first = q.source.line_start + 1 if _heading(raw, q) else q.source.line_start
+    return [r for r in runs_in(raw, first, q.source.line_end)
+            if r.items and not (r.kind == "list" and r.start == q.source.line_start)]
+
+
+def _heading(raw: list[str], q: Question) -> bool:
+    return raw[q.source.line_start - 1].lstrip().startswith("#") if 0 < q.source.line_start <= len(raw) else False
+
+
+def pinned_key(value: str) -> tuple[str, str] | None:
+    """A `[layout] correct = "..."` pin -> (feature name, value or ""), None when it names no feature:
+    `emphasis`, `symbol-before 👉`, `note-after (*)`, `html-tag font color="red"`."""
+    name, _, given = value.strip().partition(" ")
+    if name not in {f.name for f in FEATURES}:
+        return None
+    given = given.strip()
+    if name == "note-after":
+        given = given.strip("()[] ").lower()
+    elif name != "emphasis":
+        given = given.lower()
+    return name, given
+
+
+def learn(questions: list[Question], raw: list[str], pin: tuple[str, str] | None = None) -> Mark | None:
+    """The document's correct mark, or None when nothing sets options apart regularly. A pin names the feature
+    (and perhaps its value) to use: the most frequent value of it that sets options apart is taken, with no
+    threshold."""
+    counts: dict[str, int] = {}
+    shares: dict[str, float] = {}
+    order = {f.name: k for k, f in enumerate(FEATURES)}
+    with_any = 0
+    for q in questions:
+        runs = [r] if (r := _choice_run(q, raw)) else [r for r in _open_runs(q, raw) if len(r.items) >= 2]
+        keys: dict[str, float] = {}
+        for run in runs:
+            for key, has in set_apart(run).items():
+                keys[key] = min(keys.get(key, 1.0), sum(has) / len(has))
+        if keys:
+            with_any += 1
+        for key, share in keys.items():
+            counts[key] = counts.get(key, 0) + 1
+            shares[key] = shares.get(key, 0.0) + share
+    if pin is not None:
+        counts = {k: v for k, v in counts.items()
+                  if k.partition("=")[0] == pin[0] and (not pin[1] or k.partition("=")[2] == pin[1])}
+    if not counts:
+        return None
+    best = max(counts, key=lambda k: (counts[k], -shares[k] / counts[k], -order[k.partition("=")[0]]))
+    if pin is not None:
+        return Mark(best, counts[best], with_any)
+    if counts[best] < 2 or counts[best] * 2 < with_any:
+        return None
+    in_stems = sum(1 for q in questions if any(best in features_of(ln.strip()) for ln in _asking(q.stem)))
+    if in_stems * 2 > counts[best]:
+        return None  # the stems use it too: it is the document's emphasis, not its mark
+    return Mark(best, counts[best], with_any)
+
+
+def _asking(stem: str) -> list[str]:
+    """The stem's own text: its first paragraph, without list items or table rows (options may sit below it)."""
+    first = stem.strip().split("\n\n", 1)[0]
+    return [ln for ln in first.splitlines() if not _ITEM.match(ln) and not _TABLE.match(ln)]
+
+
+# ---- applying it ------------------------------------------------------------------------------------------
+
+def apply(questions: list[Question], raw: list[str], path: str, pin: tuple[str, str] | None = None
+          ) -> tuple[list[Question], Mark | None]:
+    """Questions with the document's learned mark applied, and the mark. An open question whose text holds
+    several runs the mark sets apart is several questions: each run's options and the text just above it."""
+    mark = learn(questions, raw, pin)
+    out: list[Question] = []
+    for q in questions:
+        try:
+            parts = _split(q, raw, mark) if mark is not None and not q.choices else [q]
+            out += [_apply_one(part, raw, path, mark) for part in parts]
+        except Exception as exc:  # a bug here must not lose the question
+            out.append(q.with_(diagnostics=q.diagnostics + (Diagnostic(
+                path, q.source.line_start, "error", "reader-failed", f"the reader failed: {exc!r}"),)))
+    return (_rejoin(out, mark) if mark is not None else out), mark
+
+
+def _rejoin(questions: list[Question], mark: Mark) -> list[Question]:
+    """A "question" whose text is one line carrying the document's mark, right after a choice question, is that
+    question's last option (and what follows it explains it)."""
+    out: list[Question] = []
+    for q in questions:
+        head, _, rest = q.stem.strip().partition("\n\n")
+        prev = out[-1] if out else None
+        if prev is not None and prev.choices and not q.choices and "\n" not in head \
+                and mark.key in features_of(head) and prev.source.line_end < q.source.line_start:
+            choices = prev.choices + (Choice(clean_inline(_strip_mark(head, mark)), True, q.source.line_start),)
+            explanation = "\n\n".join(t for t in (prev.explanation, rest.strip(), q.explanation) if t.strip())
+            kind = "multi_choice" if sum(c.correct for c in choices) > 1 or is_multi(prev.stem) else "single_choice"
+            out[-1] = prev.with_(choices=choices, kind=kind, explanation=explanation,
+                                 source=SourceSpan(prev.source.file, prev.source.line_start, q.source.line_end),
+                                 cues=prev.cues + (Cue("options", "marked-line-after-options", q.source.line_start),))
+            continue
+        out.append(q)
+    return out
+
+
+def _split(q: Question, raw: list[str], mark: Mark) -> list[Question]:
+    marked = [r for r in _open_runs(q, raw) if any(mark.key in it.features for it in r.items)]
+    if len(marked) < 2:
+        return [q]
+    out = []
+    bounds = [q.source.line_start] + [r.end + 1 for r in marked[:-1]]
+    ends = [r.start - 1 for r in marked[1:]] + [q.source.line_end]
+    for k, (a, b, run) in enumerate(zip(bounds, ends, marked)):
+        if k == 0:
+            out.append(q.with_(source=SourceSpan(q.source.file, a, run.end)))
+            continue
+        text = [raw[n - 1] for n in range(a, run.start) if raw[n - 1].strip() and not raw[n - 1].lstrip().startswith(">")]
+        quoted = [n for n in range(a, run.start) if raw[n - 1].lstrip().startswith(">")]
+        if not text:
+            return [q]
+        first = next(n for n in range(a, run.start) if raw[n - 1].strip() and not raw[n - 1].lstrip().startswith(">"))
+        if quoted and out:  # the previous question's explanation
+            prev = out[-1]
+            out[-1] = prev.with_(source=SourceSpan(prev.source.file, prev.source.line_start, max(quoted)))
+        stem = " ".join(ln.strip() for ln in text)
+        out.append(q.with_(id=f"{q.id}-{k + 1}", number=f"{q.number}.{k + 1}" if q.number else "", stem=stem,
+                           answer="", explanation="", source=SourceSpan(q.source.file, first, b),
+                           cues=tuple(c for c in q.cues if c.role == "start") + (Cue("start", "text-before-options",
+                                                                                    first),)))
+    return out
+
+
+def _apply_one(q: Question, raw: list[str], path: str, mark: Mark | None) -> Question:
+    if q.choices:
+        run = _choice_run(q, raw)
+        if mark is None or run is None:
+            return q
+        has = [mark.key in it.features for it in run.items]
+        if not any(has) or all(has):
+            return q
+        if not any(c.correct for c in q.choices):
+            choices = tuple(Choice(_strip_mark(c.text, mark), h, c.line) for c, h in zip(q.choices, has))
+            diags = tuple(d for d in q.diagnostics if d.code != "choice-unmarked")
+            kind = "multi_choice" if sum(has) > 1 or is_multi(q.stem) else "single_choice"
+            return q.with_(choices=choices, kind=kind, diagnostics=diags,
+                           cues=q.cues + (Cue("correct", f"learned-mark:{mark.says}", run.items[has.index(True)].line),))
+        if [c.correct for c in q.choices] != has:
+            took = _letters([c.correct for c in q.choices])
+            return q.with_(diagnostics=q.diagnostics + (Diagnostic(
+                path, q.source.line_start, "warning", "choice-ambiguous",
+                f"the document's mark ({mark.says}) sets apart option {_letters(has)} but another cue marks option "
+                f"{took}; took {took}"),))
+        return q
+    runs = _open_runs(q, raw)
+    if mark is not None:
+        for run in runs:
+            has = [mark.key in it.features for it in run.items]
+            if any(has) and (not all(has) or len(has) == 1):
+                recast = _recast(q, raw, run, has, mark)
+                if recast is not q:
+                    return recast
+    for run in runs:
+        apart = set_apart(run) if len(run.items) >= 2 else {}
+        if apart and (mark is not None or _mark_like(apart)):
+            first = run.items[0].line
+            return q.with_(diagnostics=q.diagnostics + (Diagnostic(
+                path, first, "warning", "options-unread",
+                f"lines {first}-{run.end} look like options set apart by {_describe(next(iter(sorted(apart))))}, "
+                "but the reader took them as text"),))
+    return q
+
+
+def _mark_like(apart: dict[str, list[bool]]) -> bool:
+    """Something sets items apart the way marks do: a symbol, emphasis, a tag or a table column (a parenthesised
+    note after one item is often just a remark)."""
+    return any(not k.startswith("note-after=") or k.split("=", 1)[1] in ("correct", "right", "answer", "true", "x")
+               for k in apart)
+
+
+def _describe(key: str) -> str:
+    return Mark(key, 0, 0).says
+
+
+def _strip_mark(text: str, mark: Mark) -> str:
+    name, _, value = mark.key.partition("=")
+    s = text.strip()
+    if name == "symbol-before":
+        s = re.sub(rf"^((?:\(?[A-Ha-h1-9][.)]\s+)?){re.escape(value)}\s*", r"\1", s, flags=re.I)
+    elif name == "note-after":
+        s = re.sub(rf"\s*[(\[]?\s*{re.escape(value)}\s*[)\]]?\s*$", "", s, flags=re.I)
+    elif name == "emphasis":
+        m = _WRAP.match(s)
+        s = m.group(2) if m else s.replace(value * (2 if value in "*_" and len(value) == 1 else 1), "", 2)
+    elif name == "html-tag":
+        s = re.sub(r"</?(?:font|b|strong|mark|span|em|u|i)\b[^>]*>", "", s, flags=re.I)
+    return s.strip()
+
+
+def _option_text(item: Item, mark: Mark, kind: str) -> str:
+    if kind == "table":
+        cells = [c for c in item.cells if c and not (len(c) <= 2 and not c.isalnum())]
+        text = " ".join(cells[1:] if len(cells) > 1 else cells)
+    else:
+        text = item.text
+    text = _strip_mark(text, mark)
+    text = re.sub(r"<(?:/?(?:font|b|strong|mark|span|em|u|i)\b[^>]*)>", "", text)
+    text = _LABEL.sub("", text)
+    return clean_inline(text)
+
+
+def _recast(q: Question, raw: list[str], run: Run, has: list[bool], mark: Mark) -> Question:
+    """An open question whose text holds options the document's mark sets apart: a choice question."""
+    stem = _stem_before(q, raw, run)
+    if not stem.strip():
+        return q
+    after = [re.sub(r"^\s*>\s?", "", raw[k]) for k in range(run.end, min(q.source.line_end, len(raw)))]
+    explanation = "\n".join(ln for ln in after).strip()
+    explanation = re.sub(r"\n{3,}", "\n\n", explanation)
+    choices = tuple(Choice(_option_text(it, mark, run.kind), h, it.line) for it, h in zip(run.items, has))
+    kind = "multi_choice" if sum(has) > 1 or is_multi(stem) else "single_choice"
+    diags = tuple(d for d in q.diagnostics if d.code not in ("answer-missing",))
+    cues = tuple(c for c in q.cues if c.role != "answer") + (
+        Cue("options", f"{run.kind}-run", run.start), Cue("correct", f"learned-mark:{mark.says}", run.items[has.index(True)].line))
+    return q.with_(stem=stem, answer="", explanation=(explanation + ("\n\n" + q.explanation if q.explanation else
+                                                                     "")).strip(),
+                   choices=choices, kind=kind, diagnostics=diags, cues=cues)
+
+
+def _stem_before(q: Question, raw: list[str], run: Run) -> str:
+    """The question's text up to the run: its stem, and what its answer says before the run."""
+    first = raw[run.start - 1].strip()
+    for field in (q.stem, q.stem + "\n\n" + q.answer):
+        cut = _find(field, first)
+        if cut is not None:
+            return field[:cut].strip()
+    return q.stem
+
+
+def _find(text: str, line: str) -> int | None:
+    """Where a source line starts in Markdown made from it (the Markdown may have dropped its list marker)."""
+    for probe in (line, _ITEM.sub(r"\3", line), line[:40], _ITEM.sub(r"\3", line)[:40]):
+        probe = probe.strip()
+        if len(probe) >= 2:
+            k = text.find(probe)
+            if k >= 0:
+                return k
+    return None
+
+
+def _letters(picks: list[bool]) -> str:
+    return ", ".join(chr(65 + i) for i, v in enumerate(picks) if v) or "none"

@@ -1,0 +1,127 @@
+"""Plausibility checks on every question before it leaves the reader, each against the document's other
+questions: silence is worse than doubt. One function and one row per check; each returns the warning's message
+or None. A check never changes a question, it only says why a person should look at it."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from statistics import median
+from typing import Callable
+
+from ..model import Diagnostic, Question
+from . import cues
+
+
+@dataclass(frozen=True)
+class Siblings:
+    """What the document's questions are like, for comparing one question with the rest."""
+    questions: int
+    choice: int  # how many are choice questions
+    options: float  # the median option count of the choice questions (0 when there are none)
+    asking: int  # how many stems read as a question or a task
+
+
+def _is_choice(q: Question) -> bool:
+    return bool(q.choices)
+
+
+def _asks(stem: str) -> bool:
+    s = stem.strip()
+    return cues.asks(s) or cues.asks_plainly(s) or s.endswith((":", "：", "?", "？")) or "__" in s or "？" in s \
+        or len(s.split()) > 15
+
+
+_MARKUP = re.compile(r"\*\*|__|`|<[^>]+>|:[a-z0-9_+\-]+:|\[[ xX]\]")
+_LABELS = re.compile(r"(?<![\w])(?:[A-Ha-h]|\d{1,2})(?![\w])")
+
+
+def answer_only_marks(q: Question, s: Siblings) -> str | None:
+    """An open question whose answer is made only of marks, symbols or option labels (`❌ ❌ ✅ ❌`, `B`)."""
+    if q.choices or not q.answer.strip():
+        return None
+    bare = _MARKUP.sub(" ", q.answer)
+    if re.search(r"[^\W\d_]{2,}", _LABELS.sub(" ", bare)) or re.search(r"\d{3,}|\d+\.\d+", bare):
+        return None
+    return f"its answer (“{q.answer.strip()[:40]}”) is only marks or option labels: the options may not have been read"
+
+
+_POINTER = re.compile(r"^\s*(?:\*\*|__)?\(?(?:[A-Ha-h]|\d{1,2})(?:\)|\.|\*\*|__)?(?:\s*$|\s+[-–—:]\s|\s*[,;]\s)")
+
+
+def answer_points(q: Question, s: Siblings) -> str | None:
+    """An open question whose answer names an option by its label (`4 - because...`, `B.`) while its text holds
+    a list: the list was its options."""
+    if q.choices or not _POINTER.match(q.answer):
+        return None
+    items = sum(1 for ln in q.stem.splitlines() if re.match(r"\s*(?:[-*+]|\d{1,2}[.)]|\(?[A-Ha-h][.)]|\|)\s*\S", ln))
+    if items < 2:
+        return None
+    return f"its answer (“{q.answer.strip()[:20]}”) names an option by its label, but no options were read"
+
+
+def option_count(q: Question, s: Siblings) -> str | None:
+    """A choice question whose option count is far from its siblings'."""
+    n = len(q.choices)
+    if not n or s.choice < 4 or not s.options:
+        return None
+    if n * 2 <= s.options or n >= s.options * 2 + 1:
+        return f"it has {n} option{'s' if n != 1 else ''} where the document's questions have {s.options:g}"
+    return None
+
+
+def options_missing(q: Question, s: Siblings) -> str | None:
+    """An open question among choice questions, whose own text holds a list: the list may be its options."""
+    others = s.questions - 1
+    if q.choices or others < 3 or (s.choice * 10 < others * 6):
+        return None
+    text = "\n".join((q.stem, q.answer, q.explanation))
+    items = sum(1 for ln in text.splitlines() if re.match(r"\s*(?:[-*+]|\d{1,2}[.)]|\(?[A-Ha-h][.)]|\|)\s*\S", ln))
+    if items < 2:
+        return None
+    return "the document's other questions have options and this one's text holds a list: it may be its options"
+
+
+def stem_like_option(q: Question, s: Siblings) -> str | None:
+    """A short stem that does not ask, while the document's other stems ask: it may be an option."""
+    if s.questions < 4 or _asks(q.stem) or (s.asking - 0) * 4 < (s.questions - 1) * 3:
+        return None
+    if q.choices or len(q.stem.split()) > 15:
+        return None
+    return "its text does not ask anything while the document's other questions do: it may be an option"
+
+
+@dataclass(frozen=True)
+class Check:
+    code: str  # the diagnostic's code
+    find: Callable[[Question, Siblings], str | None]
+
+
+CHECKS: tuple[Check, ...] = (
+    Check("answer-only-marks", answer_only_marks),
+    Check("answer-points", answer_points),
+    Check("option-count", option_count),
+    Check("options-missing", options_missing),
+    Check("stem-like-option", stem_like_option),
+)
+
+
+def siblings(questions: list[Question]) -> Siblings:
+    counts = [len(q.choices) for q in questions if q.choices]
+    return Siblings(len(questions), len(counts), float(median(counts)) if counts else 0.0,
+                    sum(1 for q in questions if _asks(q.stem)))
+
+
+def check(questions: list[Question], raw: list[str], path: str) -> list[Question]:
+    """The questions, each with a warning for every check it fails."""
+    s = siblings(questions)
+    out = []
+    for q in questions:
+        found = []
+        for c in CHECKS:
+            own = s if c.code != "stem-like-option" else Siblings(s.questions, s.choice, s.options,
+                                                                  s.asking - (1 if _asks(q.stem) else 0))
+            message = c.find(q, own)
+            if message:
+                found.append(Diagnostic(path, q.source.line_start, "warning", c.code, message))
+        out.append(q.with_(diagnostics=q.diagnostics + tuple(found)) if found else q)
+    return out

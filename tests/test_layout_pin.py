@@ -1,0 +1,50 @@
+"""A `[layout]` pin in a document's overlay fixes a part of the layout the reader got wrong: here a document
+with one question whose correct option is set apart only by backticks, too little for the reader to learn the
+mark on its own."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from pipeline.readers import read_path
+
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "pinned" / "backtick-once.md"
+
+
+def _copy(tmp_path: Path, overlay: str | None) -> Path:
+    doc = tmp_path / "backtick-once.md"
+    shutil.copy(FIXTURE, doc)
+    if overlay is not None:
+        (tmp_path / "backtick-once.fixes.toml").write_text(overlay, encoding="utf-8")
+    return doc
+
+
+def _codes(doc) -> set[str]:  # noqa: ANN001
+    return {d.code for d in doc.diagnostics} | {d.code for q in doc.questions for d in q.diagnostics}
+
+
+def test_unpinned_the_single_mark_is_not_learned(tmp_path: Path) -> None:
+    doc = read_path(_copy(tmp_path, None))
+    assert not any(c.correct for c in doc.questions[0].choices)
+    assert {"choice-unmarked", "options-unread"} & _codes(doc)
+
+
+def test_a_pin_names_the_mark_and_the_option_is_marked(tmp_path: Path) -> None:
+    doc = read_path(_copy(tmp_path, '[layout]\ncorrect = "emphasis"\n'))
+    q = doc.questions[0]
+    assert [c.text for c in q.choices] == ["Gold", "Iron", "Platinum"]
+    assert [c.correct for c in q.choices] == [False, True, False]
+    assert "choice-unmarked" not in _codes(doc)
+
+
+def test_a_pin_that_explains_nothing_is_an_error_at_its_line(tmp_path: Path) -> None:
+    doc = read_path(_copy(tmp_path, '# pins\n[layout]\ncorrect = "symbol-before ✅"\n'))
+    unused = [d for d in doc.diagnostics if d.code == "layout-pin-unused"]
+    assert len(unused) == 1 and unused[0].severity == "error"
+    assert unused[0].file.endswith("backtick-once.fixes.toml") and unused[0].line == 3
+
+
+def test_a_pin_naming_no_known_mark_is_an_error(tmp_path: Path) -> None:
+    doc = read_path(_copy(tmp_path, '[layout]\ncorrect = "sparkles"\n'))
+    unused = [d for d in doc.diagnostics if d.code == "layout-pin-unused"]
+    assert unused and "emphasis" in unused[0].message and unused[0].line == 2
