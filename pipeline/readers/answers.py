@@ -52,12 +52,13 @@ def read_details(body: list[Line], i: int, p: Parts) -> int:
 # ---- options ----------------------------------------------------------------------------------------------
 
 
-def answers_in_prose(region: Region, p: Parts, body: list[Line], i: int) -> bool:
+def answers_in_prose(region: Region, p: Parts, body: list[Line], i: int, *, labelled_later: bool) -> bool:
     """Under a heading or label that states its question, what follows the stem's paragraph is the answer: prose,
     or a list (unless the stem ends with `:` and so introduces the list). A paragraph that still asks something,
-    a formula, or text followed by options stays in the stem."""
+    a formula, or text followed by options stays in the stem. `labelled_later`: a line from i on holds an
+    answer label."""
     line = body[i]
-    if any(cues.answer_text(ln.body) is not None for ln in body[i:] if not ln.blank and ln.block != "code"):
+    if labelled_later:
         return False  # an answer label comes later: that is where the answer starts
     if region.start.family == "item":
         return line.quote > 0 and line.item is not None  # a quote under an item

@@ -23,6 +23,10 @@ def segment(region: Region, ctx: Context) -> Parts:
         p.stem.append(Line(head.no, region.start.lab.text, "paragraph", True, region.start.lab.text))
         body = _continuation(lines, head, p)
     phase = "stem"
+    # The last line holding an answer label, found once: asking "is there one further down?" at every line
+    # made a long table or answer quadratic.
+    last_label = max((k for k, ln in enumerate(body) if not ln.blank and ln.block != "code"
+                      and cues.answer_text(ln.body) is not None), default=-1)
     i = 0
     while i < len(body):
         line = body[i]
@@ -93,7 +97,7 @@ def segment(region: Region, ctx: Context) -> Parts:
                 i = found[2]
                 phase = "after" if phase == "stem" else phase
                 continue
-        if phase == "stem" and answers_in_prose(region, p, body, i):
+        if phase == "stem" and answers_in_prose(region, p, body, i, labelled_later=last_label >= i):
             phase = "answer"
             p.cues.append(Cue("answer", "prose-after-question", line.no))
         if marks.is_feedback(line.body) and (p.options or phase in ("after", "stem")):
