@@ -34,14 +34,19 @@ $(INSTALLED): pyproject.toml
 	$(PY) -m pip install -q -e '.[test]'
 	touch $@
 
-# The stamp files let Make skip every Python start-up when nothing changed.
+# The stamp files let Make skip every Python start-up when nothing changed. A stamp carries the time its build
+# started, so a document saved while the build read it is newer than the stamp and is built again next time;
+# the lock the deck build itself rewrote is given that time too, so that it does not count as an edit.
 build/.decks.stamp: $(INSTALLED) $(SEEDS) $(OVERLAYS) $(FIGURES) $(LOCK) $(DECKTREE) $(CODE) $(DECK_TEMPLATES)
+	@mkdir -p build && touch $@.started
 	$(PY) -m pipeline build --decks
-	@touch $@
+	@if [ -f $(LOCK) ] && [ $(LOCK) -nt $@.started ]; then touch -r $@.started $(LOCK); fi
+	@mv $@.started $@
 
 build/.exams.stamp: $(INSTALLED) $(SEEDS) $(OVERLAYS) $(FIGURES) $(EXAMDEFS) $(CODE) $(EXAM_TEMPLATES)
+	@mkdir -p build && touch $@.started
 	$(PY) -m pipeline build --exams
-	@touch $@
+	@mv $@.started $@
 
 decks: build/.decks.stamp
 

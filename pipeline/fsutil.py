@@ -19,17 +19,70 @@ def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
 def atomic_write_all(files: Mapping[Path, bytes]) -> None:
     """Replace several files as one: each is written to a temporary file beside it first, and only when
     all are written (a full disk fails here) are they renamed into place. On failure no file has changed;
-    the OSError raised names the file that could not be written."""
+    the OSError raised names the file that could not be written.
+
+    Several files in one folder (an exam's papers and keys) are a unit: a journal listing the renames is
+    written before the first one and removed after the last, so a build killed in between leaves a journal
+    that the next writer to the folder (`settle`) finishes; a paper never stays beside another build's key."""
     staged: list[tuple[str, Path]] = []
+    folders = {Path(path).parent for path in files}
+    unit = len(files) > 1 and len(folders) == 1
     try:
         for path, data in files.items():
             staged.append((_stage(Path(path), data), Path(path)))
+        journal = _journal(next(iter(folders)), staged) if unit else None
         for tmp, target in staged:
             os.replace(tmp, target)
+        if journal is not None:
+            journal.unlink(missing_ok=True)
     except BaseException:
         for tmp, _ in staged:
             Path(tmp).unlink(missing_ok=True)
         raise
+
+
+JOURNAL = ".unit-{}.journal"
+STALE_SECONDS = 600  # a temporary file this old belongs to no running build (writing one takes milliseconds)
+
+
+def settle(folder: Path) -> None:
+    """Finish the renames of any unit a killed build left half done in `folder` (its journal names them),
+    and remove the temporary files such a build left behind."""
+    import json
+    import time
+
+    try:
+        journals = sorted(folder.glob(JOURNAL.format("*")))
+        leftovers = list(folder.glob(".*.tmp"))
+    except OSError:
+        return
+    for journal in journals:
+        try:
+            renames = json.loads(journal.read_text(encoding="utf-8"))
+            for tmp, target in renames:
+                if (folder / tmp).exists() and Path(target).name == target:
+                    os.replace(folder / tmp, folder / target)
+            journal.unlink(missing_ok=True)
+        except (OSError, ValueError, TypeError):
+            continue  # unreadable: the next build rewrites any file that differs anyway
+    now = time.time()
+    for tmp in leftovers:
+        try:
+            if tmp.exists() and now - tmp.stat().st_mtime > STALE_SECONDS:
+                tmp.unlink()
+        except OSError:
+            pass
+
+
+def _journal(folder: Path, staged: list[tuple[str, Path]]) -> Path:
+    import hashlib
+    import json
+
+    names = [[Path(tmp).name, target.name] for tmp, target in staged]
+    text = json.dumps(names)
+    path = folder / JOURNAL.format(hashlib.sha256(text.encode()).hexdigest()[:12])
+    atomic_write_bytes(path, text.encode("utf-8"))
+    return path
 
 
 def _stage(target: Path, data: bytes) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Sequence
 
 from pipeline.decktree import DeckTree
-from pipeline.fsutil import atomic_write_bytes
+from pipeline.fsutil import atomic_write_bytes, settle
 from pipeline.identity import Identities
 from pipeline.model import Diagnostic, Document
 from pipeline.render.notes import DeckBank, DocumentNotes, render_failed
@@ -79,6 +79,7 @@ def write_decks(bank: DeckBank, identities: Identities, out_dir: Path, tree: Dec
     loses a deck. A large bank is built on two cores, a whole package at a time.
     """
     out_dir = Path(out_dir)
+    settle(out_dir)  # temporary files a killed build left behind are removed
     placed = place_notes(bank.decks, identities, tree)
     jobs = {f"{doc.document.slug}.apkg": [*_parents(decks, tree), *decks]
             for doc, decks in zip(bank.decks, placed)}

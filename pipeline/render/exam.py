@@ -17,7 +17,7 @@ from pipeline import sizes
 from pipeline.assets import IMAGE, image_type, project_file, svg_problem
 from pipeline.cache import Store
 from pipeline.exams import ExamItem, ExamVersion, format_points
-from pipeline.fsutil import atomic_write_all
+from pipeline.fsutil import atomic_write_all, settle
 from pipeline.model import Diagnostic, Question
 from pipeline.present import present, rendered
 from pipeline.render.figures import placed
@@ -287,6 +287,7 @@ def write_exams(versions: Sequence[ExamVersion], out_dir: Path, *, store: Store 
     before, by any build, come from the store; the others are rendered on `workers` processes.
     """
     out_dir = Path(out_dir)
+    settle(out_dir)  # a unit a killed build left half renamed is finished, its leftovers removed
     diags = _math_diagnostics(versions, store) + _image_diagnostics(versions)
     by_exam: dict[str, list[ExamVersion]] = {}
     for v in versions:
