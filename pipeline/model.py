@@ -16,7 +16,7 @@ class SourceSpan:
     line_end: int  # last line of the question, inclusive
 
 
-MAX_MESSAGE = 600  # characters of a diagnostic's message
+MAX_MESSAGE = 4000  # characters of a diagnostic's message: a curator's longest note fits, a 2 MB data URI does not
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from pipeline.build import load_bank, load_document
 from pipeline.cache import Store
 from pipeline.decktree import parse_deck_tree
 from pipeline.definitions import parse_definitions
-from pipeline.model import Choice, Diagnostic, Document, Question, SourceSpan, all_diagnostics
+from pipeline.model import MAX_MESSAGE, Choice, Diagnostic, Document, Question, SourceSpan, all_diagnostics
 from pipeline.overlay import load_overlay
 from pipeline.readers import read_bytes
 from pipeline.render.fields import note_fields, note_media, refused_content
@@ -277,7 +277,7 @@ def test_a_triple_quoted_string_holding_a_fix_header_does_not_shift_later_error_
 
 def test_a_diagnostic_never_carries_a_whole_data_uri() -> None:
     d = Diagnostic("quiz.md", 3, "warning", "x", "image 'data:image/png;base64," + "A" * 2_000_000 + "'")
-    assert len(d.message) <= 600
+    assert len(d.message) <= MAX_MESSAGE and d.message.endswith("…")
 
 
 # --- reading in linear time --------------------------------------------------------------------------------
@@ -332,3 +332,12 @@ def test_several_files_in_one_folder_are_written_with_no_journal_left(tmp_path: 
     files = {tmp_path / "a.pdf": b"a", tmp_path / "b.pdf": b"b"}
     fsutil.atomic_write_all(files)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.pdf", "b.pdf"]
+
+
+def test_a_claim_beyond_the_bounds_is_said_to_be_unchecked_never_evaluated() -> None:
+    from pipeline.claims import arithmetic_claims
+
+    q = _question("How much?").with_(kind="open", choices=(), answer="$2 * " + "1" * 5000 + " = 3$ and $2 * 3 = 007$")
+    found = arithmetic_claims(q, lambda raw: 4)
+    assert [(d.code, d.severity) for d in found] == [("claim-unchecked", "info"), ("claim-false", "error")]
+    assert "200 digits" in found[0].message and "not 007" in found[1].message
