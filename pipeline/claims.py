@@ -59,8 +59,11 @@ def arithmetic_claims(q: Question, line_of: Callable[[str], int]) -> list[Diagno
                 continue
             try:
                 values = [expression.parse(s) for s in sides]
-            except expression.Unreadable:
-                continue  # beyond the grammar or its bounds: left unchecked, never evaluated
+            except expression.Unreadable as exc:  # beyond the grammar or its bounds: never evaluated, and said
+                shown = raw.strip() if len(raw.strip()) <= 60 else raw.strip()[:57] + "..."
+                diags.append(Diagnostic(q.source.file, line_of(raw), "info", "claim-unchecked",
+                                        f"'{shown}' is not checked: {exc}"))
+                continue
             if not all(v.is_Rational for v in values):
                 continue
             for (ls, lv), (rs, rv) in zip(zip(sides, values), zip(sides[1:], values[1:])):
