@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..model import Choice, Cue, Diagnostic, Document, Figure, Question, Skipped, SourceSpan
-from ..readers import _check_text, _unique_ids  # the Markdown reader's own checks of a finished question
+from ..readers import checked_text, unique_ids  # the Markdown reader's own checks of a finished question
 
 
 @dataclass
@@ -40,7 +40,7 @@ def document(items: list[Item], path: str, slug: str, dialect: str, title: str, 
             source=SourceSpan(path, it.start, it.end), choices=tuple(it.choices), answer=it.answer.strip(),
             explanation=it.explanation.strip(), context=it.context.strip(), section=it.section, tags=it.tags, figures=tuple(it.figures),
             diagnostics=tuple(extra), cues=tuple(it.cues)))
-    questions = [_check_text(q) for q in _unique_ids(questions, path, diags)]
+    questions = [checked_text(q) for q in unique_ids(questions, path, diags)]
     if not questions:
         diags.append(Diagnostic(path, 1, "error", "no-questions", f"no question found: looked for {looked_for}"))
     return Document(path, slug, dialect, title or slug, tuple(questions), tuple(skipped or ()), tuple(diags), lines)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from typing import Mapping, Sequence
 
 from ..model import Cue, Diagnostic, Document, Figure, Question, Skipped, SourceSpan
-from ..readers import _collector_paused, _read  # the Markdown reader's own steps, after its text is decoded
+from ..readers import collector_paused, document_from_lines  # the Markdown reader's own steps, after its text is decoded
 
 
 @dataclass(frozen=True)
@@ -28,8 +28,8 @@ def read_converted(conv: Converted, path: str, slug: str, dialect: str) -> Docum
     """Read the lines with the Markdown reader, then report everything at its original position."""
     raw = [text for text, _ in conv.lines]
     where = [pos for _, pos in conv.lines]
-    with _collector_paused():
-        doc = _read(raw, path, slug, list(conv.diagnostics))
+    with collector_paused():
+        doc = document_from_lines(raw, path, slug, list(conv.diagnostics))
 
     def at(line: int) -> int:
         return where[line - 1] if 0 < line <= len(where) else line

@@ -43,11 +43,12 @@ def read_bytes(data: bytes, path: str, slug: str | None = None, pins: Pins = ())
     text, diags = decode(data, path)
     if text is None:
         return Document(path, slug, "", slug, diagnostics=tuple(diags))
-    with _collector_paused():
-        return _read(split_lines(text), path, slug, diags, pins)
+    with collector_paused():
+        return document_from_lines(split_lines(text), path, slug, diags, pins)
 
 
-def _read(raw: list[str], path: str, slug: str, diags: list[Diagnostic], pins: Pins = ()) -> Document:
+def document_from_lines(raw: list[str], path: str, slug: str, diags: list[Diagnostic], pins: Pins = ()
+                        ) -> Document:
     try:
         text = debris.clean(raw)
         questions, skipped, found_diags, title, family, blank = read_lines(text, path, slug)
@@ -59,8 +60,8 @@ def _read(raw: list[str], path: str, slug: str, diags: list[Diagnostic], pins: P
                                     f"the pinned correct mark “{value}” sets no option apart in {path}"))
         questions = plausibility.check(questions, text, path)
         diags += found_diags
-        questions = _unique_ids(questions, path, diags)
-        questions = [_check_text(q) for q in questions]
+        questions = unique_ids(questions, path, diags)
+        questions = [checked_text(q) for q in questions]
     except Exception as exc:  # a reader bug must not stop the other documents
         diags.append(Diagnostic(path, 1, "error", "reader-failed", f"the reader failed: {exc!r}"))
         return Document(path, slug, "", slug, diagnostics=tuple(diags), lines=tuple(raw))
@@ -77,7 +78,7 @@ def _read(raw: list[str], path: str, slug: str, diags: list[Diagnostic], pins: P
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Reading allocates millions of short-lived objects and makes no reference cycles worth collecting; left
     on, Python's cyclic collector spends a fifth of a large document's reading walking them (a 5.4 MB quiz of
     20,000 questions: 6.6 s with it, 5.4 s without). It runs again as soon as reading ends."""
@@ -194,7 +195,7 @@ def read_path(path: str | Path, display_path: str | None = None) -> Document:
     return read_bytes(data, shown, pins=_pins(str(path)))
 
 
-def _unique_ids(questions: list[Question], path: str, diags: list[Diagnostic]) -> list[Question]:
+def unique_ids(questions: list[Question], path: str, diags: list[Diagnostic]) -> list[Question]:
     seen: dict[str, int] = {}
     out = []
     for q in questions:
@@ -220,7 +221,7 @@ def _currency(text: str) -> str:
     return escaped if not has_unbalanced_dollar(escaped) else text
 
 
-def _check_text(q: Question) -> Question:
+def checked_text(q: Question) -> Question:
     """Report math that would reach the learner as raw `$`, and empty stems. A dollar before a number that
     matches no other is money and is escaped."""
     q = q.with_(stem=_currency(q.stem), answer=_currency(q.answer), explanation=_currency(q.explanation),
