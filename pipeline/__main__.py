@@ -7,10 +7,10 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from . import practice, vary
-from .build import BUILD, BUILD_NOTES, SEEDS, build, has_errors, load_document, seed_paths, seed_skips
-from .decktree import load_deck_tree
-from .model import KINDS, Document, Question, all_diagnostics
+from pipeline.compute import practice, vary
+from pipeline.build import BUILD, BUILD_NOTES, SEEDS, build, has_errors, load_document, seed_paths, seed_skips
+from pipeline.select.decktree import load_deck_tree
+from pipeline.model import KINDS, Document, Question, all_diagnostics
 
 
 def _paths(args: list[str], seeds: Path = SEEDS) -> list[Path]:
@@ -35,7 +35,7 @@ def cmd_parse(ns: argparse.Namespace) -> int:
 
 
 def cmd_export(ns: argparse.Namespace) -> int:
-    from .render.markdown import document_markdown
+    from pipeline.render.markdown import document_markdown
 
     docs = [load_document(p, curate=not ns.raw, compute=False) for p in _paths(ns.files)]
     for doc in docs:
@@ -59,7 +59,7 @@ def cmd_export(ns: argparse.Namespace) -> int:
     return 1 if any(has_errors(d) for d in docs) else 0
 
 
-from .readers.summary import layout_line  # noqa: E402
+from pipeline.readers.summary import layout_line  # noqa: E402
 
 
 def cue_summary(q: Question) -> str:
@@ -90,11 +90,11 @@ def report(doc: Document, practice_count: int = practice.DEFAULT_COUNT) -> list[
         out.append(f"  read {q.id}: {cue_summary(q)}")
     for q in doc.questions:
         for c in q.computed:
-            from .recompute import describe
+            from pipeline.compute.recompute import describe
 
             out.append(f"  computed {q.id}: {describe(c)}")
             if c.binding is not None:
-                from .recompute import describe_network
+                from pipeline.compute.recompute import describe_network
 
                 out.append(f"  network {q.id}: {describe_network(c)}")
         if q.vary:
@@ -140,7 +140,7 @@ def cmd_build(ns: argparse.Namespace) -> int:
 
 
 def cmd_grade(ns: argparse.Namespace) -> int:
-    from .grading.batch import grade_scans
+    from pipeline.grading.batch import grade_scans
 
     results, diags = grade_scans([Path(s) for s in ns.scans], Path(ns.out), Path(ns.sheets), exam=ns.exam,
                                  resolve=Path(ns.resolve) if ns.resolve else None)

@@ -11,15 +11,17 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from . import cache, curation, identity, tomlfile
-from .definitions import ExamDefinition, parse_definitions
-from .exams import select_versions
-from .fsutil import atomic_write_text
-from .model import Diagnostic, Document, all_diagnostics, document_from_json, document_to_json
-from .formats import read_document, seed_files
-from .readers import slug_of
-from .source import read_source
-from .tags import tags_for
+from pipeline.files import cache, tomlfile
+from pipeline.curate import curation
+from pipeline.select import identity
+from pipeline.select.definitions import ExamDefinition, parse_definitions
+from pipeline.select.versions import select_versions
+from pipeline.files.atomic import atomic_write_text
+from pipeline.model import Diagnostic, Document, all_diagnostics, document_from_json, document_to_json
+from pipeline.formats import read_document, seed_files
+from pipeline.readers import slug_of
+from pipeline.files.source import read_source
+from pipeline.curate.tags import tags_for
 
 SEEDS = Path("seeds")
 BUILD = Path("build")
@@ -41,7 +43,7 @@ def build(paths: Sequence[Path], out: Path = BUILD, *, seeds_dir: Path = SEEDS,
         diags += build_decks(good, out / "decks", seeds_dir / "identity.lock", record=out / "identity.lock",
                              complete=len(good) == len(bank), tree=seeds_dir / "decks.toml")
     if exams:
-        from .render.exam import write_exams
+        from pipeline.render.exam.papers import write_exams
 
         defined = seeds_dir / "exams.toml"
         if not os.path.lexists(defined):  # a new folder: no exams until it defines some
@@ -101,7 +103,7 @@ def _curate(doc: Document) -> Document:
 
 
 def _recompute(doc: Document) -> Document:
-    from .recompute import recompute  # NumPy and sympy load only when a document has questions
+    from pipeline.compute.recompute import recompute  # NumPy and sympy load only when a document has questions
 
     questions, extra = recompute(list(doc.questions), lines={doc.path: doc.lines})
     return replace(doc, questions=tuple(questions), diagnostics=doc.diagnostics + tuple(extra))
@@ -127,7 +129,7 @@ def document_key(path: str | Path) -> str | None:
         source, _ = read_source(path)  # never blocks on a named pipe; problems are reported by load_document
         overlay = curation.overlay_path(str(path))
         fixes = read_source(overlay)[0] if overlay.exists() else b"<none>"
-        code = cache.code_fingerprint(exclude=("render",))
+        code = cache.code_fingerprint(exclude=("render", "select", "grading"))
         libraries = cache.versions("numpy", "sympy", "markdown-it-py", "mdit-py-plugins", "python-docx",
                                    "beautifulsoup4")
         figures = _figure_files(overlay, fixes) if fixes else []
@@ -206,11 +208,11 @@ def build_decks(docs: Sequence[Document], out_dir: Path, lock_path: Path, templa
     `complete=False` says documents of the bank were left out (they had errors): all.apkg keeps them.
     `now` stands in for the clock when an edit needs a new modification time. `tree` holds the deck tree's
     settings (the parent deck's name); without it the parent deck is named for no subject."""
-    from .decktree import DeckTree, load_deck_tree
-    from .practice import with_practice
-    from .render.decks import write_decks
-    from .render.notes import deck_notes
-    from .render.notetypes import load_note_types
+    from pipeline.select.decktree import DeckTree, load_deck_tree
+    from pipeline.compute.practice import with_practice
+    from pipeline.render.anki.decks import write_decks
+    from pipeline.render.anki.notes import deck_notes
+    from pipeline.render.anki.notetypes import load_note_types
 
     try:
         note_types = load_note_types(templates_dir)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from pipeline.model import BreakdownItem, Choice, Computed, Document, Figure, Question, SourceSpan
-from pipeline.tags import tags_for
+from pipeline.curate.tags import tags_for
 
 
 def tagged(q: Question) -> Question:

@@ -38,7 +38,7 @@ def questions(bank):
 def versions(bank):
     """The versions of the shipped exams (seeds/exams.toml), by slug: "choice-A", "choice-B", "written-A"."""
     from pipeline.build import read_definitions
-    from pipeline.exams import select_versions
+    from pipeline.select.versions import select_versions
 
     definitions, diags = read_definitions(ROOT / "seeds/exams.toml")
     found, drawn = select_versions(bank, definitions)

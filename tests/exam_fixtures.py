@@ -5,8 +5,8 @@ import re
 
 from pathlib import Path
 
-from pipeline.definitions import parse_definitions
-from pipeline.exams import ExamVersion, select_versions
+from pipeline.select.definitions import parse_definitions
+from pipeline.select.versions import ExamVersion, select_versions
 from pipeline.model import BreakdownItem, Choice, Computed, Document, Figure, Question, SourceSpan
 
 GRU_EQUATIONS = r"""Here're the update equations for the GRU.

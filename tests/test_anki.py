@@ -20,14 +20,14 @@ from hypothesis import strategies as st
 import anki_fixtures as fx
 from ankiimport import import_package, note_type_names, notes_by_guid, open_collection
 from pipeline.build import build_decks
-from pipeline.decktree import load_deck_tree
-from pipeline.identity import parse_lock
-from pipeline.render import decks as render
-from pipeline.render.decks import deck_name
-from pipeline.render.fields import note_fields
-from pipeline.render.notes import document_notes
-from pipeline.render.notetypes import NOTE_TYPES, load_note_types, note_type_key, schema_of
-from pipeline.text import to_html
+from pipeline.select.decktree import load_deck_tree
+from pipeline.select.identity import parse_lock
+from pipeline.render.anki import decks as render
+from pipeline.render.anki.decks import deck_name
+from pipeline.render.anki.fields import note_fields
+from pipeline.render.anki.notes import document_notes
+from pipeline.render.anki.notetypes import NOTE_TYPES, load_note_types, note_type_key, schema_of
+from pipeline.markup import to_html
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 # The shipped parent deck, without practice notes: these tests count the bank's own notes.
@@ -313,7 +313,7 @@ def test_failed_write_leaves_previous_packages_intact(tmp_path, monkeypatch):
     def refuse(src, dst):  # noqa: ANN001
         raise OSError("disk full")
 
-    monkeypatch.setattr("pipeline.fsutil.os.replace", refuse)
+    monkeypatch.setattr("pipeline.files.atomic.os.replace", refuse)
     diags = build_decks(fx.edit(fx.bank(), "coursera-rnn/q01", explanation="Changed."), out, lock, TEMPLATES,
                         now=NOW + 10)
     assert any(d.code == "anki-write-failed" and d.severity == "error" for d in diags)
@@ -407,7 +407,7 @@ def test_renamed_note_types_update_in_place_and_keep_every_review(tmp_path, monk
     ids, so Anki renames its note types and keeps the notes attached, with no "Choice question+" copies."""
     from dataclasses import replace
 
-    from pipeline.render import notetypes
+    from pipeline.render.anki import notetypes
 
     old = {"choice": "RNN Choice", "qa": "RNN Question", "numeric": "RNN Numeric"}
     for key, name in old.items():

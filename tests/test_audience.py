@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from pipeline import maintainer
-from pipeline.practice import with_practice
-from pipeline.render.exam import exam_html, key_html
-from pipeline.render.fields import note_fields
+import maintainer
+from pipeline.compute.practice import with_practice
+from pipeline.render.exam.papers import exam_html, key_html
+from pipeline.render.anki.fields import note_fields
 
 TEMPLATES = "templates"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import curation
+from pipeline.curate import curation
 from pipeline.build import load_document
 from pipeline.model import Document, Question, Vary, all_diagnostics
 from pipeline.readers import read_bytes

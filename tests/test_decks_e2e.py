@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.identity import parse_lock
-from pipeline.text import mathjax, to_html
+from pipeline.select.identity import parse_lock
+from pipeline.markup import mathjax, to_html
 from tests.ankiimport import import_package, notes_by_guid, open_collection
 
 ROOT = Path(__file__).resolve().parent.parent

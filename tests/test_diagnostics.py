@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import curation
+from pipeline.curate import curation
 from pipeline.build import load_document
 from pipeline.model import Diagnostic, Document, Question, Skipped, SourceSpan, all_diagnostics
 import pipeline.readers

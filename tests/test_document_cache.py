@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import build, cache
-from pipeline.cache import Store
+from pipeline import build
+from pipeline.files import cache
+from pipeline.files.cache import Store
 from pipeline.model import document_from_json
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -139,7 +140,7 @@ def test_a_second_build_waits_for_the_first_and_reads_what_it_made(copy: Path, t
     cache = tmp_path / "cache"
     (cache / "docs").mkdir(parents=True)
     script = (
-        "import sys, pipeline.recompute\n"  # everything imported before the clock starts
+        "import sys, pipeline.compute.recompute\n"  # everything imported before the clock starts
         "from pathlib import Path\n"
         "from pipeline import build\n"
         "print('ready', flush=True)\n"

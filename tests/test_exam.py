@@ -14,14 +14,14 @@ import pytest
 from pypdf import PdfReader
 
 from exam_fixtures import MARGIN_MM, bank, emptiness, page_images, rubric_blocks, versions_of
-from pipeline.cache import Store
-from pipeline.definitions import ExamDefinition, parse_definitions
-from pipeline.exams import format_points, select_versions, shuffle_version
+from pipeline.files.cache import Store
+from pipeline.select.definitions import ExamDefinition, parse_definitions
+from pipeline.select.versions import format_points, select_versions, shuffle_version
 from pipeline.model import Choice, Computed, Question, SourceSpan
-from pipeline.render import exam as exam_mod
-from pipeline.render.exam import exam_html, key_html, write_exams
-from pipeline.render.pdf import html_to_pdf
-from pipeline.rubric import rubric
+from pipeline.render.exam import papers as exam_mod
+from pipeline.render.exam.papers import exam_html, key_html, write_exams
+from pipeline.render.exam.pdf import html_to_pdf
+from pipeline.render.rubric import rubric
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"

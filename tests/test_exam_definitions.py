@@ -8,8 +8,8 @@ import pytest
 
 from exam_fixtures import bank, documents
 from pipeline.build import read_definitions
-from pipeline.definitions import parse_definitions
-from pipeline.exams import select_questions, select_versions
+from pipeline.select.definitions import parse_definitions
+from pipeline.select.versions import select_questions, select_versions
 from pipeline.model import Diagnostic
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,8 +9,8 @@ import unicodedata
 import pytest
 from pypdf import PdfReader
 
-from pipeline.definitions import parse_definitions
-from pipeline.exams import select_versions
+from pipeline.select.definitions import parse_definitions
+from pipeline.select.versions import select_versions
 from pipeline.model import Vary
 from tests.closed_forms import GATE_MISTAKES, N_H, N_X, N_Y, PARAMETER_MISTAKES, RNN_WITH_OUTPUT, T
 

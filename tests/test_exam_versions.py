@@ -10,8 +10,8 @@ import pytest
 from bench.synthetic import synthetic_bank
 from exam_fixtures import documents
 from pipeline.build import read_definitions
-from pipeline.definitions import parse_definitions
-from pipeline.exams import ExamVersion, select_versions
+from pipeline.select.definitions import parse_definitions
+from pipeline.select.versions import ExamVersion, select_versions
 from pipeline.model import Choice, Question, SourceSpan
 
 ROOT = Path(__file__).resolve().parent.parent

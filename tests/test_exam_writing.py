@@ -11,10 +11,10 @@ import pytest
 from pypdf import PdfReader
 
 from exam_fixtures import versions_of
-from pipeline import fsutil
-from pipeline.cache import Store
-from pipeline.render import exam as exam_mod
-from pipeline.render.exam import write_exams
+from pipeline.files import atomic as fsutil
+from pipeline.files.cache import Store
+from pipeline.render.exam import papers as exam_mod
+from pipeline.render.exam.papers import write_exams
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"

@@ -9,8 +9,8 @@ import pytest
 from pypdf import PdfReader
 
 from exam_fixtures import emptiness, rubric_blocks
-from pipeline.exams import format_points
-from pipeline.rubric import rubric
+from pipeline.select.versions import format_points
+from pipeline.render.rubric import rubric
 
 ROOT = Path(__file__).resolve().parent.parent
 TEX_LEFT = re.compile(r"\$|\\frac|\\Gamma|\\tilde|\\hat|\\boldsymbol|\\mathbb|\^\{|_\{")

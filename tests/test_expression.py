@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import sympy as sp
 
-from pipeline import expression
+from pipeline.compute import expression
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -9,14 +9,15 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from pipeline import assets, curation
+from pipeline.files import assets
+from pipeline.curate import curation
 from pipeline.build import build_decks, load_document
-from pipeline.cache import Store
-from pipeline.definitions import parse_definitions
-from pipeline.exams import select_versions
+from pipeline.files.cache import Store
+from pipeline.select.definitions import parse_definitions
+from pipeline.select.versions import select_versions
 from pipeline.model import Document, all_diagnostics
 from pipeline.readers import read_bytes
-from pipeline.render.exam import write_exams
+from pipeline.render.exam.papers import write_exams
 
 from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
 

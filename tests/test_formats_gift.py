@@ -14,7 +14,7 @@ import pytest
 from pipeline.build import load_document
 from pipeline.formats import read_document_bytes
 from pipeline.formats.gift import parse
-from pipeline.normalize import split_lines
+from pipeline.files.normalize import split_lines
 
 FIXTURES = {
     "choices": """// questions on gated cells

@@ -13,12 +13,12 @@ import pytest
 
 from bench.scans import STYLES, distort, expected_points, fill, rendered, student_styles
 from exam_fixtures import versions_of
-from pipeline.definitions import parse_definitions
+from pipeline.select.definitions import parse_definitions
 from pipeline.grading.batch import load_layouts
 from pipeline.grading.scan import Problem, read_page
 from pipeline.grading.score import Marks, points_for, score_question
-from pipeline.render.exam import write_exams
-from pipeline.sheet import PAGE_MM, SheetQuestion, layout, score_steps
+from pipeline.render.exam.papers import write_exams
+from pipeline.select.sheet import PAGE_MM, SheetQuestion, layout, score_steps
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -278,8 +278,8 @@ def long_sheet(tmp_path_factory):
     import dataclasses
 
     from exam_fixtures import bank
-    from pipeline.render.pdf import html_to_pdf
-    from pipeline.render.sheet import sheet_html
+    from pipeline.render.exam.pdf import html_to_pdf
+    from pipeline.render.exam.sheet import sheet_html
 
     single = next(q for q in bank() if q.kind == "single_choice")
     questions = [dataclasses.replace(single, id=f"{single.id}-{k}") for k in range(60)]

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from pipeline import cache
+from pipeline.files import cache
 from pipeline.build import build, read_definitions
-from pipeline.exams import select_versions
-from pipeline.render.exam import exam_html, key_html
+from pipeline.select.versions import select_versions
+from pipeline.render.exam.papers import exam_html, key_html
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -232,10 +232,10 @@ def test_the_pdfs_show_the_strings_as_text_and_attach_nothing(built: dict) -> No
 
 def test_every_field_of_a_question_prints_as_text(tmp_path: Path, server: str) -> None:
     """The same strings in every field the model has, whichever reader or overlay filled it."""
-    from pipeline.definitions import ExamDefinition
-    from pipeline.exams import shuffle_version
+    from pipeline.select.definitions import ExamDefinition
+    from pipeline.select.versions import shuffle_version
     from pipeline.model import BreakdownItem, Choice, Computed, Figure, Question, SourceSpan
-    from pipeline.render.pdf import html_to_pdf
+    from pipeline.render.exam.pdf import html_to_pdf
 
     outside = tmp_path / "outside"
     outside.mkdir()

@@ -9,12 +9,12 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline import curation
+from pipeline.curate import curation
 from pipeline.build import load_document
 from pipeline.model import SEVERITIES, Document, all_diagnostics
-from pipeline.normalize import decode, split_lines
+from pipeline.files.normalize import decode, split_lines
 from pipeline.readers import read_bytes
-from pipeline.recompute import recompute
+from pipeline.compute.recompute import recompute
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 NAMES = ("rnn-quiz", "coursera-rnn", "rnn-interview", "rnn-exercises", "dl-book-ch10")

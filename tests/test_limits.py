@@ -6,9 +6,9 @@ import resource
 
 import pytest
 
-from pipeline import practice, vary
+from pipeline.compute import practice, vary
 from pipeline.model import Choice, Question, SourceSpan, Vary
-from pipeline.recompute import recompute
+from pipeline.compute.recompute import recompute
 from tests.timeouts import alarm
 
 FILE = "notes/limits.md"

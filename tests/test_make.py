@@ -53,7 +53,7 @@ def test_nothing_changed_runs_no_python(project: Path) -> None:
     ("templates/key.html.j2", {"--exams"}),
     ("templates/anki.css", {"--decks"}),
     ("templates/anki_choice_front.html", {"--decks"}),
-    ("pipeline/render/exam.py", {"--decks", "--exams"}),
+    ("pipeline/render/exam/papers.py", {"--decks", "--exams"}),
 ])
 def test_an_edit_reruns_only_what_depends_on_it(project: Path, edited: str, expected: set[str]) -> None:
     assert (project / edited).exists(), edited

@@ -6,11 +6,11 @@ from pathlib import Path
 
 from pipeline.build import load_document
 from pipeline.model import Question, SourceSpan, all_diagnostics
-from pipeline.present import present
-from pipeline.reference import Network
-from pipeline.reference.verified import gate_dimension, output_shape, parameter_count
-from pipeline.rubric import rubric
-from pipeline.texprose import mark_math
+from pipeline.render.present import present
+from pipeline.compute.reference import Network
+from pipeline.compute.reference.verified import gate_dimension, output_shape, parameter_count
+from pipeline.render.rubric import rubric
+from pipeline.curate.texprose import mark_math
 
 QUIZ = """# Sequence Models Quiz
 
@@ -118,7 +118,7 @@ def _pdf_text(html: str) -> str:
 
     from pypdf import PdfReader
 
-    from pipeline.render.pdf import html_to_pdf
+    from pipeline.render.exam.pdf import html_to_pdf
 
     pdf, _ = html_to_pdf(html)
     return "\n".join(page.extract_text() for page in PdfReader(BytesIO(pdf)).pages)
@@ -137,7 +137,7 @@ def _one_question_exam(q: Question):
 
 
 def test_the_paper_prints_both_lines_of_a_display_formula(questions) -> None:
-    from pipeline.render.exam import exam_html
+    from pipeline.render.exam.papers import exam_html
 
     q = questions["dl-book-ch10/10.2.6"]
     assert "= \\\\ P(" in q.stem
@@ -151,7 +151,7 @@ def test_the_keys_computed_heading_keeps_gamma_u_as_written(questions) -> None:
     import base64
     import re
 
-    from pipeline.render.exam import key_html
+    from pipeline.render.exam.papers import key_html
 
     (q,) = [q for q in questions.values() if any("Gamma_u" in c.quantity for c in q.computed)]
     html = key_html(_one_question_exam(q))

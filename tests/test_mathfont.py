@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from pipeline.cache import Store
-from pipeline.render import mathfont, mathsvg
-from pipeline.render.mathsvg import cache_key, render_math
-from pipeline.render.pdf import html_to_pdf
-from pipeline.text import math_spans, to_html
+from pipeline.files.cache import Store
+from pipeline.render.exam import mathfont, mathsvg
+from pipeline.render.exam.mathsvg import cache_key, render_math
+from pipeline.render.exam.pdf import html_to_pdf
+from pipeline.markup import math_spans, to_html
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "seeds").glob("*.md"))
@@ -58,7 +58,7 @@ def test_glyphs_drawn_as_text_look_like_their_outlines() -> None:
     import pypdfium2 as pdfium
     from PIL import ImageFilter
 
-    from pipeline.render.pdf import html_to_pdf
+    from pipeline.render.exam.pdf import html_to_pdf
 
     def page(as_text: bool) -> str:
         rows = []

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.cache import Store
-from pipeline.render import mathsvg
-from pipeline.render.mathsvg import cache_key, math_error, math_html, render_math, try_render, unrenderable
-from pipeline.text import math_spans, to_html
+from pipeline.files.cache import Store
+from pipeline.render.exam import mathsvg
+from pipeline.render.exam.mathsvg import cache_key, math_error, math_html, render_math, try_render, unrenderable
+from pipeline.markup import math_spans, to_html
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "seeds").glob("*.md"))
@@ -159,7 +159,7 @@ def test_a_damaged_or_swapped_formula_entry_is_typeset_again(tmp_path: Path, dam
 
 
 def test_weasyprint_draws_formulas_without_warnings(caplog: pytest.LogCaptureFixture) -> None:
-    from pipeline.render.pdf import html_to_pdf
+    from pipeline.render.exam.pdf import html_to_pdf
 
     body = to_html(r"A $\tilde{c}^{< t>}$ and $\tilde{c}^{< t-1>}$, then $$\Gamma_u = \sigma(W_u x)$$",
                    mathsvg.math_renderer(11.0, None))

@@ -11,8 +11,8 @@ import pytest
 
 from pipeline.build import load_document
 from pipeline.model import Binding, NetLayer, Question, SourceSpan
-from pipeline.recompute import recompute
-from pipeline.reference import counts, make_cell
+from pipeline.compute.recompute import recompute
+from pipeline.compute.reference import counts, make_cell
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "sizes"
 GATES = {"rnn": 1, "lstm": 4, "gru": 3}
@@ -226,14 +226,14 @@ def test_make_check_lists_the_network_each_question_was_read_as() -> None:
     ("4(nm + n² + n)", None), ("It does not change with the sequence length.", None),
 ])
 def test_stated_answers_as_documents_write_them(text, value) -> None:
-    from pipeline.networks import parse_value
+    from pipeline.compute.networks import parse_value
     assert parse_value(text, False) == value
 
 
 @pytest.mark.parametrize("text,value", [("(None, 40, 9)", (None, 40, 9)), ("64 × 96", (64, 96)),
                                         ("$32 \\times 512$", (32, 512)), ("[5, 1000, 2]", (5, 1000, 2))])
 def test_stated_shapes(text, value) -> None:
-    from pipeline.networks import parse_value
+    from pipeline.compute.networks import parse_value
     assert parse_value(text, True) == value
 
 
@@ -298,7 +298,7 @@ def test_an_overlay_size_of_the_wrong_type_is_an_error_at_its_line(tmp_path) -> 
 
 
 def test_practice_notes_follow_a_bound_question() -> None:
-    from pipeline import practice
+    from pipeline.compute import practice
     (q,) = [q for q in questions("keras.md") if "reset_after=False" in q.stem]
     made = practice.practice_questions(q, 3)
     assert len(made) == 3

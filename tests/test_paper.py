@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from pipeline.definitions import parse_definitions
-from pipeline.exams import select_versions
-from pipeline.render.exam import exam_html, key_html, paper_instructions
+from pipeline.select.definitions import parse_definitions
+from pipeline.select.versions import select_versions
+from pipeline.render.exam.papers import exam_html, key_html, paper_instructions
 
 TEMPLATES = "templates"
 

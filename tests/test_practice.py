@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import practice
-from pipeline.decktree import parse_deck_tree
+from pipeline.compute import practice
+from pipeline.select.decktree import parse_deck_tree
 from tests.closed_forms import N_H, N_X, N_Y, parameters
 from tests.ankiimport import import_package, notes_by_guid, open_collection
 

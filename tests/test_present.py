@@ -11,12 +11,12 @@ from exam_fixtures import versions_of
 from pypdf import PdfReader
 
 from pipeline.model import Computed
-from pipeline.present import present
-from pipeline.cache import Store
-from pipeline.render.exam import key_html
-from pipeline.render.pdf import html_to_pdf
-from pipeline.render.fields import computed_fields, note_fields
-from pipeline.render.notetypes import note_type_key
+from pipeline.render.present import present
+from pipeline.files.cache import Store
+from pipeline.render.exam.papers import key_html
+from pipeline.render.exam.pdf import html_to_pdf
+from pipeline.render.anki.fields import computed_fields, note_fields
+from pipeline.render.anki.notetypes import note_type_key
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.model import Choice, Question, SourceSpan
-from pipeline.claims import plain_claims
-from pipeline.recompute import describe, recompute
+from pipeline.compute.claims import plain_claims
+from pipeline.compute.recompute import describe, recompute
 from tests.timeouts import alarm  # the old pattern took about 24 s on a line of 20,000 `((`
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"

@@ -6,9 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.reference import (CONVENTIONS, GRU, LSTM, RNN, Dense, cell_parameters, dense_parameters,
-                                distinct_arrays, distinct_count, distinct_ids, evaluate, from_pytorch,
-                                make_cell, unroll)
+from pipeline.compute.reference import CONVENTIONS, GRU, LSTM, RNN, Dense, cell_parameters, dense_parameters, distinct_arrays, distinct_count, distinct_ids, evaluate, from_pytorch, make_cell, unroll
 
 sizes = st.integers(min_value=1, max_value=24)
 
@@ -26,7 +24,7 @@ def test_closed_forms_equal_the_arrays_the_model_holds(kind, bias, n_x, n_h, n_y
 
 
 def test_closed_forms_read_as_the_textbook_formulas():
-    from pipeline.reference.closed_forms import n_h, n_x, n_y
+    from pipeline.compute.reference.closed_forms import n_h, n_x, n_y
     assert cell_parameters("rnn") == n_h * (n_x + n_h + 1)
     assert cell_parameters("lstm") == 4 * n_h * (n_x + n_h + 1)
     assert cell_parameters("gru", "double") == 3 * n_h * (n_x + n_h + 2)
@@ -151,7 +149,7 @@ def test_reference_and_recompute_load_without_torch():
     import sys
 
     import pipeline
-    code = "import sys, pipeline.reference, pipeline.recompute; print('torch' in sys.modules)"
+    code = "import sys, pipeline.compute.reference, pipeline.compute.recompute; print('torch' in sys.modules)"
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=pathlib.Path(pipeline.__file__).parent.parent)
     assert run.stdout.strip() == "False"

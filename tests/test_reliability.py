@@ -10,17 +10,19 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import build, fsutil, identity, tomlfile
-from pipeline.assets import svg_problem
+from pipeline import build
+from pipeline.files import atomic as fsutil, tomlfile
+from pipeline.select import identity
+from pipeline.files.assets import svg_problem
 from pipeline.build import load_bank, load_document
-from pipeline.cache import Store
-from pipeline.decktree import parse_deck_tree
-from pipeline.definitions import parse_definitions
+from pipeline.files.cache import Store
+from pipeline.select.decktree import parse_deck_tree
+from pipeline.select.definitions import parse_definitions
 from pipeline.model import MAX_MESSAGE, Choice, Diagnostic, Document, Question, SourceSpan, all_diagnostics
-from pipeline.overlay import load_overlay
+from pipeline.curate.overlay import load_overlay
 from pipeline.readers import read_bytes
-from pipeline.render.fields import note_fields, note_media, refused_content
-from pipeline.render.mathsvg import math_error
+from pipeline.render.anki.fields import note_fields, note_media, refused_content
+from pipeline.render.exam.mathsvg import math_error
 
 QUIZ = """# Quiz
 
@@ -335,7 +337,7 @@ def test_several_files_in_one_folder_are_written_with_no_journal_left(tmp_path: 
 
 
 def test_a_claim_beyond_the_bounds_is_said_to_be_unchecked_never_evaluated() -> None:
-    from pipeline.claims import arithmetic_claims
+    from pipeline.compute.claims import arithmetic_claims
 
     q = _question("How much?").with_(kind="open", choices=(), answer="$2 * " + "1" * 5000 + " = 3$ and $2 * 3 = 007$")
     found = arithmetic_claims(q, lambda raw: 4)

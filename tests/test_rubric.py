@@ -7,7 +7,7 @@ import re
 import pytest
 
 from pipeline.model import BreakdownItem, Computed, Question, SourceSpan
-from pipeline.rubric import MIN_KEY_POINT, _blocks, gradeable, key_points, problems, rubric, shares
+from pipeline.render.rubric import MIN_KEY_POINT, _blocks, gradeable, key_points, problems, rubric, shares
 
 
 def _open(answer: str) -> Question:

@@ -1,7 +1,7 @@
 """Where questions state their sizes, and variants that write their own numbers in those places."""
 from __future__ import annotations
 
-from pipeline import sizes
+from pipeline.compute import sizes
 
 
 def test_the_exercise_states_its_three_sizes_in_its_set_up(questions) -> None:

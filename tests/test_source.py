@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import curation
-from pipeline import cache
+from pipeline.curate import curation
+from pipeline.files import cache
 from pipeline.build import load_bank
 from pipeline.model import Diagnostic, all_diagnostics
 from pipeline.readers import read_path
-from pipeline.source import MAX_BYTES, read_source
+from pipeline.files.source import MAX_BYTES, read_source
 from tests.timeouts import alarm  # opening a named pipe for reading blocks until someone writes to it
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,8 +6,8 @@ import re
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from pipeline.text import has_unbalanced_dollar, markdown_it_html, math_spans, mathjax, to_html
-from pipeline.texprose import mark_math
+from pipeline.markup import has_unbalanced_dollar, markdown_it_html, math_spans, mathjax, to_html
+from pipeline.curate.texprose import mark_math
 
 # Source text as the seed documents write it -> the same text with the math typeset.
 SEED_EXAMPLES = [
@@ -117,7 +117,7 @@ def test_a_link_text_is_prose_and_its_target_is_not():
 
 
 def test_every_formula_made_from_the_examples_typesets_for_the_papers():
-    from pipeline.render.mathsvg import math_error
+    from pipeline.render.exam.mathsvg import math_error
 
     for source in [s for s, _ in SEED_EXAMPLES] + [f"so {s} here" for s, _ in MATH]:
         for latex, display in math_spans(mark_math(source)[0]):

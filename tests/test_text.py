@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings, strategies as st
 
-from pipeline.text import markdown_it_html, mathjax, to_html
+from pipeline.markup import markdown_it_html, mathjax, to_html
 
 
 def test_angle_brackets_in_math_and_text_are_escaped_not_tags():
@@ -36,7 +36,7 @@ def test_fast_path_equals_markdown_it_on_random_text(text, inline):
 
 def test_fast_path_takes_paragraphs_with_displayed_formulas_and_equals_markdown_it():
     from bench.synthetic import synthetic_bank
-    from pipeline.text import _simple_html
+    from pipeline.markup import _simple_html
 
     text = "Given $x^{<t>}$:\n\n$$a^{<t>} = g(W_{aa} a^{<t-1>} + b_a)$$\n\nUse the equation above."
     assert _simple_html(text, mathjax, False) is not None  # no markdown-it parse for this shape

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.build import load_document
-from pipeline.exams import select_versions
-from pipeline.definitions import parse_definitions
+from pipeline.select.versions import select_versions
+from pipeline.select.definitions import parse_definitions
 from pipeline.model import Choice, all_diagnostics
-from pipeline.typography import alike, giveaways
+from pipeline.curate.typography import alike, giveaways
 
 QUIZ = """# Gates
 
@@ -118,7 +118,7 @@ def test_alike_leaves_absolute_values_code_and_short_options_alone() -> None:
 
 
 def test_a_figure_that_contradicts_its_question_is_reported(tmp_path: Path) -> None:
-    from pipeline.curation import figures_checked
+    from pipeline.curate.curation import figures_checked
 
     doc = tmp_path / "lm.md"
     doc.write_text("# LM\n\n## Question 1\n\nConsider this RNN:\n\nWhat does it estimate at step $t$?\n\n"
@@ -139,8 +139,8 @@ def test_no_seed_figure_contradicts_its_question(bank) -> None:
 
 
 def test_stars_inside_words_and_formulas_are_stars() -> None:
-    from pipeline.text import to_html
-    from pipeline.typography import literal_stars
+    from pipeline.markup import to_html
+    from pipeline.curate.typography import literal_stars
 
     text, doubtful = literal_stars("The weights are (4*hidden, input) and (4*hidden, hidden); a*b*c is a product.")
     html = to_html(text)
@@ -162,8 +162,8 @@ def test_a_doubtful_pairing_is_a_warning_at_its_question(tmp_path: Path) -> None
 
 
 def test_an_equation_number_sits_at_the_right_of_its_equation(questions) -> None:
-    from pipeline.render.fields import note_fields
-    from pipeline.text import to_html
+    from pipeline.render.anki.fields import note_fields
+    from pipeline.markup import to_html
 
     stems = {qid: questions[qid].stem for qid in ("dl-book-ch10/10.2.1", "dl-book-ch10/10.2.2", "dl-book-ch10/10.2.3")}
     for qid, number in (("dl-book-ch10/10.2.1", "10.1"), ("dl-book-ch10/10.2.1", "10.2"),

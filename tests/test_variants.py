@@ -10,9 +10,7 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.reference import (Disagreement, GateQuestion, Network, ShapeQuestion, draw, draw_gates, draw_shapes,
-                                gate_dimension, gate_mistakes, mistakes, output_shape, parameter_count,
-                                shape_mistakes)
+from pipeline.compute.reference import Disagreement, GateQuestion, Network, ShapeQuestion, draw, draw_gates, draw_shapes, gate_dimension, gate_mistakes, mistakes, output_shape, parameter_count, shape_mistakes
 
 # The closed forms written out here, apart from the module's own: x input, h hidden, y output, T steps.
 x, h, y, T = sp.symbols("x h y T", positive=True, integer=True)
@@ -130,8 +128,8 @@ def test_output_shape_and_its_mistakes(return_sequences):
 
 
 def test_a_closed_form_that_disagrees_stops_the_variant(monkeypatch):
-    import pipeline.reference.verified as verified
-    from pipeline.reference.closed_forms import n_h
+    import pipeline.compute.reference.verified as verified
+    from pipeline.compute.reference.closed_forms import n_h
     monkeypatch.setattr(verified, "cell_parameters", lambda kind, bias: BLOCKS[kind] * n_h * (n_h + 1))  # no n_x
     verified.parameter_count.cache_clear()  # answers computed before the closed form was broken
     with pytest.raises(Disagreement, match="closed form"):

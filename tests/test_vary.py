@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from pipeline import vary
+from pipeline.compute import vary
 from pipeline.model import Vary
 
 from tests.closed_forms import N_H, N_X, N_Y, RNN_WITH_OUTPUT, T

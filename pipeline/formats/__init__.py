@@ -11,9 +11,9 @@ from io import BytesIO
 from pathlib import Path
 from typing import Callable
 
-from ..model import Diagnostic, Document
-from ..readers import read_bytes, slug_of
-from ..source import read_source
+from pipeline.model import Diagnostic, Document
+from pipeline.readers import read_bytes, slug_of
+from pipeline.files.source import read_source
 
 
 @dataclass(frozen=True)
@@ -56,49 +56,49 @@ def _is_anki(data: bytes, path: str) -> bool:
 
 
 def _is_html(data: bytes, path: str) -> bool:
-    from .html import looks_like_html
+    from pipeline.formats.html import looks_like_html
 
     return looks_like_html(data, path)
 
 
 def _is_gift(data: bytes, path: str) -> bool:
-    from .gift import looks_like_gift
+    from pipeline.formats.gift import looks_like_gift
 
     return looks_like_gift(data, path)
 
 
 def _is_aiken(data: bytes, path: str) -> bool:
-    from .aiken import looks_like_aiken
+    from pipeline.formats.aiken import looks_like_aiken
 
     return looks_like_aiken(data)
 
 
 def _read_docx(data: bytes, path: str, slug: str) -> Document:
-    from .docx import read_docx
+    from pipeline.formats.docx import read_docx
 
     return read_docx(data, path, slug)
 
 
 def _read_html(data: bytes, path: str, slug: str) -> Document:
-    from .html import read_html
+    from pipeline.formats.html import read_html
 
     return read_html(data, path, slug)
 
 
 def _read_anki(data: bytes, path: str, slug: str) -> Document:
-    from .apkg import read_apkg
+    from pipeline.formats.apkg import read_apkg
 
     return read_apkg(data, path, slug)
 
 
 def _read_gift(data: bytes, path: str, slug: str) -> Document:
-    from .gift import read_gift
+    from pipeline.formats.gift import read_gift
 
     return read_gift(data, path, slug)
 
 
 def _read_aiken(data: bytes, path: str, slug: str) -> Document:
-    from .aiken import read_aiken
+    from pipeline.formats.aiken import read_aiken
 
     return read_aiken(data, path, slug)
 

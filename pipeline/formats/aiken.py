@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 
-from ..model import Choice, Cue, Diagnostic, Document
-from ..normalize import decode, split_lines
-from .items import Item, document
+from pipeline.model import Choice, Cue, Diagnostic, Document
+from pipeline.files.normalize import decode, split_lines
+from pipeline.formats.items import Item, document
 
 _OPTION = re.compile(r"^([A-Z])[.)]\s+(.*\S)\s*$")
 _ANSWER = re.compile(r"^ANSWER:\s*([A-Z])\s*$")

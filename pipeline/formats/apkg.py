@@ -13,8 +13,8 @@ import re
 import tempfile
 from pathlib import Path
 
-from ..model import Choice, Cue, Diagnostic, Document, Figure
-from .items import Item, document
+from pipeline.model import Choice, Cue, Diagnostic, Document, Figure
+from pipeline.formats.items import Item, document
 
 _CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.S)
 _OWN = {"Choice question", "Open question", "Numeric question", "RNN Choice", "RNN Question", "RNN Numeric"}

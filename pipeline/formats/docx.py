@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass
 from io import BytesIO
 
-from ..model import Diagnostic, Document
-from .lines import Converted, read_converted
-from .omml import omml_tex
+from pipeline.model import Diagnostic, Document
+from pipeline.formats.lines import Converted, read_converted
+from pipeline.formats.omml import omml_tex
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 M = "{http://schemas.openxmlformats.org/officeDocument/2006/math}"

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..model import Choice, Cue, Diagnostic, Document, Skipped
-from ..normalize import decode, split_lines
-from .items import Item, document
+from pipeline.model import Choice, Cue, Diagnostic, Document, Skipped
+from pipeline.files.normalize import decode, split_lines
+from pipeline.formats.items import Item, document
 
 _ESCAPED = re.compile(r"\\([~=#{}:])")
 _SPECIAL = "~=#{}"

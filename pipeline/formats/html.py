@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..model import Diagnostic, Document, Skipped
-from ..normalize import decode, split_lines
-from .lines import Converted, read_converted
+from pipeline.model import Diagnostic, Document, Skipped
+from pipeline.files.normalize import decode, split_lines
+from pipeline.formats.lines import Converted, read_converted
 
 _HTML_START = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S)
 _BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "tr", "table", "blockquote", "pre",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..model import Choice, Cue, Diagnostic, Document, Figure, Question, Skipped, SourceSpan
-from ..readers import checked_text, unique_ids  # the Markdown reader's own checks of a finished question
+from pipeline.model import Choice, Cue, Diagnostic, Document, Figure, Question, Skipped, SourceSpan
+from pipeline.readers import checked_text, unique_ids  # the Markdown reader's own checks of a finished question
 
 
 @dataclass

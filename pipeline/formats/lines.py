@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Mapping, Sequence
 
-from ..model import Cue, Diagnostic, Document, Figure, Question, Skipped, SourceSpan
-from ..readers import collector_paused, document_from_lines  # the Markdown reader's own steps, after its text is decoded
+from pipeline.model import Cue, Diagnostic, Document, Figure, Question, Skipped, SourceSpan
+from pipeline.readers import collector_paused, document_from_lines  # the Markdown reader's own steps, after its text is decoded
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ import numpy as np
 from pipeline.grading.scan import PageReading, Problem, read_file
 from pipeline.grading.score import Grade, Marks, grade
 from pipeline.model import Diagnostic
-from pipeline.sheet import SheetLayout
+from pipeline.select.sheet import SheetLayout
 
 
 @dataclass

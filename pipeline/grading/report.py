@@ -13,14 +13,14 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from pipeline.exams import format_points
-from pipeline.fsutil import atomic_write_all
+from pipeline.select.versions import format_points
+from pipeline.files.atomic import atomic_write_all
 from pipeline.grading.batch import Page, Result, png, save_kept
 from pipeline.grading.scan import PX_PER_MM
 from pipeline.grading.score import Grade, item_analysis
 from pipeline.model import Diagnostic
-from pipeline.render.sheet import key_marks
-from pipeline.sheet import SheetLayout
+from pipeline.render.exam.sheet import key_marks
+from pipeline.select.sheet import SheetLayout
 
 CROP_MARGIN = 4.0  # mm around a doubtful box in the review list
 

@@ -9,17 +9,17 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from ..model import Cue, Diagnostic, Document, Question, Skipped
-from ..normalize import decode, split_lines
-from ..source import read_source
-from ..text import has_unbalanced_dollar
-from . import convention, debris, layout, marks, parts, pieces, plausibility, question
-from .blocks import annotate
-from .cues import NUMBER, Label
-from .layout import Region
-from .starts import Start
-from .text import coverage, skip_runs
-from .text import Line as TextLine
+from pipeline.model import Cue, Diagnostic, Document, Question, Skipped
+from pipeline.files.normalize import decode, split_lines
+from pipeline.files.source import read_source
+from pipeline.markup import has_unbalanced_dollar
+from pipeline.readers import convention, debris, layout, marks, parts, pieces, plausibility, question
+from pipeline.readers.blocks import annotate
+from pipeline.readers.cues import NUMBER, Label
+from pipeline.readers.layout import Region
+from pipeline.readers.starts import Start
+from pipeline.readers.text import coverage, skip_runs
+from pipeline.readers.text import Line as TextLine
 
 FAMILY_NAMES = {"heading": "numbered headings", "label": "question labels", "item": "list items",
                 "line": "one question per line"}
@@ -177,7 +177,7 @@ def _correct_pin(pins: Pins, diags: list[Diagnostic]) -> tuple[str, str] | None:
 def _pins(path: str) -> Pins:
     """The [layout] pins of the document's overlay, if it has one (its other problems are reported when the
     overlay is applied)."""
-    from ..overlay import load_overlay, overlay_path
+    from pipeline.curate.overlay import load_overlay, overlay_path
 
     where = overlay_path(path)
     try:

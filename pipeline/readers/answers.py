@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from ..model import Cue
-from . import cues, marks
-from .blocks import Line
-from .layout import Region
-from .pieces import Parts
+from pipeline.model import Cue
+from pipeline.readers import cues, marks
+from pipeline.readers.blocks import Line
+from pipeline.readers.layout import Region
+from pipeline.readers.pieces import Parts
 
 
 def after_label(line: Line, text: str) -> Line:

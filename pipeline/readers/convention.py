@@ -17,8 +17,8 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from ..model import Choice, Cue, Diagnostic, Question, SourceSpan
-from .text import clean_inline, is_multi
+from pipeline.model import Choice, Cue, Diagnostic, Question, SourceSpan
+from pipeline.readers.text import clean_inline, is_multi
 
 # ---- the features an item can carry: one function and one row each ------------------------------------------
 

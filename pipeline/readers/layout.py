@@ -12,12 +12,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..model import Cue
-from . import cues
-from .blocks import Line
-from .cues import GROUP, LETTER, NUMBER, ROMAN
-from .noise import answer_key, mark_noise
-from .starts import Start, candidates, choose, one_per_line
+from pipeline.model import Cue
+from pipeline.readers import cues
+from pipeline.readers.blocks import Line
+from pipeline.readers.cues import GROUP, LETTER, NUMBER, ROMAN
+from pipeline.readers.noise import answer_key, mark_noise
+from pipeline.readers.starts import Start, candidates, choose, one_per_line
 
 
 @dataclass

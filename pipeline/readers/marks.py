@@ -11,13 +11,13 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from ..model import Cue, Diagnostic
-from . import cues
-from .blocks import Line
+from pipeline.model import Cue, Diagnostic
+from pipeline.readers import cues
+from pipeline.readers.blocks import Line
 
 if TYPE_CHECKING:
-    from .layout import Region
-    from .pieces import Context, Option, Parts
+    from pipeline.readers.layout import Region
+    from pipeline.readers.pieces import Context, Option, Parts
 
 EMPTY = "empty"  # an unselected radio button or box, in any of the exports' spellings
 SELECTED = "selected"  # a filled or highlighted radio button

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from . import cues
-from .blocks import Line
+from pipeline.readers import cues
+from pipeline.readers.blocks import Line
 
 
 _RULE = re.compile(r"[-*_=]{3,}")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 
-from ..model import Cue
-from . import cues, marks
-from .answers import answer_after, prose_after
-from .blocks import Line
-from .layout import Region
-from .pieces import Option, Parts
+from pipeline.model import Cue
+from pipeline.readers import cues, marks
+from pipeline.readers.answers import answer_after, prose_after
+from pipeline.readers.blocks import Line
+from pipeline.readers.layout import Region
+from pipeline.readers.pieces import Option, Parts
 
 
 

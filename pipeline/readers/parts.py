@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import re
 
-from ..model import Cue
-from . import cues, marks
-from .answers import answers_in_prose, read_details, after_label
-from .blocks import Line
-from .layout import Region
-from .options import options_at, take
-from .pieces import Context, Parts
+from pipeline.model import Cue
+from pipeline.readers import cues, marks
+from pipeline.readers.answers import answers_in_prose, read_details, after_label
+from pipeline.readers.blocks import Line
+from pipeline.readers.layout import Region
+from pipeline.readers.options import options_at, take
+from pipeline.readers.pieces import Context, Parts
 
 
 def segment(region: Region, ctx: Context) -> Parts:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..model import Cue
-from .blocks import Line
+from pipeline.model import Cue
+from pipeline.readers.blocks import Line
 
 
 @dataclass

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from statistics import median
 from typing import Callable
 
-from ..model import Diagnostic, Question
-from . import cues
+from pipeline.model import Diagnostic, Question
+from pipeline.readers import cues
 
 
 @dataclass(frozen=True)

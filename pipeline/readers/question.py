@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 
-from ..model import Choice, Cue, Diagnostic, Question, SourceSpan
-from . import marks
-from .blocks import Line
-from .layout import Region
-from .pieces import Context, Parts
-from .text import Line as TextLine
-from .text import clean_inline, figure_notes, is_multi, label_line, markdown, strip_feedback, with_breaks
+from pipeline.model import Choice, Cue, Diagnostic, Question, SourceSpan
+from pipeline.readers import marks
+from pipeline.readers.blocks import Line
+from pipeline.readers.layout import Region
+from pipeline.readers.pieces import Context, Parts
+from pipeline.readers.text import Line as TextLine
+from pipeline.readers.text import clean_inline, figure_notes, is_multi, label_line, markdown, strip_feedback, with_breaks
 
 
 def question(region: Region, p: Parts, ctx: Context) -> tuple[Question, list[int]]:

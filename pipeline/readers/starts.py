@@ -7,9 +7,9 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from . import cues
-from .blocks import Line
-from .cues import LETTER, NUMBER, ROMAN, Label
+from pipeline.readers import cues
+from pipeline.readers.blocks import Line
+from pipeline.readers.cues import LETTER, NUMBER, ROMAN, Label
 
 
 FAMILY_ORDER = ("heading", "label", "item", "line")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from ..model import Document, Question
+from pipeline.model import Document, Question
 
 # cue name -> the vocabulary's word for it, per part. Cues not listed are shown by their own name.
 QUESTIONS = {

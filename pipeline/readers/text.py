@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..model import Diagnostic, Figure, Question, Skipped
-from .blocks import TextShape
+from pipeline.model import Diagnostic, Figure, Question, Skipped
+from pipeline.readers.blocks import TextShape
 
 BULLET = re.compile(r"^(\s*)[-*+]\s+(.*)$")
 ORDERED = re.compile(r"^(\s*)(\d+)[.)]\s+(.*)$")

@@ -7,10 +7,10 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
-from pipeline.assets import MAX_BYTES, image_type, project_file, svg_problem
-from pipeline.diagrams import diagram
+from pipeline.files.assets import MAX_BYTES, image_type, project_file, svg_problem
+from pipeline.render.diagrams import diagram
 from pipeline.model import Figure, Question
-from pipeline.source import read_source
+from pipeline.files.source import read_source
 
 
 class Picture(NamedTuple):

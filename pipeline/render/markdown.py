@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import re
 
-from ..model import Document, Question
-from ..readers import cues
+from pipeline.model import Document, Question
+from pipeline.readers import cues
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _LETTERED = re.compile(r"^\(?[A-Za-z][.)]\s")
