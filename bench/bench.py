@@ -49,9 +49,9 @@ def child_decks(n: int, reps: int) -> dict:
     import genanki
 
     from pipeline.build import build_decks
-    from pipeline.render.fields import note_fields
+    from pipeline.render.anki.fields import note_fields
     from pipeline.render.sections import numbered_headings
-    from pipeline.text import to_html
+    from pipeline.markup import to_html
 
     t_gen, docs = _timed(lambda: synthetic_bank(n))
     bank_mb = _peak_mb()
@@ -98,7 +98,7 @@ def child_identity(n: int) -> dict:
     """Identity matching for one n-question document whose every question changed since the lock."""
     from dataclasses import replace
 
-    from pipeline.identity import Lock, assign
+    from pipeline.select.identity import Lock, assign
 
     (doc,) = synthetic_bank(n, documents=1)
     first = assign([doc], Lock(), now=1, contents={q.id: "before" for q in doc.questions})
@@ -204,9 +204,9 @@ PATHOLOGICAL = {
 
 def _pathological(name: str, line: str) -> float:
     """Seconds per 100 KB to read a document of the line between two questions, curate and recompute it."""
-    from pipeline.curation import apply
+    from pipeline.curate.curation import apply
     from pipeline.readers import read_bytes
-    from pipeline.recompute import recompute
+    from pipeline.compute.recompute import recompute
 
     data = f"1. What is x?\n\n{line}\n\n2. What is y?\n".encode("utf-8")
     t0 = time.perf_counter()
@@ -219,11 +219,11 @@ def _pathological(name: str, line: str) -> float:
 def child_exam(reps: int) -> dict:
     import weasyprint
 
-    from pipeline.cache import Store
-    from pipeline.definitions import parse_definitions
-    from pipeline.exams import select_versions
-    from pipeline.render import mathfont, mathsvg
-    from pipeline.render.exam import exam_html, key_html, write_exams
+    from pipeline.files.cache import Store
+    from pipeline.select.definitions import parse_definitions
+    from pipeline.select.versions import select_versions
+    from pipeline.render.exam import mathfont, mathsvg
+    from pipeline.render.exam.papers import exam_html, key_html, write_exams
 
     docs = synthetic_bank(EXAM_BANK)
     definitions, _ = parse_definitions(
