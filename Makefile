@@ -56,6 +56,17 @@ $(LOCK):
 
 exams: build/.exams.stamp
 
+# Every other output of the driver's table (`OUTPUTS` in pipeline/build.py, one `Output("name", ...)` row each)
+# is a target of its own name: `make markdown` runs `python -m pipeline build --markdown` when an input changed.
+OUTPUT_NAMES := $(filter-out questions decks exams,$(shell sed -n -E 's/^    Output."([a-z]+)".*/\1/p' pipeline/build.py))
+.PHONY: $(OUTPUT_NAMES)
+$(OUTPUT_NAMES): %: build/.%.stamp
+
+build/.%.stamp: $(INSTALLED) $(SEEDS) $(OVERLAYS) $(FIGURES) $(LOCK) $(DECKTREE) $(EXAMDEFS) $(CODE) $(wildcard templates/*)
+	@mkdir -p build && touch $@.started
+	$(PY) -m pipeline build --$*
+	@mv $@.started $@
+
 # Without arguments the pipeline checks every document in seeds/ itself: no file name passes through the shell.
 check: $(INSTALLED)
 	$(PY) -m pipeline check

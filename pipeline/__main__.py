@@ -8,9 +8,9 @@ from collections import Counter
 from pathlib import Path
 
 from pipeline.compute import practice, vary
-from pipeline.build import BUILD, BUILD_NOTES, SEEDS, build, has_errors, load_document, seed_paths, seed_skips
+from pipeline.build import BUILD, BUILD_NOTES, OUTPUTS, SEEDS, build, load_document, seed_paths, seed_skips
 from pipeline.select.decktree import load_deck_tree
-from pipeline.model import KINDS, Document, Question, all_diagnostics
+from pipeline.model import KINDS, Document, Question, all_diagnostics, has_errors
 
 
 def _paths(args: list[str], seeds: Path = SEEDS) -> list[Path]:
@@ -123,11 +123,10 @@ def cmd_check(ns: argparse.Namespace) -> int:
 
 
 def cmd_build(ns: argparse.Namespace) -> int:
-    both = not (ns.decks or ns.exams)
+    named = [o.name for o in OUTPUTS if getattr(ns, o.name, False)]
     seeds = Path(ns.seeds)
     diags = [] if ns.files else seed_skips(seeds)
-    diags += build(_paths(ns.files, seeds), Path(ns.out), seeds_dir=seeds, decks=ns.decks or both,
-                   exams=ns.exams or both)
+    diags += build(_paths(ns.files, seeds), Path(ns.out), seeds_dir=seeds, outputs=named or None)
     for d in diags:
         if d.severity != "info" or d.code in BUILD_NOTES:
             print(d, file=sys.stderr)
@@ -164,17 +163,19 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_parse)
     e = sub.add_parser("export", help="write documents in the project's own Markdown layout")
     e.add_argument("files", nargs="+")
-    e.add_argument("--markdown", action="store_true", help="the project's Markdown layout (the one format)")
+    e.add_argument("--markdown", action="store_true", help="the project's Markdown layout (the format export writes; build --markdown writes it for the whole bank)")
     e.add_argument("--raw", action="store_true", help="skip the curation overlays")
     e.add_argument("--out", help="folder to write <document>.md into; without it, print to standard output")
     e.set_defaults(func=cmd_export)
     c = sub.add_parser("check", help="report questions, skipped lines, recomputed values and diagnostics")
     c.add_argument("files", nargs="*")
     c.set_defaults(func=cmd_check)
-    b = sub.add_parser("build", help="write build/questions.json, decks and exams")
+    b = sub.add_parser("build", help="write the outputs: questions.json, decks and exams unless others are named")
     b.add_argument("files", nargs="*")
-    b.add_argument("--decks", action="store_true")
-    b.add_argument("--exams", action="store_true")
+    for o in OUTPUTS:
+        if not o.always:
+            b.add_argument(f"--{o.name}", action="store_true",
+                           help=o.help + ("" if o.default else " (only when named)"))
     b.add_argument("--out", default=str(BUILD))
     b.add_argument("--seeds", default=str(SEEDS), help="folder of the documents, identity.lock and exams.toml")
     b.set_defaults(func=cmd_build)

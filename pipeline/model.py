@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
 from typing import Any
 
 KINDS = ("single_choice", "multi_choice", "open", "numeric")
@@ -217,6 +218,37 @@ def all_diagnostics(doc: Document) -> list[Diagnostic]:
     return sorted(diags, key=lambda d: (d.line, d.code))
 
 
+def has_errors(doc: Document) -> bool:
+    return any(d.severity == "error" for d in all_diagnostics(doc))
+
+
+def stage_failed(path: str, stage: str, exc: BaseException, line: int = 1) -> Diagnostic:
+    """The error that stands for a fault inside a stage: what failed, where, and that nothing was written."""
+    cause = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return Diagnostic(path, line, "error", f"{stage}-failed",
+                      f"the {stage} stage failed on this document ({cause[:300]}); its previous outputs are kept "
+                      "and the other documents still build; please report it with the document")
+
+
+@dataclass(frozen=True)
+class Bank:
+    """What every output writer is given: the documents of one build (read, curated, recomputed, each with
+    its diagnostics), the folder of their project inputs (identity.lock, decks.toml, exams.toml) and the
+    build's cache store, for writers that keep work between builds."""
+    documents: tuple[Document, ...]
+    seeds: Path
+    store: Any = None
+
+    @property
+    def good(self) -> tuple[Document, ...]:
+        """The documents without errors: the ones whose outputs are written (the others keep theirs)."""
+        return tuple(doc for doc in self.documents if not has_errors(doc))
+
+    @property
+    def complete(self) -> bool:
+        return len(self.good) == len(self.documents)
+
+
 def document_to_json(doc: Document) -> str:
     """The whole document as JSON, every field kept (`Question.to_json` is the bank's public form)."""
     return json.dumps(asdict(doc), ensure_ascii=False, separators=(",", ":"))
@@ -253,5 +285,5 @@ def _from_data(cls: type, data: Any) -> Any:
 __all__ = [
     "KINDS", "SEVERITIES", "FIGURE_PLACES", "Figure", "NetLayer", "Binding", "SourceSpan", "Diagnostic", "Cue", "Vary", "Choice",
     "BreakdownItem", "Computed",
-    "Question", "Skipped", "Document", "all_diagnostics", "document_to_json", "document_from_json",
+    "Question", "Skipped", "Document", "Bank", "all_diagnostics", "has_errors", "stage_failed", "document_to_json", "document_from_json",
 ]

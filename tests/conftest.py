@@ -37,7 +37,7 @@ def questions(bank):
 @pytest.fixture(scope="session")
 def versions(bank):
     """The versions of the shipped exams (seeds/exams.toml), by slug: "choice-A", "choice-B", "written-A"."""
-    from pipeline.build import read_definitions
+    from pipeline.select.definitions import read_definitions
     from pipeline.select.versions import select_versions
 
     definitions, diags = read_definitions(ROOT / "seeds/exams.toml")

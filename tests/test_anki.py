@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import anki_fixtures as fx
 from ankiimport import import_package, note_type_names, notes_by_guid, open_collection
-from pipeline.build import build_decks
+from pipeline.render.anki import build_decks
 from pipeline.select.decktree import load_deck_tree
 from pipeline.select.identity import parse_lock
 from pipeline.render.anki import decks as render

@@ -8,7 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from pipeline.build import load_document, questions_json
+from pipeline.build import load_document
+from pipeline.render.questions import questions_json
 from pipeline.model import all_diagnostics
 
 GOLDEN = Path("tests/golden/questions.json")

@@ -212,7 +212,7 @@ def test_editing_one_answer_updates_exactly_that_note(project, collection):
 
 def test_committed_identity_lock_matches_the_bank(bank, tmp_path):
     """A build from a clean checkout must not rewrite seeds/identity.lock: commit it after every change."""
-    from pipeline.build import build_decks
+    from pipeline.render.anki import build_decks
 
     lock = tmp_path / "identity.lock"
     shutil.copy(ROOT / "seeds/identity.lock", lock)
@@ -263,7 +263,7 @@ def test_a_deleted_lock_is_rebuilt_from_the_last_build_and_said(tmp_path):
 
 
 def test_a_lock_lost_with_no_copy_left_is_a_warning(bank, tmp_path):
-    from pipeline.build import build_decks
+    from pipeline.render.anki import build_decks
 
     (tmp_path / "decks").mkdir()
     (tmp_path / "decks" / "all.apkg").write_bytes(b"an earlier build's package")  # decks were built here before

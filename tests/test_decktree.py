@@ -5,7 +5,7 @@ from pathlib import Path
 
 import anki_fixtures as fx
 from ankiimport import import_package, open_collection
-from pipeline.build import build_decks
+from pipeline.render.anki import build_decks
 from pipeline.select.decktree import DeckTree, parse_deck_tree
 
 ROOT = Path(__file__).resolve().parent.parent

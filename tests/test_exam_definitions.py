@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from exam_fixtures import bank, documents
-from pipeline.build import read_definitions
+from pipeline.select.definitions import read_definitions
 from pipeline.select.definitions import parse_definitions
 from pipeline.select.versions import select_questions, select_versions
 from pipeline.model import Diagnostic

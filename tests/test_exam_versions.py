@@ -9,7 +9,7 @@ import pytest
 
 from bench.synthetic import synthetic_bank
 from exam_fixtures import documents
-from pipeline.build import read_definitions
+from pipeline.select.definitions import read_definitions
 from pipeline.select.definitions import parse_definitions
 from pipeline.select.versions import ExamVersion, select_versions
 from pipeline.model import Choice, Question, SourceSpan

@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from exam_fixtures import versions_of
-from pipeline.files import atomic as fsutil
+from pipeline.files import atomic
 from pipeline.files.cache import Store
 from pipeline.render.exam import papers as exam_mod
 from pipeline.render.exam.papers import write_exams
@@ -173,7 +173,7 @@ def test_a_failed_render_leaves_every_pdf_of_that_exam(first: dict, tmp_path: Pa
 def test_a_full_disk_replaces_no_file_of_the_exam(first: dict, tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     out, old = _older(first, tmp_path)
-    real = fsutil._stage
+    real = atomic._stage
     written: list[str] = []
 
     def full_after_two(target: Path, data: bytes) -> str:
@@ -183,7 +183,7 @@ def test_a_full_disk_replaces_no_file_of_the_exam(first: dict, tmp_path: Path,
             written.append(target.name)
         return real(target, data)
 
-    monkeypatch.setattr(fsutil, "_stage", full_after_two)
+    monkeypatch.setattr(atomic, "_stage", full_after_two)
     diags = write_exams(versions_of(SMALL), out, store=_cache(first, tmp_path), templates_dir=TEMPLATES,
                         workers=1)
     assert [(d.severity, d.code) for d in diags] == [("error", "write-failed")] * 2

@@ -312,14 +312,15 @@ def test_a_full_disk_when_writing_the_bank_names_the_file(good: dict, project: P
     import errno
 
     from pipeline import build as driver
+    from pipeline.files import atomic
 
     def full(path: Path, text: str) -> None:
         raise OSError(errno.ENOSPC, "No space left on device", str(path))
 
     _edit(project)
-    monkeypatch.setattr(driver, "atomic_write_text", full)
+    monkeypatch.setattr(atomic, "atomic_write_text", full)
     monkeypatch.chdir(project)
-    diags = driver.build(driver.seed_paths(), Path("build"), decks=False, exams=False)
+    diags = driver.build(driver.seed_paths(), Path("build"), outputs=[])
     assert [str(d) for d in diags if d.severity == "error"] == [
         "build/questions.json: error[write-failed]: cannot write it (No space left on device); the previous file "
         "is kept"]

@@ -11,7 +11,8 @@ from pypdf import PdfReader
 
 from pipeline.files import assets
 from pipeline.curate import curation
-from pipeline.build import build_decks, load_document
+from pipeline.build import load_document
+from pipeline.render.anki import build_decks
 from pipeline.files.cache import Store
 from pipeline.select.definitions import parse_definitions
 from pipeline.select.versions import select_versions

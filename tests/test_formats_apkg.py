@@ -55,7 +55,7 @@ def test_a_package_this_project_wrote_reads_back_to_the_same_questions(tmp_path:
     seeds.mkdir()
     source = seeds / "gated.md"
     source.write_text(BANK, encoding="utf-8")
-    diags = build([source], tmp_path / "build", seeds_dir=seeds, exams=False)
+    diags = build([source], tmp_path / "build", seeds_dir=seeds, outputs=["decks"])
     assert not [d for d in diags if d.severity == "error"]
     package = tmp_path / "build" / "decks" / "gated.apkg"
     back = load_document(package)

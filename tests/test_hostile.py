@@ -15,7 +15,8 @@ import pytest
 from pypdf import PdfReader
 
 from pipeline.files import cache
-from pipeline.build import build, read_definitions
+from pipeline.build import build
+from pipeline.select.definitions import read_definitions
 from pipeline.select.versions import select_versions
 from pipeline.render.exam.papers import exam_html, key_html
 

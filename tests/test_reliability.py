@@ -11,14 +11,16 @@ from pathlib import Path
 import pytest
 
 from pipeline import build
-from pipeline.files import atomic as fsutil, tomlfile
+from pipeline.render import anki
+from pipeline.select.definitions import read_definitions
+from pipeline.files import atomic, tomlfile
 from pipeline.select import identity
 from pipeline.files.assets import svg_problem
 from pipeline.build import load_bank, load_document
 from pipeline.files.cache import Store
 from pipeline.select.decktree import parse_deck_tree
 from pipeline.select.definitions import parse_definitions
-from pipeline.model import MAX_MESSAGE, Choice, Diagnostic, Document, Question, SourceSpan, all_diagnostics
+from pipeline.model import MAX_MESSAGE, Choice, Diagnostic, Document, Question, SourceSpan, all_diagnostics, has_errors
 from pipeline.curate.overlay import load_overlay
 from pipeline.readers import read_bytes
 from pipeline.render.anki.fields import note_fields, note_media, refused_content
@@ -60,7 +62,7 @@ def test_a_fault_in_one_documents_stage_is_its_error_and_the_other_documents_sti
     monkeypatch.setattr(build, "_recompute", recompute)
     first, second = load_bank([good, bad])
     assert [c.text for c in first.questions[0].choices if c.correct] == ["two"]
-    assert not build.has_errors(first)
+    assert not has_errors(first)
     errors = [d for d in all_diagnostics(second) if d.severity == "error"]
     assert _codes(errors) == ["recompute-failed"]
     assert errors[0].line == 1 and "ZeroDivisionError" in errors[0].message
@@ -116,12 +118,12 @@ def test_a_lock_time_that_is_no_time_is_an_error_naming_the_lock_at_its_entry(mt
 def test_a_lock_that_is_a_named_pipe_or_a_device_is_refused_without_waiting(tmp_path: Path) -> None:
     pipe = tmp_path / "identity.lock"
     os.mkfifo(pipe)
-    lock, found = build._identity_lock(pipe, None)  # would wait for a writer forever if opened
+    lock, found = anki._identity_lock(pipe, None)  # would wait for a writer forever if opened
     assert lock is None and _codes(found) == ["identity-lock-unreadable"]
     assert "named pipe" in found[0].message
     device = tmp_path / "device.lock"
     device.symlink_to("/dev/zero")
-    lock, found = build._identity_lock(device, None)  # would read until memory runs out
+    lock, found = anki._identity_lock(device, None)  # would read until memory runs out
     assert lock is None and "character device" in found[0].message
 
 
@@ -137,7 +139,7 @@ def test_a_cache_entry_that_is_a_named_pipe_is_a_miss(tmp_path: Path) -> None:
 
 def test_exams_toml_that_is_a_folder_is_an_error_not_a_traceback(tmp_path: Path) -> None:
     (tmp_path / "exams.toml").mkdir()
-    definitions, found = build.read_definitions(tmp_path / "exams.toml")
+    definitions, found = read_definitions(tmp_path / "exams.toml")
     assert definitions == [] and _codes(found) == ["exam-unreadable"]
 
 
@@ -310,11 +312,11 @@ def test_a_unit_killed_between_its_renames_is_finished_by_the_next_writer(tmp_pa
     paper, key = tmp_path / "choice-A.pdf", tmp_path / "choice-A-key.pdf"
     paper.write_bytes(b"old paper")
     key.write_bytes(b"old key")
-    staged = [(fsutil._stage(paper, b"new paper"), paper), (fsutil._stage(key, b"new key"), key)]
-    fsutil._journal(tmp_path, staged)
+    staged = [(atomic._stage(paper, b"new paper"), paper), (atomic._stage(key, b"new key"), key)]
+    atomic._journal(tmp_path, staged)
     os.replace(*staged[0])  # killed here: the paper is new, the key is still the old build's
     assert (paper.read_bytes(), key.read_bytes()) == (b"new paper", b"old key")
-    fsutil.settle(tmp_path)
+    atomic.settle(tmp_path)
     assert (paper.read_bytes(), key.read_bytes()) == (b"new paper", b"new key")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["choice-A-key.pdf", "choice-A.pdf"]
 
@@ -326,13 +328,13 @@ def test_temporary_files_a_killed_build_left_are_removed_and_a_fresh_one_is_kept
     os.utime(old, (long_ago, long_ago))
     fresh = tmp_path / ".choice-B.pdf.def456.tmp"  # a build writing right now
     fresh.write_bytes(b"half")
-    fsutil.settle(tmp_path)
+    atomic.settle(tmp_path)
     assert not old.exists() and fresh.exists()
 
 
 def test_several_files_in_one_folder_are_written_with_no_journal_left(tmp_path: Path) -> None:
     files = {tmp_path / "a.pdf": b"a", tmp_path / "b.pdf": b"b"}
-    fsutil.atomic_write_all(files)
+    atomic.atomic_write_all(files)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.pdf", "b.pdf"]
 
 

@@ -6,6 +6,8 @@ import tempfile
 from pathlib import Path
 from typing import Mapping
 
+from pipeline.model import Diagnostic
+
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     """Replace `path` with `data` so that readers see either the old file or the new one, never half."""
@@ -104,3 +106,18 @@ def _stage(target: Path, data: bytes) -> str:
             raise OSError(exc.errno, exc.strerror, str(target)) from exc
         raise
     return tmp
+
+
+def write_output(path: Path, text: str) -> list[Diagnostic]:
+    """Write `path` unless it already holds `text`; a failure is a `write-failed` error, the old file kept."""
+    try:
+        if path.read_bytes() == text.encode("utf-8"):
+            return []
+    except OSError:
+        pass
+    try:
+        atomic_write_text(path, text)
+    except OSError as exc:
+        return [Diagnostic(path.as_posix(), 0, "error", "write-failed",
+                           f"cannot write it ({exc.strerror or exc}); the previous file is kept")]
+    return []

@@ -25,13 +25,25 @@ paragraph) and no options. A line of the text that would read as a label (`A. ..
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
-from pipeline.model import Document, Question
+from pipeline.files.atomic import write_output
+from pipeline.model import Bank, Diagnostic, Document, Question
 from pipeline.readers import cues
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _LETTERED = re.compile(r"^\(?[A-Za-z][.)]\s")
 _PUNCT = re.compile(r"[.:)]")
+
+
+def write(bank: Bank, out: Path) -> list[Diagnostic]:
+    """build/markdown/<document>.md for each document that read without errors: the bank as curated, in the
+    layout above, for a person to review or to keep as the new source."""
+    diags: list[Diagnostic] = []
+    for doc in bank.good:
+        if doc.questions:
+            diags += write_output(out / "markdown" / f"{doc.slug}.md", document_markdown(doc))
+    return diags
 
 
 def document_markdown(doc: Document) -> str:

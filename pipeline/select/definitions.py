@@ -6,9 +6,11 @@ import re
 import string
 import tomllib
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from pipeline.files import tomlfile
+from pipeline.files.source import read_source
 from pipeline.model import KINDS, Diagnostic
 from pipeline.files.normalize import BIDI, controls_removed
 
@@ -339,4 +341,21 @@ def _parse_draw(raw: Any, d_index: int, bad: Any, line: int) -> Draw | None:
                 vary=vary, options=options)
 
 
-__all__ = ["PAPER_SIZES", "MAX_POINTS", "Draw", "ExamDefinition", "version_letter", "parse_definitions"]
+
+
+def read_definitions(path: Path) -> tuple[list[ExamDefinition], list[Diagnostic]]:
+    """The exam definitions in `path`, checked (see definitions.parse_definitions)."""
+    where = path.as_posix()
+    raw, problems = read_source(path, where)  # a folder, a FIFO or a device is refused, never read
+    if raw is None:
+        return [], [replace(d, code="exam-unreadable", message=f"cannot read exam definitions: {d.message}")
+                    for d in problems]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return [], [Diagnostic(where, raw[: exc.start].count(b"\n") + 1, "error", "exam-unreadable",
+                               "cannot read exam definitions: not valid UTF-8; TOML is UTF-8")]
+    return parse_definitions(text, where)
+
+
+__all__ = ["PAPER_SIZES", "MAX_POINTS", "Draw", "ExamDefinition", "version_letter", "parse_definitions", "read_definitions"]
