@@ -48,7 +48,7 @@ def _timed(fn: Callable[[], object]) -> tuple[float, object]:
 def child_decks(n: int, reps: int) -> dict:
     import genanki
 
-    from pipeline.build import build_decks
+    from pipeline.render.anki import build_decks
     from pipeline.render.anki.fields import note_fields
     from pipeline.render.sections import numbered_headings
     from pipeline.markup import to_html

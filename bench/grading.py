@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scans import STYLES, distort, expected_points, fill, student_styles  # noqa: E402 - bench/scans.py, beside this file
+from scans import (STYLES, distort, expected_points, fill, student_styles)  # noqa: E402 - bench/scans.py, beside this file
 from pipeline.grading.batch import grade_scans, load_layouts  # noqa: E402
 
 

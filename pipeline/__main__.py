@@ -163,7 +163,8 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_parse)
     e = sub.add_parser("export", help="write documents in the project's own Markdown layout")
     e.add_argument("files", nargs="+")
-    e.add_argument("--markdown", action="store_true", help="the project's Markdown layout (the format export writes; build --markdown writes it for the whole bank)")
+    e.add_argument("--markdown", action="store_true",
+                   help="the project's Markdown layout (what export writes; `build --markdown` writes the bank's)")
     e.add_argument("--raw", action="store_true", help="skip the curation overlays")
     e.add_argument("--out", help="folder to write <document>.md into; without it, print to standard output")
     e.set_defaults(func=cmd_export)

@@ -78,8 +78,8 @@ def seed_skips(seeds: Path = SEEDS) -> list[Diagnostic]:
 
 def load_document(path: str | Path, *, curate: bool = True, compute: bool = True) -> Document:
     """One source document through every pure stage. Never raises: a fault inside a stage is an error for
-    this document (`reader-failed`, `curation-failed`, `recompute-failed`, `rubric-failed`, `tags-failed`), which keeps its
-    previous outputs while the other documents still build."""
+    this document (`reader-failed`, `curation-failed`, `recompute-failed`, `rubric-failed`, `tags-failed`), which
+    keeps its previous outputs while the other documents still build."""
     try:
         doc = read_document(path)
     except Exception as exc:  # noqa: BLE001 - a bug met by one document must not stop the others

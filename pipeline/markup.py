@@ -65,7 +65,7 @@ def plain_math(latex: str, display: bool) -> str:
     return f'<code class="math-source">{html.escape(latex, quote=False)}</code>'
 
 
-def _parser() -> MarkdownIt:
+def parser() -> MarkdownIt:
     return _parser_for(mathjax)
 
 
@@ -188,7 +188,7 @@ def to_html(markdown: str, math: MathRenderer = mathjax, *, inline: bool = False
 def math_spans(markdown: str) -> list[tuple[str, bool]]:
     """Every formula in a Markdown text as (latex, display), in order."""
     found: list[tuple[str, bool]] = []
-    for tok in _parser().parse(markdown):
+    for tok in parser().parse(markdown):
         if tok.type in ("math_block", "math_block_label"):
             found.append((tok.content.strip(), True))
         for child in tok.children or ():

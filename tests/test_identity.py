@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 import anki_fixtures as fx
 from ankiimport import import_package, notes_by_guid, open_collection
 from pipeline.render.anki import build_decks
-from pipeline.select.identity import Lock, LockEntry, NotetypeEntry, assign, derive_guid, fingerprint, format_lock, parse_lock
+from pipeline.select.identity import (Lock, LockEntry, NotetypeEntry, assign, derive_guid, fingerprint, format_lock,
+                                      parse_lock)
 from pipeline.model import Document, Question, SourceSpan
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"

@@ -6,7 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.compute.reference import CONVENTIONS, GRU, LSTM, RNN, Dense, cell_parameters, dense_parameters, distinct_arrays, distinct_count, distinct_ids, evaluate, from_pytorch, make_cell, unroll
+from pipeline.compute.reference import (CONVENTIONS, GRU, LSTM, RNN, Dense, cell_parameters, dense_parameters,
+                                        distinct_arrays, distinct_count, distinct_ids, evaluate, from_pytorch,
+                                        make_cell, unroll)
 
 sizes = st.integers(min_value=1, max_value=24)
 

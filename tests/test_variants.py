@@ -10,7 +10,9 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.compute.reference import Disagreement, GateQuestion, Network, ShapeQuestion, draw, draw_gates, draw_shapes, gate_dimension, gate_mistakes, mistakes, output_shape, parameter_count, shape_mistakes
+from pipeline.compute.reference import (Disagreement, GateQuestion, Network, ShapeQuestion, draw, draw_gates,
+                                        draw_shapes, gate_dimension, gate_mistakes, mistakes, output_shape,
+                                        parameter_count, shape_mistakes)
 
 # The closed forms written out here, apart from the module's own: x input, h hidden, y output, T steps.
 x, h, y, T = sp.symbols("x h y T", positive=True, integer=True)

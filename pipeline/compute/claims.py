@@ -25,7 +25,7 @@ def plain_claims(text: str) -> list[str]:
     return [claim for claim in _PLAIN_CLAIM.findall(text) if claim]
 
 
-def _normalise_math(s: str) -> str:
+def normalise_math(s: str) -> str:
     s = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", s)  # thousands separators: 4,040,000
     s = re.sub(r"\\frac\{([^{}]+)\}\{([^{}]+)\}", r"((\1)/(\2))", s)
     for a, b in ((r"\times", "*"), (r"\cdot", "*"), ("×", "*"), ("·", "*"), (r"\div", "/"), ("÷", "/"),
@@ -52,7 +52,7 @@ def arithmetic_claims(q: Question, line_of: Callable[[str], int]) -> list[Diagno
         segments = [m.group(1) or m.group(2) for m in _MATH.finditer(text)]
         segments += plain_claims(_MATH.sub(" ", text))
         for raw in segments:
-            expr = _normalise_math(raw)
+            expr = normalise_math(raw)
             sides = expr.split("=")
             if (len(sides) < 2 or not _ARITHMETIC.fullmatch(expr) or not any(c in expr for c in "+-*/")
                     or any(not s.strip() for s in sides)):

@@ -653,9 +653,9 @@ WHOLE = r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+)(?!\d|\.\d)"  # a whole number, nev
 def _arithmetic(text: str) -> int | None:
     """A stated value written as arithmetic of numbers only, evaluated by the project's safe grammar."""
     from pipeline.compute import expression
-    from pipeline.compute.claims import _normalise_math
+    from pipeline.compute.claims import normalise_math
 
-    body = _normalise_math(re.sub(r"\s*(?:parameters|params|weights)?\s*[.]?\s*$", "", text.strip()))
+    body = normalise_math(re.sub(r"\s*(?:parameters|params|weights)?\s*[.]?\s*$", "", text.strip()))
     if not re.fullmatch(r"[\d\s+\-*/()^]+", body) or not re.search(r"\d\s*[*+^]\s*[\d(]", body):
         return None
     try:

@@ -13,7 +13,8 @@ from dataclasses import replace
 
 from pipeline.compute import vary
 from pipeline.model import Computed, Diagnostic, Document, Question
-from pipeline.compute.reference.variants import GateQuestion, Network, ShapeQuestion, Variant, draw, draw_gates, draw_shapes
+from pipeline.compute.reference.variants import (GateQuestion, Network, ShapeQuestion, Variant, draw, draw_gates,
+                                                 draw_shapes)
 from pipeline.compute.reference.verified import A_CELL
 from pipeline.curate.tags import tags_for
 

@@ -9,7 +9,8 @@ from typing import Mapping, NamedTuple, Sequence, Union
 from pipeline.compute import sizes
 from pipeline.model import Binding, Choice, Computed, Question, Vary
 from pipeline.compute.reference import make_cell
-from pipeline.compute.reference.variants import MAX_SIZE, GateQuestion, Network, ShapeQuestion, Variant, draw, draw_gates, draw_shapes
+from pipeline.compute.reference.variants import (MAX_SIZE, GateQuestion, Network, ShapeQuestion, Variant, draw,
+                                                 draw_gates, draw_shapes)
 
 Subject = Union[Network, GateQuestion, ShapeQuestion]
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from typing import Mapping, Sequence
 
 from pipeline.model import Cue, Diagnostic, Document, Figure, Question, Skipped, SourceSpan
-from pipeline.readers import collector_paused, document_from_lines  # the Markdown reader's own steps, after its text is decoded
+from pipeline.readers import (collector_paused, document_from_lines)  # the Markdown reader's own steps, after its text is decoded
 
 
 @dataclass(frozen=True)

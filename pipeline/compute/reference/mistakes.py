@@ -6,7 +6,8 @@ from typing import Iterable
 
 from pipeline.compute.reference.cells import HIDDEN, make_cell
 from pipeline.compute.reference.unroll import unroll
-from pipeline.compute.reference.verified import GateQuestion, Network, ShapeQuestion, Value, output_shape, parameter_count
+from pipeline.compute.reference.verified import (GateQuestion, Network, ShapeQuestion, Value, output_shape,
+                                                 parameter_count)
 
 OTHER_BIAS = {"single": "double", "double": "single"}
 BIAS_MISTAKES = {  # keyed by the convention the student used

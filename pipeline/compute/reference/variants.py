@@ -9,7 +9,8 @@ from dataclasses import dataclass, replace
 from typing import Callable, Collection, Mapping, Sequence, TypeVar
 
 from pipeline.compute.reference.mistakes import Distractor, gate_mistakes, mistakes, shape_mistakes
-from pipeline.compute.reference.verified import Disagreement, GateQuestion, Network, ShapeQuestion, Verified, gate_dimension, output_shape, parameter_count
+from pipeline.compute.reference.verified import (Disagreement, GateQuestion, Network, ShapeQuestion, Verified,
+                                                 gate_dimension, output_shape, parameter_count)
 
 __all__ = [
     "Disagreement", "Distractor", "GateQuestion", "Network", "ShapeQuestion", "Variant", "Verified", "draw",

@@ -32,15 +32,16 @@ from __future__ import annotations
 
 import re
 
-from pipeline.markup import _parser, has_unbalanced_dollar, markdown_it_html
-from pipeline.curate.texprose.fragments import _Ambiguous, _expression, _Skip
-from pipeline.curate.texprose.vocabulary import _GREEK_CHARS, _LETTER, _MASK, _MAYBE_MATH, _PROTECTED, _PROTECTED_BLOCKS, _UNICODE_PREFIX
+from pipeline.markup import parser, has_unbalanced_dollar, markdown_it_html
+from pipeline.curate.texprose.fragments import Ambiguous, expression, Skip
+from pipeline.curate.texprose.vocabulary import (GREEK_CHARS, LETTER, MASK, MAYBE_MATH, PROTECTED, PROTECTED_BLOCKS,
+                                                 UNICODE_PREFIX)
 
 
 def mark_math(markdown: str) -> tuple[str, list[str]]:
     """The text with each bare TeX fragment it is sure of wrapped in `$...$` (Unicode math written as TeX),
     and the fragments that look like math but may not be, each once, in order."""
-    if not _MAYBE_MATH.search(markdown):
+    if not MAYBE_MATH.search(markdown):
         return markdown, []
     text, ambiguous = markdown, []
     for _ in range(4):  # until a pass changes nothing, so that marking marked text changes nothing
@@ -63,12 +64,12 @@ def _scan(text: str) -> tuple[list[tuple[int, int, str]], list[str]]:
         if not _starts_word(work, i):
             i += 1
             continue
-        found = _expression(work, i)
+        found = expression(work, i)
         if found is None:
             i += 1
-        elif isinstance(found, _Skip):
+        elif isinstance(found, Skip):
             i = max(found.end, i + 1)
-        elif isinstance(found, _Ambiguous):
+        elif isinstance(found, Ambiguous):
             ambiguous.append(text[found.start:found.end])
             i = found.end
         elif _touches_code(work, found.start, found.end):
@@ -85,31 +86,31 @@ def _scan(text: str) -> tuple[list[tuple[int, int, str]], list[str]]:
 
 
 def _masked(text: str) -> str:
-    """The text with code, math, link targets and the like replaced by _MASK, character for character."""
+    """The text with code, math, link targets and the like replaced by MASK, character for character."""
     chars = list(text)
     line_starts = [0] + [m.end() for m in re.finditer(r"\r\n?|\n", text)]
     line_starts.append(len(text))
-    for tok in _parser().parse(text):
-        if tok.type in _PROTECTED_BLOCKS and tok.map:
+    for tok in parser().parse(text):
+        if tok.type in PROTECTED_BLOCKS and tok.map:
             first, last = tok.map
             for k in range(line_starts[first], line_starts[min(last, len(line_starts) - 1)]):
                 if chars[k] not in "\r\n":
-                    chars[k] = _MASK
+                    chars[k] = MASK
     masked = "".join(chars)
-    return _PROTECTED.sub(lambda m: re.sub(r"[^\r\n]", _MASK, m.group()), masked)
+    return PROTECTED.sub(lambda m: re.sub(r"[^\r\n]", MASK, m.group()), masked)
 
 
 def _starts_word(w: str, i: int) -> bool:
     c = w[i]
-    if not (c.isascii() and (c.isalnum() or c == "\\")) and c not in _GREEK_CHARS and c not in _UNICODE_PREFIX:
+    if not (c.isascii() and (c.isalnum() or c == "\\")) and c not in GREEK_CHARS and c not in UNICODE_PREFIX:
         return False
-    return i == 0 or not _LETTER.match(w, i - 1)
+    return i == 0 or not LETTER.match(w, i - 1)
 
 
 def _touches_code(w: str, start: int, end: int) -> bool:
     """`self.x_t`, `x_t.shape`, `x_t[0]`, `data/x_t`, or no space between it and code, math or a dollar."""
     before, after, after2 = w[start - 1:start], w[end:end + 1], w[end + 1:end + 2]
-    if before in (".", "/", "@", "#", "$", _MASK) or after in ("[", "$", _MASK):
+    if before in (".", "/", "@", "#", "$", MASK) or after in ("[", "$", MASK):
         return True
     return after in (".", "/", "@") and bool(after2) and (after2.isalnum() or after2 == "_")
 

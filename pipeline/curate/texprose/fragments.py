@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline.curate.texprose.vocabulary import _ARG_COUNT, _BARE_RUN, _BINOP_CMDS, _COMMAND, _FUNC_CMDS, _GLUED_OP, _GREEK_CHARS, _IDENT, _MASK, _MATH_CMDS, _NUMBER, _PREFIX_CMDS, _SCRIPT_CMDS, _SIMPLE, _SPACED_OP, _SUB_RUN, _SUP_RUN, _UNICODE_BINOPS, _UNICODE_PREFIX, _UNICODE_TEX, _WORD, _to_tex
+from pipeline.curate.texprose.vocabulary import (ARG_COUNT, BARE_RUN, BINOP_CMDS, COMMAND, FUNC_CMDS, GLUED_OP,
+                                                 GREEK_CHARS, IDENT, MASK, MATH_CMDS, NUMBER, PREFIX_CMDS, SCRIPT_CMDS,
+                                                 SIMPLE, SPACED_OP, SUB_RUN, SUP_RUN, UNICODE_BINOPS, UNICODE_PREFIX,
+                                                 UNICODE_TEX, WORD, to_tex)
 
 
 @dataclass(frozen=True)
@@ -18,17 +21,17 @@ class _Term:
 
 
 @dataclass(frozen=True)
-class _Ambiguous:
+class Ambiguous:
     start: int
     end: int
 
 
 @dataclass(frozen=True)
-class _Skip:
+class Skip:
     end: int  # not math: go on scanning from here
 
 
-def _expression(w: str, i: int) -> _Term | _Ambiguous | _Skip | None:
+def expression(w: str, i: int) -> _Term | Ambiguous | Skip | None:
     """Terms joined by operators from position i, as one fragment, if any of them is math for sure."""
     first = _term(w, i)
     if not isinstance(first, _Term):
@@ -43,86 +46,86 @@ def _expression(w: str, i: int) -> _Term | _Ambiguous | _Skip | None:
         if not isinstance(nxt, _Term):
             break
         if op == "*":  # `a*x_t*b` may be emphasis: Markdown's reading, not ours, decides
-            return _Ambiguous(i, _expression_end(w, nxt.end))
-        math_op = op.startswith("\\") or op in _UNICODE_BINOPS
+            return Ambiguous(i, _expression_end(w, nxt.end))
+        math_op = op.startswith("\\") or op in UNICODE_BINOPS
         if spaced and not math_op and not (
                 (last.strong or last.number) and (nxt.strong or nxt.number) and (last.strong or nxt.strong)):
             break
         strong = strong or nxt.strong or op.startswith("\\")  # raw TeX between terms: math for sure
-        op = _UNICODE_TEX.get(op, op)
+        op = UNICODE_TEX.get(op, op)
         pieces += [f" {op} " if spaced or op.startswith("\\") else op, nxt.tex]
         last, end = nxt, nxt.end
     if not strong:
-        return _Skip(first.end)
+        return Skip(first.end)
     return _Term(i, end, re.sub(" +", " ", "".join(pieces)).strip(), True)
 
 
 def _expression_end(w: str, j: int) -> int:
     """Where a run of terms glued by operators ends (the extent of an ambiguous one)."""
-    while (op := _GLUED_OP.match(w, j)) and isinstance(nxt := _term(w, op.end()), _Term):
+    while (op := GLUED_OP.match(w, j)) and isinstance(nxt := _term(w, op.end()), _Term):
         j = nxt.end
     return j
 
 
 def _operator(w: str, j: int) -> tuple[str, bool, int] | None:
     """The operator at j joining two terms, as (operator, spaced, where the next term starts)."""
-    m = _GLUED_OP.match(w, j)
+    m = GLUED_OP.match(w, j)
     if m:
         return m.group(), False, m.end()
     if w.startswith("\\", j):
-        cmd = _COMMAND.match(w, j)
-        if cmd and cmd.group(1) in _BINOP_CMDS:  # `x\cdot y`
+        cmd = COMMAND.match(w, j)
+        if cmd and cmd.group(1) in BINOP_CMDS:  # `x\cdot y`
             after = cmd.end() + 1 if w.startswith(" ", cmd.end()) else cmd.end()
             return cmd.group(), False, after
         return "", False, j  # `\alpha\beta`: the next command is the next term
-    m = _SPACED_OP.match(w, j)
-    if not m or (m.group(1).startswith("\\") and m.group(1)[1:] not in _BINOP_CMDS):
+    m = SPACED_OP.match(w, j)
+    if not m or (m.group(1).startswith("\\") and m.group(1)[1:] not in BINOP_CMDS):
         return None
     return m.group(1), True, m.end()
 
 
-def _term(w: str, i: int) -> _Term | _Ambiguous | _Skip | None:
+def _term(w: str, i: int) -> _Term | Ambiguous | Skip | None:
     c = w[i:i + 1]
     if not c:
         return None
     if c == "\\":
         return _command(w, i)
-    if c in _UNICODE_PREFIX:
+    if c in UNICODE_PREFIX:
         scripted = _scripts(w, i + 1, i)
         if not isinstance(scripted, tuple):
             return scripted
-        return _prefixed(w, i, scripted[0], _UNICODE_PREFIX[c] + scripted[1], strong=bool(scripted[1]))
+        return _prefixed(w, i, scripted[0], UNICODE_PREFIX[c] + scripted[1], strong=bool(scripted[1]))
     if c.isascii() and c.isdigit():
         return _number(w, i)
-    if c in _GREEK_CHARS or (c.isascii() and c.isalpha()):
+    if c in GREEK_CHARS or (c.isascii() and c.isalpha()):
         return _lettered(w, i)
     return None
 
 
-def _command(w: str, i: int) -> _Term | _Ambiguous | _Skip | None:
-    m = _COMMAND.match(w, i)
+def _command(w: str, i: int) -> _Term | Ambiguous | Skip | None:
+    m = COMMAND.match(w, i)
     if not m:
         return None
     name = m.group(1)
-    if name not in _MATH_CMDS:
-        return _Skip(m.end())
+    if name not in MATH_CMDS:
+        return Skip(m.end())
     j, tex = m.end(), m.group()
-    for _ in range(_ARG_COUNT.get(name, 0)):
+    for _ in range(ARG_COUNT.get(name, 0)):
         close = _balanced(w, j, "{", "}", 60)
         if close is None:
-            return _Ambiguous(i, j)
-        tex += _to_tex(w[j:close])
+            return Ambiguous(i, j)
+        tex += to_tex(w[j:close])
         j = close
     scripted = _scripts(w, j, i)
     if not isinstance(scripted, tuple):
         return scripted
     j, scripts = scripted
     tex += scripts
-    if name in _FUNC_CMDS and w.startswith("(", j):
+    if name in FUNC_CMDS and w.startswith("(", j):
         close = _balanced(w, j, "(", ")", 100)
         if close is not None:
-            return _Term(i, close, tex + _to_tex(w[j:close]), True)
-    if name in _PREFIX_CMDS:
+            return _Term(i, close, tex + to_tex(w[j:close]), True)
+    if name in PREFIX_CMDS:
         return _prefixed(w, i, j, tex, strong=True)
     return _Term(i, j, tex, True)
 
@@ -138,29 +141,29 @@ def _prefixed(w: str, i: int, j: int, tex: str, strong: bool) -> _Term:
     return _Term(i, j, tex, strong)
 
 
-def _number(w: str, i: int) -> _Term | _Ambiguous | _Skip | None:
-    m = _NUMBER.match(w, i)
+def _number(w: str, i: int) -> _Term | Ambiguous | Skip | None:
+    m = NUMBER.match(w, i)
     j = m.end()
     nxt = w[j:j + 1]
     if nxt == "_" or (nxt.isascii() and nxt.isalpha()):  # 10_000, 3rd, 1e-3: not math
-        return _Skip(_word_end(w, i))
+        return Skip(_word_end(w, i))
     if nxt == "^":
         scripted = _script(w, j)
         if scripted is None:
             return _Term(i, j, m.group(), False, number=True)
-        if isinstance(scripted, _Ambiguous) or not w.startswith("{", j + 1):
-            return _Ambiguous(i, scripted.end if isinstance(scripted, _Ambiguous) else scripted[0])
+        if isinstance(scripted, Ambiguous) or not w.startswith("{", j + 1):
+            return Ambiguous(i, scripted.end if isinstance(scripted, Ambiguous) else scripted[0])
         return _Term(i, scripted[0], m.group() + scripted[1], True)
     return _Term(i, j, m.group(), False, number=True)
 
 
-def _lettered(w: str, i: int) -> _Term | _Ambiguous | _Skip | None:
-    if w[i] in _GREEK_CHARS:
-        if w[i + 1:i + 2] in _GREEK_CHARS or w[i + 1:i + 2].isalpha():
-            return _Skip(i + 1)  # part of a word
-        j, base = i + 1, _GREEK_CHARS[w[i]]
+def _lettered(w: str, i: int) -> _Term | Ambiguous | Skip | None:
+    if w[i] in GREEK_CHARS:
+        if w[i + 1:i + 2] in GREEK_CHARS or w[i + 1:i + 2].isalpha():
+            return Skip(i + 1)  # part of a word
+        j, base = i + 1, GREEK_CHARS[w[i]]
     else:
-        ident = _IDENT.match(w, i)
+        ident = IDENT.match(w, i)
         j, base = ident.end(), ident.group()
         if len(base) > 1:
             return _identifier(w, i, j)
@@ -169,30 +172,30 @@ def _lettered(w: str, i: int) -> _Term | _Ambiguous | _Skip | None:
         return scripted
     end, scripts = scripted
     if w[end:end + 1].isalnum() or w[end:end + 1] == "_":  # `x_{t}h`: glued to a word
-        return _Ambiguous(i, _word_end(w, end)) if scripts else _Skip(end)
+        return Ambiguous(i, _word_end(w, end)) if scripts else Skip(end)
     return _Term(i, end, base + scripts, bool(scripts))
 
 
-def _identifier(w: str, i: int, j: int) -> _Ambiguous | _Skip | None:
+def _identifier(w: str, i: int, j: int) -> Ambiguous | Skip | None:
     """A multi-letter name: `max_len` may be math, `keep_prob`, `W_hh_init` and `file_name.py` are code."""
     if w[j:j + 1] not in ("_", "^"):
-        return _Skip(j)
+        return Skip(j)
     end = _word_end(w, i)
     segments = re.split(r"[_^]", w[i:end])
     if len(segments) != 2 or not all(1 <= len(s) <= 3 for s in segments):
-        return _Skip(end)
+        return Skip(end)
     after, after2 = w[end:end + 1], w[end + 1:end + 2]
     if after in ("(", "[") or (after == "." and after2.isalnum()):  # max_len(...), ab_c.py
-        return _Skip(end)
-    return _Ambiguous(i, end)
+        return Skip(end)
+    return Ambiguous(i, end)
 
 
 def _word_end(w: str, i: int) -> int:
-    m = _WORD.match(w, i)
+    m = WORD.match(w, i)
     return m.end() if m else i + 1
 
 
-def _scripts(w: str, j: int, start: int) -> tuple[int, str] | _Ambiguous | _Skip:
+def _scripts(w: str, j: int, start: int) -> tuple[int, str] | Ambiguous | Skip:
     """At most one subscript and one superscript from position j; a second of a kind means code (`x_t_1`)."""
     seen, tex = "", ""
     while w[j:j + 1] in ("_", "^") and w[j] not in seen:
@@ -200,46 +203,46 @@ def _scripts(w: str, j: int, start: int) -> tuple[int, str] | _Ambiguous | _Skip
         if scripted is None:
             if seen:
                 break
-            return _Skip(j + 1)  # `x_ ` or `__init__`: no script there
-        if isinstance(scripted, _Ambiguous):
-            return _Ambiguous(start, scripted.end)
+            return Skip(j + 1)  # `x_ ` or `__init__`: no script there
+        if isinstance(scripted, Ambiguous):
+            return Ambiguous(start, scripted.end)
         seen += w[j]
         j, script = scripted
         tex += script
     if w[j:j + 1] in ("_", "^") and seen:
-        return _Skip(_word_end(w, j))
+        return Skip(_word_end(w, j))
     return j, tex
 
 
-def _script(w: str, j: int) -> tuple[int, str] | _Ambiguous | None:
+def _script(w: str, j: int) -> tuple[int, str] | Ambiguous | None:
     """One `_...` or `^...` at j, as (end, TeX)."""
     mark, k = w[j], j + 1
     c = w[k:k + 1]
     if c == "{":
         close = _balanced(w, k, "{", "}", 40)
-        return None if close is None else (close, mark + _to_tex(w[k:close]))
+        return None if close is None else (close, mark + to_tex(w[k:close]))
     if c in ("(", "<"):
         closer = ")" if c == "(" else ">"
-        m = _SIMPLE.match(w, k + 1)
+        m = SIMPLE.match(w, k + 1)
         if m and w.startswith(closer, m.end()) and len(m.group()) <= 16 and any(ch.isalnum() for ch in m.group()):
-            return m.end() + 1, f"{mark}{{{c}{_to_tex(m.group())}{closer}}}"
+            return m.end() + 1, f"{mark}{{{c}{to_tex(m.group())}{closer}}}"
         close = w.find(closer, k, k + 40)
         if c == "(" and close > 0 and "\n" not in w[k:close]:  # `x_(see above)`
-            return _Ambiguous(j, close + 1)
+            return Ambiguous(j, close + 1)
         return None
     if c == "\\":
-        m = _COMMAND.match(w, k)
-        if m and m.group(1) in _SCRIPT_CMDS:
+        m = COMMAND.match(w, k)
+        if m and m.group(1) in SCRIPT_CMDS:
             return m.end(), mark + m.group()
         return None
-    if c in _GREEK_CHARS:
-        return k + 1, mark + _GREEK_CHARS[c]
-    m = _BARE_RUN.match(w, k)
+    if c in GREEK_CHARS:
+        return k + 1, mark + GREEK_CHARS[c]
+    m = BARE_RUN.match(w, k)
     if not m or (c == "-" and mark == "_"):
         return None
     run = m.group()
-    if not (_SUB_RUN if mark == "_" else _SUP_RUN).fullmatch(run):
-        return _Ambiguous(j, m.end())
+    if not (SUB_RUN if mark == "_" else SUP_RUN).fullmatch(run):
+        return Ambiguous(j, m.end())
     return m.end(), mark + (run if len(run) == 1 else "{" + run + "}")
 
 
@@ -250,7 +253,7 @@ def _balanced(w: str, k: int, opener: str, closer: str, limit: int) -> int | Non
     depth = 0
     for p in range(k, min(len(w), k + limit)):
         ch = w[p]
-        if ch in ("\n", "\r", "$", "`", _MASK):
+        if ch in ("\n", "\r", "$", "`", MASK):
             return None
         depth += (ch == opener) - (ch == closer)
         if depth == 0:

@@ -8,35 +8,35 @@ _GREEK_NAMES = (
     "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi pi varpi "
     "rho varrho sigma varsigma tau upsilon phi varphi chi psi omega "
     "Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega").split()
-_GREEK_CHARS = dict(zip(
+GREEK_CHARS = dict(zip(
     "αβγδεζηθικλμνξπρσςτυφχψωϵϑϕϱϖΓΔΘΛΞΠΣΥΦΨΩ",
     ["\\" + n for n in (
         "alpha beta gamma delta varepsilon zeta eta theta iota kappa lambda mu nu xi pi rho sigma varsigma "
         "tau upsilon varphi chi psi omega epsilon vartheta phi varrho varpi "
         "Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega").split()]))
-_UNICODE_PREFIX = {"∂": r"\partial", "∇": r"\nabla", "∑": r"\sum", "∏": r"\prod"}
-_UNICODE_BINOPS = {"×": r"\times", "·": r"\cdot", "≈": r"\approx", "≤": r"\le", "≥": r"\ge", "≠": r"\neq",
+UNICODE_PREFIX = {"∂": r"\partial", "∇": r"\nabla", "∑": r"\sum", "∏": r"\prod"}
+UNICODE_BINOPS = {"×": r"\times", "·": r"\cdot", "≈": r"\approx", "≤": r"\le", "≥": r"\ge", "≠": r"\neq",
                    "←": r"\leftarrow", "→": r"\rightarrow", "∈": r"\in", "⊙": r"\odot", "∝": r"\propto"}
-_UNICODE_TEX = {**_GREEK_CHARS, **_UNICODE_PREFIX, **_UNICODE_BINOPS, "∞": r"\infty", "−": "-"}
+UNICODE_TEX = {**GREEK_CHARS, **UNICODE_PREFIX, **UNICODE_BINOPS, "∞": r"\infty", "−": "-"}
 
-_BINOP_CMDS = set(
+BINOP_CMDS = set(
     "cdot times div pm mp leftarrow rightarrow Leftarrow Rightarrow leftrightarrow to gets mapsto approx sim "
     "simeq equiv cong neq ne le leq ge geq ll gg in notin subset subseteq supset cup cap mid odot otimes "
     "oplus circ propto".split())
-_PREFIX_CMDS = set("sum prod int oint partial nabla log ln exp sin cos tan tanh sinh cosh max min argmax "
+PREFIX_CMDS = set("sum prod int oint partial nabla log ln exp sin cos tan tanh sinh cosh max min argmax "
                    "argmin lim det".split())
-_FUNC_CMDS = _PREFIX_CMDS | set(_GREEK_NAMES)  # may take a parenthesised argument: \sigma(z), \log(p)
-_ARG_COUNT = {"frac": 2, "dfrac": 2, "tfrac": 2, "binom": 2, "sqrt": 1,
+FUNC_CMDS = PREFIX_CMDS | set(_GREEK_NAMES)  # may take a parenthesised argument: \sigma(z), \log(p)
+ARG_COUNT = {"frac": 2, "dfrac": 2, "tfrac": 2, "binom": 2, "sqrt": 1,
               **{a: 1 for a in ("hat tilde bar vec dot ddot overline underline widehat widetilde mathbf "
                                 "mathrm mathcal mathbb mathit boldsymbol bm text operatorname").split()}}
 _SYMBOL_CMDS = set("infty ell ldots cdots vdots ddots dots forall exists emptyset top prime".split())
-_MATH_CMDS = set(_GREEK_NAMES) | _BINOP_CMDS | _PREFIX_CMDS | set(_ARG_COUNT) | _SYMBOL_CMDS
-_SCRIPT_CMDS = set(_GREEK_NAMES) | {"top", "prime", "ast", "star", "dagger", "infty", "ell"}
+MATH_CMDS = set(_GREEK_NAMES) | BINOP_CMDS | PREFIX_CMDS | set(ARG_COUNT) | _SYMBOL_CMDS
+SCRIPT_CMDS = set(_GREEK_NAMES) | {"top", "prime", "ast", "star", "dagger", "infty", "ell"}
 
-_MASK = "\x00"  # stands for protected text (code, math, URLs...) while scanning; never part of a fragment
+MASK = "\x00"  # stands for protected text (code, math, URLs...) while scanning; never part of a fragment
 
 # Inline text markdown-it does not show as written, or where TeX must not be looked for.
-_PROTECTED = re.compile(
+PROTECTED = re.compile(
     r"(?P<code>(?<!`)(`+)(?!`)[\s\S]*?(?<!`)\2(?!`))"                   # code span: a whole run of backticks
     r"|\$\$[\s\S]+?\$\$"                                                # $$...$$
     r"|\$(?:[^$\\]|\\[\s\S])+?\$"                                       # $...$
@@ -49,26 +49,26 @@ _PROTECTED = re.compile(
     r"|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"  # entities
     r"|\\[!-/:-@\[-`{-~]",                                              # backslash escapes
     re.M)
-_PROTECTED_BLOCKS = {"fence", "code_block", "math_block", "math_block_label", "html_block"}
+PROTECTED_BLOCKS = {"fence", "code_block", "math_block", "math_block_label", "html_block"}
 
-_MAYBE_MATH = re.compile(r"[_^\\" + "".join(_GREEK_CHARS) + "".join(_UNICODE_PREFIX) + "]")
-_IDENT = re.compile(r"[A-Za-z][A-Za-z0-9]*")
-_WORD = re.compile(r"[A-Za-z0-9_^]+")
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
-_COMMAND = re.compile(r"\\([A-Za-z]+)")
-_BARE_RUN = re.compile(r"-?[A-Za-z0-9]+")
-_SUB_RUN = re.compile(r"[A-Za-z]{1,2}\d{0,3}|\d{1,3}")
-_SUP_RUN = re.compile(r"[A-Za-z]|-?\d{1,3}")
-_SIMPLE = re.compile(r"(?:[A-Za-z](?![A-Za-z])|\d+|\\[A-Za-z]+|[" + "".join(_GREEK_CHARS) + r"]|[-+−*/,]| )+")
-_GLUED_OP = re.compile(r"[-+−*/=]|[" + "".join(_UNICODE_BINOPS) + "]")
-_SPACED_OP = re.compile(r"[ \t]+([=+/]|[" + "".join(_UNICODE_BINOPS) + r"]|\\[A-Za-z]+)[ \t]+")
-_LETTER = re.compile(r"[A-Za-z0-9_\\" + "".join(_GREEK_CHARS) + "]")
+MAYBE_MATH = re.compile(r"[_^\\" + "".join(GREEK_CHARS) + "".join(UNICODE_PREFIX) + "]")
+IDENT = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+WORD = re.compile(r"[A-Za-z0-9_^]+")
+NUMBER = re.compile(r"\d+(?:\.\d+)?")
+COMMAND = re.compile(r"\\([A-Za-z]+)")
+BARE_RUN = re.compile(r"-?[A-Za-z0-9]+")
+SUB_RUN = re.compile(r"[A-Za-z]{1,2}\d{0,3}|\d{1,3}")
+SUP_RUN = re.compile(r"[A-Za-z]|-?\d{1,3}")
+SIMPLE = re.compile(r"(?:[A-Za-z](?![A-Za-z])|\d+|\\[A-Za-z]+|[" + "".join(GREEK_CHARS) + r"]|[-+−*/,]| )+")
+GLUED_OP = re.compile(r"[-+−*/=]|[" + "".join(UNICODE_BINOPS) + "]")
+SPACED_OP = re.compile(r"[ \t]+([=+/]|[" + "".join(UNICODE_BINOPS) + r"]|\\[A-Za-z]+)[ \t]+")
+LETTER = re.compile(r"[A-Za-z0-9_\\" + "".join(GREEK_CHARS) + "]")
 
 
-def _to_tex(s: str) -> str:
+def to_tex(s: str) -> str:
     out = []
     for k, ch in enumerate(s):
-        cmd = _UNICODE_TEX.get(ch, ch)
+        cmd = UNICODE_TEX.get(ch, ch)
         out.append(cmd)
         nxt = s[k + 1:k + 2]
         if cmd.startswith("\\") and nxt.isascii() and nxt.isalpha():

@@ -36,8 +36,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline.render.diagrams.canvas import _Canvas, _MAX_LAYERS, _MAX_STEPS, _MAX_WIDTH
-from pipeline.render.diagrams.kinds import _bidirectional, _deep_rnn, _encoder_decoder, _language_model, _many_to_many, _many_to_many_unequal, _many_to_one, _one_to_many, _one_to_one, _recurrent_neuron, _recurrent_neuron_unrolled, _sampling
+from pipeline.render.diagrams.canvas import Canvas, MAX_LAYERS, MAX_STEPS, MAX_WIDTH
+from pipeline.render.diagrams.kinds import (draw_bidirectional, draw_deep_rnn, draw_encoder_decoder,
+                                            draw_language_model, draw_many_to_many, draw_many_to_many_unequal,
+                                            draw_many_to_one, draw_one_to_many, draw_one_to_one, draw_recurrent_neuron,
+                                            draw_recurrent_neuron_unrolled, draw_sampling)
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,7 @@ def _parse(description: str) -> tuple[str, dict[str, int]]:
         value = match.group(2)
         if not value.isdigit():
             raise ValueError(f"diagram {description!r}: {name} must be a whole number, not {value!r}")
-        limit = _MAX_LAYERS if name == "L" else _MAX_STEPS
+        limit = MAX_LAYERS if name == "L" else MAX_STEPS
         if not 1 <= int(value) <= limit:
             raise ValueError(f"diagram {description!r}: {name}={value} is out of range: 1 to {limit}, "
                              f"so the labels stay readable at phone width")
@@ -118,31 +121,31 @@ def diagram(description: str) -> Diagram:
     Raises ValueError, saying what was expected, for a description it cannot draw."""
     kind, sizes = _parse(description)
     parentheses = description.split()[-1:] == [PARENTHESES]
-    canvas = _Canvas()
+    canvas = Canvas()
     if kind == "one-to-one":
-        alt = _one_to_one(canvas)
+        alt = draw_one_to_one(canvas)
     elif kind == "one-to-many":
-        alt = _one_to_many(canvas, sizes["Ty"])
+        alt = draw_one_to_many(canvas, sizes["Ty"])
     elif kind == "many-to-one":
-        alt = _many_to_one(canvas, sizes["Tx"])
+        alt = draw_many_to_one(canvas, sizes["Tx"])
     elif kind == "many-to-many" and "Ty" in sizes:
-        alt = _many_to_many_unequal(canvas, sizes["Tx"], sizes["Ty"])
+        alt = draw_many_to_many_unequal(canvas, sizes["Tx"], sizes["Ty"])
     elif kind == "many-to-many":
-        alt = _many_to_many(canvas, sizes["Tx"])
+        alt = draw_many_to_many(canvas, sizes["Tx"])
     elif kind == "encoder-decoder":
-        alt = _encoder_decoder(canvas, sizes["Tx"], sizes["Ty"])
+        alt = draw_encoder_decoder(canvas, sizes["Tx"], sizes["Ty"])
     elif kind == "language-model":
-        alt = _language_model(canvas, sizes["T"])
+        alt = draw_language_model(canvas, sizes["T"])
     elif kind == "sampling":
-        alt = _sampling(canvas, sizes["T"])
+        alt = draw_sampling(canvas, sizes["T"])
     elif kind == "bidirectional":
-        alt = _bidirectional(canvas, sizes["Tx"])
+        alt = draw_bidirectional(canvas, sizes["Tx"])
     elif kind == "recurrent-neuron":
-        alt = _recurrent_neuron(canvas)
+        alt = draw_recurrent_neuron(canvas)
     elif kind == "recurrent-neuron unrolled":
-        alt = _recurrent_neuron_unrolled(canvas, sizes["T"])
+        alt = draw_recurrent_neuron_unrolled(canvas, sizes["T"])
     else:
-        alt = _deep_rnn(canvas, sizes["L"], sizes["T"])
+        alt = draw_deep_rnn(canvas, sizes["L"], sizes["T"])
     required, optional = _KINDS[kind]
     order = [n for n in required + optional if n in sizes]
     name = "-".join([kind.replace(" ", "-")] + [f"{n.lower()}{sizes[n]}" for n in order])
@@ -152,7 +155,7 @@ def diagram(description: str) -> Diagram:
     svg, width = canvas.svg(alt)
     if parentheses:  # every step label, <tspan>&lt;t&gt;</tspan>, and the title
         svg = re.sub(r"&lt;([^&<>]*)&gt;", r"(\1)", svg)
-    if width > _MAX_WIDTH:
+    if width > MAX_WIDTH:
         raise ValueError(f"diagram {description!r} is too wide to read on a phone ({width:g} units, at most "
-                         f"{_MAX_WIDTH}): draw fewer steps")
+                         f"{MAX_WIDTH}): draw fewer steps")
     return Diagram(svg=svg, alt=alt, name=name, width=width)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import drawsvg as draw
 
 # Sizes in user units, which are CSS pixels at the figure's natural width.
-_FONT = 22  # labels
+FONT = 22  # labels
 _SCRIPT = 15  # their super- and subscripts
 _NOTE = 14  # words such as "encoder" and "softmax"
 _RAISE = 8  # baseline shift of a superscript
@@ -17,19 +17,19 @@ _STROKE = 1.6
 _HEAD_LENGTH = 9
 _HEAD_HALF_WIDTH = 4
 _MARGIN = 6
-_MAX_STEPS = 6
-_MAX_LAYERS = 4
+MAX_STEPS = 6
+MAX_LAYERS = 4
 # At 640 units a figure fits a printed page's text width at its natural size, and on a phone (about 340 px
 # of text width) its labels still come out at 12 px.
-_MAX_WIDTH = 640
+MAX_WIDTH = 640
 
 # One unrolled row: cells and the rows of labels above and below them.
-_CELL_W, _CELL_H = 40, 40
-_OUT_BASE = 30  # baseline of the output labels
-_OUT_TIP = 40  # where arrows into an output label end
-_CELL_TOP = 80
-_IN_BASE = 180  # baseline of the input labels
-_IN_TAIL = 158  # where arrows out of an input label start
+CELL_W, CELL_H = 40, 40
+OUT_BASE = 30  # baseline of the output labels
+OUT_TIP = 40  # where arrows into an output label end
+CELL_TOP = 80
+IN_BASE = 180  # baseline of the input labels
+IN_TAIL = 158  # where arrows out of an input label start
 _STEP = 100  # distance between the centres of neighbouring cells
 
 # Rough advance widths in ems, only to size the viewBox round the labels; unknown characters count 0.6.
@@ -39,10 +39,10 @@ _ADVANCE = {" ": 0.3, "(": 0.4, ")": 0.4, "[": 0.4, "]": 0.4, "-": 0.4, "<": 0.8
 
 
 # A label is a list of runs: (text, style), style one of "var" (italic letter), "sup", "sub", "text".
-_Runs = tuple[tuple[str, str], ...]
+Runs = tuple[tuple[str, str], ...]
 
 
-def _var(letter: str, sup: str = "", sub: str = "") -> _Runs:
+def var_label(letter: str, sup: str = "", sub: str = "") -> Runs:
     runs = [(letter, "var")]
     if sup:
         runs.append((sup, "sup"))
@@ -51,21 +51,21 @@ def _var(letter: str, sup: str = "", sub: str = "") -> _Runs:
     return tuple(runs)
 
 
-def _step(letter: str, t: int | str) -> _Runs:
+def step_label(letter: str, t: int | str) -> Runs:
     """x<1>, ŷ<t>: the documents' time-step superscript."""
-    return _var(letter, sup=f"<{t}>")
+    return var_label(letter, sup=f"<{t}>")
 
 
 def _width(text: str, size: float) -> float:
     return sum(_ADVANCE.get(ch, 0.6) for ch in text) * size
 
 
-def _runs_width(runs: _Runs) -> float:
-    return sum(_width(text, _FONT if style in ("var", "text") else _SCRIPT) for text, style in runs)
+def _runs_width(runs: Runs) -> float:
+    return sum(_width(text, FONT if style in ("var", "text") else _SCRIPT) for text, style in runs)
 
 
 @dataclass
-class _Canvas:
+class Canvas:
     """The elements of one figure and the box round everything drawn, which becomes the viewBox."""
     elements: list = field(default_factory=list)
     box: list[float] = field(default_factory=lambda: [float("inf"), float("inf"), float("-inf"), float("-inf")])
@@ -73,7 +73,7 @@ class _Canvas:
     def _cover(self, x0: float, y0: float, x1: float, y1: float) -> None:
         self.box = [min(self.box[0], x0), min(self.box[1], y0), max(self.box[2], x1), max(self.box[3], y1)]
 
-    def cell(self, cx: float, cy: float, shaded: bool = False, w: float = _CELL_W, h: float = _CELL_H) -> None:
+    def cell(self, cx: float, cy: float, shaded: bool = False, w: float = CELL_W, h: float = CELL_H) -> None:
         # A faint fill in currentColor marks a second network and stays visible in night mode.
         fill = {"fill": "currentColor", "fill_opacity": 0.12} if shaded else {"fill": "none"}
         self.elements.append(draw.Rectangle(cx - w / 2, cy - h / 2, w, h, rx=6, stroke="currentColor",
@@ -110,12 +110,12 @@ class _Canvas:
         self.elements.append(draw.Circle(x, y, 3, fill="currentColor", stroke="none"))
         self._cover(x - 3, y - 3, x + 3, y + 3)
 
-    def label(self, x: float, y: float, runs: _Runs, role: str, anchor: str = "middle") -> float:
+    def label(self, x: float, y: float, runs: Runs, role: str, anchor: str = "middle") -> float:
         """Text with its baseline at y, centred on x (or starting at x); returns where it starts."""
         width = _runs_width(runs) + sum(_GAP for (_, a), (_, b) in zip(runs, runs[1:])
                                         if b == "text" and a in ("sup", "sub"))
         start = x - width / 2 if anchor == "middle" else x
-        text = draw.Text([], _FONT, x, y, text_anchor=anchor, fill="currentColor", class_=f"diagram-{role}")
+        text = draw.Text([], FONT, x, y, text_anchor=anchor, fill="currentColor", class_=f"diagram-{role}")
         shift, previous = 0, ""
         for content, style in runs:
             target = {"sup": -_RAISE, "sub": _DROP}.get(style, 0)
@@ -136,8 +136,8 @@ class _Canvas:
         self.elements.append(text)
         raised = any(style == "sup" for _, style in runs)
         lowered = any(style == "sub" for _, style in runs)
-        top = y - max(0.78 * _FONT, _RAISE + 0.75 * _SCRIPT if raised else 0)
-        bottom = y + max(0.25 * _FONT, _DROP + 0.25 * _SCRIPT if lowered else 0)
+        top = y - max(0.78 * FONT, _RAISE + 0.75 * _SCRIPT if raised else 0)
+        bottom = y + max(0.25 * FONT, _DROP + 0.25 * _SCRIPT if lowered else 0)
         self._cover(start, top, start + width, bottom)
         return start
 
@@ -152,7 +152,7 @@ class _Canvas:
     def over_arrow(self, x: float, y: float, leftward: bool) -> None:
         """The small arrow over a forward (a→) or backward (a←) activation's letter: drawn, because
         renderers that place glyphs one by one, WeasyPrint among them, cannot stack a combining arrow."""
-        x0, x1 = x, x + 0.5 * _FONT
+        x0, x1 = x, x + 0.5 * FONT
         tip, tail = (x0, x1) if leftward else (x1, x0)
         self.elements.append(draw.Line(tail, y, tip, y, stroke="currentColor", stroke_width=1.1,
                                        class_="diagram-accent"))
@@ -176,34 +176,34 @@ class _Canvas:
 
 
 @dataclass(frozen=True)
-class _Column:
-    input: _Runs | None = None
-    output: _Runs | None = None
+class Column:
+    input: Runs | None = None
+    output: Runs | None = None
     shaded: bool = False
 
 
-def _row(canvas: _Canvas, columns: list[_Column], step: float = _STEP, initial: _Runs | None = None,
+def draw_row(canvas: Canvas, columns: list[Column], step: float = _STEP, initial: Runs | None = None,
          keep_clear: float = 0) -> list[float]:
     """One unrolled recurrent layer: a cell per column, its input below, its output above, and activations
     a<1>, a<2>... passed left to right; `initial` labels an arrow into the first cell. Returns the centres
     of the columns. An activation's label is centred on the part of its arrow past `keep_clear`, measured
     from the cell the arrow leaves, so a line crossing the arrow there misses it."""
-    cy = _CELL_TOP + _CELL_H / 2
+    cy = CELL_TOP + CELL_H / 2
     centres = [i * step for i in range(len(columns))]
     if initial is not None:
-        start = -(step - _CELL_W) - _CELL_W / 2
-        canvas.arrow((start, cy), (-_CELL_W / 2, cy))
-        canvas.label((start - _CELL_W / 2) / 2, cy - 7, initial, "activation")
+        start = -(step - CELL_W) - CELL_W / 2
+        canvas.arrow((start, cy), (-CELL_W / 2, cy))
+        canvas.label((start - CELL_W / 2) / 2, cy - 7, initial, "activation")
     for i, (cx, column) in enumerate(zip(centres, columns)):
         canvas.cell(cx, cy, shaded=column.shaded)
         if column.input is not None:
-            canvas.label(cx, _IN_BASE, column.input, "input")
-            canvas.arrow((cx, _IN_TAIL), (cx, cy + _CELL_H / 2))
+            canvas.label(cx, IN_BASE, column.input, "input")
+            canvas.arrow((cx, IN_TAIL), (cx, cy + CELL_H / 2))
         if column.output is not None:
-            canvas.label(cx, _OUT_BASE, column.output, "output")
-            canvas.arrow((cx, cy - _CELL_H / 2), (cx, _OUT_TIP))
+            canvas.label(cx, OUT_BASE, column.output, "output")
+            canvas.arrow((cx, cy - CELL_H / 2), (cx, OUT_TIP))
         if i + 1 < len(columns):
-            left, right = cx + _CELL_W / 2, centres[i + 1] - _CELL_W / 2
+            left, right = cx + CELL_W / 2, centres[i + 1] - CELL_W / 2
             canvas.arrow((left, cy), (right, cy))
-            canvas.label((left + keep_clear + right) / 2, cy - 7, _step("a", i + 1), "activation")
+            canvas.label((left + keep_clear + right) / 2, cy - 7, step_label("a", i + 1), "activation")
     return centres
