@@ -87,7 +87,7 @@ def load_document(path: str | Path, *, curate: bool = True, compute: bool = True
         return Document(shown, slug_of(shown), "", slug_of(shown), diagnostics=(stage_failed(shown, "reader", exc),))
     stages = [("curation", _curate)] if curate and doc.dialect else []
     stages += [("recompute", _recompute)] if compute and doc.questions else []
-    stages += [("rubric", curation.rubrics_checked)] if curate and doc.dialect else []
+    stages += [("rubric", _rubrics_checked)] if curate and doc.dialect else []
     for stage, step in stages + [("tags", _tag)]:
         try:
             doc = step(doc)
@@ -105,6 +105,12 @@ def _recompute(doc: Document) -> Document:
 
     questions, extra = recompute(list(doc.questions), lines={doc.path: doc.lines})
     return replace(doc, questions=tuple(questions), diagnostics=doc.diagnostics + tuple(extra))
+
+
+def _rubrics_checked(doc: Document) -> Document:
+    from pipeline.render.rubric import rubrics_checked  # markdown-it loads only for documents that are curated
+
+    return rubrics_checked(doc)
 
 
 def _tag(doc: Document) -> Document:

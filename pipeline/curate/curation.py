@@ -125,25 +125,6 @@ def figures_checked(q: Question) -> Question:
         Diagnostic(q.source.file, q.source.line_start, "warning", "figure-disagrees", f"{q.id}: {m}") for m in found))
 
 
-def rubrics_checked(doc: Document) -> Document:
-    """The document with a `rubric-weak` warning on each written question whose generated rubric a grader
-    could not mark with (see rubric.problems): its overlay fix should give a `rubric`. Runs after
-    recomputation, which makes a question with a computed answer a numeric item, graded by its breakdown."""
-    from pipeline.render.rubric import problems  # markdown-it loads only for documents that are curated
-
-    overlay = overlay_path(doc.path).as_posix()
-    questions = []
-    for q in doc.questions:
-        found = problems(q)
-        if found:
-            q = q.with_(diagnostics=q.diagnostics + (Diagnostic(
-                q.source.file, q.source.line_start, "warning", "rubric-weak",
-                f"{q.id}: its written rubric is not one to grade with: {'; '.join(found)}; give its fix in "
-                f"{overlay} a `rubric`, each criterion a term, value or equation of the answer"),))
-        questions.append(q)
-    return replace(doc, questions=tuple(questions))
-
-
 def explanations_checked(doc: Document) -> Document:
     """The document with an `explanation-missing` note on each choice question that says which option is
     right but not why: the card's back would only mark it. Its overlay fix can say why, for learners."""

@@ -8,13 +8,14 @@ worth half a point each. Nothing is written that the reference answer or the com
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
-from pipeline.model import Question
+from pipeline.curate.overlay import overlay_path
+from pipeline.model import Diagnostic, Document, Question
 from pipeline.render.present import present
 
 MIN_KEY_POINT = 0.5  # a written key point worth less is too fine to grade; fewer, larger points are made
@@ -238,4 +239,22 @@ def _sentences(text: str) -> list[str]:
     return [s for s in out if s]
 
 
-__all__ = ["MIN_KEY_POINT", "Criterion", "Rubric", "gradeable", "key_points", "problems", "rubric", "shares"]
+def rubrics_checked(doc: Document) -> Document:
+    """The document with a `rubric-weak` warning on each written question whose generated rubric a grader
+    could not mark with (see `problems`): its overlay fix should give a `rubric`. Runs after
+    recomputation, which makes a question with a computed answer a numeric item, graded by its breakdown."""
+    overlay = overlay_path(doc.path).as_posix()
+    questions = []
+    for q in doc.questions:
+        found = problems(q)
+        if found:
+            q = q.with_(diagnostics=q.diagnostics + (Diagnostic(
+                q.source.file, q.source.line_start, "warning", "rubric-weak",
+                f"{q.id}: its written rubric is not one to grade with: {'; '.join(found)}; give its fix in "
+                f"{overlay} a `rubric`, each criterion a term, value or equation of the answer"),))
+        questions.append(q)
+    return replace(doc, questions=tuple(questions))
+
+
+__all__ = ["MIN_KEY_POINT", "Criterion", "Rubric", "gradeable", "key_points", "problems", "rubric", "rubrics_checked",
+           "shares"]

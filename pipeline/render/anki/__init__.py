@@ -10,9 +10,9 @@ from typing import Sequence
 from pipeline.files.atomic import atomic_write_text
 from pipeline.files.source import read_source
 from pipeline.model import Bank, Diagnostic, Document, stage_failed
+from pipeline.render import TEMPLATES
 from pipeline.select import identity
 
-TEMPLATES = Path(__file__).resolve().parents[3] / "templates"  # the project's card templates
 
 
 def write(bank: Bank, out: Path) -> list[Diagnostic]:
@@ -38,8 +38,9 @@ def build_decks(docs: Sequence[Document], out_dir: Path, lock_path: Path, templa
     try:
         note_types = load_note_types(templates_dir)
     except OSError as exc:
-        return [Diagnostic(templates_dir.as_posix(), 0, "error", "anki-template-missing",
-                           f"cannot read the card templates: {exc}")]
+        shown = templates_dir.relative_to(Path.cwd()) if templates_dir.is_relative_to(Path.cwd()) else templates_dir
+        return [Diagnostic(shown.as_posix(), 0, "error", "anki-template-missing",
+                           f"cannot read the card templates: {exc.strerror or exc} ({Path(exc.filename or '').name})")]
     settings, diags = load_deck_tree(tree) if tree is not None else (DeckTree(), [])
     if settings is None:  # decks written under another parent would reach learners as a second deck tree
         return diags

@@ -13,6 +13,7 @@ from typing import Any, Iterator, Sequence
 import jinja2
 from markupsafe import Markup
 
+from pipeline.render import TEMPLATES
 from pipeline.compute import sizes
 from pipeline.files.assets import IMAGE, image_type, project_file, svg_problem
 from pipeline.files.cache import Store
@@ -251,7 +252,7 @@ def _grid_answer(item: ExamItem, store: Store | None) -> str:
     return "written"
 
 
-def exam_html(version: ExamVersion, store: Store | None = None, templates_dir: Path = Path("templates")) -> str:
+def exam_html(version: ExamVersion, store: Store | None = None, templates_dir: Path = TEMPLATES) -> str:
     """The complete, self-contained HTML of one version's exam paper (CSS inline, math as data URIs)."""
     exam = version.exam
     ctx = _common(version, templates_dir, "exam")
@@ -261,7 +262,7 @@ def exam_html(version: ExamVersion, store: Store | None = None, templates_dir: P
     return _environment(str(templates_dir)).get_template("exam.html.j2").render(**ctx)
 
 
-def key_html(version: ExamVersion, store: Store | None = None, templates_dir: Path = Path("templates")) -> str:
+def key_html(version: ExamVersion, store: Store | None = None, templates_dir: Path = TEMPLATES) -> str:
     """The complete, self-contained HTML of one version's answer key."""
     ctx = _common(version, templates_dir, "key")
     ctx["items"] = [_item_context(item, store, key=True) for item in version.items]
@@ -278,7 +279,7 @@ def key_html(version: ExamVersion, store: Store | None = None, templates_dir: Pa
 
 
 def write_exams(versions: Sequence[ExamVersion], out_dir: Path, *, store: Store | None = None,
-                templates_dir: Path = Path("templates"), workers: int = 2) -> list[Diagnostic]:
+                templates_dir: Path = TEMPLATES, workers: int = 2) -> list[Diagnostic]:
     """Write <exam>-<V>.pdf and <exam>-<V>-key.pdf for every version.
 
     An exam's papers and keys, all its versions, are one unit: each is rendered to memory, then all are

@@ -9,6 +9,7 @@ from pathlib import Path
 import jinja2
 import segno
 
+from pipeline.render import TEMPLATES
 from pipeline.select.sheet import ID_DIGITS, MARKER, MARKER_INSET, QR, SheetLayout
 
 QR_MODULES_BORDER = 2  # quiet zone of the page code, in modules, inside its QR-millimetre square
@@ -30,7 +31,7 @@ def key_marks(sheet: SheetLayout) -> dict[str, set[str]]:
 
 
 def sheet_html(sheet: SheetLayout, filled: dict[str, set[str]] | None = None, *, date: str = "",
-               templates_dir: Path = Path("templates")) -> str:
+               templates_dir: Path = TEMPLATES) -> str:
     filled = filled or {}
     width, height = sheet.width, sheet.height
     pages = []
