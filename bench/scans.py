@@ -11,7 +11,7 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
-from pipeline.select.sheet import SheetLayout, SheetQuestion
+from pipeline.render.exam.sheet_layout import SheetLayout, SheetQuestion
 
 # style -> the state a reader must report for it
 STYLES = {"solid": "filled", "tick": "filled", "cross": "filled", "pencil": "filled", "blank": "empty",

@@ -16,7 +16,7 @@ import pytest
 import weasyprint
 from fontTools.ttLib import TTFont
 
-from pipeline.render.diagrams import diagram
+from pipeline.diagrams import diagram
 
 NS = {"svg": "http://www.w3.org/2000/svg"}
 

@@ -18,7 +18,7 @@ from pipeline.grading.batch import load_layouts
 from pipeline.grading.scan import Problem, read_page
 from pipeline.grading.score import Marks, points_for, score_question
 from pipeline.render.exam.papers import write_exams
-from pipeline.select.sheet import PAGE_MM, SheetQuestion, layout, score_steps
+from pipeline.render.exam.sheet_layout import PAGE_MM, SheetQuestion, layout, score_steps
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -15,7 +15,7 @@ to report a problem at; curation.py applies them. The format:
     note = "..."                            # optional: a note shown to the learner
     rubric = ["...", "..."]                 # optional: a written answer's grading criteria, points shared evenly
     [[fix.figure]]                          # optional, repeatable: supply a figure the document lacks
-    diagram = "many-to-many Tx=4"           # a diagram description (see render/diagrams/), or
+    diagram = "many-to-many Tx=4"           # a diagram description (see pipeline/diagrams/), or
     file = "q02.svg"                        # an SVG or PNG file beside the overlay, inside the project, or
     equation = "y = W x + b"                # a displayed equation the text introduces but lacks (TeX)
     fills = 1                               # the question's missing figure it supplies (1 = its first);
@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.files import assets, tomlfile
-from pipeline.render.diagrams import diagram
+from pipeline.diagrams import diagram
 from pipeline.model import FIGURE_PLACES, Diagnostic, KINDS, Vary
 from pipeline.files.source import read_source
 

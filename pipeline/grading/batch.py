@@ -10,47 +10,18 @@ from __future__ import annotations
 import json
 import tomllib
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
-import cv2
 import numpy as np
 
+from pipeline.grading.kept import Page, Result
 from pipeline.grading.scan import PageReading, Problem, read_file
-from pipeline.grading.score import Grade, Marks, grade
+from pipeline.grading.report import write_outputs
+from pipeline.grading.score import Marks, grade
 from pipeline.model import Diagnostic
-from pipeline.select.sheet import SheetLayout
-
-
-@dataclass
-class Page:
-    """A page read, as kept between batches."""
-    file: str
-    page: int
-    exam: str
-    version: str
-    sheet_page: int
-    digest: str
-    student: str | None
-    states: dict[int, str]  # box index -> "filled" or "doubtful"; every other box of the page is empty
-    layout: str = ""  # fingerprint of the layout the page was read against
-
-    def to_json(self) -> dict:
-        return {"file": self.file, "page": self.page, "exam": self.exam, "version": self.version,
-                "sheet_page": self.sheet_page, "digest": self.digest, "student": self.student,
-                "states": {str(k): v for k, v in sorted(self.states.items())}, "layout": self.layout}
-
-    @classmethod
-    def from_json(cls, raw: dict) -> "Page":
-        raw = dict(raw)
-        raw["states"] = {int(k): v for k, v in raw["states"].items()}
-        return cls(**raw)
-
-    @property
-    def who(self) -> str:
-        """The student, or for a page whose id cannot be read, the page itself until the teacher says."""
-        return self.student or f"unknown-{self.digest[:8]}"
+from pipeline.render.exam.sheet_layout import SheetLayout
 
 
 @dataclass
@@ -108,15 +79,6 @@ def read_decisions(path: Path) -> tuple[list[Decision], list[Diagnostic]]:
     return decisions, diags
 
 
-@dataclass
-class Result:
-    exam: str
-    grades: list[Grade] = field(default_factory=list)
-    marks: dict[tuple[str, int], Marks] = field(default_factory=dict)
-    pages: list[Page] = field(default_factory=list)
-    new_pages: int = 0
-
-
 def _page_record(reading: PageReading, layout: SheetLayout) -> Page:
     return Page(file=reading.file, page=reading.page, exam=reading.exam, version=reading.version,
                 sheet_page=reading.sheet_page, digest=reading.digest, student=reading.student(layout),
@@ -128,7 +90,6 @@ def grade_scans(scans: Sequence[Path], out: Path, sheets: Path, exam: str | None
                 resolve: Path | None = None, workers: int = 2) -> tuple[list[Result], list[Diagnostic]]:
     """Read the scans (on `workers` processes), add their pages to those kept in `out`, and write every
     exam's outputs there."""
-    from pipeline.grading.report import write_outputs
 
     diags: list[Diagnostic] = []
     layouts = load_layouts(sheets)
@@ -308,14 +269,4 @@ def _points_text(value: str) -> str:
     return str(int(number)) if number.is_integer() else f"{number:g}"
 
 
-def save_kept(out: Path, exam: str, pages: list[Page]) -> dict[Path, bytes]:
-    text = json.dumps([p.to_json() for p in pages], indent=1, sort_keys=True) + "\n"
-    return {Path(out) / f"{exam}-pages.json": text.encode("utf-8")}
-
-
-def png(image: np.ndarray) -> bytes:
-    ok, data = cv2.imencode(".png", image)
-    return data.tobytes()
-
-
-__all__ = ["Decision", "Page", "Result", "grade_scans", "load_layouts", "read_decisions", "save_kept"]
+__all__ = ["Decision", "grade_scans", "load_layouts", "read_decisions"]

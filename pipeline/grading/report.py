@@ -15,12 +15,12 @@ import numpy as np
 
 from pipeline.select.versions import format_points
 from pipeline.files.atomic import atomic_write_all
-from pipeline.grading.batch import Page, Result, png, save_kept
+from pipeline.grading.kept import Page, Result, png, save_kept
 from pipeline.grading.scan import PX_PER_MM
 from pipeline.grading.score import Grade, item_analysis
 from pipeline.model import Diagnostic
 from pipeline.render.exam.sheet import key_marks
-from pipeline.select.sheet import SheetLayout
+from pipeline.render.exam.sheet_layout import SheetLayout
 
 CROP_MARGIN = 4.0  # mm around a doubtful box in the review list
 

@@ -16,7 +16,7 @@ from typing import Iterator, Mapping
 import cv2
 import numpy as np
 
-from pipeline.select.sheet import MARKER, QR, Box, SheetLayout, parse_code
+from pipeline.render.exam.sheet_layout import MARKER, QR, Box, SheetLayout, parse_code
 
 DPI = 150  # PDF pages are rendered at this resolution: a 5 mm box is 30 pixels, a code module 5
 MAX_SIDE = 6000  # pixels: the largest side a PDF page is rendered at

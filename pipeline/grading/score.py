@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
-from pipeline.select.sheet import SheetLayout, SheetQuestion
+from pipeline.render.exam.sheet_layout import SheetLayout, SheetQuestion
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
 from pipeline.files.assets import MAX_BYTES, image_type, project_file, svg_problem
-from pipeline.render.diagrams import diagram
+from pipeline.diagrams import diagram
 from pipeline.model import Figure, Question
 from pipeline.files.source import read_source
 

@@ -29,6 +29,14 @@ _KEYS = {"name", "description", "practice", "unanswered"}
 MAX_NAME = 200  # characters of the parent deck's name
 MAX_PRACTICE = 20
 
+# Questions the source leaves unanswered sit in a deck tree of their own, so that studying a document's deck
+# (or the parent) never brings up a card with no answer. Suspending them instead would not last: Anki's
+# import, with its default of no scheduling, makes every card it adds new again.
+UNANSWERED_DECK = "Unanswered questions"
+# A question that shows a figure nobody supplied cannot be answered. Its card is suspended, which Anki's import
+# keeps only with scheduling; by default it makes the card new, so a deck tree of its own keeps it out of study.
+FIGURE_DECK = "Questions missing a figure"
+
 
 @dataclass(frozen=True)
 class DeckTree:
@@ -83,7 +91,6 @@ def parse_deck_tree(text: str, where: str) -> tuple[DeckTree | None, list[Diagno
         return invalid(line_of("name"), f"`name` has {len(name):,} characters, more than the {MAX_NAME} a deck name may have")
     if controls_removed(name) != name:
         return invalid(line_of("name"), "`name` holds control or text-direction characters; write the name as it reads")
-    from pipeline.render.anki.decks import FIGURE_DECK, UNANSWERED_DECK
 
     top = " ".join(name.split("::")[0].split()).casefold()
     if top in (FIGURE_DECK.casefold(), UNANSWERED_DECK.casefold()):

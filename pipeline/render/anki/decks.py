@@ -13,21 +13,14 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Sequence
 
-from pipeline.select.decktree import DeckTree
+from pipeline.select.decktree import FIGURE_DECK, UNANSWERED_DECK, DeckTree
 from pipeline.files.atomic import atomic_write_bytes, settle
 from pipeline.select.identity import Identities
 from pipeline.model import Diagnostic, Document
 from pipeline.render.anki.notes import DeckBank, DocumentNotes, render_failed
 from pipeline.render.anki.package import DeckSpec, PlacedNote, package_bytes
 
-# Questions the source leaves unanswered sit in a deck tree of their own, so that studying a document's deck
-# (or the parent) never brings up a card with no answer. Suspending them instead would not last: Anki's
-# import, with its default of no scheduling, makes every card it adds new again.
-UNANSWERED_DECK = "Unanswered questions"
 PRACTICE_DECK = "Practice"
-# A question that shows a figure nobody supplied cannot be answered. Its card is suspended, which Anki's import
-# keeps only with scheduling; by default it makes the card new, so a deck tree of its own keeps it out of study.
-FIGURE_DECK = "Questions missing a figure"
 ALL_PACKAGE = "all.apkg"
 # Below this many notes a second process costs more than it saves (the five seeds have 85).
 PARALLEL_MIN_NOTES = 2_000

@@ -328,7 +328,7 @@ def _with_sheets(files: dict[str, str | tuple[str, ...]], versions: Sequence[Exa
     """Each version's answer sheet after its paper, filled in after its key, and alone; returns the sheet
     layouts (`<exam>-<V>-sheet.json`), which the scan reader and the scores read."""
     from pipeline.render.exam.sheet import key_marks, sheet_html
-    from pipeline.select.sheet import layout
+    from pipeline.render.exam.sheet_layout import layout
 
     layouts = {}
     for v in versions:

@@ -10,7 +10,7 @@ import jinja2
 import segno
 
 from pipeline.render import TEMPLATES
-from pipeline.select.sheet import ID_DIGITS, MARKER, MARKER_INSET, QR, SheetLayout
+from pipeline.render.exam.sheet_layout import ID_DIGITS, MARKER, MARKER_INSET, QR, SheetLayout
 
 QR_MODULES_BORDER = 2  # quiet zone of the page code, in modules, inside its QR-millimetre square
 

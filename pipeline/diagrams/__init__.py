@@ -36,8 +36,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline.render.diagrams.canvas import Canvas, MAX_LAYERS, MAX_STEPS, MAX_WIDTH
-from pipeline.render.diagrams.kinds import (draw_bidirectional, draw_deep_rnn, draw_encoder_decoder,
+from pipeline.diagrams.canvas import Canvas, MAX_LAYERS, MAX_STEPS, MAX_WIDTH
+from pipeline.diagrams.kinds import (draw_bidirectional, draw_deep_rnn, draw_encoder_decoder,
                                             draw_language_model, draw_many_to_many, draw_many_to_many_unequal,
                                             draw_many_to_one, draw_one_to_many, draw_one_to_one, draw_recurrent_neuron,
                                             draw_recurrent_neuron_unrolled, draw_sampling)

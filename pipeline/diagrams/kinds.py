@@ -2,7 +2,7 @@
 that describes it for screen readers and captions."""
 from __future__ import annotations
 
-from pipeline.render.diagrams.canvas import (CELL_H, CELL_TOP, CELL_W, FONT, IN_BASE, IN_TAIL, OUT_BASE, OUT_TIP,
+from pipeline.diagrams.canvas import (CELL_H, CELL_TOP, CELL_W, FONT, IN_BASE, IN_TAIL, OUT_BASE, OUT_TIP,
                                              Canvas, Column, draw_row, Runs, step_label, var_label)
 
 def _span(letter: str, last: int) -> str:
