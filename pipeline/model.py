@@ -104,6 +104,8 @@ class Computed:
     note: str = ""  # anything else the learner should be told (e.g. a corrected label)
     axes: tuple[str, ...] = ()  # for a shape, what each dimension holds, in order, e.g. ("batch size", ...)
     binding: Binding | None = None  # the network and question it was computed from, when read as one
+    asks: str = ""  # what was computed, as data: "parameters", "dimension", "output-shape", "input-shape" (the
+    #                 Binding's words), "derivative"; the learner's wording is `quantity`
 
 
 @dataclass(frozen=True)
@@ -184,6 +186,8 @@ class Question:
         data["diagnostics"] = [str(d) for d in self.diagnostics]
         data["cues"] = [str(c) for c in self.cues]
         data["answered"] = self.answered
+        for c in data["computed"]:  # the bank's public form names a computation by its `quantity`
+            del c["asks"]
         return data
 
 

@@ -78,6 +78,7 @@ PARAMS_STEM = ("Calculate the number of parameters required to unroll this vanil
                "1. 5-time steps\n2. 10-time steps")
 PARAMS_COMPUTED = Computed(
     quantity="parameter total",
+    asks="parameters",
     value="20362",
     method="vanilla RNN parameter count (input 20, hidden 128, output 10)",
     convention="one bias vector per layer",

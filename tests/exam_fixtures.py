@@ -134,7 +134,7 @@ def bank() -> list[Question]:
                    "unrolled for: $2560 + 16384 + 1280 + 128 + 10 = 20362$ for both.",
             section="Task 1",
             computed=(Computed(
-                quantity="parameter total", value="20362", method="reference.count_parameters(simple_rnn)",
+                quantity="parameter total", asks="parameters", value="20362", method="reference.count_parameters(simple_rnn)",
                 breakdown=(
                     BreakdownItem("W_xh: input -> hidden weights", r"20 \times 128", 2560),
                     BreakdownItem("W_hh: hidden -> hidden weights", r"128 \times 128", 16384),

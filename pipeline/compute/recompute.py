@@ -175,6 +175,7 @@ def _parameter_total(q: Question, where: _Where) -> Result:
 
     computed = Computed(
         quantity=quantity,
+        asks="parameters",
         value=str(total),
         method=A_CELL[kind] + (" with a dense output layer" if n_y else "")
                + f", unrolled {steps} step{'s' if horizons != [1] else ''}, each distinct weight array counted once",
@@ -226,6 +227,7 @@ def _gate_dimension(q: Question, where: _Where) -> Result:
     source = f"one-hot {n_x}-word input" if n_x else "a 1-feature input"
     computed = Computed(
         quantity=f"dimension of $\\Gamma_{gate}$ ({sizes.GATE_NAMES[gate]} gate)",
+        asks="dimension",
         value=str(dim),
         method=f"{A_CELL[kind]} forward pass on a {source}, hidden size {n_h}, the gate's shape read off the pass",
         document_value=", ".join(c.text for c in marked) if marked else None,
@@ -271,7 +273,7 @@ def _tensor_shapes(q: Question, where: _Where) -> Result:
             diags.append(_diag(q, line, "error", "claim-false",
                                f"the document gives the {quantity} as {doc}; the reference model gives {value}"))
         computed.append(Computed(
-            quantity=quantity, value=value,
+            quantity=quantity, asks=quantity.replace(" ", "-"), value=value,
             method=f"{A_CELL[kind]} forward pass on a [{batch}, {steps}, {features}] batch"
                    + (f", {units} units" if quantity == "output shape" else ""),
             document_value=doc, agrees=None if doc is None else doc == value, line=line, axes=axes[quantity],
@@ -327,6 +329,7 @@ def _leaky_derivative(q: Question, where: _Where) -> Result:
         return q, [], []
     computed = Computed(
         quantity=f"$\\partial u^{{(t)}} / \\partial u^{{(t-{k})}}$",
+        asks="derivative",
         value=f"${sp.latex(derivative)}$",
         method=f"unrolling the recurrence {k} steps and differentiating it symbolically",
         line=where.line_of(q.stem[:60]),
@@ -432,7 +435,8 @@ def _network_question(q: Question, where: _Where) -> Result:
               + ", from the weight shapes each layer holds; the closed form agrees"
               if binding.asks == "parameters" else f"{network_words(binding.layers)}, from the weight shapes and "
                                                    "the layers' input and output sizes")
-    computed = Computed(quantity=asked, value=shown(value), method=method, convention=convention_words(binding),
+    computed = Computed(quantity=asked, asks=binding.asks, value=shown(value), method=method,
+                        convention=convention_words(binding),
                         document_value=doc_value, agrees=agrees, line=line, note=note, binding=binding)
     return q, [computed], diags
 

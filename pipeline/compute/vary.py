@@ -41,14 +41,13 @@ def subject(q: Question) -> Found | None:
             if found is not None:
                 return Found(found, {}, c, {}, ())
             continue
-        quantity = c.quantity.split(" (")[0].split(",")[0]
-        if quantity == "parameter total":
+        if c.asks == "parameters":
             spots = sizes.find_all(q, sizes.PARAMETER_SIZES)
             if {"n_x", "n_h"} <= set(spots):
                 n_y = spots["n_y"].value if "n_y" in spots else None
                 return Found(Network(sizes.cell_kind(setup), spots["n_x"].value, spots["n_h"].value, n_y,
                                      sizes.bias_convention(setup)), spots, c, sizes.PARAMETER_SIZES, sizes.FIELDS[:3])
-        elif quantity.startswith("dimension of"):
+        elif c.asks == "dimension":
             spots = sizes.find_all(q, sizes.GATE_SIZES, ("context", "stem"))
             cell = sizes.cell_kind(setup)
             gate = sizes.gate_of(q, make_cell(cell, 1, 1).BLOCKS) if cell != "rnn" else None
@@ -56,7 +55,7 @@ def subject(q: Question) -> Found | None:
                 n_x = spots["n_x"].value if "n_x" in spots else 1
                 return Found(GateQuestion(cell, n_x, spots["n_h"].value, gate), spots, c, sizes.GATE_SIZES,
                              ("context", "stem"))
-        elif quantity == "output shape":
+        elif c.asks == "output-shape":
             spots = sizes.find_all(q, sizes.SHAPE_SIZES, sizes.FIELDS)
             if {"batch", "steps", "features", "units"} <= set(spots):
                 return Found(ShapeQuestion(sizes.cell_kind(setup), *(spots[n].value for n in ShapeQuestion.SIZES)),

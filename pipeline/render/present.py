@@ -48,7 +48,7 @@ def present(c: Computed) -> Presented:
     else:
         check = ""
     headline = f"{len(c.axes)} dimensions: {', '.join(c.axes)}" if c.axes else ""
-    if c.quantity == "output shape" and _EVERY_STEP in c.axes:
+    if c.asks == "output-shape" and _EVERY_STEP in c.axes:
         # A layer that returns only its last step drops the time axis: its practice cards ask for that too.
         headline += (f" (a layer that returns every time step; one that returns only the last step gives "
                      f"{len(c.axes) - 1}: {', '.join(a for a in c.axes if a != _EVERY_STEP)})")

@@ -36,6 +36,7 @@ class Verified:
     method: str  # how the model computed it, for the key
     convention: str = ""  # the bias convention, when one applies
     breakdown: tuple[BreakdownItem, ...] = ()  # per-array parts that add up to value (counts only)
+    asks: str = ""  # what it is, as data (model.Computed.asks): "parameters", "dimension", "output-shape"
 
     @property
     def agrees(self) -> bool:
@@ -47,7 +48,7 @@ class Verified:
         return str(self.value) if isinstance(self.value, int) else "[" + ", ".join(map(str, self.value)) + "]"
 
     def computed(self) -> Computed:
-        return Computed(quantity=self.quantity, value=self.text, convention=self.convention,
+        return Computed(quantity=self.quantity, asks=self.asks, value=self.text, convention=self.convention,
                         method=f"{self.method}; the closed form agrees",
                         breakdown=self.breakdown)
 
@@ -112,7 +113,7 @@ def parameter_count(net: Network) -> Verified:
     form = net.closed_form()
     dense = "" if net.n_y is None else " with a dense output layer"
     return _verified(
-        "parameter total", sum(p.count for p in parts), evaluate(form, **sizes), form,
+        "parameter total", sum(p.count for p in parts), evaluate(form, **sizes), form, asks="parameters",
         method=f"{A_CELL[net.cell]}{dense}, each distinct weight array counted once",
         convention=convention_of(net.cell, net.bias),
         breakdown=tuple(BreakdownItem(math_label(p.name, p.description), r" \times ".join(map(str, p.shape)),
@@ -158,7 +159,7 @@ def gate_dimension(cell: str, n_x: int, n_h: int, gate: str) -> Verified:
         raise Disagreement(f"the forward pass gave gate {gate} the shape {list(seen.shape)}")
     length = read_back(seen.shape[-1:], {"units": n_h, "features": n_x})[0]
     return _verified(
-        f"dimension of {in_math(model.BLOCK_NAMES[gate])}", length, evaluate(N_H, n_h=n_h), N_H,
+        f"dimension of {in_math(model.BLOCK_NAMES[gate])}", length, evaluate(N_H, n_h=n_h), N_H, asks="dimension",
         method=f"{A_CELL[cell]} forward pass on a {n_x}-feature input, hidden size {n_h}, the gate's shape "
                "read off the pass")
 
@@ -189,6 +190,6 @@ def output_shape(cell: str, batch: int, steps: int, features: int, units: int,
     closed = tuple(int(s.subs({BATCH: batch, STEPS: steps, N_H: units})) for s in form)
     which = "every step's output" if return_sequences else "the last step's output"
     return _verified(
-        "output shape", model, closed, "[" + ", ".join(sp.latex(s) for s in form) + "]",
+        "output shape", model, closed, "[" + ", ".join(sp.latex(s) for s in form) + "]", asks="output-shape",
         method=f"{A_CELL[cell]} forward pass on a [{batch}, {steps}, {features}] batch, "
                f"{units} units, {which}")
