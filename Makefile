@@ -19,7 +19,7 @@ CODE := $(shell find pipeline -name '*.py' 2>/dev/null)
 DECK_TEMPLATES := $(wildcard templates/anki*)
 EXAM_TEMPLATES := $(filter-out $(DECK_TEMPLATES),$(wildcard templates/*))
 
-.PHONY: all venv decks exams check test bench grade clean
+.PHONY: all venv decks exams check test test-fast bench grade clean
 
 # Decks and exams are independent: `make decks exams` builds them side by side.
 MAKEFLAGS += --jobs=2 --output-sync=target
@@ -74,6 +74,10 @@ check: $(INSTALLED)
 # The tests run on every core (pytest-xdist): each test works in its own temporary folder.
 test: $(INSTALLED)
 	$(PY) -m pytest -q -n auto
+
+# The pure stages only (reading, curation, recomputation, selection): a quick check while editing them.
+test-fast: $(INSTALLED)
+	$(PY) -m pytest -q -n 2 -m 'not builds and not hypothesis' tests
 
 bench: $(INSTALLED) build/.exams.stamp
 	$(PY) bench/bench.py

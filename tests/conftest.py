@@ -57,3 +57,18 @@ def built_exams(tmp_path_factory) -> tuple[Path, str]:
                          capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     return out / "exams", run.stderr
+
+
+# The test files that build decks, papers or scans, or run Make or the command line: `make test-fast` leaves
+# them out, and the property tests (marked `hypothesis` by Hypothesis), and runs the pure stages: reading,
+# curation, recomputation and selection.
+BUILDS = {"test_anki", "test_audience", "test_decks_e2e", "test_document_cache", "test_exam", "test_exam_variants",
+          "test_exam_writing", "test_exams_e2e", "test_faults", "test_figures", "test_first_use",
+          "test_formats_seeds", "test_grading", "test_hostile", "test_identity", "test_make", "test_math_everywhere",
+          "test_mathfont", "test_mathsvg", "test_outputs", "test_practice", "test_source"}
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    for item in items:
+        if item.path.stem in BUILDS:
+            item.add_marker(pytest.mark.builds)

@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 
 import anki_fixtures as fx
 from ankiimport import import_package, note_type_names, notes_by_guid, open_collection
+from project import read_lock
 from pipeline.render.anki import build_decks
 from pipeline.select.decktree import load_deck_tree
-from pipeline.select.identity import parse_lock
 from pipeline.render.anki import decks as render
 from pipeline.render.anki.decks import deck_name
 from pipeline.render.anki.fields import note_fields
@@ -44,12 +44,6 @@ def build(tmp_path: Path, docs, out: str = "decks", now: int = NOW, templates: P
     diags = build_decks(docs, target, lock or tmp_path / "identity.lock", templates, now=now, tree=DECK_TREE)
     assert [d for d in diags if d.severity == "error"] == []
     return target
-
-
-def read_lock(path: Path):
-    lock, diags = parse_lock(path.read_text(encoding="utf-8"), path.as_posix())
-    assert diags == []
-    return lock
 
 
 def guids(lock: Path) -> dict[str, str]:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from project import copy_project
 from pipeline.select.identity import parse_lock
 from pipeline.markup import mathjax, to_html
 from tests.ankiimport import import_package, notes_by_guid, open_collection
@@ -21,8 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def project(tmp_path_factory) -> Path:
     """A copy of the project's inputs, so edits and rebuilds never touch the real seeds or lock."""
     root = tmp_path_factory.mktemp("project")
-    for name in ("seeds", "templates"):
-        shutil.copytree(ROOT / name, root / name)
+    copy_project(root)
     # Every card is looked at here, the unanswered ones too: this copy asks for them (the shipped one does not).
     settings = root / "seeds/decks.toml"
     settings.write_text(settings.read_text(encoding="utf-8") + "unanswered = true\n", encoding="utf-8")
@@ -226,11 +226,7 @@ def test_committed_identity_lock_matches_the_bank(bank, tmp_path):
 def test_a_deleted_lock_is_rebuilt_from_the_last_build_and_said(tmp_path):
     """`make decks` after deleting seeds/identity.lock: Make rebuilds, the build recovers every identity from
     its copy under build/ and says so, so an edited question updates its note instead of duplicating it."""
-    for name in ("seeds", "templates", "pipeline"):
-        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("Makefile", "pyproject.toml"):
-        shutil.copy2(ROOT / name, tmp_path / name)
-    (tmp_path / ".venv").symlink_to(ROOT / ".venv")
+    copy_project(tmp_path, code=True)
 
     def make() -> subprocess.CompletedProcess:
         return subprocess.run(["make", "-o", ".venv/.installed", "decks"], cwd=tmp_path, capture_output=True,
@@ -279,8 +275,7 @@ def test_a_lock_lost_with_no_copy_left_is_a_warning(bank, tmp_path):
 def test_a_question_inserted_at_the_top_is_one_new_note_and_every_moved_note_updates_in_place(tmp_path):
     """The cards after the insertion show a new source line: each must reach the learner, in place."""
     root = tmp_path / "project"
-    for name in ("seeds", "templates"):
-        shutil.copytree(ROOT / name, root / name)
+    copy_project(root)
     assert build(root).returncode == 0
     col = open_collection(tmp_path / "anki")
     try:

@@ -13,6 +13,7 @@ import pytest
 from pypdf import PdfReader
 
 from docx_fixtures import item, new_document, numbering, save
+from project import copy_project
 from pipeline.__main__ import main
 from pipeline.build import seed_paths, seed_skips
 from test_formats_gift import AIKEN, FIXTURES
@@ -125,10 +126,7 @@ def test_every_format_becomes_cards_and_exam_questions(seeds: Path, monkeypatch,
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="needs GNU Make")
 def test_the_makefile_rebuilds_when_a_word_file_changes(tmp_path: Path) -> None:
-    for name in ("seeds", "templates", "pipeline"):
-        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("Makefile", "pyproject.toml"):
-        shutil.copy2(ROOT / name, tmp_path / name)
+    copy_project(tmp_path, code=True)
     _word(tmp_path / "seeds" / "word quiz.docx")
     (tmp_path / "build").mkdir()
     later = time.time() + 10

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 import anki_fixtures as fx
 from ankiimport import import_package, notes_by_guid, open_collection
+from project import read_lock
 from pipeline.render.anki import build_decks
 from pipeline.select.identity import (Lock, LockEntry, NotetypeEntry, assign, derive_guid, fingerprint, format_lock,
                                       parse_lock)
@@ -19,14 +20,6 @@ from pipeline.model import Document, Question, SourceSpan
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 NOW = 1_700_000_000
-
-
-def read_lock(path: Path) -> Lock:
-    if not path.exists():
-        return Lock()
-    lock, diags = parse_lock(path.read_text(encoding="utf-8"), path.as_posix())
-    assert diags == []
-    return lock
 
 
 class Run:

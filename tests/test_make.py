@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from project import copy_project
+
 ROOT = Path(__file__).resolve().parent.parent
 
 pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="needs GNU Make")
@@ -16,10 +18,7 @@ pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="needs GNU 
 
 @pytest.fixture()
 def project(tmp_path: Path) -> Path:
-    for name in ("seeds", "templates", "pipeline"):
-        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("Makefile", "pyproject.toml"):
-        shutil.copy2(ROOT / name, tmp_path / name)
+    copy_project(tmp_path, code=True)
     # Both outputs built after every input was last changed.
     (tmp_path / "build").mkdir()
     later = time.time() + 10
@@ -63,12 +62,8 @@ def test_an_edit_reruns_only_what_depends_on_it(project: Path, edited: str, expe
 @pytest.fixture()
 def spaced_project(tmp_path: Path) -> Path:
     """A copy of the project with a sixth document whose name has a space, and the venv of this one."""
-    for name in ("seeds", "templates", "pipeline"):
-        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("Makefile", "pyproject.toml"):
-        shutil.copy2(ROOT / name, tmp_path / name)
+    copy_project(tmp_path, code=True)
     shutil.copy(ROOT / "seeds" / "rnn-quiz.md", tmp_path / "seeds" / "my quiz.md")
-    (tmp_path / ".venv").symlink_to(ROOT / ".venv")
     return tmp_path
 
 

@@ -3,13 +3,13 @@ Every practice answer is recomputed here, with sympy, from the sizes its card pr
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from project import copy_project
 from pipeline.compute import practice
 from pipeline.select.decktree import parse_deck_tree
 from tests.closed_forms import N_H, N_X, N_Y, parameters
@@ -24,8 +24,7 @@ def build(root: Path) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("project")
-    for name in ("seeds", "templates"):
-        shutil.copytree(ROOT / name, root / name)
+    copy_project(root)
     run = build(root)
     assert run.returncode == 0, run.stderr
     return root
