@@ -3,16 +3,17 @@ table `OUTPUTS`. Diagnostics are collected along the way and judged by the calle
 from __future__ import annotations
 
 import importlib
-import tomllib
+import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable, Sequence
 
 from pipeline.curate import curation
+from pipeline.curate.overlay import Overlay, overlay_path, parse_overlay
 from pipeline.curate.tags import tags_for
-from pipeline.files import cache, tomlfile
+from pipeline.files import cache
 from pipeline.files.source import read_source
-from pipeline.formats import read_document, seed_files
+from pipeline.formats import document_slug, read_document_bytes, seed_files
 from pipeline.model import (Bank, Diagnostic, Document, all_diagnostics, document_from_json, document_to_json,
                             stage_failed)
 from pipeline.readers import slug_of
@@ -76,16 +77,52 @@ def seed_skips(seeds: Path = SEEDS) -> list[Diagnostic]:
     return seed_files(seeds)[1]
 
 
-def load_document(path: str | Path, *, curate: bool = True, compute: bool = True) -> Document:
-    """One source document through every pure stage. Never raises: a fault inside a stage is an error for
-    this document (`reader-failed`, `curation-failed`, `recompute-failed`, `rubric-failed`, `tags-failed`), which
-    keeps its previous outputs while the other documents still build."""
+@dataclass(frozen=True)
+class Inputs:
+    """What one document's build reads, each read once: the document's bytes (None when it cannot be read,
+    with why), its overlay parsed (None when it has none) and the overlay's bytes, and the bytes of each
+    figure file the overlay supplies. The cache key is made from these, and on a miss the stages use them."""
+    source: bytes | None
+    problems: tuple[Diagnostic, ...]
+    overlay: Overlay | None
+    fixes: bytes
+    figures: tuple[bytes, ...]
+
+
+def read_inputs(path: str | Path) -> Inputs:
+    shown = str(path)
+    source, problems = read_source(path, shown)  # never blocks on a named pipe; problems are reported
+    where = overlay_path(shown)
+    fixes, overlay = b"<none>", None
+    if os.path.lexists(where):
+        raw, found = read_source(where)
+        fixes = raw if raw is not None else b"<unreadable>"
+        overlay = parse_overlay(raw, where.as_posix(), where.parent) if raw is not None else \
+            Overlay(where.as_posix(), None, (), tuple(found))
+    figures: list[bytes] = []
+    for name in overlay.figure_files if overlay else ():
+        file = where.parent / name
+        figures += [name.encode("utf-8"), (read_source(file)[0] if file.is_file() else b"<none>") or b"<unreadable>"]
+    return Inputs(source, tuple(problems), overlay, fixes, tuple(figures))
+
+
+def load_document(path: str | Path, *, curate: bool = True, compute: bool = True,
+                  inputs: Inputs | None = None) -> Document:
+    """One source document through every pure stage, from `inputs` when they were read already. Never
+    raises: a fault inside a stage is an error for this document (`reader-failed`, `curation-failed`,
+    `recompute-failed`, `rubric-failed`, `tags-failed`), which keeps its previous outputs while the other
+    documents still build."""
+    shown = str(path)
     try:
-        doc = read_document(path)
+        inputs = inputs or read_inputs(path)
+        overlay = inputs.overlay if curate else None
+        if inputs.source is None:
+            doc = Document(shown, document_slug(shown), "", document_slug(shown), diagnostics=inputs.problems)
+        else:
+            doc = read_document_bytes(inputs.source, shown, pins=overlay.pins if overlay else ())
     except Exception as exc:  # noqa: BLE001 - a bug met by one document must not stop the others
-        shown = str(path)
         return Document(shown, slug_of(shown), "", slug_of(shown), diagnostics=(stage_failed(shown, "reader", exc),))
-    stages = [("curation", _curate)] if curate and doc.dialect else []
+    stages = [("curation", lambda d: curation.apply(d, overlay))] if curate and doc.dialect else []
     stages += [("recompute", _recompute)] if compute and doc.questions else []
     stages += [("rubric", _rubrics_checked)] if curate and doc.dialect else []
     for stage, step in stages + [("tags", _tag)]:
@@ -94,10 +131,6 @@ def load_document(path: str | Path, *, curate: bool = True, compute: bool = True
         except Exception as exc:  # noqa: BLE001 - as above; the document is kept as the last stage left it
             return replace(doc, diagnostics=doc.diagnostics + (stage_failed(doc.path, stage, exc),))
     return doc
-
-
-def _curate(doc: Document) -> Document:
-    return curation.apply(doc, curation.load_overlay(curation.overlay_path(doc.path)))
 
 
 def _recompute(doc: Document) -> Document:
@@ -126,54 +159,47 @@ def load_bank(paths: Iterable[str | Path], store: cache.Store | None = None) -> 
         return [cached_document(p, store) for p in paths]
 
 
-def document_key(path: str | Path) -> str | None:
-    """Everything `load_document` reads: the document, its overlay, the code and the libraries that shape
-    its questions. None when they cannot be read (the document is then simply not cached)."""
+def document_key(path: str | Path, inputs: Inputs | None = None) -> str | None:
+    """Everything `load_document` reads: the document, its overlay and the figures it supplies, the code and
+    the libraries that shape its questions. None when they cannot be read (the document is then not cached)."""
     try:
-        source, _ = read_source(path)  # never blocks on a named pipe; problems are reported by load_document
-        overlay = curation.overlay_path(str(path))
-        fixes = read_source(overlay)[0] if overlay.exists() else b"<none>"
-        code = cache.code_fingerprint(exclude=("render", "select", "grading"))
+        inputs = inputs or read_inputs(path)
+        code = cache.code_fingerprint(exclude=("render/anki", "render/exam", "select", "grading"))
         libraries = cache.versions("numpy", "sympy", "markdown-it-py", "mdit-py-plugins", "python-docx",
                                    "beautifulsoup4")
-        figures = _figure_files(overlay, fixes) if fixes else []
     except Exception:  # noqa: BLE001 - unreadable input or package metadata: build without the cache
         return None
-    if source is None or fixes is None:
-        return None  # not a regular file, or too large: read_path reports it
-    return cache.key("document", code, libraries, str(path), source, fixes, *figures)
+    if inputs.source is None or inputs.fixes == b"<unreadable>":
+        return None  # not a regular file, or too large: load_document reports it
+    return cache.key("document", code, libraries, str(path), inputs.source, inputs.fixes, *inputs.figures)
 
 
-def _figure_files(overlay: Path, fixes: bytes) -> list[bytes]:
-    """The name and bytes of each figure file the overlay supplies: a redrawn figure must be read again."""
-    try:
-        entries = tomlfile.loads(fixes.decode("utf-8")).get("fix", [])
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError, AttributeError):
-        return []  # the overlay's own problems are reported when it is read
-    tables = [fix.get("figure") for fix in entries if isinstance(fix, dict)]
-    names = [f.get("file") for t in tables for f in ([t] if isinstance(t, dict) else t if isinstance(t, list) else [])
-             if isinstance(f, dict)]
-    out = []
-    for name in names:
-        if isinstance(name, str):
-            found, _ = read_source(overlay.parent / name) if (overlay.parent / name).is_file() else (b"<none>", [])
-            out += [name.encode("utf-8"), found or b"<unreadable>"]
-    return out
+def _signature(path: str | Path) -> tuple[tuple[int, int] | None, ...]:
+    """When and how large the document and its overlay were last written: a save changes it."""
+    def one(p: Path) -> tuple[int, int] | None:
+        try:
+            st = os.stat(p)
+        except OSError:
+            return None
+        return st.st_mtime_ns, st.st_size
+    return one(Path(path)), one(overlay_path(str(path)))
 
 
 def cached_document(path: str | Path, store: cache.Store) -> Document:
     """`load_document(path)`, reused from the store when the document, its overlay and the code are the
     ones it was made from; a missing, damaged or stale entry is simply made again."""
-    key = document_key(path)
+    before = _signature(path)
+    inputs = read_inputs(path)
+    key = document_key(path, inputs)
     if key is None:
-        return load_document(path)
+        return load_document(path, inputs=inputs)
     try:
         doc = document_from_json(store.get("docs", key) or b"")
         if doc.path == str(path):
             return doc
     except (ValueError, TypeError, KeyError):
         pass
-    doc = load_document(path)
-    if document_key(path) == key:  # never file a text saved while it was read under the other's key
+    doc = load_document(path, inputs=inputs)
+    if _signature(path) == before:  # never file a text saved while it was read under the other's key
         store.put("docs", key, document_to_json(doc).encode("utf-8"))
     return doc

@@ -123,8 +123,8 @@ def test_a_document_saved_during_its_own_reading_is_not_cached(copy: Path, tmp_p
     cache = Store(tmp_path / "cache")
     real = build.load_document
 
-    def read_then_edited(path):  # noqa: ANN001 - the editor saves just after the reader's pass
-        doc = real(path)
+    def read_then_edited(path, **kw):  # noqa: ANN001 - the editor saves just after the reader's pass
+        doc = real(path, **kw)
         copy.write_text(copy.read_text(encoding="utf-8") + "\nA later line.\n", encoding="utf-8")
         return doc
 
@@ -159,3 +159,17 @@ def test_a_second_build_waits_for_the_first_and_reads_what_it_made(copy: Path, t
         out, _ = proc.communicate(timeout=60)
     assert proc.returncode == 0 and out.strip() == "loaded"
     assert [p.name for p in _entries(cache)] == [build.document_key(copy)]
+
+
+def test_a_cache_miss_reads_the_document_and_its_overlay_once(copy: Path, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    (copy.parent / "rnn-exercises.fixes.toml").write_text('[document]\ntitle = "Exercises"\n', encoding="utf-8")
+    reads: list[str] = []
+    parses: list[str] = []
+    real_read, real_parse = build.read_source, build.parse_overlay
+    monkeypatch.setattr(build, "read_source", lambda path, *a, **k: reads.append(Path(path).name) or
+                        real_read(path, *a, **k))
+    monkeypatch.setattr(build, "parse_overlay", lambda raw, *a: parses.append("overlay") or real_parse(raw, *a))
+    doc = build.cached_document(copy, Store(tmp_path / "cache"))
+    assert doc.title == "Exercises" and doc.questions
+    assert sorted(reads) == ["rnn-exercises.fixes.toml", "rnn-exercises.md"] and parses == ["overlay"]

@@ -48,3 +48,10 @@ def test_a_pin_naming_no_known_mark_is_an_error(tmp_path: Path) -> None:
     doc = read_path(_copy(tmp_path, '[layout]\ncorrect = "sparkles"\n'))
     unused = [d for d in doc.diagnostics if d.code == "layout-pin-unused"]
     assert unused and "emphasis" in unused[0].message and unused[0].line == 2
+
+
+def test_the_pin_holds_in_the_build_too(tmp_path: Path) -> None:
+    from pipeline.build import load_document
+
+    doc = load_document(_copy(tmp_path, '[layout]\ncorrect = "emphasis"\n'), compute=False)
+    assert [c.correct for c in doc.questions[0].choices] == [False, True, False]

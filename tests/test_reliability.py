@@ -74,10 +74,10 @@ def test_a_fault_inside_the_reader_is_reader_failed_at_the_document(tmp_path: Pa
     path = tmp_path / "quiz.md"
     path.write_text(QUIZ, encoding="utf-8")
 
-    def broken(_path):  # noqa: ANN001
+    def broken(*_args, **_kw):  # noqa: ANN002, ANN003
         raise RecursionError("maximum recursion depth exceeded")
 
-    monkeypatch.setattr(build, "read_document", broken)
+    monkeypatch.setattr(build, "read_document_bytes", broken)
     doc = load_document(path)
     assert _codes(list(doc.diagnostics)) == ["reader-failed"]
     assert str(doc.diagnostics[0]).startswith(f"{path}:1: error[reader-failed]: the reader stage failed")

@@ -65,6 +65,17 @@ class Overlay:
     diagnostics: tuple[Diagnostic, ...]
     layout: tuple[tuple[str, str, int], ...] = ()  # [layout] pins: (part, value, line of its key)
 
+    @property
+    def pins(self) -> tuple[tuple[str, str, int, str], ...]:
+        """The [layout] pins as the reader takes them: (part, value, line, the overlay's path)."""
+        return tuple((part, value, line, self.path) for part, value, line in self.layout)
+
+    @property
+    def figure_files(self) -> tuple[str, ...]:
+        """The image files its fixes supply (`[[fix.figure]] file = ...`), relative to the overlay's folder."""
+        return tuple(f["file"] for _, fix in self.fixes for f in fix.get("figure", ())
+                     if isinstance(f, dict) and isinstance(f.get("file"), str))
+
 
 def overlay_path(document_path: str) -> Path:
     p = Path(document_path)
@@ -80,6 +91,12 @@ def load_overlay(path: Path, shown: str | None = None) -> Overlay | None:
     raw, problems = read_source(path, shown)
     if raw is None:
         return Overlay(shown, None, (), tuple(problems))
+    return parse_overlay(raw, shown, Path(path).parent)
+
+
+def parse_overlay(raw: bytes, shown: str, folder: Path) -> Overlay:
+    """The bytes of an overlay (named `shown` in diagnostics; its figure files are found in `folder`) -> its
+    checked fixes."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -129,7 +146,7 @@ def load_overlay(path: Path, shown: str | None = None) -> Overlay | None:
         invalid(where.first("fix"), "`fix` must be [[fix]] tables, one per fix")
         found = []
     for n, fix in enumerate(found):
-        if problem := _check_fix(fix) or _check_figures(fix, Path(path).parent):
+        if problem := _check_fix(fix) or _check_figures(fix, folder):
             message, key_path = problem
             invalid(where.fix(n, *key_path), message)
         else:

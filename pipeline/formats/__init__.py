@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Callable
 
 from pipeline.model import Diagnostic, Document
-from pipeline.readers import read_bytes, slug_of
+from pipeline.readers import Pins, read_bytes, slug_of
 from pipeline.files.source import read_source
 
 
@@ -139,8 +139,9 @@ def document_slug(path: str) -> str:
     return slug_of(path)
 
 
-def read_document_bytes(data: bytes, path: str, slug: str | None = None) -> Document:
-    """Bytes of a document of any format -> Document. Never raises on bad input."""
+def read_document_bytes(data: bytes, path: str, slug: str | None = None, pins: Pins = ()) -> Document:
+    """Bytes of a document of any format -> Document. Never raises on bad input. `pins` are the parts of the
+    layout its overlay fixes (`[layout]`); the Markdown reader applies them."""
     slug = slug or document_slug(path)
     found = detect(data, path)
     if found is None:
@@ -152,19 +153,19 @@ def read_document_bytes(data: bytes, path: str, slug: str | None = None) -> Docu
             path, 0, "error", "file-too-large", f"the archive unpacks to {_unpacked_size(data):,} bytes, more than "
             f"the {MAX_UNPACKED // 2**20} MiB a document may hold; it is not opened"),))
     try:
-        return found.read(data, path, slug)
+        return read_bytes(data, path, slug, pins=pins) if found.name == "Markdown" else found.read(data, path, slug)
     except Exception as exc:  # noqa: BLE001 - a reader bug must not stop the other documents
         return Document(path, slug, "", slug, diagnostics=(Diagnostic(
             path, 0, "error", "reader-failed", f"the {found.name} reader failed: {exc!r}"),))
 
 
-def read_document(path: str | Path, display_path: str | None = None) -> Document:
+def read_document(path: str | Path, display_path: str | None = None, pins: Pins = ()) -> Document:
     shown = display_path or str(path)
     data, diags = read_source(path, shown)
     if data is None:
         slug = document_slug(shown)
         return Document(shown, slug, "", slug, diagnostics=tuple(diags))
-    return read_document_bytes(data, shown)
+    return read_document_bytes(data, shown, pins=pins)
 
 
 _SNIFF_BYTES = 64 * 1024
