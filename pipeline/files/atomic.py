@@ -108,6 +108,20 @@ def _stage(target: Path, data: bytes) -> str:
     return tmp
 
 
+def write_changed(files: Mapping[Path, bytes]) -> None:
+    """`atomic_write_all` of those files whose bytes differ from what is there: an unchanged file is not
+    touched (its time stays, so tools that watch it see no edit)."""
+    atomic_write_all({path: data for path, data in files.items() if read_or_none(path) != data})
+
+
+def read_or_none(path: Path) -> bytes | None:
+    """A file's bytes as they are now; None when there is none (or it cannot be read)."""
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
 def write_output(path: Path, text: str) -> list[Diagnostic]:
     """Write `path` unless it already holds `text`; a failure is a `write-failed` error, the old file kept."""
     try:

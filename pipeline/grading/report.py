@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 
 from pipeline.select.versions import format_points
-from pipeline.files.atomic import atomic_write_all
+from pipeline.files.atomic import read_or_none, write_changed
 from pipeline.grading.kept import Page, Result, png, save_kept
 from pipeline.grading.scan import PX_PER_MM
 from pipeline.grading.score import Grade, item_analysis
@@ -38,7 +38,7 @@ def write_outputs(result: Result, layouts: dict[str, SheetLayout], out: Path, im
     def page_image(p: Page) -> np.ndarray | None:
         if p.digest in images:
             return images[p.digest]
-        data = _read(folder / "pages" / f"{p.digest}.png")
+        data = read_or_none(folder / "pages" / f"{p.digest}.png")
         return cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE) if data else None
 
     review_html, review_toml = review(result, layouts, page_image)
@@ -50,20 +50,12 @@ def write_outputs(result: Result, layouts: dict[str, SheetLayout], out: Path, im
         data = annotated_pdf(g, layouts[g.version], [(p, im) for p, im in pictures if im is not None])
         if data:
             files[folder / f"{_safe(g.student)}.pdf"] = data
-    changed = {path: data for path, data in files.items() if _read(path) != data}
     try:
-        atomic_write_all(changed)
+        write_changed(files)
     except OSError as exc:
         return [Diagnostic(Path(exc.filename or out).as_posix(), 0, "error", "write-failed",
                            f"cannot write the grades of exam '{result.exam}' ({exc.strerror or exc})")]
     return []
-
-
-def _read(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return None
 
 
 def _safe(name: str) -> str:

@@ -18,7 +18,7 @@ from pipeline.compute import sizes
 from pipeline.files.assets import IMAGE, image_type, project_file, svg_problem
 from pipeline.files.cache import Store
 from pipeline.select.versions import ExamItem, ExamVersion, format_points
-from pipeline.files.atomic import atomic_write_all, settle
+from pipeline.files.atomic import settle, write_changed
 from pipeline.model import Diagnostic, Question
 from pipeline.render.present import present, rendered
 from pipeline.render.figures import placed
@@ -388,21 +388,13 @@ def _warm_up(store: Store | None) -> None:
 
 def _write_unit(files: dict[Path, bytes], exam: str) -> list[Diagnostic]:
     """Replace all of an exam's files or none; files whose bytes did not change are not touched."""
-    changed = {path: data for path, data in files.items() if _read(path) != data}
     try:
-        atomic_write_all(changed)
+        write_changed(files)
     except OSError as exc:
-        where = Path(exc.filename).as_posix() if exc.filename else next(iter(changed)).parent.as_posix()
+        where = Path(exc.filename).as_posix() if exc.filename else next(iter(files)).parent.as_posix()
         return [Diagnostic(where, 0, "error", "write-failed",
                            f"cannot write exam '{exam}' ({exc.strerror or exc}); its previous PDFs are kept")]
     return []
-
-
-def _read(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return None
 
 
 def _printed_texts(versions: Sequence[ExamVersion]) -> Iterator[tuple[Question, str, int]]:
