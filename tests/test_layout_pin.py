@@ -55,3 +55,41 @@ def test_the_pin_holds_in_the_build_too(tmp_path: Path) -> None:
 
     doc = load_document(_copy(tmp_path, '[layout]\ncorrect = "emphasis"\n'), compute=False)
     assert [c.correct for c in doc.questions[0].choices] == [False, True, False]
+
+
+PROMPTS = Path(__file__).resolve().parent / "fixtures" / "pinned" / "prompts-under-parts.md"
+
+
+def _prompts(tmp_path: Path, overlay: str | None) -> Path:
+    doc = tmp_path / "prompts.md"
+    shutil.copy(PROMPTS, doc)
+    if overlay is not None:
+        (tmp_path / "prompts.fixes.toml").write_text(overlay, encoding="utf-8")
+    return doc
+
+
+def test_unpinned_prompts_under_part_headings_are_not_read_as_questions(tmp_path: Path) -> None:
+    doc = read_path(_prompts(tmp_path, None))
+    assert doc.questions == () and "no-questions" in _codes(doc)
+
+
+def test_a_questions_pin_reads_each_numbered_item_as_a_question(tmp_path: Path) -> None:
+    from pipeline.build import load_document
+
+    doc = load_document(_prompts(tmp_path, '[layout]\nquestions = "numbered items"\n'), compute=False)
+    assert [(q.stem, q.answer) for q in doc.questions] == [
+        ("Peru", "Lima"), ("Kenya", "Nairobi"), ("Norway", "Oslo"),
+        ("Chile", "Santiago"), ("Ghana", "Accra"), ("Nepal", "Kathmandu")]
+    assert "layout-pin-unused" not in _codes(doc)
+
+
+def test_a_questions_pin_that_starts_nothing_is_an_error_at_its_line(tmp_path: Path) -> None:
+    doc = read_path(_prompts(tmp_path, '# pinned\n[layout]\nquestions = "bold labels"\n'))
+    found = [d for d in doc.diagnostics if d.code == "layout-pin-unused"]
+    assert [(Path(d.file).name, d.line) for d in found] == [("prompts.fixes.toml", 3)]
+
+
+def test_an_unknown_question_start_is_an_error_that_names_the_known_ones(tmp_path: Path) -> None:
+    doc = read_path(_prompts(tmp_path, '[layout]\nquestions = "chapters"\n'))
+    (found,) = [d for d in doc.diagnostics if d.code == "layout-pin-unused"]
+    assert found.line == 2 and "headings" in found.message and "numbered items" in found.message

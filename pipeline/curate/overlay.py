@@ -4,6 +4,10 @@ to report a problem at; curation.py applies them. The format:
     [document]
     title = "RNN Quiz"                      # optional: the document's title in decks and exams
 
+    [layout]                                # optional: parts of the layout the reader got wrong
+    questions = "numbered items"            # what starts a question: headings, labels, bold labels, numbered items
+    correct = "emphasis"                    # what marks a correct option (see the README's layout vocabulary)
+
     [[fix]]
     question = "refers to the j"            # text the stem contains
     why = "the export's radio markers contradict its own explanation"
@@ -51,7 +55,7 @@ VARY_SIZES = {"n_x": "input size", "n_h": "hidden size", "n_y": "output size", "
               "steps": "time steps", "features": "input features per step", "units": "units of the layer"}
 REPLACE_KEYS = {"field", "find", "with"}
 DOCUMENT_KEYS = {"title"}
-LAYOUT_KEYS = {"correct"}  # the parts of a document's layout an overlay can pin (`make check` prints them)
+LAYOUT_KEYS = {"correct", "questions"}  # the parts of a document's layout an overlay can pin (`make check` prints them)
 RESOLVED_BY_CORRECT = {"choice-unmarked", "choice-ambiguous", "answer-by-name", "answer-unmatched"}
 _FIELD = re.compile(r"stem|answer|explanation|context|option [1-9][0-9]*")
 _TABLE = re.compile(r"\s*\[\[?([^\[\]#]+)\]\]?\s*(?:#.*)?")  # [document], [[fix]], [[ fix.replace ]] # note

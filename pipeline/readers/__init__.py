@@ -51,7 +51,13 @@ def document_from_lines(raw: list[str], path: str, slug: str, diags: list[Diagno
                         ) -> Document:
     try:
         text = debris.clean(raw)
-        questions, skipped, found_diags, title, family, blank = read_lines(text, path, slug)
+        starts_pin = _questions_pin(pins, diags)
+        questions, skipped, found_diags, title, family, blank = read_lines(text, path, slug,
+                                                                           starts_pin[0] if starts_pin else None)
+        if starts_pin and not questions:
+            value, line, where = starts_pin[1:]
+            diags.append(Diagnostic(where, line, "error", "layout-pin-unused",
+                                    f"the pinned question starts “{value}” start no question in {path}"))
         pin = _correct_pin(pins, diags)
         questions, mark = convention.apply(questions, text, path, pin)
         if pin is not None and mark is None:
@@ -91,12 +97,12 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def read_lines(raw: list[str], path: str, slug: str
+def read_lines(raw: list[str], path: str, slug: str, pinned: str | None = None
                ) -> tuple[list[Question], list[Skipped], list[Diagnostic], str, str, set[int]]:
     """Lines -> questions, skipped ranges, diagnostics, title, the label family, and the blank lines (a `>`
-    alone is blank inside a blockquote)."""
+    alone is blank inside a blockquote). `pinned`: the label family an overlay says starts the questions."""
     lines = annotate(raw)
-    found = layout.analyse(lines)
+    found = layout.analyse(lines, pinned)
     stated = any(r.start.lab.text for r in found.regions if r.start.family in ("heading", "label") and not r.opening)
     ctx = pieces.Context(path, slug, found.family, found.key, bool(found.key) or marks.marks_options(lines), stated)
     questions: list[Question] = []
@@ -160,6 +166,24 @@ def _key_diagnostics(found: layout.Layout, questions: list[Question], path: str)
     return [Diagnostic(path, found.key_lines[0], "warning", "answer-key-mismatch",
                        f"the answer key lists question{'s' if len(stray) > 1 else ''} {', '.join(stray)}, "
                        "which the document does not have")]
+
+
+# `[layout] questions = "..."`: the words `make check` prints for a document's question starts -> label family.
+QUESTION_STARTS = {"headings": "heading", "labels": "label", "bold labels": "label", "numbered items": "item"}
+
+
+def _questions_pin(pins: Pins, diags: list[Diagnostic]) -> tuple[str, str, int, str] | None:
+    """(family, value, line, overlay) of a `[layout] questions` pin; an unknown value is an error at its line."""
+    for part, value, line, where in pins:
+        if part == "questions":
+            family = QUESTION_STARTS.get(" ".join(value.lower().split()))
+            if family is None:
+                diags.append(Diagnostic(where, line, "error", "layout-pin-unused",
+                                        f"“{value}” is no question start the reader knows (known: "
+                                        f"{', '.join(QUESTION_STARTS)})"))
+                return None
+            return family, value, line, where
+    return None
 
 
 def _correct_pin(pins: Pins, diags: list[Diagnostic]) -> tuple[str, str] | None:

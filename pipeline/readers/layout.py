@@ -55,12 +55,13 @@ _EXAMPLE = re.compile(r"^(?:worked\s+)?example\b", re.I)
 _COMMENTARY = re.compile(r"^(?:comments?|notes?|remarks?|discussion|further reading|references)\b", re.I)
 
 
-def analyse(lines: list[Line]) -> Layout:
+def analyse(lines: list[Line], pinned: str | None = None) -> Layout:
+    """The document's regions, one per question. `pinned`: the label family an overlay says starts questions."""
     noise = mark_noise(lines)
     key, key_lines = answer_key(lines, noise)
     excluded = set(noise) | set(key_lines)
-    family, starts = choose(lines, candidates(lines, excluded))
-    if not starts:
+    family, starts = choose(lines, candidates(lines, excluded), pinned)
+    if not starts and pinned is None:
         starts = one_per_line(lines, excluded)
         family = "line" if starts else ""
     skipped: dict[int, str] = {lines[i].no: reason for i, reason in noise.items()}

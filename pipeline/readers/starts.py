@@ -111,11 +111,15 @@ def _sibling_asks(lines: list[Line], i: int) -> bool:
     return False
 
 
-def choose(lines: list[Line], cands: list[Start]) -> tuple[str, list[Start]]:
+def choose(lines: list[Line], cands: list[Start], pinned: str | None = None) -> tuple[str, list[Start]]:
     """The label family whose numbered labels make the best sequence, with its starts, the labels of another
-    family that continue its count (`Q2:` between `1.` and `3.`), and the sub-parts under them."""
+    family that continue its count (`Q2:` between `1.` and `3.`), and the sub-parts under them. A `pinned`
+    family (an overlay's `[layout] questions`) is taken as it is; ("", []) when it starts nothing."""
     tops = [c for c in cands if c.rank <= NUMBER]
     parts = [c for c in cands if c.rank > NUMBER]
+    if pinned is not None:
+        starts = _family(lines, tops, pinned)
+        return (pinned, _with_parts(starts, parts)) if starts else ("", [])
     best, best_score, best_starts = "", 0.0, []
     for family in FAMILY_ORDER[:3]:
         starts = _family(lines, tops, family)
@@ -140,6 +144,8 @@ def _outer(lines: list[Line], tops: list[Start], best: str, items: list[Start]) 
     questions: the labels above them, numbered in sequence, are the questions (`## Question 3 (1 pt)` over
     `1.`-`4.`)."""
     at = [s.i for s in items]
+    if sum(1 for s in items if s.lab.text and cues.asks(s.lab.text)) * 2 > len(items):
+        return best, items  # items that ask are questions under section labels (`## Part 1`), not options
     for family in ("heading", "label"):
         outer = [s for s in _family(lines, tops, family) if s.lab.label.isdigit()]
         if len(outer) < 2 or [int(s.lab.label) for s in outer] != list(range(1, len(outer) + 1)):
