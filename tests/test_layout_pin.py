@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from pipeline.readers import read_path
+from pipeline.build import load_document
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "pinned" / "backtick-once.md"
 
@@ -19,18 +19,22 @@ def _copy(tmp_path: Path, overlay: str | None) -> Path:
     return doc
 
 
+def read(path: Path):  # noqa: ANN201 - the document as the build reads it: its overlay's pins applied
+    return load_document(path, compute=False)
+
+
 def _codes(doc) -> set[str]:  # noqa: ANN001
     return {d.code for d in doc.diagnostics} | {d.code for q in doc.questions for d in q.diagnostics}
 
 
 def test_unpinned_the_single_mark_is_not_learned(tmp_path: Path) -> None:
-    doc = read_path(_copy(tmp_path, None))
+    doc = read(_copy(tmp_path, None))
     assert not any(c.correct for c in doc.questions[0].choices)
     assert {"choice-unmarked", "options-unread"} & _codes(doc)
 
 
 def test_a_pin_names_the_mark_and_the_option_is_marked(tmp_path: Path) -> None:
-    doc = read_path(_copy(tmp_path, '[layout]\ncorrect = "emphasis"\n'))
+    doc = read(_copy(tmp_path, '[layout]\ncorrect = "emphasis"\n'))
     q = doc.questions[0]
     assert [c.text for c in q.choices] == ["Gold", "Iron", "Platinum"]
     assert [c.correct for c in q.choices] == [False, True, False]
@@ -38,21 +42,19 @@ def test_a_pin_names_the_mark_and_the_option_is_marked(tmp_path: Path) -> None:
 
 
 def test_a_pin_that_explains_nothing_is_an_error_at_its_line(tmp_path: Path) -> None:
-    doc = read_path(_copy(tmp_path, '# pins\n[layout]\ncorrect = "symbol-before ✅"\n'))
+    doc = read(_copy(tmp_path, '# pins\n[layout]\ncorrect = "symbol-before ✅"\n'))
     unused = [d for d in doc.diagnostics if d.code == "layout-pin-unused"]
     assert len(unused) == 1 and unused[0].severity == "error"
     assert unused[0].file.endswith("backtick-once.fixes.toml") and unused[0].line == 3
 
 
 def test_a_pin_naming_no_known_mark_is_an_error(tmp_path: Path) -> None:
-    doc = read_path(_copy(tmp_path, '[layout]\ncorrect = "sparkles"\n'))
+    doc = read(_copy(tmp_path, '[layout]\ncorrect = "sparkles"\n'))
     unused = [d for d in doc.diagnostics if d.code == "layout-pin-unused"]
     assert unused and "emphasis" in unused[0].message and unused[0].line == 2
 
 
 def test_the_pin_holds_in_the_build_too(tmp_path: Path) -> None:
-    from pipeline.build import load_document
-
     doc = load_document(_copy(tmp_path, '[layout]\ncorrect = "emphasis"\n'), compute=False)
     assert [c.correct for c in doc.questions[0].choices] == [False, True, False]
 
@@ -69,13 +71,11 @@ def _prompts(tmp_path: Path, overlay: str | None) -> Path:
 
 
 def test_unpinned_prompts_under_part_headings_are_not_read_as_questions(tmp_path: Path) -> None:
-    doc = read_path(_prompts(tmp_path, None))
+    doc = read(_prompts(tmp_path, None))
     assert doc.questions == () and "no-questions" in _codes(doc)
 
 
 def test_a_questions_pin_reads_each_numbered_item_as_a_question(tmp_path: Path) -> None:
-    from pipeline.build import load_document
-
     doc = load_document(_prompts(tmp_path, '[layout]\nquestions = "numbered items"\n'), compute=False)
     assert [(q.stem, q.answer) for q in doc.questions] == [
         ("Peru", "Lima"), ("Kenya", "Nairobi"), ("Norway", "Oslo"),
@@ -84,12 +84,12 @@ def test_a_questions_pin_reads_each_numbered_item_as_a_question(tmp_path: Path) 
 
 
 def test_a_questions_pin_that_starts_nothing_is_an_error_at_its_line(tmp_path: Path) -> None:
-    doc = read_path(_prompts(tmp_path, '# pinned\n[layout]\nquestions = "bold labels"\n'))
+    doc = read(_prompts(tmp_path, '# pinned\n[layout]\nquestions = "bold labels"\n'))
     found = [d for d in doc.diagnostics if d.code == "layout-pin-unused"]
     assert [(Path(d.file).name, d.line) for d in found] == [("prompts.fixes.toml", 3)]
 
 
 def test_an_unknown_question_start_is_an_error_that_names_the_known_ones(tmp_path: Path) -> None:
-    doc = read_path(_prompts(tmp_path, '[layout]\nquestions = "chapters"\n'))
+    doc = read(_prompts(tmp_path, '[layout]\nquestions = "chapters"\n'))
     (found,) = [d for d in doc.diagnostics if d.code == "layout-pin-unused"]
     assert found.line == 2 and "headings" in found.message and "numbered items" in found.message

@@ -198,25 +198,12 @@ def _correct_pin(pins: Pins, diags: list[Diagnostic]) -> tuple[str, str] | None:
     return None
 
 
-def _pins(path: str) -> Pins:
-    """The [layout] pins of the document's overlay, if it has one (its other problems are reported when the
-    overlay is applied)."""
-    from pipeline.curate.overlay import load_overlay, overlay_path
-
-    where = overlay_path(path)
-    try:
-        found = load_overlay(where) if where.is_file() else None
-    except Exception:  # noqa: BLE001 - a broken overlay is reported by curation; reading goes on without pins
-        return ()
-    return tuple((part, value, line, str(where)) for part, value, line in found.layout) if found else ()
-
-
-def read_path(path: str | Path, display_path: str | None = None) -> Document:
+def read_path(path: str | Path, display_path: str | None = None, pins: Pins = ()) -> Document:
     shown = display_path or str(path)
     data, diags = read_source(path, shown)
     if data is None:
         return Document(shown, slug_of(shown), "", slug_of(shown), diagnostics=tuple(diags))
-    return read_bytes(data, shown, pins=_pins(str(path)))
+    return read_bytes(data, shown, pins=pins)
 
 
 def unique_ids(questions: list[Question], path: str, diags: list[Diagnostic]) -> list[Question]:
