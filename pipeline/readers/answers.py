@@ -112,6 +112,3 @@ def answer_after(body: list[Line], j: int) -> str | None:
 
 def prose_after(body: list[Line], j: int) -> bool:
     return any(not ln.blank and not marks.is_feedback(ln.body) for ln in body[j:])
-
-
-# ---- the question ----------------------------------------------------------------------------------------

@@ -218,9 +218,7 @@ def noise_reason(text: str) -> str | None:
     return None
 
 
-CITATION = re.compile(r"\s*\[\[[^\]\n]{1,40}\]\]\([^)\s]*\)")
 LINK_ONLY = re.compile(r"^\s*(?:[-*+]\s+)?\[([^\]]+)\]\(((?:[^()\s]|\([^()\s]*\))*)\)\s*$")
 PAGE_NUMBER_ENTRY = re.compile(r"^(.*\S)\s+(\d{1,4})$")
 CONTENTS_TITLE = re.compile(r"^(?:table of )?contents$|^toc$", re.I)
 KEY_TITLE = re.compile(r"^(?:answer\s*keys?|answers|solutions|key|answer sheet|correct answers)\s*:?$", re.I)
-IMAGE = re.compile(r"^!\[([^\]]*)\]\(([^)\s]*)(?:\s+\"[^\"]*\")?\)$")

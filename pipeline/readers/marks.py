@@ -258,12 +258,6 @@ def _letters(text: str) -> list[str] | None:
     return None
 
 
-def names_options_only(first_line: str, n: int) -> bool:
-    """An answer line that only points at options (`B`, `A, C`, `2`, `B) text`), with nothing else to learn."""
-    s = re.sub(r"\*\*|__", "", first_line).strip().rstrip(".")
-    return _letters(s) is not None or bool(_NUMBER_LIST.match(s)) or bool(_LETTERS_THEN.match(s))
-
-
 def _named(answer: str, options: list[str]) -> list[bool]:
     """Which options an answer written in prose names (its first sentence), by each option's leading words."""
     first = re.split(r"(?<=[.!?])\s+", answer.strip(), maxsplit=1)[0].lower()

@@ -118,6 +118,3 @@ def _key_entry(line: Line) -> tuple[str, str] | None:
     # `2c`, `2(c)`, `1 (c) (i)` -> `2(c)`, `1(c)(i)`, as questions with parts are numbered
     parts = re.findall(r"\d+|[a-z]+", m.group(1).lower())
     return parts[0] + "".join(f"({p})" for p in parts[1:]), m.group(2).strip().strip("*").strip()
-
-
-# ---- question starts --------------------------------------------------------------------------------------

@@ -48,6 +48,3 @@ class Context:
     key: dict[str, tuple[str, int]]  # answer-key section: label -> (answer, line)
     marked_choices: bool  # some question of the document marks its options
     prose_answers: bool = False  # some question is stated on its label's line (so prose under it answers it)
-
-
-# ---- one pass over the region -------------------------------------------------------------------------------

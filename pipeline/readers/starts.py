@@ -265,6 +265,3 @@ def one_per_line(lines: list[Line], excluded: set[int]) -> list[Start]:
         if cues.asks(line.body) and cues.long_enough(line.body, 3):
             starts.append(Start(i, "line", Label(NUMBER, "", line.body, "question-per-line")))
     return starts if len(starts) >= 2 else []
-
-
-# ---- the whole layout -------------------------------------------------------------------------------------

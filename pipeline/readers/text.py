@@ -193,11 +193,6 @@ def strip_feedback(text: str) -> str:
     return s[:1].upper() + s[1:]
 
 
-def is_feedback(text: str) -> bool:
-    s = re.sub(r"^[-*]\s+", "", text.strip())
-    return bool(re.match(r"(✓|✔|\$\\checkmark\$|\\checkmark)", s))
-
-
 def coverage(lines: list[Line], questions: list[Question], skipped: list[Skipped], path: str) -> list[Diagnostic]:
     """Every non-blank line must sit in exactly one question's span or be skipped on purpose."""
     owner: list[str | None] = [None] * (len(lines) + 2)
