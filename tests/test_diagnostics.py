@@ -10,7 +10,7 @@ from pipeline.build import load_document
 from pipeline.model import Diagnostic, Document, Question, Skipped, SourceSpan, all_diagnostics
 import pipeline.readers
 from pipeline.readers import read_bytes, read_path
-from pipeline.readers.text import Line, coverage
+from pipeline.readers.text import TextLine as Line, coverage
 
 QUIZ = """# Quiz
 

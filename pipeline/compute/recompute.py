@@ -29,7 +29,7 @@ class _Where:
 
     def line_of(self, snippet: str) -> int:
         first = next((ln for ln in snippet.split("\n") if ln.strip()), "")
-        key = _squash(first)
+        key = _searchable(first)
         start = self.question.source.line_start
         if not key or not self.lines:
             return start
@@ -37,12 +37,12 @@ class _Where:
         # The question's own span first: the same sentence may recur elsewhere in the document.
         for lo, hi in ((start, end), (1, len(self.lines))):
             for n in range(max(lo, 1), hi + 1):
-                if key in _squash(self.lines[n - 1]):
+                if key in _searchable(self.lines[n - 1]):
                     return n
         return start
 
 
-def _squash(text: str) -> str:
+def _searchable(text: str) -> str:
     # Math markup an overlay added (`$W_{hh}$` for `W_{hh}`) must not hide the line it came from.
     return re.sub(r"[\s✓$]+", "", text)
 

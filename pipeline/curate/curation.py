@@ -58,7 +58,7 @@ def _supplied_lines(q: Question, figures: tuple[Figure, ...]) -> set[int]:
     return {f.line for f in q.figures if not f.supplied} - {f.line for f in figures if not f.supplied}
 
 
-def _squash(text: str) -> str:
+def _folded(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().lower()
 
 
@@ -68,9 +68,9 @@ def apply(doc: Document, overlay: Overlay | None) -> Document:
         return typography.document_alike(mathmark.marked(explanations_checked(doc)))
     diags = list(doc.diagnostics) + list(overlay.diagnostics)
     questions = list(doc.questions)
-    originals = [_squash(q.stem) for q in questions]
+    originals = [_folded(q.stem) for q in questions]
     for line, fix in overlay.fixes:
-        needle = _squash(fix["question"])
+        needle = _folded(fix["question"])
         hits = [i for i, stem in enumerate(originals) if needle in stem]
         if not hits:
             diags.append(Diagnostic(overlay.path, line, "error", "fix-stale",

@@ -19,7 +19,7 @@ from pipeline.readers.cues import NUMBER, Label
 from pipeline.readers.layout import Region
 from pipeline.readers.starts import Start
 from pipeline.readers.text import coverage, skip_runs
-from pipeline.readers.text import Line as TextLine
+from pipeline.readers.text import TextLine
 
 FAMILY_NAMES = {"heading": "numbered headings", "label": "question labels", "item": "list items",
                 "line": "one question per line"}

@@ -9,7 +9,7 @@ from pipeline.readers import marks
 from pipeline.readers.blocks import Line
 from pipeline.readers.layout import Region
 from pipeline.readers.pieces import Context, Parts
-from pipeline.readers.text import Line as TextLine
+from pipeline.readers.text import TextLine
 from pipeline.readers.text import clean_inline, figure_notes, is_multi, label_line, markdown, strip_feedback, with_breaks
 
 

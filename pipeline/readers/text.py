@@ -38,7 +38,7 @@ ABBREVIATION_END = re.compile(r"\b(?:i\.e|e\.g|etc|cf|vs)\.$", re.I)
 
 
 @dataclass(frozen=True)
-class Line(TextShape):
+class TextLine(TextShape):
     """A line of Markdown being put together for a field (a source line as its Markdown text)."""
     no: int  # 1-based line number in the file
     text: str  # normalized text (tabs expanded, right-trimmed)
@@ -81,7 +81,7 @@ def _starts_continuation(text: str) -> bool:
 _BLOCK_START = re.compile(r"\s*(?:[-*+]\s|\d+[.)]\s|\$\$|\||#|>)")
 
 
-def markdown(lines: list[Line]) -> str:
+def markdown(lines: list[TextLine]) -> str:
     """Source lines -> Markdown: paragraphs kept, wrapped lines and broken wraps rejoined, list nesting repaired,
     debris cleaned; code kept line for line."""
     paragraphs: list[list[str]] = []
@@ -130,7 +130,7 @@ def markdown(lines: list[Line]) -> str:
     return "\n\n".join("\n".join(p) for p in merged).strip()
 
 
-def _markdown_line(line: Line, paragraph: list[str]) -> str:
+def _markdown_line(line: TextLine, paragraph: list[str]) -> str:
     text = clean_inline(line.text)
     bullet = BULLET.match(line.text) or ORDERED.match(line.text)
     if bullet and line.indent and paragraph:
@@ -145,18 +145,18 @@ def label_line(text: str) -> bool:
     return bool(s) and len(s.split()) <= 3 and not _NOT_A_LABEL.search(s) and not BULLET.match(text.strip())
 
 
-def figure_notes(lines: list[Line], path: str, where: str = "stem",
-                 ) -> tuple[list[Line], list[Figure], list[Diagnostic]]:
+def figure_notes(lines: list[TextLine], path: str, where: str = "stem",
+                 ) -> tuple[list[TextLine], list[Figure], list[Diagnostic]]:
     """Pull figure captions out of the text and report figures the text points at but the document lacks.
     `where` is the text they belong to ("stem" or "answer"), so a card or a paper shows them with it."""
-    kept: list[Line] = []
+    kept: list[TextLine] = []
     figures: list[Figure] = []
     diags: list[Diagnostic] = []
     # A question that shows a missing figure cannot be answered; one whose answer does still can.
     effect = ("; its cards are suspended and student papers leave it out until its overlay supplies the figure"
               if where == "stem" else "")
 
-    def missing(line: Line, note: str, message: str) -> None:
+    def missing(line: TextLine, note: str, message: str) -> None:
         figures.append(Figure(where, note, line.no))
         diags.append(Diagnostic(path, line.no, "warning", "figure-missing", message + effect))
 
@@ -193,7 +193,7 @@ def strip_feedback(text: str) -> str:
     return s[:1].upper() + s[1:]
 
 
-def coverage(lines: list[Line], questions: list[Question], skipped: list[Skipped], path: str) -> list[Diagnostic]:
+def coverage(lines: list[TextLine], questions: list[Question], skipped: list[Skipped], path: str) -> list[Diagnostic]:
     """Every non-blank line must sit in exactly one question's span or be skipped on purpose."""
     owner: list[str | None] = [None] * (len(lines) + 2)
     diags: list[Diagnostic] = []
@@ -222,11 +222,11 @@ def skip_runs(numbers: list[int], reason: str) -> list[Skipped]:
     return runs
 
 
-def with_breaks(lines: list[Line]) -> list[Line]:
+def with_breaks(lines: list[TextLine]) -> list[TextLine]:
     """Re-insert a blank line wherever two kept lines were not adjacent in the source (a paragraph break)."""
-    out: list[Line] = []
+    out: list[TextLine] = []
     for line in lines:
         if out and line.no > out[-1].no + 1:
-            out.append(Line(line.no - 1, "", out[-1].verbatim and line.verbatim))
+            out.append(TextLine(line.no - 1, "", out[-1].verbatim and line.verbatim))
         out.append(line)
     return out
