@@ -103,6 +103,17 @@ def _read_aiken(data: bytes, path: str, slug: str) -> Document:
     return read_aiken(data, path, slug)
 
 
+def _read_markdown(data: bytes, path: str, slug: str, pins: Pins) -> Document:
+    """The Markdown reader's questions; in a text where it finds none, a table of one question per row."""
+    doc = read_bytes(data, path, slug, pins=pins)
+    if doc.questions:
+        return doc
+    from pipeline.formats.table import read_table
+
+    table = read_table(data, path, slug)
+    return table if table is not None and table.questions else doc
+
+
 def _is_text(data: bytes, path: str) -> bool:
     return not _zip_names(data)
 
@@ -115,7 +126,8 @@ FORMATS: tuple[Format, ...] = (
     Format("web page", (".html", ".htm", ".xhtml"), _is_html, _read_html),
     Format("GIFT", (".gift",), _is_gift, _read_gift),
     Format("Aiken", (), _is_aiken, _read_aiken),
-    Format("Markdown", (".md", ".markdown", ".txt"), _is_text, lambda data, path, slug: read_bytes(data, path, slug)),
+    Format("Markdown", (".md", ".markdown", ".txt"), _is_text,
+           lambda data, path, slug: _read_markdown(data, path, slug, ())),
 )
 
 DOCUMENT_EXTENSIONS = tuple(e for f in FORMATS for e in f.extensions)
@@ -153,7 +165,7 @@ def read_document_bytes(data: bytes, path: str, slug: str | None = None, pins: P
             path, 0, "error", "file-too-large", f"the archive unpacks to {_unpacked_size(data):,} bytes, more than "
             f"the {MAX_UNPACKED // 2**20} MiB a document may hold; it is not opened"),))
     try:
-        return read_bytes(data, path, slug, pins=pins) if found.name == "Markdown" else found.read(data, path, slug)
+        return _read_markdown(data, path, slug, pins) if found.name == "Markdown" else found.read(data, path, slug)
     except Exception as exc:  # noqa: BLE001 - a reader bug must not stop the other documents
         return Document(path, slug, "", slug, diagnostics=(Diagnostic(
             path, 0, "error", "reader-failed", f"the {found.name} reader failed: {exc!r}"),))

@@ -14,19 +14,20 @@ QUESTIONS = {
     "bold-label": "bold labels", "question-label": "labels", "export-number": "labels", "group-label": "labels",
     "part-label": "part labels", "ordered-item": "numbered items", "labelled-item": "numbered items",
     "bullet-item": "bullets", "question-per-line": "one per line", "text-before-options": "text before options",
+    "table-row": "table rows",
 }
 OPTIONS = {
     "list-items": "list", "list-run": "list", "task-list": "task list", "lettered-lines": "lettered lines",
     "table-run": "table rows", "lines-run": "lines", "true-false": "true/false", "radio-lines": "radio buttons",
     "indented-lines": "indented lines", "quiz-page-lines": "quiz page", "quiz-page-verdicts": "quiz page",
-    "options-introduced": None, "marked-line-after-options": None,
+    "options-introduced": None, "marked-line-after-options": None, "table-columns": "table columns",
 }
 CORRECT = {
     "answer-letters": "letter in answer line", "answer-number": "number in answer line",
     "answer-text": "option text in answer line", "answer-names-options": "option words in answer line",
     "answer-key": "answer key", "task-checked": "[x]", "check-mark": "check mark", "correct-suffix": "(correct) note",
     "bold-option": "bold", "chosen-and-confirmed": "chosen option", "radio-marker": "radio marker",
-    "odd-radio-marker": "radio marker", "option-feedback": "feedback under option",
+    "odd-radio-marker": "radio marker", "option-feedback": "feedback under option", "answer-column": "answer column",
 }
 _SHAPE = re.compile(r"^\s*((?:#{1,6}\s*)?(?:\*\*|__)?\s*(?:[^\W\d_]+\.?\s*)?)(\d+)((?:\.\d+)*[.):]?(?:\*\*|__)?)")
 
