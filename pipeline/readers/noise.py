@@ -76,6 +76,9 @@ def answer_key(lines: list[Line], noise: dict[int, str]) -> tuple[dict[str, tupl
         line = lines[i]
         if line.blank or i in noise:
             continue
+        inline = _inline_key(line)
+        if inline:
+            return inline, [i]
         title = line.body.strip("#*: ").strip()
         if not (line.block == "heading" or line.body.startswith("**") or line.opens) or not cues.KEY_TITLE.match(title):
             continue
@@ -102,6 +105,25 @@ def answer_key(lines: list[Line], noise: dict[int, str]) -> tuple[dict[str, tupl
 
 _KEY_ENTRY = re.compile(r"^(?:Q(?:uestion)?\s*)?(\d+(?:\s*\(?[a-z]\)?(?![a-z]))?(?:\s*\(?(?:i{1,3}|iv|v|vi{1,3}|ix|x)\)?)?)"
                         r"\s*\**\s*(?:[.:)\-–=]|\s)\s*(.+)$", re.I)
+
+
+# A whole key on one line: `Answers: 1-b, 2-a, 3-c`, `Answer key: 1 B; 2 D`, `Respuestas: 1) a 2) c`.
+_INLINE_KEY = re.compile(r"^(?:answer\s*keys?|answers|solutions|key|correct answers|respuestas|soluciones|"
+                         r"lösungen|antworten|réponses|corrigé|risposte|respostas|答案)\s*[:：\-–]\s*(.+)$", re.I)
+_INLINE_ENTRY = re.compile(r"(\d{1,3})\s*[-.:)=–]?\s*([A-Ha-h])(?![\w])")
+
+
+def _inline_key(line: Line) -> dict[str, tuple[str, int]] | None:
+    m = _INLINE_KEY.match(re.sub(r"[*_]", "", line.body).strip())
+    if not m:
+        return None
+    rest = m.group(1)
+    entries = _INLINE_ENTRY.findall(rest)
+    if len(entries) < 2 or len({n for n, _ in entries}) < len(entries):
+        return None
+    if re.sub(r"[\s,;/|]+", "", _INLINE_ENTRY.sub("", rest)):
+        return None  # something else on the line: prose, not a key
+    return {str(int(n)): (letter, line.no) for n, letter in entries}
 
 
 def _key_entry(line: Line) -> tuple[str, str] | None:

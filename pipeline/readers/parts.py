@@ -125,7 +125,13 @@ def _continuation(lines: list[Line], head: Line, p: Parts) -> list[Line]:
 
 def _option_like(line: Line, head: Line) -> bool:
     return bool(cues.LETTERED_OPTION.match(line.body) or cues.TASK.match(line.body)
-                or (line.indent >= head.indent + 4 and not line.opens_item))
+                or (line.indent >= head.indent + 4 and not line.opens_item) or _radio_button(line.body))
+
+
+def _radio_button(text: str) -> bool:
+    """`( ) Mars`, `(x) Jupiter`, `○ Venus`: a radio button written out (a bare `O` is too often a word)."""
+    s = text.strip()
+    return marks.radio_marker(s)[1] in (marks.EMPTY, marks.SELECTED) and not s.startswith("O ")
 
 
 def _add(p: Parts, phase: str, line: Line) -> None:
