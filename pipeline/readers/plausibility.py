@@ -59,6 +59,30 @@ def answer_points(q: Question, s: Siblings) -> str | None:
     return f"its answer (“{q.answer.strip()[:20]}”) names an option by its label, but no options were read"
 
 
+_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,2}[.)]|[A-Ha-h][.)])\s+(\S.*?)\s*$")
+_MARK_AFTER = re.compile(r"\s(\(?[^\w\s]{1,3}\)?|\((?:correct|right|true)\))$", re.I)
+_MARK_BEFORE = re.compile(r"^(\(?[^\w\s(]{1,3}\)?)\s")
+
+
+def answer_marked_list(q: Question, s: Siblings) -> str | None:
+    """An open question whose answer is only a list of short items, some set apart by a mark the others lack
+    (`- seven *`): the list is likely its options, the mark its correct one."""
+    if q.choices:
+        return None
+    lines = [ln for ln in q.answer.splitlines() if ln.strip()]
+    items = [m.group(1) for ln in lines if (m := _ITEM.match(ln))]
+    if len(items) < 2 or len(items) != len(lines) or any(len(t.split()) > 12 for t in items):
+        return None
+    marks = [(m.group(1) if (m := _MARK_AFTER.search(t)) else None) or
+             (m.group(1) if (m := _MARK_BEFORE.match(t)) else None) for t in items]
+    marked = [m for m in marks if m]
+    if not marked or len(marked) == len(items) or len(set(marked)) > 1:
+        return None
+    carry = "carries" if len(marked) == 1 else "carry"
+    return (f"its answer is a list of {len(items)} short items and {len(marked)} of them {carry} “{marked[0]}”: "
+            "they are likely its options, with the marked one correct, but were not read as options")
+
+
 def option_count(q: Question, s: Siblings) -> str | None:
     """A choice question whose option count is far from its siblings'."""
     n = len(q.choices)
@@ -99,6 +123,7 @@ class Check:
 CHECKS: tuple[Check, ...] = (
     Check("answer-only-marks", answer_only_marks),
     Check("answer-points", answer_points),
+    Check("answer-marked-list", answer_marked_list),
     Check("option-count", option_count),
     Check("options-missing", options_missing),
     Check("stem-like-option", stem_like_option),
