@@ -120,10 +120,16 @@ def long_enough(text: str, words: int) -> bool:
     return len(text.split()) >= words or len(_CJK.findall(text)) >= words
 
 
+# A statement to judge: `The Sun is a star. (True/False)`, `True or false: ...`, `Vrai ou faux : ...`.
+_JUDGE = re.compile(r"\((?:true\s*/\s*false|t\s*/\s*f|vrai\s*/\s*faux|v\s*/\s*f|verdadero\s*/\s*falso|"
+                    r"richtig\s*/\s*falsch|r\s*/\s*f)\)|^(?:true\s+or\s+false|vrai\s+ou\s+faux|"
+                    r"verdadero\s+o\s+falso|richtig\s+oder\s+falsch)\b", re.I)
+
+
 def asks(text: str) -> bool:
-    """Text that reads as a question or a task."""
+    """Text that reads as a question or a task (a statement to judge true or false is one)."""
     s = _LEADING_EMPHASIS.sub("", text).strip()
-    return "?" in s or "？" in s or bool(_ASKS.match(s))
+    return "?" in s or "？" in s or bool(_ASKS.match(s)) or bool(_JUDGE.search(s))
 
 
 # ---- answers, explanations, attribution ------------------------------------------------------------------
