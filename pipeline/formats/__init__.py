@@ -21,7 +21,7 @@ class Format:
     name: str  # e.g. "Word"
     extensions: tuple[str, ...]  # the hint: files with these endings are tried first
     sniff: Callable[[bytes, str], bool]  # whether the content is of this format (the path's ending as a hint)
-    read: Callable[[bytes, str, str], Document]  # (data, path shown, slug) -> Document, never raising
+    read: Callable[[bytes, str, str, Pins], Document]  # (data, path shown, slug, [layout] pins) -> Document
 
 
 # A Word file or an Anki package is a zip archive: the most its members may hold once unpacked. Far above a
@@ -73,31 +73,31 @@ def _is_aiken(data: bytes, path: str) -> bool:
     return looks_like_aiken(data)
 
 
-def _read_docx(data: bytes, path: str, slug: str) -> Document:
+def _read_docx(data: bytes, path: str, slug: str, pins: Pins) -> Document:
     from pipeline.formats.docx import read_docx
 
-    return read_docx(data, path, slug)
+    return read_docx(data, path, slug, pins)
 
 
-def _read_html(data: bytes, path: str, slug: str) -> Document:
+def _read_html(data: bytes, path: str, slug: str, pins: Pins) -> Document:
     from pipeline.formats.html import read_html
 
-    return read_html(data, path, slug)
+    return read_html(data, path, slug, pins)
 
 
-def _read_anki(data: bytes, path: str, slug: str) -> Document:
+def _read_anki(data: bytes, path: str, slug: str, pins: Pins) -> Document:  # it states every part: no pins
     from pipeline.formats.apkg import read_apkg
 
     return read_apkg(data, path, slug)
 
 
-def _read_gift(data: bytes, path: str, slug: str) -> Document:
+def _read_gift(data: bytes, path: str, slug: str, pins: Pins) -> Document:  # it states every part: no pins
     from pipeline.formats.gift import read_gift
 
     return read_gift(data, path, slug)
 
 
-def _read_aiken(data: bytes, path: str, slug: str) -> Document:
+def _read_aiken(data: bytes, path: str, slug: str, pins: Pins) -> Document:  # it states every part: no pins
     from pipeline.formats.aiken import read_aiken
 
     return read_aiken(data, path, slug)
@@ -126,8 +126,7 @@ FORMATS: tuple[Format, ...] = (
     Format("web page", (".html", ".htm", ".xhtml"), _is_html, _read_html),
     Format("GIFT", (".gift",), _is_gift, _read_gift),
     Format("Aiken", (), _is_aiken, _read_aiken),
-    Format("Markdown", (".md", ".markdown", ".txt"), _is_text,
-           lambda data, path, slug: _read_markdown(data, path, slug, ())),
+    Format("Markdown", (".md", ".markdown", ".txt"), _is_text, _read_markdown),
 )
 
 DOCUMENT_EXTENSIONS = tuple(e for f in FORMATS for e in f.extensions)
@@ -165,7 +164,7 @@ def read_document_bytes(data: bytes, path: str, slug: str | None = None, pins: P
             path, 0, "error", "file-too-large", f"the archive unpacks to {_unpacked_size(data):,} bytes, more than "
             f"the {MAX_UNPACKED // 2**20} MiB a document may hold; it is not opened"),))
     try:
-        return _read_markdown(data, path, slug, pins) if found.name == "Markdown" else found.read(data, path, slug)
+        return found.read(data, path, slug, pins)
     except Exception as exc:  # noqa: BLE001 - a reader bug must not stop the other documents
         return Document(path, slug, "", slug, diagnostics=(Diagnostic(
             path, 0, "error", "reader-failed", f"the {found.name} reader failed: {exc!r}"),))

@@ -14,6 +14,7 @@ from io import BytesIO
 
 from pipeline.model import Diagnostic, Document
 from pipeline.formats.lines import Converted, read_converted
+from pipeline.readers import Pins
 from pipeline.formats.omml import omml_tex
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -28,7 +29,7 @@ _HAND_LABEL = re.compile(r"^\s*(\(?[A-Za-z]\)|[A-Za-z][.)]|\(?[ivxIVX]{1,4}[.)])
 _SYMBOLS = {"F0FC": "✓", "F0FB": "✗"}  # Wingdings check mark and cross
 
 
-def read_docx(data: bytes, path: str, slug: str) -> Document:
+def read_docx(data: bytes, path: str, slug: str, pins: Pins = ()) -> Document:
     import docx  # python-docx; loaded only when a Word file is read
 
     try:
@@ -38,7 +39,7 @@ def read_docx(data: bytes, path: str, slug: str) -> Document:
             path, 0, "error", "unreadable", f"not a Word document python-docx can open ({exc})"),))
     conv = convert(word)
     figures = {pos: [f"{path}#{member}" for member in members] for pos, members in conv.figures.items()}
-    return read_converted(dataclasses.replace(conv, figures=figures), path, slug, "Word")
+    return read_converted(dataclasses.replace(conv, figures=figures), path, slug, "Word", pins)
 
 
 @dataclass

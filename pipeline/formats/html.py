@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pipeline.model import Diagnostic, Document, Skipped
 from pipeline.files.normalize import decode, split_lines
 from pipeline.formats.lines import Converted, read_converted
+from pipeline.readers import Pins
 
 _HTML_START = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S)
 _BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "tr", "table", "blockquote", "pre",
@@ -65,7 +66,7 @@ class _Group:
     warn: list[tuple[int, str]] = field(default_factory=list)
 
 
-def read_html(data: bytes, path: str, slug: str) -> Document:
+def read_html(data: bytes, path: str, slug: str, pins: Pins = ()) -> Document:
     from bs4 import BeautifulSoup  # loaded only when a page is read
 
     text, diags = decode(data, path)
@@ -75,7 +76,7 @@ def read_html(data: bytes, path: str, slug: str) -> Document:
     soup = BeautifulSoup(text, "html.parser")
     conv = _convert(soup, positions, path)
     conv = Converted(conv.lines, conv.positions, conv.marks, conv.skipped, tuple(diags) + conv.diagnostics)
-    return read_converted(conv, path, slug, "web page")
+    return read_converted(conv, path, slug, "web page", pins)
 
 
 def _line(el, default: int = 1) -> int:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from typing import Mapping, Sequence
 
 from pipeline.model import Cue, Diagnostic, Document, Figure, Question, Skipped, SourceSpan
-from pipeline.readers import (collector_paused, document_from_lines)  # the Markdown reader's own steps, after its text is decoded
+from pipeline.readers import Pins, collector_paused, document_from_lines  # the Markdown reader's own steps
 
 
 @dataclass(frozen=True)
@@ -24,12 +24,12 @@ class Converted:
     figures: Mapping[int, list[str]] = field(default_factory=dict)  # position -> images embedded there (`file`s)
 
 
-def read_converted(conv: Converted, path: str, slug: str, dialect: str) -> Document:
+def read_converted(conv: Converted, path: str, slug: str, dialect: str, pins: Pins = ()) -> Document:
     """Read the lines with the Markdown reader, then report everything at its original position."""
     raw = [text for text, _ in conv.lines]
     where = [pos for _, pos in conv.lines]
     with collector_paused():
-        doc = document_from_lines(raw, path, slug, list(conv.diagnostics))
+        doc = document_from_lines(raw, path, slug, list(conv.diagnostics), pins)
 
     def at(line: int) -> int:
         return where[line - 1] if 0 < line <= len(where) else line
