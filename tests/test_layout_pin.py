@@ -9,13 +9,15 @@ from pathlib import Path
 from pipeline.build import load_document
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "pinned" / "backtick-once.md"
+PROMPTS = FIXTURE.with_name("prompts-under-parts.md")
 
 
-def _copy(tmp_path: Path, overlay: str | None) -> Path:
-    doc = tmp_path / "backtick-once.md"
-    shutil.copy(FIXTURE, doc)
+def _copy(tmp_path: Path, overlay: str | None, fixture: Path = FIXTURE) -> Path:
+    """The fixture copied to tmp_path, with `overlay` as its overlay when given."""
+    doc = tmp_path / fixture.name
+    shutil.copy(fixture, doc)
     if overlay is not None:
-        (tmp_path / "backtick-once.fixes.toml").write_text(overlay, encoding="utf-8")
+        doc.with_suffix(".fixes.toml").write_text(overlay, encoding="utf-8")
     return doc
 
 
@@ -54,29 +56,13 @@ def test_a_pin_naming_no_known_mark_is_an_error(tmp_path: Path) -> None:
     assert unused and "emphasis" in unused[0].message and unused[0].line == 2
 
 
-def test_the_pin_holds_in_the_build_too(tmp_path: Path) -> None:
-    doc = load_document(_copy(tmp_path, '[layout]\ncorrect = "emphasis"\n'), compute=False)
-    assert [c.correct for c in doc.questions[0].choices] == [False, True, False]
-
-
-PROMPTS = Path(__file__).resolve().parent / "fixtures" / "pinned" / "prompts-under-parts.md"
-
-
-def _prompts(tmp_path: Path, overlay: str | None) -> Path:
-    doc = tmp_path / "prompts.md"
-    shutil.copy(PROMPTS, doc)
-    if overlay is not None:
-        (tmp_path / "prompts.fixes.toml").write_text(overlay, encoding="utf-8")
-    return doc
-
-
 def test_unpinned_prompts_under_part_headings_are_not_read_as_questions(tmp_path: Path) -> None:
-    doc = read(_prompts(tmp_path, None))
+    doc = read(_copy(tmp_path, None, PROMPTS))
     assert doc.questions == () and "no-questions" in _codes(doc)
 
 
 def test_a_questions_pin_reads_each_numbered_item_as_a_question(tmp_path: Path) -> None:
-    doc = load_document(_prompts(tmp_path, '[layout]\nquestions = "numbered items"\n'), compute=False)
+    doc = read(_copy(tmp_path, '[layout]\nquestions = "numbered items"\n', PROMPTS))
     assert [(q.stem, q.answer) for q in doc.questions] == [
         ("Peru", "Lima"), ("Kenya", "Nairobi"), ("Norway", "Oslo"),
         ("Chile", "Santiago"), ("Ghana", "Accra"), ("Nepal", "Kathmandu")]
@@ -84,12 +70,12 @@ def test_a_questions_pin_reads_each_numbered_item_as_a_question(tmp_path: Path) 
 
 
 def test_a_questions_pin_that_starts_nothing_is_an_error_at_its_line(tmp_path: Path) -> None:
-    doc = read(_prompts(tmp_path, '# pinned\n[layout]\nquestions = "bold labels"\n'))
+    doc = read(_copy(tmp_path, '# pinned\n[layout]\nquestions = "bold labels"\n', PROMPTS))
     found = [d for d in doc.diagnostics if d.code == "layout-pin-unused"]
-    assert [(Path(d.file).name, d.line) for d in found] == [("prompts.fixes.toml", 3)]
+    assert [(Path(d.file).name, d.line) for d in found] == [("prompts-under-parts.fixes.toml", 3)]
 
 
 def test_an_unknown_question_start_is_an_error_that_names_the_known_ones(tmp_path: Path) -> None:
-    doc = read(_prompts(tmp_path, '[layout]\nquestions = "chapters"\n'))
+    doc = read(_copy(tmp_path, '[layout]\nquestions = "chapters"\n', PROMPTS))
     (found,) = [d for d in doc.diagnostics if d.code == "layout-pin-unused"]
     assert found.line == 2 and "headings" in found.message and "numbered items" in found.message
