@@ -6,9 +6,11 @@ import json
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Sequence
 
-from pipeline.compute import practice, vary
-from pipeline.build import BUILD, BUILD_NOTES, OUTPUTS, SEEDS, build, load_document, seed_paths, seed_skips
+from pipeline.compute import vary
+from pipeline.build import (BUILD, BUILD_NOTES, OUTPUTS, SEEDS, build, load_document, practice_for, seed_paths,
+                            seed_skips)
 from pipeline.select.decktree import load_deck_tree
 from pipeline.model import KINDS, Document, Question, all_diagnostics, has_errors
 
@@ -73,7 +75,8 @@ def cue_summary(q: Question) -> str:
     return "; ".join(parts) or "no cue recorded"
 
 
-def report(doc: Document, practice_count: int = practice.DEFAULT_COUNT) -> list[str]:
+def report(doc: Document, drills: Sequence[Question] = ()) -> list[str]:
+    """What `make check` prints of one document; `drills` are the practice questions made for it."""
     kinds = Counter(q.kind for q in doc.questions)
     answered = sum(q.answered for q in doc.questions)
     skipped = sum(s.line_end - s.line_start + 1 for s in doc.skipped)
@@ -99,7 +102,7 @@ def report(doc: Document, practice_count: int = practice.DEFAULT_COUNT) -> list[
                 out.append(f"  network {q.id}: {describe_network(c)}")
         if q.vary:
             out.append(f"  varied {q.id}: {vary.summary(q)}")
-        for p in practice.practice_questions(q, practice_count):
+        for p in (p for p in drills if p.id.rsplit("/practice-", 1)[0] == q.id):
             c = p.computed[0]
             how = f"{c.method}; {c.convention}" if c.convention else c.method
             out.append(f"  practice {p.id}: {c.quantity} {c.value} ({how})")
@@ -111,11 +114,13 @@ def report(doc: Document, practice_count: int = practice.DEFAULT_COUNT) -> list[
 def cmd_check(ns: argparse.Namespace) -> int:
     docs = [load_document(p) for p in _paths(ns.files)]
     sev = Counter(d.severity for doc in docs for d in all_diagnostics(doc))
-    tree, tree_diags = load_deck_tree(SEEDS / "decks.toml")  # how many practice notes the decks hold
-    for d in tree_diags + ([] if ns.files else seed_skips()):
+    _, tree_diags = load_deck_tree(SEEDS / "decks.toml")
+    drills, drill_diags = practice_for(docs)  # the practice notes the decks hold
+    sev.update(d.severity for d in drill_diags)
+    for d in tree_diags + ([] if ns.files else seed_skips()) + drill_diags:
         print(d)
     for doc in docs:
-        print("\n".join(report(doc, tree.practice if tree else practice.DEFAULT_COUNT)))
+        print("\n".join(report(doc, drills.get(doc.path, ()))))
     total = sum(len(d.questions) for d in docs)
     print(f"\n{len(docs)} documents, {total} questions: {sev['error']} errors, {sev['warning']} warnings, "
           f"{sev['info']} notes")

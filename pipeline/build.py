@@ -8,15 +8,17 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from pipeline.compute import practice
 from pipeline.curate import curation
 from pipeline.curate.overlay import Overlay, overlay_path, parse_overlay
 from pipeline.curate.tags import tags_for
 from pipeline.files import cache
 from pipeline.files.source import read_source
 from pipeline.formats import document_slug, read_document_bytes, seed_files
-from pipeline.model import (Bank, Diagnostic, Document, all_diagnostics, document_from_json, document_to_json,
-                            stage_failed)
+from pipeline.model import (Bank, Diagnostic, Document, Question, all_diagnostics, document_from_json,
+                            document_to_json, has_errors, stage_failed)
 from pipeline.readers import slug_of
+from pipeline.select.decktree import load_deck_tree
 
 SEEDS = Path("seeds")
 BUILD = Path("build")
@@ -59,12 +61,23 @@ def build(paths: Sequence[Path], out: Path = BUILD, *, seeds_dir: Path = SEEDS,
         raise ValueError(f"no output named {', '.join(sorted(unknown))}; outputs: "
                          + ", ".join(o.name for o in OUTPUTS))
     store = cache.Store(out / "cache")
-    bank = Bank(tuple(load_bank(paths, store)), seeds_dir, store)  # each document from the cache if unchanged
-    diags = [d for doc in bank.documents for d in all_diagnostics(doc)]
+    docs = tuple(load_bank(paths, store))  # each document from the cache if unchanged
+    drills, diags = practice_for(docs, seeds_dir)
+    bank = Bank(docs, seeds_dir, store, drills)
+    diags = [d for doc in docs for d in all_diagnostics(doc)] + diags
     for row in OUTPUTS:
         if row.always or row.name in chosen:
             diags += importlib.import_module(row.module).write(bank, out)
     return diags
+
+
+def practice_for(docs: Sequence[Document], seeds_dir: Path = SEEDS
+                 ) -> tuple[dict[str, tuple[Question, ...]], list[Diagnostic]]:
+    """The compute stage's practice questions for the documents without errors, as many per question as the deck
+    tree asks (`practice` in decks.toml; the decks report a deck tree that is not valid)."""
+    tree, _ = load_deck_tree(seeds_dir / "decks.toml")
+    return practice.for_documents([d for d in docs if not has_errors(d)],
+                                  tree.practice if tree else practice.DEFAULT_COUNT)
 
 
 def seed_paths(seeds: Path = SEEDS) -> list[Path]:

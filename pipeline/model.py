@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 KINDS = ("single_choice", "multi_choice", "open", "numeric")
 SEVERITIES = ("error", "warning", "info")
@@ -238,10 +238,12 @@ def stage_failed(path: str, stage: str, exc: BaseException, line: int = 1) -> Di
 class Bank:
     """What every output writer is given: the documents of one build (read, curated, recomputed, each with
     its diagnostics), the folder of their project inputs (identity.lock, decks.toml, exams.toml) and the
-    build's cache store, for writers that keep work between builds."""
+    build's cache store, for writers that keep work between builds. `practice` holds, per document path, the
+    practice questions the compute stage made for the decks (model.Question, each answer computed)."""
     documents: tuple[Document, ...]
     seeds: Path
     store: Any = None
+    practice: Mapping[str, tuple[Question, ...]] = field(default_factory=dict)
 
     @property
     def good(self) -> tuple[Document, ...]:

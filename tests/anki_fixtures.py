@@ -161,6 +161,12 @@ def bank() -> list[Document]:
     return [coursera(), exercises(), book(), interview()]
 
 
+def practised(docs: list[Document], count: int = 3) -> list[Document]:
+    """The documents as the decks get them: each with the practice questions the compute stage makes."""
+    from pipeline.compute.practice import with_practice
+    return [with_practice(d, count)[0] for d in docs]
+
+
 def edit(docs: list[Document], question_id: str, **changes) -> list[Document]:
     """A copy of the bank with one question changed."""
     return [replace(d, questions=tuple(q.with_(**changes) if q.id == question_id else q for q in d.questions))

@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -212,11 +213,14 @@ def test_editing_one_answer_updates_exactly_that_note(project, collection):
 
 def test_committed_identity_lock_matches_the_bank(bank, tmp_path):
     """A build from a clean checkout must not rewrite seeds/identity.lock: commit it after every change."""
+    from pipeline.build import practice_for
     from pipeline.render.anki import build_decks
 
     lock = tmp_path / "identity.lock"
     shutil.copy(ROOT / "seeds/identity.lock", lock)
-    diags = build_decks(bank, tmp_path / "decks", lock, ROOT / "templates")
+    drills, _ = practice_for(bank)
+    docs = [replace(doc, questions=doc.questions + drills.get(doc.path, ())) for doc in bank]
+    diags = build_decks(docs, tmp_path / "decks", lock, ROOT / "templates")
     assert not [d for d in diags if d.severity == "error"]
     assert lock.read_text(encoding="utf-8") == (ROOT / "seeds/identity.lock").read_text(encoding="utf-8"), \
         "seeds/identity.lock is out of date: run `make decks` and commit it"

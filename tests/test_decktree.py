@@ -23,7 +23,7 @@ def test_another_subject_gets_its_own_parent_deck_and_unanswered_questions_stay_
     settings = tmp_path / "decks.toml"
     settings.write_text('[deck]\nname = "Courses :: Sequence   Models"\ndescription = "Quizzes."\nunanswered = true\n',
                         encoding="utf-8")
-    diags = build_decks(fx.bank(), tmp_path / "decks", tmp_path / "identity.lock", TEMPLATES, now=NOW,
+    diags = build_decks(fx.practised(fx.bank()), tmp_path / "decks", tmp_path / "identity.lock", TEMPLATES, now=NOW,
                         tree=settings)
     assert [d for d in diags if d.severity == "error"] == []
     col = open_collection(tmp_path / "col")
@@ -90,7 +90,7 @@ def test_unanswered_questions_are_packed_only_when_the_settings_ask(tmp_path):
                                        'false, not "yes"']
     settings = tmp_path / "decks.toml"
     settings.write_text('[deck]\nname = "Courses"\n', encoding="utf-8")
-    build_decks(fx.bank(), tmp_path / "decks", tmp_path / "identity.lock", TEMPLATES, now=NOW, tree=settings)
+    build_decks(fx.practised(fx.bank()), tmp_path / "decks", tmp_path / "identity.lock", TEMPLATES, now=NOW, tree=settings)
     col = open_collection(tmp_path / "col")
     try:
         import_package(col, tmp_path / "decks" / "all.apkg")

@@ -203,7 +203,7 @@ def _toml_entries(text: str) -> tuple[list[tuple], list[tuple]]:
 
 def test_the_lock_reads_back_as_written_and_as_edited_by_hand(tmp_path):
     lock = tmp_path / "identity.lock"
-    build_decks(fx.bank(), tmp_path / "decks", lock, TEMPLATES, now=NOW)
+    build_decks(fx.practised(fx.bank()), tmp_path / "decks", lock, TEMPLATES, now=NOW)
     written = lock.read_text()
     entries = read_lock(lock)
     assert len(entries.notes) == 10 + 3 and len(entries.notetypes) == 3  # 3 practice notes of the numeric one

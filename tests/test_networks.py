@@ -210,7 +210,7 @@ def test_keras_kernel_is_the_transpose_of_pytorch_weight_ih() -> None:
 
 def test_make_check_lists_the_network_each_question_was_read_as() -> None:
     from pipeline.__main__ import report
-    text = "\n".join(report(load_document(FIXTURES / "keras.md"), 0))
+    text = "\n".join(report(load_document(FIXTURES / "keras.md")))
     assert ("network keras/q03: Embedding 300→16, bidirectional RNN 16→8 (one bias vector per gate), Dense 16→1; "
             "Keras convention; asks the parameter count; read from lines") in text
     assert "likely mistake: fed the next layer h features instead of the bidirectional layer's 2h" in text

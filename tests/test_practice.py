@@ -172,3 +172,25 @@ def test_only_the_notes_made_here_are_practice_notes(questions) -> None:
     own = questions["dl-book-ch10/10.1.1"].with_(section="Practice", tags=("practice",))
     assert not practice.is_practice(own)  # an unanswered question in a section called Practice stays unanswered
     assert all(practice.is_practice(p) for p in practice.practice_questions(questions["rnn-exercises/task1-q1"], 2))
+
+
+def test_make_check_and_the_decks_show_the_same_practice_notes_at_the_deck_trees_count(tmp_path) -> None:
+    """Practice notes are made once, by the compute stage: `check` lists the ones the decks hold, as many
+    per question as decks.toml asks for."""
+    root = tmp_path / "project"
+    copy_project(root)
+    tree = root / "seeds/decks.toml"
+    assert "practice = 3" in tree.read_text(encoding="utf-8")
+    tree.write_text(tree.read_text(encoding="utf-8").replace("practice = 3", "practice = 2"), encoding="utf-8")
+    assert build(root).returncode == 0
+    run = subprocess.run([sys.executable, "-m", "pipeline", "check"], cwd=root, capture_output=True, text=True,
+                         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    listed = re.findall(r"^\s+practice \S+: .*? (\d+|\[[\d, ]+\]) \(", run.stdout, re.M)
+    assert len(listed) == 3 * 2
+    col = open_collection(tmp_path / "anki")
+    try:
+        import_package(col, root / "build/decks/all.apkg")
+        held = [plain(col.get_card(c).note()["Value"]) for c in col.find_cards('"deck:*::Practice"')]
+    finally:
+        col.close()
+    assert len(held) == 6 and sorted(v.split(": ")[-1] for v in held) == sorted(listed)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from typing import Sequence
 
 from pipeline.compute import vary
-from pipeline.model import Computed, Diagnostic, Document, Question
+from pipeline.model import Diagnostic, Document, Question, stage_failed
 from pipeline.compute.reference.variants import (GateQuestion, Network, ShapeQuestion, Variant, draw, draw_gates,
                                                  draw_shapes)
 from pipeline.compute.reference.verified import A_CELL
@@ -44,9 +45,32 @@ def is_practice(q: Question) -> bool:
     return TAG in q.tags and bool(_ID.search(q.id))
 
 
+def for_documents(docs: Sequence[Document], count: int = DEFAULT_COUNT
+                  ) -> tuple[dict[str, tuple[Question, ...]], list[Diagnostic]]:
+    """Each document's practice questions, by its path (`model.Bank.practice`), and what making them said. A
+    fault on one document gives it none, with a `practice-failed` error, and the others still get theirs."""
+    made: dict[str, tuple[Question, ...]] = {}
+    diags: list[Diagnostic] = []
+    for doc in docs:
+        try:
+            questions, found = practice_of(doc, count)
+        except Exception as exc:  # noqa: BLE001 - one document's fault must not cost the others their notes
+            diags.append(stage_failed(doc.path, "practice", exc))
+            continue
+        made[doc.path] = questions
+        diags += found
+    return made, diags
+
+
 def with_practice(doc: Document, count: int = DEFAULT_COUNT) -> tuple[Document, list[Diagnostic]]:
-    """doc with `count` practice questions after each question it can vary (unchanged for count 0), and a
-    warning for each question that gets fewer than asked."""
+    """doc with its practice questions after its own (unchanged for count 0), and what making them said."""
+    extra, diags = practice_of(doc, count)
+    return (replace(doc, questions=doc.questions + extra) if extra else doc), diags
+
+
+def practice_of(doc: Document, count: int = DEFAULT_COUNT) -> tuple[tuple[Question, ...], list[Diagnostic]]:
+    """`count` practice questions for each question of doc it can vary, and a warning for each question that
+    gets fewer than asked."""
     extra: list[Question] = []
     diags = []
     for q in doc.questions:
@@ -59,7 +83,7 @@ def with_practice(doc: Document, count: int = DEFAULT_COUNT) -> tuple[Document, 
             diags.append(Diagnostic(q.source.file, q.source.line_start, "warning", "practice-short",
                                     f"{q.id}: {len(made)} practice notes of the {count} asked for: its ranges give "
                                     f"no more that differ from the others (widen its `vary` ranges)"))
-    return (replace(doc, questions=doc.questions + tuple(extra)) if extra else doc), diags
+    return tuple(extra), diags
 
 
 def practice_questions(q: Question, count: int) -> list[Question]:
@@ -138,13 +162,4 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def describe(q: Question, count: int) -> list[str]:
-    """What `make check` says about q's practice questions: the sizes each uses and how its answer was checked."""
-    out = []
-    for p in practice_questions(q, count):
-        c: Computed = p.computed[0]
-        out.append(f"{p.id}: {p.stem.split('?')[0]}?  answer {c.value} ({c.method})")
-    return out
-
-
-__all__ = ["DEFAULT_COUNT", "TAG", "describe", "is_practice", "practice_questions", "with_practice"]
+__all__ = ["DEFAULT_COUNT", "TAG", "for_documents", "is_practice", "practice_of", "practice_questions", "with_practice"]

@@ -9,11 +9,10 @@ import sympy as sp
 
 from pipeline.compute import expression, networks, sizes
 from pipeline.compute.claims import arithmetic_claims
-from pipeline.model import BreakdownItem, Choice, Computed, Diagnostic, Question
-from pipeline.compute.reference import CONVENTIONS, Dense, counts, make_cell, unroll
+from pipeline.model import Choice, Computed, Diagnostic, Question
+from pipeline.compute.reference import Network, counts, make_cell, parameter_count
 from pipeline.compute.reference.cells import convention_of
-from pipeline.compute.reference.unroll import distinct_arrays, distinct_count
-from pipeline.compute.reference.verified import A_CELL, gate_dimension, math_label, output_shape
+from pipeline.compute.reference.verified import A_CELL, gate_dimension, output_shape
 
 UNROLLED = 3  # steps unrolled to find the arrays a count holds: any longer unrolling reads the same ones
 
@@ -111,15 +110,15 @@ def _parameter_total(q: Question, where: _Where) -> Result:
     n_y = _size(q, sizes.PARAMETER_SIZES, "n_y")
     setup = f"{q.context}\n{q.stem}"
     kind, bias = sizes.cell_kind(setup), sizes.bias_convention(setup)
-    cell = make_cell(kind, n_x, n_h, bias, seed=None)  # shapes only: a count never allocates the sizes
-    layers = [cell] + ([Dense(n_h, n_y, seed=None)] if n_y else [])
+    net = Network(kind, n_x, n_h, n_y, bias)
     stated = {sizes.number(n) for n in re.findall(rf"{sizes.NUM}[- ]time[- ]steps?", q.stem, re.I)}
     horizons = sorted(T for T in stated if T) or [1]
     # Every step reads the same arrays, so unrolling UNROLLED steps shows every distinct array: the count is the
     # same for any longer unrolling, and the work is bounded whatever lengths (and however many) the text states.
-    totals = {T: distinct_count(unroll(layers, min(T, UNROLLED))) for T in horizons[:UNROLLED]}
-    parts = distinct_arrays(unroll(layers, min(horizons[0], UNROLLED)))
-    roles = {name: role for layer in layers for name, role in layer.roles.items()}
+    totals = {T: parameter_count(net, min(T, UNROLLED)).value for T in horizons[:UNROLLED]}
+    counted = parameter_count(net, min(horizons[0], UNROLLED))
+    parts = counted.arrays
+    roles = {name: role for layer in net.layers() for name, role in layer.roles.items()}
     total = totals[horizons[0]]
     diags: list[Diagnostic] = []
     notes: list[str] = []
@@ -180,8 +179,7 @@ def _parameter_total(q: Question, where: _Where) -> Result:
         method=A_CELL[kind] + (" with a dense output layer" if n_y else "")
                + f", unrolled {steps} step{'s' if horizons != [1] else ''}, each distinct weight array counted once",
         convention=convention_of(kind, bias),
-        breakdown=tuple(BreakdownItem(math_label(p.name, p.description), r" \times ".join(map(str, p.shape)), p.count)
-                        for p in parts),
+        breakdown=counted.breakdown,
         document_value=doc_total,
         agrees=agrees,
         line=doc_line,

@@ -11,7 +11,8 @@ import sympy as sp
 
 from pipeline.model import BreakdownItem, Computed
 
-from pipeline.compute.reference.cells import CELLS, CONVENTIONS, Dense, Layer, convention_of, make_cell
+from pipeline.compute.reference.cells import (CELLS, CONVENTIONS, ArrayCount, Dense, Layer, convention_of,
+                                              make_cell)
 from pipeline.compute.reference.closed_forms import cell_parameters, dense_parameters, evaluate, n_h as N_H
 from pipeline.compute.reference.unroll import distinct_arrays, unroll
 
@@ -36,6 +37,7 @@ class Verified:
     method: str  # how the model computed it, for the key
     convention: str = ""  # the bias convention, when one applies
     breakdown: tuple[BreakdownItem, ...] = ()  # per-array parts that add up to value (counts only)
+    arrays: tuple[ArrayCount, ...] = ()  # the distinct arrays counted, by name (counts only)
     asks: str = ""  # what it is, as data (model.Computed.asks): "parameters", "dimension", "output-shape"
 
     @property
@@ -106,9 +108,11 @@ def in_math(text: str) -> str:
 
 # Pure, and a forward pass over a 10000-word one-hot input is costly: each answer is computed once per process.
 @lru_cache(maxsize=1024)
-def parameter_count(net: Network) -> Verified:
-    """The parameters the network holds: the distinct arrays of its unrolled steps, checked against sympy."""
-    parts = distinct_arrays(unroll(net.layers(), 1))
+def parameter_count(net: Network, steps: int = 1) -> Verified:
+    """The parameters the network holds: the distinct arrays of `steps` unrolled steps, checked against sympy.
+    Every step reads the same arrays, so any `steps` gives the same count; a question that states its unrolled
+    length is counted at that length (at most a few steps: a longer unrolling reads no other array)."""
+    parts = tuple(distinct_arrays(unroll(net.layers(), steps)))
     sizes = {k: v for k, v in (("n_x", net.n_x), ("n_h", net.n_h), ("n_y", net.n_y)) if v is not None}
     form = net.closed_form()
     dense = "" if net.n_y is None else " with a dense output layer"
@@ -117,7 +121,8 @@ def parameter_count(net: Network) -> Verified:
         method=f"{A_CELL[net.cell]}{dense}, each distinct weight array counted once",
         convention=convention_of(net.cell, net.bias),
         breakdown=tuple(BreakdownItem(math_label(p.name, p.description), r" \times ".join(map(str, p.shape)),
-                                      p.count) for p in parts))
+                                      p.count) for p in parts),
+        arrays=parts)
 
 
 @dataclass(frozen=True)

@@ -4,19 +4,22 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Sequence
 
 from pipeline.files.atomic import atomic_write_text
 from pipeline.files.source import read_source
-from pipeline.model import Bank, Diagnostic, Document, stage_failed
+from pipeline.model import Bank, Diagnostic, Document
 from pipeline.render import TEMPLATES
 from pipeline.select import identity
 
 
 
 def write(bank: Bank, out: Path) -> list[Diagnostic]:
-    return build_decks(bank.good, out / "decks", bank.seeds / "identity.lock", record=out / "identity.lock",
+    """The good documents' decks, each with the practice questions the compute stage made for it."""
+    docs = [replace(doc, questions=doc.questions + bank.practice.get(doc.path, ())) for doc in bank.good]
+    return build_decks(docs, out / "decks", bank.seeds / "identity.lock", record=out / "identity.lock",
                        complete=bank.complete, tree=bank.seeds / "decks.toml")
 
 
@@ -24,13 +27,13 @@ def build_decks(docs: Sequence[Document], out_dir: Path, lock_path: Path, templa
                 *, record: Path | None = None, complete: bool = True, now: int | None = None,
                 tree: Path | None = None) -> list[Diagnostic]:
     """Notes -> identities (the lock) -> packages in out_dir; the lock is rewritten once they are in place.
+    A document's practice questions are among its questions (`compute.practice`), and go to its Practice deck.
 
     `record` keeps a copy of the lock the last build wrote, from which a deleted lock is recovered.
     `complete=False` says documents of the bank were left out (they had errors): all.apkg keeps them.
     `now` stands in for the clock when an edit needs a new modification time. `tree` holds the deck tree's
     settings (the parent deck's name); without it the parent deck is named for no subject."""
     from pipeline.select.decktree import DeckTree, load_deck_tree
-    from pipeline.compute.practice import with_practice
     from pipeline.render.anki.decks import write_decks
     from pipeline.render.anki.notes import deck_notes
     from pipeline.render.anki.notetypes import load_note_types
@@ -44,10 +47,6 @@ def build_decks(docs: Sequence[Document], out_dir: Path, lock_path: Path, templa
     settings, diags = load_deck_tree(tree) if tree is not None else (DeckTree(), [])
     if settings is None:  # decks written under another parent would reach learners as a second deck tree
         return diags
-    drilled = [_practised(doc, settings.practice, with_practice) for doc in docs]
-    docs = [doc for doc, _ in drilled if doc is not None]
-    complete = complete and len(docs) == len(drilled)
-    diags += [d for _, found in drilled for d in found]
     bank, found = deck_notes(docs, note_types, complete=complete)
     diags += found
     lock, lock_diags = _identity_lock(lock_path, record, first=not any(Path(out_dir).glob("*.apkg")))
@@ -69,15 +68,6 @@ def build_decks(docs: Sequence[Document], out_dir: Path, lock_path: Path, templa
                 diags.append(Diagnostic(path.as_posix(), 0, "error", "anki-write-failed",
                                         f"could not write the identity lock: {exc}"))
     return diags
-
-
-def _practised(doc: Document, count: int, with_practice) -> tuple[Document | None, list[Diagnostic]]:
-    """The document with its practice questions; a fault making them leaves the document out of the decks
-    (with a `practice-failed` error) rather than stopping every document's decks."""
-    try:
-        return with_practice(doc, count)
-    except Exception as exc:  # noqa: BLE001 - one document's fault must not cost the others their decks
-        return None, [stage_failed(doc.path, "practice", exc)]
 
 
 def _identity_lock(lock_path: Path, record: Path | None, first: bool = False
