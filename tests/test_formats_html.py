@@ -178,3 +178,42 @@ def test_the_right_answer_is_named_in_any_language() -> None:
     doc = read_document_bytes(page.encode(), "seeds/attempt.html")
     assert [c.correct for c in doc.questions[1].choices] == [False, True]
     assert [c.correct for c in doc.questions[2].choices] == [True, False, True]
+
+
+WRITTEN_AS_HTML = """# Capitals
+
+<details>
+  <summary>Question 1</summary>
+  <p>What is the capital of Portugal?</p>
+  <ul>
+    <li><a href="#" onclick="pick(0)">Porto</a></li>
+    <li><a href="#" onclick="pick(1)">Lisbon</a></li>
+    <li><a href="#" onclick="pick(0)">Braga</a></li>
+  </ul>
+  <p id="a1" style="display: none;"><strong>Correct Answer:</strong> Lisbon</p>
+</details>
+
+<details>
+  <summary>Question 2</summary>
+  <p>What is the capital of Norway?</p>
+  <ul>
+    <li><a href="#" onclick="pick(1)">Oslo</a></li>
+    <li><a href="#" onclick="pick(0)">Bergen</a></li>
+  </ul>
+  <p id="a2" style="display: none;"><strong>Correct Answer:</strong> Oslo</p>
+</details>
+"""
+
+
+def test_a_markdown_file_written_as_html_is_read_as_a_page() -> None:
+    """A `.md` file whose lines are nearly all tags is a page: its hidden answers mark the options."""
+    doc = read_document_bytes(WRITTEN_AS_HTML.encode(), "seeds/capitals.md")
+    assert doc.dialect.startswith("web page")
+    assert [q.stem for q in doc.questions] == ["What is the capital of Portugal?", "What is the capital of Norway?"]
+    assert [[c.text for c in q.choices if c.correct] for q in doc.questions] == [["Lisbon"], ["Oslo"]]
+    assert [len(q.choices) for q in doc.questions] == [3, 2]
+
+
+def test_a_markdown_file_with_a_few_tags_stays_markdown() -> None:
+    text = "# Quiz\n\n<details><summary>Answer</summary>\n\n1. What is 2 + 2?\n\n   Answer: 4\n</details>\n"
+    assert read_document_bytes(text.encode(), "seeds/quiz.md").dialect.startswith("web page") is False

@@ -55,7 +55,17 @@ def looks_like_html(data: bytes, path: str) -> bool:
     head = data[:4096].lstrip(b"\xef\xbb\xbf")
     if _HTML_START.match(head):
         return True
-    return path.lower().endswith((".html", ".htm", ".xhtml")) and b"<" in head
+    if path.lower().endswith((".html", ".htm", ".xhtml")):
+        return b"<" in head
+    return _mostly_tags(data[:65536])
+
+
+def _mostly_tags(data: bytes) -> bool:
+    """A page written as HTML in a text file: most of its lines open with a tag (comments aside), so the
+    Markdown in it, if any, is not what structures it."""
+    lines = [ln.strip() for ln in data.splitlines() if ln.strip()]
+    tags = sum(1 for ln in lines if ln.startswith(b"<") and not ln.startswith(b"<!--"))
+    return tags >= 8 and tags > 0.6 * len(lines)
 
 
 @dataclass

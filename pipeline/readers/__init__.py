@@ -13,7 +13,7 @@ from pipeline.model import Cue, Diagnostic, Document, Question, Skipped
 from pipeline.files.normalize import decode, split_lines
 from pipeline.files.source import read_source
 from pipeline.markup import has_unbalanced_dollar
-from pipeline.readers import convention, debris, layout, marks, parts, pieces, plausibility, question
+from pipeline.readers import containers, convention, debris, layout, marks, parts, pieces, plausibility, question
 from pipeline.readers.blocks import annotate
 from pipeline.readers.cues import NUMBER, Label
 from pipeline.readers.layout import Region
@@ -101,7 +101,7 @@ def read_lines(raw: list[str], path: str, slug: str, pinned: str | None = None
                ) -> tuple[list[Question], list[Skipped], list[Diagnostic], str, str, set[int]]:
     """Lines -> questions, skipped ranges, diagnostics, title, the label family, and the blank lines (a `>`
     alone is blank inside a blockquote). `pinned`: the label family an overlay says starts the questions."""
-    lines = annotate(raw)
+    lines = annotate(containers.unwrap(raw))
     found = layout.analyse(lines, pinned)
     stated = any(r.start.lab.text for r in found.regions if r.start.family in ("heading", "label") and not r.opening)
     ctx = pieces.Context(path, slug, found.family, found.key, bool(found.key) or marks.marks_options(lines), stated)

@@ -126,6 +126,32 @@ _JUDGE = re.compile(r"\((?:true\s*/\s*false|t\s*/\s*f|vrai\s*/\s*faux|v\s*/\s*f|
                     r"verdadero\s+o\s+falso|richtig\s+oder\s+falsch)\b", re.I)
 
 
+def judges(text: str) -> bool:
+    """A statement to judge true or false: `True or false: ...`, `... (T/F)`."""
+    return bool(_JUDGE.search(_LEADING_EMPHASIS.sub("", text).strip()))
+
+
+# The verdicts a statement's answer opens with, each with its opposite: (true word, false word).
+VERDICTS = (("True", "False"), ("Vrai", "Faux"), ("Verdadero", "Falso"), ("Verdadeiro", "Falso"),
+            ("Richtig", "Falsch"), ("Vero", "Falso"))
+_VERDICT = re.compile(r"^[*_\s]*(" + "|".join(sorted({w for pair in VERDICTS for w in pair}, key=len, reverse=True))
+                      + r"|[TFV](?=[*_]*\s*[.!:;,—–-]*\s*$))\b[*_]*\s*[.!:;,—–-]*\s*", re.I)  # or its initial alone
+
+
+def verdict(answer: str, stem: str) -> tuple[tuple[str, str], bool, str] | None:
+    """The answer to a statement to judge -> ((true word, false word), whether it is true, what follows), or None
+    when the answer does not open with a verdict. The words are the ones the stem's `True or false` uses."""
+    m = _VERDICT.match(answer)
+    if not m:
+        return None
+    word = m.group(1).lower()
+    asked = stem.lower()
+    pairs = [p for p in VERDICTS if word in (p[0].lower(), p[1].lower())] or [
+        p for p in VERDICTS if word in (p[0][0].lower(), p[1][0].lower())]
+    pair = next((p for p in pairs if p[0].lower() in asked and p[1].lower() in asked), pairs[0])
+    return pair, word in (pair[0].lower(), pair[0][0].lower()), answer[m.end():].strip()
+
+
 def asks(text: str) -> bool:
     """Text that reads as a question or a task (a statement to judge true or false is one)."""
     s = _LEADING_EMPHASIS.sub("", text).strip()
@@ -143,6 +169,12 @@ ANSWER = re.compile(
     rf"l[öo]sung|antwort|答案|正确答案|解答){_CLOSE}"
     rf"(?:[.:：]|[-–—](?=\s))|a{_CLOSE}[:：]){_CLOSE}(.*)$", re.I)
 ANSWER_ALONE = re.compile(rf"{_OPEN}(?:answers?|solution|ans){_CLOSE}[.:]?{_CLOSE}$", re.I)
+# The answer said in a sentence: `The correct answer is **B**.`, `La respuesta correcta es la c)`.
+ANSWER_SENTENCE = re.compile(
+    rf"{_OPEN}(?:the\s+(?:(?:correct|right)\s+)?(?:answer|option|choice)\s+(?:is|was)|"
+    rf"la\s+respuesta\s+correcta\s+es|la\s+(?:bonne\s+r[ée]ponse|r[ée]ponse\s+correcte)\s+est|"
+    rf"die\s+(?:richtige|korrekte)\s+antwort\s+ist|a\s+resposta\s+(?:correta|certa)\s+[ée]|"
+    rf"la\s+risposta\s+(?:corretta|giusta)\s+[èe]|正确答案是|答案是){_CLOSE}[:：]?\s*(?P<said>\S.*)$", re.I)
 CORRECT_LABEL = re.compile(rf"{_OPEN}correct(?:\s+(?:options?|choices?))?{_CLOSE}[:：]{_CLOSE}(.+)$", re.I)
 EXPLANATION = re.compile(
     rf"{_OPEN}(?:explanation|reason|rationale|justification|why|feedback|because|note){_CLOSE}[:：]{_CLOSE}(.*)$", re.I)
@@ -158,7 +190,7 @@ def answer_text(text: str) -> str | None:
     s = text.strip()
     if ANSWER_ALONE.match(s):
         return ""
-    m = ANSWER.match(s) or CORRECT_LABEL.match(s)
+    m = ANSWER.match(s) or CORRECT_LABEL.match(s) or ANSWER_SENTENCE.match(s)
     if not m:
         return None
     body = m.groups()[-1].strip()

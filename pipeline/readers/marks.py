@@ -201,6 +201,9 @@ def read_answer(said: str, texts: list[str]) -> tuple[list[bool] | None, str, st
     if shown and shown.group(1):  # `C ![](worked-solution.png)`: the letters, then a figure that explains them
         first, after = shown.group(1), _join(shown.group(2), after)
     n = len(texts)
+    pairs = _labelled_options(first, texts)
+    if pairs is not None:  # `d) Hub, e) Repeater`: each option named by its letter and its own text
+        return pairs, "answer-letters", "", after
     letters = _letters(first.rstrip("."))
     then = _LETTERS_THEN.match(first) if letters is None else None
     if then is not None:
@@ -243,6 +246,25 @@ def read_answer(said: str, texts: list[str]) -> tuple[list[bool] | None, str, st
     if any(named):
         return named, "answer-names-options", "", said.strip()
     return None, "", "", None
+
+
+_PAIR_LABEL = re.compile(r"(?:^|(?<=[\s,;]))\(?([A-Ha-h])[.)]\s+")
+
+
+def _labelled_options(first: str, texts: list[str]) -> list[bool] | None:
+    """`d) Hub, e) Repeater` -> the options it names, when it names two or more, each by its letter followed
+    by that option's own text; None otherwise."""
+    found = list(_PAIR_LABEL.finditer(first))
+    if len(found) < 2 or found[0].start() != 0:
+        return None
+    picks = set()
+    for m, end in zip(found, [f.start() for f in found[1:]] + [len(first)]):
+        k = LETTERS.index(m.group(1).upper())
+        said = re.sub(r"[\s,;.]*(?:and|or|&)?[\s,;.]*$", "", first[m.end():end])
+        if k >= len(texts) or _bare(said) != _bare(texts[k]):
+            return None
+        picks.add(k)
+    return [i in picks for i in range(len(texts))]
 
 
 def _join(*parts: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from pipeline.model import Choice, Cue, Diagnostic, Question, SourceSpan
-from pipeline.readers import marks
+from pipeline.readers import cues, marks
 from pipeline.readers.blocks import Line
 from pipeline.readers.layout import Region
 from pipeline.readers.pieces import Context, Parts
@@ -51,7 +51,13 @@ def question(region: Region, p: Parts, ctx: Context) -> tuple[Question, list[int
         if not answer and entry is not None:
             answer = entry[0]  # the answer-key section at the end answers it
             q_cues.append(Cue("answer", "answer-key", entry[1]))
-        if not answer:
+        judged = cues.verdict(answer, stem) if answer and cues.judges(stem) else None
+        if judged is not None:  # `True or false: ...` answered `**True** — because ...`: its two options
+            (yes, no), true, why = judged
+            choices = (Choice(yes, true, qline), Choice(no, not true, qline))
+            kind, answer, explanation = "single_choice", "", "\n\n".join(t for t in (why, explanation) if t)
+            q_cues.append(Cue("options", "true-false-statement", qline))
+        elif not answer:
             diags.append(Diagnostic(ctx.path, qline, "info", "answer-missing", "the document gives no answer"))
     context = markdown(_markdown_lines(region.context + p.context, base)) if region.context or p.context else ""
     notes = tuple("**" + ex[0].body.strip("*# ") + "**\n\n" + markdown(_markdown_lines(ex[1:], base))
