@@ -47,8 +47,14 @@ _LABELS: list[tuple[re.Pattern[str], int, str, bool]] = [
 ]
 
 
+# Emoji and pictographs that decorate a heading before its label: `## 🎯 Question 1: ...`
+_PICTOGRAPHS = re.compile(r"^(?:[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF]\uFE0F?\u200d?\s*)+")
+
+
 def label(text: str, heading: bool) -> Label | None:
     """The question label that opens `text` (a heading's text when `heading`), or None."""
+    if heading and text[:1] > "\u25ff":
+        text = _PICTOGRAPHS.sub("", text)
     for pattern, rank, cue, anywhere in _LABELS:
         if not (anywhere or heading):
             continue
@@ -164,11 +170,11 @@ def asks(text: str) -> bool:
 _OPEN = r"^(?P<b>\*\*|__)?\s*"
 _CLOSE = r"\s*(?(b)(?:\*\*|__)?)\s*"
 ANSWER = re.compile(
-    rf"{_OPEN}(?:(?:(?:correct|right|model|suggested|short)\s+)?(?:answers?|ans|solution|sol|respuestas?(?:\s+correcta)?|"
-    rf"soluci[oó]n|r[ée]ponses?(?:\s+correcte)?|resposta(?:\s+correta)?|risposta(?:\s+corretta)?|"
-    rf"l[öo]sung|antwort|答案|正确答案|解答){_CLOSE}"
+    rf"{_OPEN}(?:(?:(?:correct|right|model|suggested|short|richtige|korrekte|bonne)\s+)?(?:answers?|ans|solution|sol|"
+    rf"respuestas?(?:\s+correcta)?|soluci[oó]n|r[ée]ponses?(?:\s+correcte)?|resposta(?:\s+(?:correta|certa))?|"
+    rf"risposta(?:\s+(?:corretta|giusta))?|l[öo]sung(?:en)?|antwort(?:en)?|答案|正确答案|解答|正解){_CLOSE}"
     rf"(?:[.:：]|[-–—](?=\s))|a{_CLOSE}[:：]){_CLOSE}(.*)$", re.I)
-ANSWER_ALONE = re.compile(rf"{_OPEN}(?:answers?|solution|ans){_CLOSE}[.:]?{_CLOSE}$", re.I)
+ANSWER_ALONE = re.compile(rf"{_OPEN}(?:(?:correct|right)\s+answers?|answers?|solution|ans){_CLOSE}[.:]?{_CLOSE}$", re.I)
 # The answer said in a sentence: `The correct answer is **B**.`, `La respuesta correcta es la c)`.
 ANSWER_SENTENCE = re.compile(
     rf"{_OPEN}(?:the\s+(?:(?:correct|right)\s+)?(?:answer|option|choice)\s+(?:is|was)|"
@@ -177,7 +183,10 @@ ANSWER_SENTENCE = re.compile(
     rf"la\s+risposta\s+(?:corretta|giusta)\s+[èe]|正确答案是|答案是){_CLOSE}[:：]?\s*(?P<said>\S.*)$", re.I)
 CORRECT_LABEL = re.compile(rf"{_OPEN}correct(?:\s+(?:options?|choices?))?{_CLOSE}[:：]{_CLOSE}(.+)$", re.I)
 EXPLANATION = re.compile(
-    rf"{_OPEN}(?:explanation|reason|rationale|justification|why|feedback|because|note){_CLOSE}[:：]{_CLOSE}(.*)$", re.I)
+    rf"{_OPEN}(?:explanation|reason|rationale|justification|why|feedback|because|note|erkl[äa]rung|explicaci[oó]n|"
+    rf"explication|explica[çc][ãa]o|spiegazione|解析|解释){_CLOSE}[:：]{_CLOSE}(.*)$"
+    rf"|^(?:\*\*|__)?\s*(?:explanation|feedback|rationale|erkl[äa]rung|explicaci[oó]n|explication|explica[çc][ãa]o|"
+    rf"spiegazione)\s*(?:\*\*|__)?\s*()$", re.I)  # or alone on its line, over what explains
 ATTRIBUTION = re.compile(rf"{_OPEN}(?:sources?|from|reference|ref|credit){_CLOSE}:\s*(.+)$", re.I)
 # An option line lettered a) (a) A. A), in bold or not
 LETTERED_OPTION = re.compile(r"^(?:\*\*|__)?(?:\(([A-Ha-h])\)|([A-Ha-h])[.)])\s+(\S.*)$")
@@ -204,7 +213,7 @@ def answer_text(text: str) -> str | None:
 
 def explanation_text(text: str) -> str | None:
     m = EXPLANATION.match(text.strip())
-    return m.groups()[-1].strip() if m else None
+    return (m.group(m.lastindex) or "").strip() if m else None  # the text after the label, or none when alone
 
 
 # ---- correct marks on an option -----------------------------------------------------------------------------

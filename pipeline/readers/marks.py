@@ -339,6 +339,10 @@ def decide(p: Parts, ctx: Context, region: Region, qline: int) -> tuple[list[boo
     if any(v is True for v in verdicts) and not any(o.selected for o in options):
         sources.append(("option-feedback", [v is True for v in verdicts], options[verdicts.index(True)].line.no))
     if not sources:
+        named = _named_correct(p.explanation + p.feedback + [ln for group in p.after for ln in group], n)
+        if named is not None:
+            sources.append(named)
+    if not sources:
         diags.append(Diagnostic(ctx.path, qline, "error", "choice-unmarked", "no option is marked correct"))
         return [False] * n, [], diags
     cue, picks, line = sources[0]
@@ -359,6 +363,27 @@ def decide(p: Parts, ctx: Context, region: Region, qline: int) -> tuple[list[boo
         diags.append(Diagnostic(ctx.path, line, "warning", "answer-by-name",
                                 f"the answer names option {_letters_of(picks)} by its words, not by its letter"))
     return picks, found, diags
+
+
+# `B. (Correct Answer) - because ...`, `B is correct because ...`, `The answer is B.`: a letter said to be right.
+_SAID_CORRECT = re.compile(r"(?:^|(?<=[\s*(]))\(?([A-H])\)?[.)]?\s*(?i:\((?:correct|right)(?:\s+answer)?\)|"
+                           r"is\s+(?:the\s+)?(?:correct|right)(?:\s+(?:answer|option|choice))?\b(?!\s+(?:only|if)\b))")
+
+
+def _named_correct(lines: list[Line], n: int) -> tuple[str, list[bool], int] | None:
+    """The options an explanation or feedback says are right (`B (Correct Answer) - ...`), when a question marks
+    none otherwise: (cue, marks, line), or None."""
+    picks: set[int] = set()
+    line = 0
+    for ln in lines:
+        for m in _SAID_CORRECT.finditer(ln.body):
+            k = LETTERS.index(m.group(1))
+            if k < n:
+                picks.add(k)
+                line = line or ln.no
+    if not picks:
+        return None
+    return "explanation-names-correct", [i in picks for i in range(n)], line
 
 
 def key_entry(ctx: Context, region: Region) -> tuple[str, int] | None:
@@ -383,7 +408,8 @@ _SAYS = {"task-checked": "ticked box", "answer-letters": "answer line", "answer-
          "answer-text": "answer line", "answer-number": "answer line", "answer-names-options": "answer text",
          "answer-key": "answer key", "check-mark": "check mark", "correct-suffix": "`(correct)` note",
          "bold-option": "bold option", "chosen-and-confirmed": "chosen option", "radio-marker": "radio marker",
-         "odd-radio-marker": "answer marker", "option-feedback": "“✓ Correct” feedback"}
+         "odd-radio-marker": "answer marker", "option-feedback": "“✓ Correct” feedback",
+         "explanation-names-correct": "explanation"}
 
 
 def _says(cue: str) -> str:
