@@ -288,11 +288,12 @@ class _Builder:
             self.regions.append(Region(s, region_lines, shown, key, self.section, opening=True,
                                        cues=[Cue("start", "text under a numbered title", region_lines[0].no)]))
             return
-        if len(region_lines) == 1 and not s.lab.text and s.family != "heading":
+        bare = all(ln.blank or ln.block == "hr" for ln in region_lines[1:])  # nothing under it but rules
+        if bare and not s.lab.text and s.family != "heading":
             self.skipped[region_lines[0].no] = "question label with no text"
             self.empty.append(region_lines[0].no)
             return
-        if len(region_lines) == 1 and (not s.lab.text or cues.is_title(s.lab.text)) and s.family == "heading":
+        if bare and (not s.lab.text or cues.is_title(s.lab.text)) and s.family == "heading":
             # A numbered title with nothing under it (`## 10.8 Echo State Networks`) names a section.
             self.skipped[region_lines[0].no] = "section heading" if s.lab.text else "question heading with no text"
             if s.lab.text:
