@@ -203,7 +203,10 @@ def read_answer(said: str, texts: list[str]) -> tuple[list[bool] | None, str, st
     n = len(texts)
     pairs = _labelled_options(first, texts)
     if pairs is not None:  # `d) Hub, e) Repeater`: each option named by its letter and its own text
-        return pairs, "answer-letters", "", after
+        picks, differs = pairs
+        problem = (f"the answer names options {_letters_of(picks)} by letter, but with words that are not "
+                   "their texts: check that it means these options") if differs else ""
+        return picks, "answer-letters", problem, after
     letters = _letters(first.rstrip("."))
     then = _LETTERS_THEN.match(first) if letters is None else None
     if then is not None:
@@ -251,20 +254,21 @@ def read_answer(said: str, texts: list[str]) -> tuple[list[bool] | None, str, st
 _PAIR_LABEL = re.compile(r"(?:^|(?<=[\s,;]))\(?([A-Ha-h])[.)]\s+")
 
 
-def _labelled_options(first: str, texts: list[str]) -> list[bool] | None:
-    """`d) Hub, e) Repeater` -> the options it names, when it names two or more, each by its letter followed
-    by that option's own text; None otherwise."""
+def _labelled_options(first: str, texts: list[str]) -> tuple[list[bool], bool] | None:
+    """`d) Hub, e) Repeater` -> (the options it names, whether some words differ from the option's text), when
+    it opens with two or more lettered options, each letter followed by words; None otherwise."""
     found = list(_PAIR_LABEL.finditer(first))
     if len(found) < 2 or found[0].start() != 0:
         return None
-    picks = set()
+    picks, differs = set(), False
     for m, end in zip(found, [f.start() for f in found[1:]] + [len(first)]):
         k = LETTERS.index(m.group(1).upper())
         said = re.sub(r"[\s,;.]*(?:and|or|&)?[\s,;.]*$", "", first[m.end():end])
-        if k >= len(texts) or _bare(said) != _bare(texts[k]):
+        if k >= len(texts) or not said:
             return None
+        differs = differs or _bare(said) != _bare(texts[k])
         picks.add(k)
-    return [i in picks for i in range(len(texts))]
+    return [i in picks for i in range(len(texts))], differs
 
 
 def _join(*parts: str) -> str:
