@@ -172,7 +172,8 @@ _CLOSE = r"\s*(?(b)(?:\*\*|__)?)\s*"
 ANSWER = re.compile(
     rf"{_OPEN}(?:(?:(?:correct|right|model|suggested|short|richtige|korrekte|bonne)\s+)?(?:answers?|ans|solution|sol|"
     rf"respuestas?(?:\s+correcta)?|soluci[oó]n|r[ée]ponses?(?:\s+correcte)?|resposta(?:\s+(?:correta|certa))?|"
-    rf"risposta(?:\s+(?:corretta|giusta))?|l[öo]sung(?:en)?|antwort(?:en)?|答案|正确答案|解答|正解){_CLOSE}"
+    rf"risposta(?:\s+(?:corretta|giusta))?|l[öo]sung(?:en)?|antwort(?:en)?|答案|正确答案|解答|正解|答え|"
+    rf"(?:правильный\s+)?ответ|정답|답|(?:do[ğg]ru\s+)?cevap|đáp\s+án|odpowied[źz]|antwoord|jawaban){_CLOSE}"
     rf"(?:[.:：]|[-–—](?=\s))|a{_CLOSE}[:：]){_CLOSE}(.*)$", re.I)
 ANSWER_ALONE = re.compile(rf"{_OPEN}(?:(?:correct|right)\s+answers?|answers?|solution|ans){_CLOSE}[.:]?{_CLOSE}$", re.I)
 # The answer said in a sentence: `The correct answer is **B**.`, `La respuesta correcta es la c)`.
@@ -188,8 +189,16 @@ EXPLANATION = re.compile(
     rf"|^(?:\*\*|__)?\s*(?:explanation|feedback|rationale|erkl[äa]rung|explicaci[oó]n|explication|explica[çc][ãa]o|"
     rf"spiegazione)\s*(?:\*\*|__)?\s*()$", re.I)  # or alone on its line, over what explains
 ATTRIBUTION = re.compile(rf"{_OPEN}(?:sources?|from|reference|ref|credit){_CLOSE}:\s*(.+)$", re.I)
-# An option line lettered a) (a) A. A), in bold or not
-LETTERED_OPTION = re.compile(r"^(?:\*\*|__)?(?:\(([A-Ha-h])\)|([A-Ha-h])[.)])\s+(\S.*)$")
+# Option letters of other alphabets, in order: Cyrillic а б в г д е, Greek α β γ δ ε ζ; read as a b c d e f.
+OTHER_ALPHABETS = str.maketrans("абвгдежзАБВГДЕЖЗαβγδεζηθΑΒΓΔΕΖΗΘ", "abcdefghABCDEFGHabcdefghABCDEFGH")
+_L = "A-Ha-hа-зА-Зα-θΑ-Θ"
+# An option line lettered a) (a) A. A), in bold or not, or `A - text`
+LETTERED_OPTION = re.compile(rf"^(?:\*\*|__)?(?:\(([{_L}])\)|([{_L}])[.)]|([A-H])\s+[-–—](?=\s))\s+(\S.*)$")
+
+
+def option_letter(m: re.Match[str]) -> str:
+    """The Latin letter of a LETTERED_OPTION match, lower case: `б)` -> `b`."""
+    return (m.group(1) or m.group(2) or m.group(3)).translate(OTHER_ALPHABETS).lower()
 CONTEXT = re.compile(rf"{_OPEN}(?:context|set-?up|given){_CLOSE}:{_CLOSE}(.*)$", re.I)
 OPTIONS_INTRO = re.compile(rf"{_OPEN}(?:options|choices|alternatives){_CLOSE}:?{_CLOSE}$", re.I)
 

@@ -34,7 +34,7 @@ _RADIO: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^\.\s+(.*)$"), "debris"),
 ]
 _RADIO_FIRST = set("$<○◯⚪O(●◉⦿.")
-LETTERED = re.compile(r"^(?:\*\*|__)?\(?([A-Ha-h])[.)]\s+(.*)$")
+LETTERED = re.compile(r"^(?:\*\*|__)?(?:\(?([A-Ha-hа-зА-Зα-θΑ-Θ])[.)]|([A-H])\s+[-–—])\s+(.*)$")  # a), B., б), C -
 LETTERS = "ABCDEFGH"
 
 
@@ -125,7 +125,8 @@ def verdict(lines: list[Line]) -> bool | None:
 def lettered(options: list[Option]) -> bool:
     """Options labelled a, b, c... in order (so `(a)` is a letter, not a quiz export's chosen-button marker)."""
     letters = [LETTERED.match(_unboxed(o.text.strip())) for o in options]
-    return all(letters) and [m.group(1).lower() for m in letters if m] == [c.lower() for c in LETTERS[:len(options)]]
+    return all(letters) and [(m.group(1) or m.group(2)).translate(cues.OTHER_ALPHABETS).lower() for m in letters
+                             if m] == [c.lower() for c in LETTERS[:len(options)]]
 
 
 def _unboxed(text: str) -> str:
@@ -148,7 +149,7 @@ def read_options(options: list[Option]) -> list[tuple[str, str]]:
         if letters:
             box = cues.TASK.match(text)
             m = LETTERED.match(_unboxed(text))
-            text = (box.group(0)[:box.start(2)] if box else "") + m.group(2) if m else text
+            text = (box.group(0)[:box.start(2)] if box else "") + m.group(3) if m else text
         else:
             text = radio_marker(text)[0]
         text, own = option_mark(text)
@@ -195,7 +196,9 @@ def read_answer(said: str, texts: list[str]) -> tuple[list[bool] | None, str, st
     """An answer given to a choice question -> (marks or None, cue, problem, the text that explains it). The
     explaining text is what follows the letters or the option's text (None when the answer names no option)."""
     lines = said.strip().split("\n", 1)
-    first = re.sub(r"\*\*|__", "", lines[0]).strip()
+    first = _OPTION_WORD.sub("", re.sub(r"\*\*|__", "", lines[0]).strip())  # `Option C` names option C
+    if len(first) <= 12 and _OTHER_LETTERS.search(first):
+        first = first.translate(cues.OTHER_ALPHABETS)  # `б` names the second option of a Russian list
     after = lines[1].strip() if len(lines) > 1 else ""
     shown = _TRAILING_IMAGE.match(first)
     if shown and shown.group(1):  # `C ![](worked-solution.png)`: the letters, then a figure that explains them
@@ -250,6 +253,10 @@ def read_answer(said: str, texts: list[str]) -> tuple[list[bool] | None, str, st
         return named, "answer-names-options", "", said.strip()
     return None, "", "", None
 
+
+_OPTION_WORD = re.compile(r"^(?:option|choice|opci[oó]n|op[çc][ãa]o|opzione|variante|вариант)\s+(?=\(?[A-Ha-h1-9]\b)",
+                          re.I)
+_OTHER_LETTERS = re.compile(r"(?<![^\W\d_])[а-зА-Зα-θΑ-Θ](?![^\W\d_])")
 
 _PAIR_LABEL = re.compile(r"(?:^|(?<=[\s,;]))\(?([A-Ha-h])[.)]\s+")
 

@@ -50,7 +50,10 @@ def options_at(body: list[Line], i: int, p: Parts, region: Region, phase: str
     elif line.opens_item and line.item is not None:
         options, j = _list_options(body, i)
         cue = "task-list" if any(cues.TASK.match(o.text) for o in options) else "list-items"
-    elif (m := cues.LETTERED_OPTION.match(line.body)) and (m.group(1) or m.group(2)).lower() == "a":
+    elif (inline := _inline_options(line)) is not None:
+        options, j = inline, _end(body, i, i + 1)
+        cue = "options-on-one-line"
+    elif (m := cues.LETTERED_OPTION.match(line.body)) and cues.option_letter(m) == "a":
         options, j = _lettered_options(body, i)
         cue = "lettered-lines"
     elif marks.radio_marker(line.body)[1] in (marks.EMPTY, marks.SELECTED) and not line.item:
@@ -96,13 +99,31 @@ def _list_options(body: list[Line], i: int) -> tuple[list[Option], int]:
     return options, _end(body, i, end)
 
 
+_INLINE_LABEL = re.compile(r"(?:^|(?<=\s))\(([a-hA-H])\)\s+|(?:^|(?<=\s{2}))([a-hA-H])[.)]\s+")
+
+
+def _inline_options(line: Line) -> list[Option] | None:
+    """`(a) 4 (b) 5 (c) 6 (d) 7`: three or more options lettered in order on one line, each its own option."""
+    if line.block not in ("paragraph", "blank") or line.body.count("(") < 3 and line.body.count("  ") < 2:
+        return None
+    found = list(_INLINE_LABEL.finditer(line.body))
+    letters = [(m.group(1) or m.group(2)).lower() for m in found]
+    if len(found) < 3 or found[0].start() != 0 or letters != list("abcdefgh"[:len(found)]):
+        return None
+    ends = [m.start() for m in found[1:]] + [len(line.body)]
+    texts = [line.body[m.start():end].strip() for m, end in zip(found, ends)]
+    if any(len(t) <= len(m.group(0).strip()) for t, m in zip(texts, found)):
+        return None  # a label with nothing after it
+    return [Option(line, t) for t in texts]
+
+
 def _lettered_options(body: list[Line], i: int) -> tuple[list[Option], int]:
     options: list[Option] = []
     end = len(body)
     for j, line in _lines(body, i):
         m = cues.LETTERED_OPTION.match(line.body)
         under = bool(options) and line.indent > options[-1].line.indent
-        if m and (m.group(1) or m.group(2)).lower() == "abcdefgh"[len(options) % 8]:
+        if m and cues.option_letter(m) == "abcdefgh"[len(options) % 8]:
             options.append(Option(line, line.body))
         elif under and marks.is_feedback(line.body):
             options[-1].feedback.append(line)
