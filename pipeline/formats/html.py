@@ -65,7 +65,7 @@ def _mostly_tags(data: bytes) -> bool:
     Markdown in it, if any, is not what structures it."""
     lines = [ln.strip() for ln in data.splitlines() if ln.strip()]
     tags = sum(1 for ln in lines if ln.startswith(b"<") and not ln.startswith(b"<!--"))
-    return tags >= 8 and tags > 0.6 * len(lines)
+    return tags >= 8 and tags > 0.75 * len(lines)
 
 
 @dataclass

@@ -4,7 +4,9 @@ Documentation sites wrap Markdown in containers that CommonMark does not know: a
 admonition (`!!! note`, `??? question "Show answer"`, `???+ tip`) indents its body by four spaces, which
 CommonMark reads as code; an HTML block tag alone on its line (`<div class="choices" markdown>`, `</div>`)
 turns the list under it into raw HTML. Each body is read as the Markdown it is: dedented, with the wrapping
-tag lines left blank. Line numbers do not change.
+tag lines left blank. A run of collapsed blocks that each hide only a verdict under an option
+(`<details><summary>Lists can be empty.</summary> ✅ </details>`) is a list of options, each followed by its
+verdict. Line numbers do not change.
 """
 from __future__ import annotations
 
@@ -14,11 +16,71 @@ ADMONITION = re.compile(r"^(?P<indent> *)(?:!!!|\?\?\?\+?)\s+[\w-]+(?:\s+\"[^\"]
 _WRAPPER = re.compile(r"^\s*</?(?:div|section|article|center|aside|main)\b[^<>]*>\s*$", re.I)
 
 
+_DETAILS = re.compile(r"^\s*<details\b[^>]*>\s*(?P<rest>.*)$", re.I)
+_SUMMARY = re.compile(r"^\s*<summary\b[^>]*>(?P<text>.*?)</summary>\s*(?P<rest>.*)$", re.I)
+_CLOSED = re.compile(r"^(?P<before>.*?)</details>\s*$", re.I)
+_VERDICT = re.compile(r"^(?:✅|❌|✔️?|✓|✗|✘|✖️?|☑️?|:white_check_mark:|:x:|correct|incorrect|wrong|right|true|false)$",
+                      re.I)
+
+
+def _verdict_block(out: list[str], i: int) -> tuple[int, int, str, str] | None:
+    """A `<details>` block at line i whose summary is an option and whose body is only a verdict:
+    (line of the summary, the line after the block, the option's text, the verdict), or None."""
+    m = _DETAILS.match(out[i])
+    if not m:
+        return None
+    rest, k = m.group("rest"), i
+    while not rest.strip() and k + 1 < len(out) and k - i < 3:
+        k += 1
+        rest = out[k]
+    s = _SUMMARY.match(rest)
+    if not s or not s.group("text").strip():
+        return None
+    words: list[str] = []
+    tail, j = s.group("rest"), k
+    while True:
+        c = _CLOSED.match(tail)
+        if tail.strip():
+            words.append((c.group("before") if c else tail).strip())
+        if c or j + 1 >= len(out) or j - k > 4:
+            break
+        j += 1
+        tail = out[j]
+    said = " ".join(w for w in words if w)
+    if not c or not _VERDICT.match(said):
+        return None
+    return k, j + 1, s.group("text").strip(), said
+
+
+def _verdict_options(out: list[str]) -> None:
+    """Rewrite each run of two or more verdict blocks as option lines `- text ✅`, in place."""
+    i = 0
+    while i < len(out):
+        run = []
+        k = i
+        while k < len(out) and (found := _verdict_block(out, k)) is not None:
+            run.append((k, found))
+            k = found[1]
+            while k < len(out) and not out[k].strip():
+                k += 1
+        if len(run) >= 2:
+            for start, (summary, end, text, said) in run:
+                for j in range(start, end):
+                    out[j] = ""
+                out[summary] = f"- {text} {said}"
+            i = k
+        else:
+            i += 1
+
+
 def unwrap(raw: list[str]) -> list[str]:
-    """The lines with admonition bodies dedented and lone wrapping HTML tags blanked."""
+    """The lines with admonition bodies dedented, lone wrapping HTML tags blanked, and collapsed verdicts under
+    options read as option lines."""
     if not any("<" in t or "!!!" in t or "???" in t for t in raw):
         return raw  # most documents: nothing to unwrap
     out = list(raw)
+    if any("<summary" in t.lower() for t in raw):
+        _verdict_options(out)
     i = 0
     while i < len(out):
         text = out[i]

@@ -200,7 +200,9 @@ def option_letter(m: re.Match[str]) -> str:
     """The Latin letter of a LETTERED_OPTION match, lower case: `б)` -> `b`."""
     return (m.group(1) or m.group(2) or m.group(3)).translate(OTHER_ALPHABETS).lower()
 CONTEXT = re.compile(rf"{_OPEN}(?:context|set-?up|given){_CLOSE}:{_CLOSE}(.*)$", re.I)
-OPTIONS_INTRO = re.compile(rf"{_OPEN}(?:options|choices|alternatives){_CLOSE}:?{_CLOSE}$", re.I)
+OPTIONS_INTRO = re.compile(rf"{_OPEN}(?:options|choices|alternatives|answer choices|opciones|alternativas|choix|"
+                           rf"r[ée]ponses possibles|optionen|antwortm[öo]glichkeiten|op[çc][õo]es|opzioni|选项|選択肢|"
+                           rf"보기|варианты(?: ответов)?){_CLOSE}:?{_CLOSE}$", re.I)
 
 
 def answer_text(text: str) -> str | None:

@@ -276,6 +276,9 @@ class _Builder:
             self.empty.append(region_lines[0].no)
             return
         titled = s.family == "heading" and s.lab.text and cues.is_title(s.lab.text) and s.rank == NUMBER
+        if titled and first is not None and (cues.OPTIONS_INTRO.match(first.body) or first.opens_item and first.item
+                                             is not None and first.item.ordered and not cues.asks_plainly(first.body)):
+            titled = False  # `### 2) Comments in code` over its options: the heading states the question
         if titled and len(region_lines) > 1:
             # `## 10.2 Questions for RNNs` over a question of its own: the title names the section, the text
             # under it is the question.

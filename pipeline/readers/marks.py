@@ -225,7 +225,12 @@ def read_answer(said: str, texts: list[str]) -> tuple[list[bool] | None, str, st
     bare = [_bare(t) for t in texts]
     said_text = _bare(first)
     if said_text and said_text in bare:
-        return [b == said_text for b in bare], "answer-text", "", after
+        picks = [b == said_text for b in bare]
+        k = int(said_text) - 1 if said_text.isdigit() else -1
+        if 0 <= k < n and not picks[k]:  # `3` is an option's text and the number of another option
+            return picks, "answer-text", (f"the answer “{said_text}” is the text of option {_letters_of(picks)} and "
+                                          f"the number of option {LETTERS[k]}: took the text"), after
+        return picks, "answer-text", "", after
     numbers_then = _NUMBERS_THEN.match(first) if not _NUMBER_LIST.match(first) else None
     if numbers_then is not None and all(1 <= int(x) <= n for x in re.findall(r"\d+", numbers_then.group(1))):
         picks = [int(x) for x in re.findall(r"\d+", numbers_then.group(1))]  # `4 - because ...`

@@ -152,7 +152,8 @@ def _outer(lines: list[Line], tops: list[Start], best: str, items: list[Start]) 
             continue
         under = [bisect.bisect_left(at, o.i) for o in outer]
         firsts = sum(1 for k in under if k < len(items) and items[k].lab.label == "1"
-                     and all(ln.block != "heading" for ln in lines[outer[under.index(k)].i + 1:items[k].i]))
+                     and all(ln.block != "heading" or cues.OPTIONS_INTRO.match(ln.body)  # `#### Options`
+                             for ln in lines[outer[under.index(k)].i + 1:items[k].i]))
         if firsts * 4 >= len(outer) * 3:
             return family, outer
     return best, items
