@@ -109,12 +109,16 @@ _TASK_VERB = re.compile(r"(?:^|[.;:,]\s+|\band\s+)(?:(?:briefly|clearly|carefull
 _LEADING_EMPHASIS = re.compile(r"^[*_\s]+")
 
 
+# A question or a task as Japanese writes it, without a question mark: `...はどれですか。`, `...選択してください。`
+_JA_ASKS = re.compile(r"(?:ですか|ますか|でしょうか|か)[。．]|(?:してください|しなさい|せよ)[。．]")
+
+
 def asks_plainly(text: str) -> bool:
     """Text that asks in so many words: a question mark, or a task verb opening a sentence or clause (`...; in
     1-2 sentences, explain why`). Stricter than `asks`: an option such as `How much of the state is kept`
     does not count."""
     s = _LEADING_EMPHASIS.sub("", text).strip()
-    return "?" in s or "？" in s or bool(_TASK_VERB.search(s))
+    return "?" in s or "？" in s or bool(_TASK_VERB.search(s)) or bool(_JA_ASKS.search(s))
 
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
@@ -161,7 +165,7 @@ def verdict(answer: str, stem: str) -> tuple[tuple[str, str], bool, str] | None:
 def asks(text: str) -> bool:
     """Text that reads as a question or a task (a statement to judge true or false is one)."""
     s = _LEADING_EMPHASIS.sub("", text).strip()
-    return "?" in s or "？" in s or bool(_ASKS.match(s)) or bool(_JUDGE.search(s))
+    return "?" in s or "？" in s or bool(_ASKS.match(s)) or bool(_JUDGE.search(s)) or bool(_JA_ASKS.search(s))
 
 
 # ---- answers, explanations, attribution ------------------------------------------------------------------
@@ -200,6 +204,8 @@ def option_letter(m: re.Match[str]) -> str:
     """The Latin letter of a LETTERED_OPTION match, lower case: `б)` -> `b`."""
     return (m.group(1) or m.group(2) or m.group(3)).translate(OTHER_ALPHABETS).lower()
 CONTEXT = re.compile(rf"{_OPEN}(?:context|set-?up|given){_CLOSE}:{_CLOSE}(.*)$", re.I)
+# `请问以下语句的输出结果是？(D)`: the answer's letter in brackets at the end of the stem, as Chinese papers print it.
+STEM_LETTER = re.compile(r"[?？:：]\s*[(（]\s*([A-H])\s*[)）]\s*$")
 OPTIONS_INTRO = re.compile(rf"{_OPEN}(?:options|choices|alternatives|answer choices|opciones|alternativas|choix|"
                            rf"r[ée]ponses possibles|optionen|antwortm[öo]glichkeiten|op[çc][õo]es|opzioni|选项|選択肢|"
                            rf"보기|варианты(?: ответов)?){_CLOSE}:?{_CLOSE}$", re.I)
@@ -208,6 +214,8 @@ OPTIONS_INTRO = re.compile(rf"{_OPEN}(?:options|choices|alternatives|answer choi
 def answer_text(text: str) -> str | None:
     """The answer a labelled line gives (`Answer: b` -> `b`; `Answer` alone -> ``), or None."""
     s = text.strip()
+    if s[:1] == "`" and s[-1:] == "`" and s.count("`") == 2:
+        s = s[1:-1].strip()  # `答え：4` written as inline code
     if ANSWER_ALONE.match(s):
         return ""
     m = ANSWER.match(s) or CORRECT_LABEL.match(s) or ANSWER_SENTENCE.match(s)

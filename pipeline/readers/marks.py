@@ -153,7 +153,7 @@ def read_options(options: list[Option]) -> list[tuple[str, str]]:
         else:
             text = radio_marker(text)[0]
         text, own = option_mark(text)
-        if text.count("**") % 2 == 1:  # `**d) text** ✅`: the bold opened before the letter
+        if text.count("**") % 2 == 1 and text.strip("* "):  # `**d) text** ✅`: the bold opened before the letter
             k = text.rfind("**")
             text = (text[:k] + text[k + 2:]).strip()
             own = own or "bold"
@@ -344,6 +344,9 @@ def decide(p: Parts, ctx: Context, region: Region, qline: int) -> tuple[list[boo
             sources.append((cue, [m == mark for m in own], options[own.index(mark)].line.no))
     if "bold" in own and own.count("bold") < n:
         sources.append(("bold-option", [m == "bold" for m in own], options[own.index("bold")].line.no))
+    headed = [o.line.block == "heading" for o in options]
+    if any(headed) and headed.count(True) < n:  # `#### B) Centriolo.` among plain option lines: set apart
+        sources.append(("heading-option", headed, options[headed.index(True)].line.no))
     verdicts = [verdict(o.feedback) for o in options]
     if any(o.selected for o in options):
         chosen = [o.selected and verdicts[i] is not False for i, o in enumerate(options)]
@@ -354,6 +357,10 @@ def decide(p: Parts, ctx: Context, region: Region, qline: int) -> tuple[list[boo
         sources.append(radio)
     if any(v is True for v in verdicts) and not any(o.selected for o in options):
         sources.append(("option-feedback", [v is True for v in verdicts], options[verdicts.index(True)].line.no))
+    said = next(((ln, m) for ln in p.stem if ln.block != "code" and (m := cues.STEM_LETTER.search(ln.body))), None)
+    if not sources and said is not None and LETTERS.index(said[1].group(1).upper()) < n:
+        k = LETTERS.index(said[1].group(1).upper())
+        sources.append(("stem-letter", [i == k for i in range(n)], said[0].no))
     if not sources:
         named = _named_correct(p.explanation + p.feedback + [ln for group in p.after for ln in group], n)
         if named is not None:
@@ -425,7 +432,8 @@ _SAYS = {"task-checked": "ticked box", "answer-letters": "answer line", "answer-
          "answer-key": "answer key", "check-mark": "check mark", "correct-suffix": "`(correct)` note",
          "bold-option": "bold option", "chosen-and-confirmed": "chosen option", "radio-marker": "radio marker",
          "odd-radio-marker": "answer marker", "option-feedback": "“✓ Correct” feedback",
-         "explanation-names-correct": "explanation"}
+         "explanation-names-correct": "explanation", "stem-letter": "letter after the question",
+         "heading-option": "option written as a heading"}
 
 
 def _says(cue: str) -> str:

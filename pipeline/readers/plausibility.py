@@ -94,10 +94,14 @@ def option_count(q: Question, s: Siblings) -> str | None:
 
 
 def options_missing(q: Question, s: Siblings) -> str | None:
-    """An open question among choice questions, whose own text holds a list: the list may be its options."""
+    """An open question among choice questions, whose own text holds a list (the list may be its options), or
+    that has no answer while nearly all of them are choice questions."""
     others = s.questions - 1
     if q.choices or others < 3 or (s.choice * 10 < others * 6):
         return None
+    if not q.answer.strip() and s.choice * 10 >= others * 9:
+        return "nearly all the document's other questions have options and this one has neither options nor an " \
+               "answer: its options may have been missed"
     text = "\n".join((q.stem, q.answer, q.explanation))
     items = sum(1 for ln in text.splitlines() if re.match(r"\s*(?:[-*+]|\d{1,2}[.)]|\(?[A-Ha-h][.)]|\|)\s*\S", ln))
     if items < 2:
@@ -114,6 +118,13 @@ def stem_like_option(q: Question, s: Siblings) -> str | None:
     return "its text does not ask anything while the document's other questions do: it may be an option"
 
 
+def letter_without_options(q: Question, s: Siblings) -> str | None:
+    """`...是死循环？(C)`: a question that names its answer's letter while no options were read."""
+    if q.choices or not any(cues.STEM_LETTER.search(line) for line in q.stem.splitlines()):
+        return None
+    return "its text names an answer letter but no options were read: its options may be in a layout not understood"
+
+
 @dataclass(frozen=True)
 class Check:
     code: str  # the diagnostic's code
@@ -127,6 +138,7 @@ CHECKS: tuple[Check, ...] = (
     Check("option-count", option_count),
     Check("options-missing", options_missing),
     Check("stem-like-option", stem_like_option),
+    Check("letter-without-options", letter_without_options),
 )
 
 
