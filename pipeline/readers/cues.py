@@ -109,8 +109,9 @@ _TASK_VERB = re.compile(r"(?:^|[.;:,]\s+|\band\s+)(?:(?:briefly|clearly|carefull
 _LEADING_EMPHASIS = re.compile(r"^[*_\s]+")
 
 
-# A question or a task as Japanese writes it, without a question mark: `...はどれですか。`, `...選択してください。`
-_JA_ASKS = re.compile(r"(?:ですか|ますか|でしょうか|か)[。．]|(?:してください|しなさい|せよ)[。．]")
+# A question or a task without a question mark: Japanese `...はどれですか。`, `...選択してください。`, or a blank
+_ASKS_WITHOUT_MARK = re.compile(r"(?:ですか|ますか|でしょうか|か)[。．]|(?:してください|しなさい|せよ)[。．]"
+                      r"|（\s*）|\(\s+\)|_{4,}|＿{2,}")  # or a blank to fill: `...的是（）`, `The ____ is`
 
 
 def asks_plainly(text: str) -> bool:
@@ -118,7 +119,7 @@ def asks_plainly(text: str) -> bool:
     1-2 sentences, explain why`). Stricter than `asks`: an option such as `How much of the state is kept`
     does not count."""
     s = _LEADING_EMPHASIS.sub("", text).strip()
-    return "?" in s or "？" in s or bool(_TASK_VERB.search(s)) or bool(_JA_ASKS.search(s))
+    return "?" in s or "？" in s or bool(_TASK_VERB.search(s)) or bool(_ASKS_WITHOUT_MARK.search(s))
 
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
@@ -165,7 +166,7 @@ def verdict(answer: str, stem: str) -> tuple[tuple[str, str], bool, str] | None:
 def asks(text: str) -> bool:
     """Text that reads as a question or a task (a statement to judge true or false is one)."""
     s = _LEADING_EMPHASIS.sub("", text).strip()
-    return "?" in s or "？" in s or bool(_ASKS.match(s)) or bool(_JUDGE.search(s)) or bool(_JA_ASKS.search(s))
+    return "?" in s or "？" in s or bool(_ASKS.match(s)) or bool(_JUDGE.search(s)) or bool(_ASKS_WITHOUT_MARK.search(s))
 
 
 # ---- answers, explanations, attribution ------------------------------------------------------------------
@@ -176,7 +177,7 @@ _CLOSE = r"\s*(?(b)(?:\*\*|__)?)\s*"
 ANSWER = re.compile(
     rf"{_OPEN}(?:(?:(?:correct|right|model|suggested|short|richtige|korrekte|bonne)\s+)?(?:answers?|ans|solution|sol|"
     rf"respuestas?(?:\s+correcta)?|soluci[oó]n|r[ée]ponses?(?:\s+correcte)?|resposta(?:\s+(?:correta|certa))?|"
-    rf"risposta(?:\s+(?:corretta|giusta))?|l[öo]sung(?:en)?|antwort(?:en)?|答案|正确答案|解答|正解|答え|"
+    rf"risposta(?:\s+(?:corretta|giusta))?|l[öo]sung(?:en)?|antwort(?:en)?|答案|正确答案|解答|正解|答え|答|"
     rf"(?:правильный\s+)?ответ|정답|답|(?:do[ğg]ru\s+)?cevap|đáp\s+án|odpowied[źz]|antwoord|jawaban){_CLOSE}"
     rf"(?:[.:：]|[-–—](?=\s))|a{_CLOSE}[:：]){_CLOSE}(.*)$", re.I)
 ANSWER_ALONE = re.compile(rf"{_OPEN}(?:(?:correct|right)\s+answers?|answers?|solution|ans){_CLOSE}[.:]?{_CLOSE}$", re.I)

@@ -195,6 +195,9 @@ def answer_marks(said: str, texts: list[str]) -> tuple[list[bool] | None, str, s
 def read_answer(said: str, texts: list[str]) -> tuple[list[bool] | None, str, str, str | None]:
     """An answer given to a choice question -> (marks or None, cue, problem, the text that explains it). The
     explaining text is what follows the letters or the option's text (None when the answer names no option)."""
+    fenced = re.fullmatch(r"(`{3,}|~{3,})[^\n]*\n(.*?)\n\1\s*(?:\n(.*))?", said.strip(), re.S)
+    if fenced:  # `答：` over a fenced block holding `C`: the block's text is the answer
+        said = fenced.group(2) + ("\n" + fenced.group(3) if fenced.group(3) else "")
     lines = said.strip().split("\n", 1)
     first = _OPTION_WORD.sub("", re.sub(r"\*\*|__", "", lines[0]).strip())  # `Option C` names option C
     if len(first) <= 12 and _OTHER_LETTERS.search(first):
