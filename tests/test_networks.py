@@ -226,14 +226,14 @@ def test_make_check_lists_the_network_each_question_was_read_as() -> None:
     ("4(nm + n² + n)", None), ("It does not change with the sequence length.", None),
 ])
 def test_stated_answers_as_documents_write_them(text, value) -> None:
-    from pipeline.compute.networks import parse_value
+    from pipeline.compute.statement import parse_value
     assert parse_value(text, False) == value
 
 
 @pytest.mark.parametrize("text,value", [("(None, 40, 9)", (None, 40, 9)), ("64 × 96", (64, 96)),
                                         ("$32 \\times 512$", (32, 512)), ("[5, 1000, 2]", (5, 1000, 2))])
 def test_stated_shapes(text, value) -> None:
-    from pipeline.compute.networks import parse_value
+    from pipeline.compute.statement import parse_value
     assert parse_value(text, True) == value
 
 

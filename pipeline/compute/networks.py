@@ -1,240 +1,21 @@
 """A question's text -> the recurrent network it describes and what it asks about it (a model.Binding), however it
 is written: sizes in prose ("128 hidden units", "a 64-dimensional hidden state"), `key: value` lists, tables,
-PyTorch `nn.LSTM(...)` or Keras `Sequential([...])` code; and the answer the document states, as a number or
-a shape. Pure: text in, data out; every regular expression is linear in the text."""
+PyTorch `nn.LSTM(...)` or Keras `Sequential([...])` code (read by `compute.code`), with the quantity the stem
+asks for (`compute.quantity`); what the document states is read by `compute.statement`. Pure: text in, data
+out; every regular expression is linear in the text."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Callable, Sequence
 
+from pipeline.compute.code import (KERAS_KIND, MAX_LAYERS, RECURRENT, TORCH_KIND, Call, Read, calls, first_size,
+                                   read_keras, read_torch, shape_tuple, size_number)
+from pipeline.compute.quantity import ASKED_WORDS, asks, detail, which_layer
 from pipeline.model import Binding, NetLayer, Question
-from pipeline.compute.sizes import MAX_SIZE, NUM, number
+from pipeline.compute.sizes import NUM
 
-RECURRENT = ("rnn", "lstm", "gru")
-MAX_LAYERS = 64  # num_layers beyond this is not a network a question asks about
-MAX_CALL = 600  # characters of one framework call's arguments that are read
-MAX_CALLS = 100  # framework calls read per question: a quiz's model has a handful of layers
 Value = int | tuple[int | None, ...]
-
-# --- numbers --------------------------------------------------------------------------------------------------
-
-_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "single": 1, "double": 2}
-
-
-def _int(text: str | None) -> int | None:
-    if text is None:
-        return None
-    text = text.strip().lower()
-    if text in _WORDS:
-        return _WORDS[text]
-    m = re.fullmatch(r"2\s*\*\*\s*(\d{1,2})|2\^\{?(\d{1,2})\}?", text)  # sizes as powers of two
-    if m:
-        return 2 ** int(m.group(1) or m.group(2))
-    value = number(text)
-    return value if value is not None and 0 < value <= MAX_SIZE else None
-
-
-def _first(patterns: Sequence[str], text: str) -> int | None:
-    for pattern in patterns:
-        m = re.search(pattern, text, re.I)
-        if m and _int(m.group(1)) is not None:
-            return _int(m.group(1))
-    return None
-
-
-# --- framework code ---------------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Call:
-    name: str  # "nn.LSTM", "LSTM", "Dense", ...
-    start: int
-    end: int  # just after the closing parenthesis
-    positional: tuple[str, ...]
-    keywords: dict
-
-
-_CALL = re.compile(r"(?<![\w.])(?P<nn>(?:torch\.)?nn\.)?(?:(?:tf\.)?keras\.)?(?:layers\.)?"
-                   r"(?P<name>SimpleRNN|RNN|LSTM|GRU|Linear|Dense|Embedding|Bidirectional|TimeDistributed|Input"
-                   r"|InputLayer)\s*\(")
-
-
-def _closing(text: str, at: int) -> int:
-    """The index after the parenthesis closing the one before `at`, or -1 (bounded by MAX_CALL)."""
-    depth = 1
-    for i in range(at, min(len(text), at + MAX_CALL)):
-        c = text[i]
-        if c in "([{":
-            depth += 1
-        elif c in ")]}":
-            depth -= 1
-            if depth == 0:
-                return i + 1
-    return -1
-
-
-def _split(args: str) -> list[str]:
-    out, depth, cur = [], 0, ""
-    for c in args:
-        if c in "([{":
-            depth += 1
-        elif c in ")]}":
-            depth -= 1
-        if c == "," and depth == 0:
-            out.append(cur.strip())
-            cur = ""
-        else:
-            cur += c
-    if cur.strip():
-        out.append(cur.strip())
-    return out
-
-
-def calls(text: str) -> list[Call]:
-    out = []
-    for k, m in enumerate(_CALL.finditer(text)):
-        if k == MAX_CALLS:
-            break
-        end = _closing(text, m.end())
-        if end < 0:
-            continue
-        positional, keywords = [], {}
-        for arg in _split(text[m.end():end - 1]):
-            k = re.match(r"(\w+)\s*=(?!=)\s*(.*)$", arg, re.S)
-            if k:
-                keywords[k.group(1)] = k.group(2).strip()
-            else:
-                positional.append(arg)
-        name = ("nn." if m.group("nn") else "") + m.group("name")
-        out.append(Call(name, m.start(), end, tuple(positional), keywords))
-    return out
-
-
-def _arg(call: Call, index: int, *names: str) -> str | None:
-    for n in names:
-        if n in call.keywords:
-            return call.keywords[n]
-    return call.positional[index] if index < len(call.positional) else None
-
-
-def _truth(text: str | None, default: bool) -> bool:
-    if text is None:
-        return default
-    return text.strip() in ("True", "true", "1")
-
-
-def _tuple(text: str | None) -> tuple[int | None, ...] | None:
-    if not text:
-        return None
-    m = re.fullmatch(r"\(?\s*\(?([^()]*)\)?\s*\)?", text.strip())
-    if not m:
-        return None
-    items = [i.strip() for i in m.group(1).split(",") if i.strip()]
-    out = tuple(None if i == "None" else _int(i) for i in items)
-    return out if items else None
-
-
-KERAS_KIND = {"SimpleRNN": "rnn", "LSTM": "lstm", "GRU": "gru"}
-TORCH_KIND = {"nn.RNN": "rnn", "nn.LSTM": "lstm", "nn.GRU": "gru"}
-
-
-@dataclass
-class Read:
-    """What the text says about the network, as it is gathered."""
-    layers: list[NetLayer]
-    framework: str = ""
-    batch: int | None = None
-    steps: int | None = None
-    batch_first: bool = False
-    every_step: bool | None = None
-
-
-def _torch(text: str, cs: list[Call], read: Read) -> None:
-    for c in cs:
-        if c.name in TORCH_KIND:
-            d, h = _int(_arg(c, 0, "input_size")), _int(_arg(c, 1, "hidden_size"))
-            n = _int(_arg(c, 2, "num_layers")) or 1
-            if d is None or h is None or n > MAX_LAYERS:
-                continue
-            dirs = 2 if _truth(_arg(c, 6, "bidirectional"), False) else 1
-            biases = 2 if _truth(_arg(c, 3, "bias"), True) else 0
-            read.batch_first = read.batch_first or _truth(_arg(c, 4, "batch_first"), False)
-            for k in range(n):
-                read.layers.append(NetLayer(TORCH_KIND[c.name], d if k == 0 else h * dirs, h, dirs, biases))
-        elif c.name == "nn.Linear":
-            d, h = _int(_arg(c, 0, "in_features")), _int(_arg(c, 1, "out_features"))
-            if d and h:
-                read.layers.append(NetLayer("dense", d, h, 1, 1 if _truth(_arg(c, 2, "bias"), True) else 0))
-        elif c.name == "nn.Embedding":
-            v, e = _int(_arg(c, 0, "num_embeddings")), _int(_arg(c, 1, "embedding_dim"))
-            if v and e:
-                read.layers.append(NetLayer("embedding", v, e))
-    if read.layers:
-        read.framework = "pytorch"
-
-
-def _keras(text: str, cs: list[Call], read: Read, fallback_inputs: int | None) -> None:
-    width: int | None = None  # features reaching the next layer
-    said = re.search(r"(?:inputs?|tensor|batch)\w* (?:of )?shape\s*[(\[]([^()\[\]]*)[)\]]", text)
-    if said and _tuple(said.group(1)) and len(_tuple(said.group(1))) == 3:
-        read.batch, read.steps, fallback_inputs = _tuple(said.group(1))
-    wrapped = [c for c in cs if c.name == "Bidirectional"]
-    for c in cs:
-        shape = _tuple(c.keywords.get("input_shape")) or _tuple(c.keywords.get("batch_input_shape"))
-        if c.name in ("Input", "InputLayer"):
-            shape = _tuple(_arg(c, 0, "shape", "input_shape"))
-        if shape:
-            if c.name == "InputLayer" or "batch_input_shape" in c.keywords:
-                shape = shape[1:]
-            if len(shape) >= 2:
-                read.steps = read.steps or shape[-2]
-            width = shape[-1] if shape[-1] is not None else width
-            if len(shape) == 1 and c.name in ("Input", "InputLayer"):
-                read.steps = read.steps or shape[0]  # token ids: (steps,)
-                width = None
-        if c.keywords.get("input_dim") and c.name != "Embedding":
-            width = _int(c.keywords["input_dim"])
-        if c.keywords.get("input_length"):
-            read.steps = read.steps or _int(c.keywords["input_length"])
-        if c.name in KERAS_KIND:
-            units = _int(_arg(c, 0, "units"))
-            if units is None:
-                continue
-            inputs = width or (fallback_inputs if not read.layers else None)
-            if inputs is None:
-                continue
-            kind = KERAS_KIND[c.name]
-            biases = 0 if not _truth(c.keywords.get("use_bias"), True) else \
-                (2 if kind == "gru" and _truth(c.keywords.get("reset_after"), True) else 1)
-            dirs = 2 if any(w.start < c.start < w.end for w in wrapped) else 1
-            read.layers.append(NetLayer(kind, inputs, units, dirs, biases))
-            width = units * dirs
-            read.every_step = _truth(c.keywords.get("return_sequences"), False)
-        elif c.name == "Dense":
-            units = _int(_arg(c, 0, "units"))
-            if units and width:
-                read.layers.append(NetLayer("dense", width, units, 1, 1 if _truth(c.keywords.get("use_bias"), True)
-                                            else 0))
-                width = units
-        elif c.name == "Embedding":
-            v, e = _int(_arg(c, 0, "input_dim")), _int(_arg(c, 1, "output_dim"))
-            if v and e:
-                read.layers.append(NetLayer("embedding", v, e))
-                width = e
-    if read.layers:
-        read.framework = "keras"
-    built = re.search(r"\.build\(\s*\(([^()]*)\)\s*\)", text)
-    if built and not read.layers:
-        shape = _tuple(built.group(1))
-        if shape and shape[-1]:
-            for c in cs:
-                if c.name in KERAS_KIND and _int(_arg(c, 0, "units")):
-                    kind = KERAS_KIND[c.name]
-                    biases = 2 if kind == "gru" and _truth(c.keywords.get("reset_after"), True) else 1
-                    read.layers.append(NetLayer(kind, shape[-1], _int(_arg(c, 0, "units")), 1, biases))
-                    read.framework = "keras"
-                    break
-
 
 # --- prose ------------------------------------------------------------------------------------------------------
 
@@ -327,7 +108,7 @@ def framework_of(text: str) -> str:
 def _symbols(text: str) -> dict[str, int]:
     """Sizes given as letters, then values: "n input features and m units ... n = 10, m = 32"."""
     roles: dict[str, int] = {}
-    values = {m.group(1): _int(m.group(2)) for m in re.finditer(rf"\b([a-zA-Z])\s*=\s*{N}", text)}
+    values = {m.group(1): size_number(m.group(2)) for m in re.finditer(rf"\b([a-zA-Z])\s*=\s*{N}", text)}
     for m in re.finditer(r"\b([a-zA-Z])\s+(input features|inputs|input size|features|hidden units|units|"
                          r"hidden size|outputs|output units)\b", text):
         letter, role = m.group(1), m.group(2)
@@ -345,21 +126,21 @@ def _prose(text: str, read: Read, needs_inputs: bool = True, pins: dict[str, int
         return "it names no recurrent cell (RNN, LSTM or GRU)"
     symbols = _symbols(text)
     pins = pins or {}
-    hidden = pins.get("n_h") or pins.get("units") or symbols.get("hidden") or _first(HIDDEN, text)
-    inputs = pins.get("n_x") or pins.get("features") or symbols.get("input") or _first(INPUTS, text)
+    hidden = pins.get("n_h") or pins.get("units") or symbols.get("hidden") or first_size(HIDDEN, text)
+    inputs = pins.get("n_x") or pins.get("features") or symbols.get("input") or first_size(INPUTS, text)
     if inputs is None and hidden is not None:  # "an LSTM with 100 inputs and 100 hidden units" style: N ... N
-        inputs = _first((rf"{N}\s+inputs?\b",), text)
+        inputs = first_size((rf"{N}\s+inputs?\b",), text)
     if inputs is None:  # "applied to input of shape (20, 1)": the features are the last axis
         shaped = re.search(r"(?:input|tensor|batch|sequence)\w*\s+(?:of\s+)?shape\s*=?\s*[(\[]([^()\[\]]*)[)\]]",
                            text, re.I)
-        dims = _tuple(shaped.group(1)) if shaped else None
+        dims = shape_tuple(shaped.group(1)) if shaped else None
         inputs = dims[-1] if dims else None
     if inputs is None and not needs_inputs:
         inputs = 0
     missing = [w for w, v in (("input size", inputs), ("hidden size", hidden)) if v is None]
     if missing:
         return f"it states no {' and no '.join(missing)}"
-    layers = _first(LAYERS, text) or 1
+    layers = first_size(LAYERS, text) or 1
     if layers > MAX_LAYERS:
         return f"it states {layers} layers, over the limit of {MAX_LAYERS}"
     dirs = 2 if re.search(r"bidirectional", text, re.I) and not re.search(
@@ -369,7 +150,7 @@ def _prose(text: str, read: Read, needs_inputs: bool = True, pins: dict[str, int
     for k in range(layers):
         read.layers.append(NetLayer(kind, inputs if k == 0 else hidden * dirs, hidden, dirs, 1))
     vocab = re.search(r"vocabulary|one-hot", text, re.I)
-    out = pins.get("n_y") or symbols.get("output") or _first(OUTPUT, text)
+    out = pins.get("n_y") or symbols.get("output") or first_size(OUTPUT, text)
     if out is None and vocab and re.search(r"softmax (?:output|over the vocabulary)|output (?:over|for) (?:the|each) "
                                            r"(?:word|vocabulary)|language model", text, re.I):
         out = inputs  # a language model predicts the next word of the same vocabulary
@@ -427,11 +208,11 @@ def row_text(row: dict[str, str]) -> str:
         parts.append(f"input size {inputs}.")
     if hidden:
         parts.append(f"hidden size {hidden}.")
-    if layers and _int(layers):
+    if layers and size_number(layers):
         parts.append(f"{layers}-layer.")
     if bidi and bidi.strip().lower() in ("yes", "true", "y", "✓", "x"):
         parts.append("bidirectional.")
-    out = _int(re.sub(r"\s*units?$", "", head or "")) if head else None
+    out = size_number(re.sub(r"\s*units?$", "", head or "")) if head else None
     if out:
         parts.append(f"dense output layer of size {out}.")
     return " ".join(parts)
@@ -446,93 +227,6 @@ def own_stem(q: Question) -> tuple[str, str | None]:
     """The stem without a key written at its end (`*Key: 4264*`), and that key."""
     m = KEY.search(q.stem)
     return (q.stem[:m.start()], m.group("key")) if m else (q.stem, None)
-
-
-ASKS_COUNT = re.compile(r"\b(?:how many (?:\w+ ){0,3}(?:parameters|weights)|number of (?:\w+ ){0,2}(?:parameters|"
-                        r"weights)|parameter count|param #|count_params|params\b|parameters (?:does|do|are|in)|"
-                        r"count (?:the |all )?(?:\w+ )?(?:parameters|weights))",
-                        re.I)
-ASKS_SHAPE = re.compile(r"\bshape\b|\.shape\b|output_shape", re.I)
-ASKS_DIMENSION = re.compile(r"\b(?:what is the (?:\w+ ){0,3}(?:dimension|size|length)|dimension of|how long is|"
-                            r"feature size|how many (?:features|values|numbers|dimensions))\b", re.I)
-ASKED_WORDS = {"parameters": "parameter count", "difference": "difference of two parameter counts",
-               "weight-count": "size of a weight matrix", "weight-shape": "shape of a weight",
-               "output-shape": "output shape", "state-shape": "state shape", "dimension": "dimension"}
-ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "last": -1}
-
-
-# A question that asks whether, why or how (not how many) asks for no number.
-NOT_A_NUMBER = re.compile(r"(?:^|[,;:]\s*)\W*(?:do|does|did|is|are|can|could|would|will|should|why|explain|describe|discuss|"
-                          r"how (?:can|do|does|would|could|is|are)|in what way|what happens)\b", re.I)
-
-
-def asks(stem: str) -> str | None:
-    asking = re.split(r"(?<=[.!:?])\s+(?=[A-Z(])", stem.strip())
-    asking = next((s for s in reversed(asking) if "?" in s), asking[-1])
-    if NOT_A_NUMBER.search(asking):
-        return None
-    if ASKS_COUNT.search(stem):
-        if re.search(r"how many more|difference", stem, re.I):
-            return "difference"
-        if re.search(r"(?:in|of) the (?:\w+ ){0,3}(?:weight )?matri(?:x|ces)|\bW_\{?hh|\bW_\{?xh|\bW_\{?ih", stem,
-                     re.I):
-            return "weight-count"
-        return "parameters"
-    if ASKS_SHAPE.search(stem):
-        if re.search(r"\bh_n\b|\bc_n\b|hidden state|final state|\bstate\b", stem, re.I):
-            return "state-shape"
-        if re.search(r"weight|kernel|W_\{?[a-z]|matrix", stem, re.I):
-            return "weight-shape"
-        return "output-shape"
-    if ASKS_DIMENSION.search(stem):
-        return "dimension"
-    return None
-
-
-def _which_layer(stem: str, layers: Sequence[NetLayer]) -> int:
-    """The layer a question asks about, from its question sentence; -1 for the whole network."""
-    asking = re.split(r"(?<=[.!:])\s+(?=[A-Z(])", stem.strip())[-1]  # the sentence that asks
-    m = re.search(r"\b(first|second|third|fourth|last)\s+(?:(LSTM|GRU|RNN|SimpleRNN|recurrent|Dense|Embedding)\s+)?"
-                  r"layer", asking, re.I)
-    if m:
-        kind = (m.group(2) or "").lower()
-        kind = {"simplernn": "rnn", "recurrent": ""}.get(kind, kind)
-        if kind or re.search(r"recurrent", m.group(0), re.I):
-            pick = [i for i, layer in enumerate(layers) if (layer.kind == kind if kind else layer.kind in RECURRENT)]
-        else:
-            pick = list(range(len(layers)))
-        k = ORDINALS[m.group(1).lower()]
-        if pick and -len(pick) <= k < len(pick):
-            return pick[k]
-    if re.search(r"\b(?:network|model|in total|total|altogether|including)\b", asking, re.I):
-        return -1
-    if re.search(r"`?Bidirectional`? layer", asking):
-        return next((i for i, layer in enumerate(layers) if layer.directions == 2), -1)
-    for kind, pattern in (("embedding", r"embedding layer"), ("dense", r"(?:dense|output|linear) layer")):
-        if re.search(pattern, asking, re.I):
-            return next((i for i, layer in enumerate(layers) if layer.kind == kind), -1)
-    if re.search(r"\b(?:LSTM|GRU|RNN|recurrent|SimpleRNN)\b`?(?:\(\w*\))?`? layer", asking) and \
-            any(l.kind not in RECURRENT for l in layers):
-        return next(i for i, layer in enumerate(layers) if layer.kind in RECURRENT)
-    return -1
-
-
-def _detail(asked: str, stem: str) -> str:
-    if asked in ("weight-count", "weight-shape"):
-        if re.search(r"\[\s*h_\{?t-1\}?\s*,\s*x_\{?t\}?\s*\]|colah", stem, re.I):
-            return "gate-stacked"
-        recurrent = re.search(r"recurrent|hidden[- ]to[- ]hidden|W_\{?hh|weight_hh|recurrent_kernel", stem, re.I)
-        gate = re.search(r"\bW_\{?(?:f|i|o|c|z|r)\}?\b|of the (?:forget|input|output|update|reset) gate", stem)
-        return ("gate-" if gate else "") + ("recurrent" if recurrent else "input")
-    if asked == "dimension":
-        if re.search(r"\[\s*h_\{?t-1\}?\s*,\s*x_\{?t\}?\s*\]|concatenat", stem, re.I):
-            return "concatenated"
-        if re.search(r"output|features? (?:size|of)", stem, re.I):
-            return "features"
-        if re.search(r"dimension of (?:the |each |its )?(?:input|x)", stem, re.I):
-            return "input"
-        return "hidden"
-    return ""
 
 
 def bind(q: Question, lines: Sequence[str] | None, line_of: Callable[[str], int]
@@ -563,9 +257,9 @@ def bind(q: Question, lines: Sequence[str] | None, line_of: Callable[[str], int]
     coded = False
     framework = framework_of(setup) or framework_of(q.section)
     if any(c.name in TORCH_KIND or c.name in ("nn.Linear", "nn.Embedding") for c in cs):
-        _torch(setup, cs, read)
+        read_torch(setup, cs, read)
     elif any(c.name in KERAS_KIND for c in cs):
-        _keras(setup, cs, read, pins.get("n_x") or pins.get("features") or _first(INPUTS, setup))
+        read_keras(setup, cs, read, pins.get("n_x") or pins.get("features") or first_size(INPUTS, setup))
     coded = bool(read.layers)
     why = None
     if not read.layers:
@@ -573,7 +267,7 @@ def bind(q: Question, lines: Sequence[str] | None, line_of: Callable[[str], int]
             return _difference(q, stem, setup, framework, line_of)
         why = _prose(setup + ("\n" + q.section if _kind(setup) is None else ""), read,
                      needs_inputs=asked not in ("output-shape", "state-shape", "dimension")
-                     or _detail(asked, stem) == "concatenated", pins=pins)
+                     or detail(asked, stem) == "concatenated", pins=pins)
         if read.layers:
             read.framework = framework
     if not read.layers:
@@ -598,12 +292,12 @@ def bind(q: Question, lines: Sequence[str] | None, line_of: Callable[[str], int]
             steps, batch = dims[0], dims[1]
         else:
             batch, steps = dims[0], dims[1]
-    batch = pins.get("batch") or batch or _first(BATCH, setup)
-    steps = pins.get("steps") or steps or _first(STEPS, setup)
+    batch = pins.get("batch") or batch or first_size(BATCH, setup)
+    steps = pins.get("steps") or steps or first_size(STEPS, setup)
     lines_read = tuple(sorted({line_of(s) for s in _sources(q, setup, cs)} | ({table_line} - {0})))
     every = read.every_step if read.every_step is not None else fw == "pytorch"
     binding = Binding(
-        layers=tuple(layers), asks=asked, framework=fw, layer=_which_layer(stem, layers), detail=_detail(asked, stem),
+        layers=tuple(layers), asks=asked, framework=fw, layer=which_layer(stem, layers), detail=detail(asked, stem),
         batch=batch, steps=steps, batch_first=read.batch_first, every_step=every, lines=lines_read)
     return binding, None
 
@@ -626,9 +320,9 @@ def _sources(q: Question, setup: str, cs: list[Call]) -> list[str]:
 
 def _difference(q: Question, stem: str, setup: str, framework: str, line_of) -> tuple[Binding | None, str | None]:
     m = re.search(r"(LSTM|GRU|RNN)\b.*?\bthan (?:an? |the )?(LSTM|GRU|RNN)\b", stem)
-    inputs, hidden = _first(INPUTS, setup), _first(HIDDEN, setup)
+    inputs, hidden = first_size(INPUTS, setup), first_size(HIDDEN, setup)
     if inputs is None:
-        inputs = _first((rf"{N}\s+inputs?\b",), setup)
+        inputs = first_size((rf"{N}\s+inputs?\b",), setup)
     if not m or inputs is None or hidden is None:
         return None, "it asks for a difference of counts but its two networks or their sizes are not stated"
     biases = {"pytorch": 2, "textbook": 1}.get(framework, 1)
@@ -639,88 +333,3 @@ def _difference(q: Question, stem: str, setup: str, framework: str, line_of) -> 
         return (NetLayer(kind.lower(), inputs, hidden, 1, biases),)
     return Binding(layers=net(m.group(1)), other=net(m.group(2)), asks="difference", framework=framework,
                    lines=(line_of(q.stem[:80]),)), None
-
-
-# --- what the document states -----------------------------------------------------------------------------------
-
-_SHAPE_TEXT = re.compile(r"[(\[]\s*((?:None|\d[\d,]*|\?)(?:\s*,\s*(?:None|\d[\d,]*|\?))+)\s*,?\s*[)\]]"
-                         r"|(\d+)\s*(?:×|x|\\times|by)\s*(\d+)")
-
-
-WHOLE = r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+)(?!\d|\.\d)"  # a whole number, never a decimal's integer part
-
-
-def _arithmetic(text: str) -> int | None:
-    """A stated value written as arithmetic of numbers only, evaluated by the project's safe grammar."""
-    from pipeline.compute import expression
-    from pipeline.compute.claims import normalise_math
-
-    body = normalise_math(re.sub(r"\s*(?:parameters|params|weights)?\s*[.]?\s*$", "", text.strip()))
-    if not re.fullmatch(r"[\d\s+\-*/()^]+", body) or not re.search(r"\d\s*[*+^]\s*[\d(]", body):
-        return None
-    try:
-        value = expression.parse(body)
-    except expression.Unreadable:
-        return None
-    return int(value) if value.is_Integer and 0 <= value <= 10 ** 15 else None
-
-
-def parse_value(text: str, shape: bool) -> Value | None:
-    """A stated answer -> a number or a shape: "Total params: 175,601" -> 175601; "(None, 40, 9)" -> (None,
-    40, 9); "64 × 96" -> (64, 96); "4 × (300·64 + 64·64) = 93184" -> 93184."""
-    text = re.sub(r"\$|\\,|\*\*|`", "", text).strip()
-    if shape:
-        m = _SHAPE_TEXT.search(text)
-        if not m:
-            return None
-        if m.group(1):
-            return tuple(None if p.strip() in ("None", "?") else number(p.strip().replace(",", ""))
-                         for p in m.group(1).split(","))
-        return (number(m.group(2)), number(m.group(3)))
-    totals = [ln for ln in text.split("\n")[:40] if re.search(r"\b(?:total|in all|altogether|overall)\b", ln, re.I)
-              and re.search(r"\d", ln)]
-    if totals and "\n" in text.strip():  # a worked answer over several lines: its total line
-        text = totals[-1]
-    first = re.sub(r"^\s*[A-Da-d][.)]\s+", "", text.split("\n")[0])
-    product = _arithmetic(first)
-    if product is not None:  # an option or key written as a product: "20×20", "4 · (8 + 16 + 1) · 16"
-        return product
-    if re.match(rf"\s*{NUM}(?!\s*[×x·*^+\-/=]|\(|\w|,\d)", first):  # "12800 (6400 per layer)", "360. The..."
-        tail = first
-    elif "=" in first:  # a worked answer: its last result, or what it concludes after it
-        tail = first.rsplit("=", 1)[1]
-        concluded = re.search(rf"\b(?:so|hence|thus|total(?:ling)?|in all|altogether|gives?|giving)\b\D{{0,30}}?{NUM}",
-                              tail, re.I)
-        if concluded:
-            return number(concluded.group(1))
-    else:
-        tail = re.split(r"[.;](?:\s|$)", first)[0]
-        formula = re.search(r"[a-zA-Z]\s*[+*/·×^²]|[+*/·×^]\s*[a-zA-Z]|\d\(", tail)
-        tail = re.sub(r"\([^()]*\)", " ", tail)  # "(685.94 KB)" is an aside
-        if formula or re.search(r"\b(?:million|billion|k)\b",
-                                                                                  tail, re.I):
-            return None  # a formula in letters, or a rounded count, states no exact number
-        found = re.findall(WHOLE, tail)
-        return number(found[-1]) if found else None
-    found = re.search(NUM, tail)
-    return number(found.group(1)) if found and "." not in found.group(0) else None
-
-
-def stated(q: Question, shape: bool) -> tuple[Value, str, int] | None:
-    """The answer the document states: (value, its text, its line), from the answer, a key written after the
-    stem, or the option marked correct."""
-    if q.choices:
-        marked = [c for c in q.choices if c.correct]
-        if len(marked) == 1:
-            v = parse_value(marked[0].text, shape)
-            if v is not None:
-                return v, marked[0].text, marked[0].line
-        return None
-    _, key = own_stem(q)
-    for text in (q.answer, key or ""):
-        text = re.sub(r"^\s*(?:\*\*)?(?:answer|key|ans|a)\s*[:.](?:\*\*)?\s*", "", text or "", flags=re.I)
-        if text.strip():
-            v = parse_value(text, shape)
-            if v is not None:
-                return v, text.split("\n")[0], 0
-    return None

@@ -7,7 +7,7 @@ from typing import Callable, Mapping, Sequence
 
 import sympy as sp
 
-from pipeline.compute import expression, networks, sizes
+from pipeline.compute import expression, networks, sizes, statement
 from pipeline.compute.claims import arithmetic_claims
 from pipeline.model import Choice, Computed, Diagnostic, Question
 from pipeline.compute.reference import Network, counts, make_cell, parameter_count
@@ -154,7 +154,7 @@ def _parameter_total(q: Question, where: _Where) -> Result:
         if m:
             doc_total, doc_line = m.group(1), where.line_of(text)
     if doc_total is None:  # no worked total: the answer the document states, if it states one
-        said = networks.stated(q, False)
+        said = statement.stated(q, False)
         if said is not None and isinstance(said[0], int):
             doc_total, doc_line = str(said[0]), where.line_of(said[1])
     agrees = None if doc_total is None else int(doc_total) == total
@@ -404,7 +404,7 @@ def _network_question(q: Question, where: _Where) -> Result:
             v = counts.value(other)
             if v != value:
                 alts[name] = v
-    said = networks.stated(q, shape)
+    said = statement.stated(q, shape)
     diags, note = [], ""
     doc_value, agrees, line = None, None, stem_line
     if said is not None:
