@@ -22,8 +22,8 @@ from pipeline.readers.text import clean_inline, is_multi
 
 # ---- the features an item can carry: one function and one row each ------------------------------------------
 
-_LEAD = re.compile(r"^(\[[ xX✓✔]\]|:[a-z0-9_+\-]+:|[^\w\s(\[<*_`'\"$\\|.,:;!?#>\-+=/]{1,3})(?=\s|$)")
-_TRAIL = re.compile(r"(?:\s|^)(?:[(\[]\s*([^()\[\]\n]{1,24}?)\s*[)\]]|(:[a-z0-9_+\-]+:|[^\w\s)\].,;:!?'\"`*$]{1,3}))"
+_LEAD = re.compile(r"^(\[[ xX✓✔]\]|:[a-z0-9_+\-]+:|[^\w\s(\[<*_`'\"$\\|.,:;!?#>\-+=/{}()\[\]&%@~^]{1,3})(?=\s|$)")  # no code brackets
+_TRAIL = re.compile(r"(?:\s|^)(?:[(\[]\s*([^()\[\]\n]{1,24}?)\s*[)\]]|(:[a-z0-9_+\-]+:|[^\w\s)\].,;:!?'\"`*${}]{1,3}))"
                     r"\s*$")
 _LABEL = re.compile(r"^(?:\(?[A-Ha-h1-9][.)]|\([A-Ha-h1-9]\))\s+")
 _WRAP = re.compile(r"^(\*\*|__|`|\*|_)(?!\1)(.+?)(?<!\s)\1$")
@@ -33,8 +33,9 @@ _TAG = re.compile(r"<(font|b|strong|mark|span|em|u|i)\b([^>]*)>", re.I)
 def _lead(text: str, cells: list[str]) -> str | None:
     if text[:1].isalnum() and text[1:2] not in (".", ")"):
         return None  # most items start with a word: no symbol before them
-    m = _LEAD.match(_LABEL.sub("", text))
-    return m.group(1).lower() if m else None
+    bare = _LABEL.sub("", text)
+    m = _LEAD.match(bare)
+    return m.group(1).lower() if m and bare[m.end():].strip() else None  # a mark with nothing it marks is none
 
 
 def _trail(text: str, cells: list[str]) -> str | None:
@@ -42,8 +43,8 @@ def _trail(text: str, cells: list[str]) -> str | None:
     if not end or end.isalnum() or end in ".,;!?'\"$":
         return None  # most items end with a word or a full stop
     m = _TRAIL.search(text.rstrip("*_` "))
-    if not m:
-        return None
+    if not m or not _LABEL.sub("", text[:m.start()]).strip():
+        return None  # a mark with nothing it marks is none
     value = (m.group(1) or m.group(2) or "").strip().lower()
     return value if value and not value.isdigit() else None
 

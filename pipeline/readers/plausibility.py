@@ -97,11 +97,13 @@ def options_missing(q: Question, s: Siblings) -> str | None:
     """An open question among choice questions, whose own text holds a list (the list may be its options), or
     that has no answer while nearly all of them are choice questions."""
     others = s.questions - 1
-    if q.choices or others < 3 or (s.choice * 10 < others * 6):
+    if q.choices or others < 3:
         return None
     if not q.answer.strip() and s.choice * 10 >= others * 9:
         return "nearly all the document's other questions have options and this one has neither options nor an " \
                "answer: its options may have been missed"
+    if s.choice * 10 < others * 6:
+        return None
     text = "\n".join((q.stem, q.answer, q.explanation))
     items = sum(1 for ln in text.splitlines() if re.match(r"\s*(?:[-*+]|\d{1,2}[.)]|\(?[A-Ha-h][.)]|\|)\s*\S", ln))
     if items < 2:
@@ -116,6 +118,18 @@ def stem_like_option(q: Question, s: Siblings) -> str | None:
     if q.choices or len(q.stem.split()) > 15:
         return None
     return "its text does not ask anything while the document's other questions do: it may be an option"
+
+
+_MARKUP_STEM = re.compile(r"^\s*(?:<[A-Za-z][\w.-]*(?:\s|>|$)|[A-Za-z_][\w-]*\s*=\s*[\"'{])")
+
+
+def stem_markup(q: Question, s: Siblings) -> str | None:
+    """A stem that opens with a component or tag (`<Quiz question="...`, `question="...`): the document is written
+    in a markup the reader does not know, and its options and answer were likely missed."""
+    if not _MARKUP_STEM.match(q.stem):
+        return None
+    return "its text opens with markup (a tag or an attribute), not with the question: the document may hold its " \
+           "questions in components the reader does not know, and their options and answers may be missed"
 
 
 def letter_without_options(q: Question, s: Siblings) -> str | None:
@@ -139,6 +153,7 @@ CHECKS: tuple[Check, ...] = (
     Check("options-missing", options_missing),
     Check("stem-like-option", stem_like_option),
     Check("letter-without-options", letter_without_options),
+    Check("stem-markup", stem_markup),
 )
 
 

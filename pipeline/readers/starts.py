@@ -266,3 +266,18 @@ def one_per_line(lines: list[Line], excluded: set[int]) -> list[Start]:
         if cues.asks(line.body) and cues.long_enough(line.body, 3):
             starts.append(Start(i, "line", Label(NUMBER, "", line.body, "question-per-line")))
     return starts if len(starts) >= 2 else []
+
+
+def asking_headings(lines: list[Line], excluded: set[int]) -> list[Start]:
+    """Questions written as headings with no numbering (`## What is overfitting?` over its answer): the headings
+    that ask, at the level most of them share, when two or more do."""
+    asking = [(i, line) for i, line in enumerate(lines) if line.block == "heading" and i not in excluded
+              and cues.asks_plainly(line.body) and cues.label(line.body, heading=True) is None]
+    if len(asking) < 2:
+        return []
+    levels = [line.level for _, line in asking]
+    level = max(set(levels), key=levels.count)
+    starts = [Start(i, "heading", Label(NUMBER, "", line.body.strip(), "asking-heading"), level)
+              for i, line in asking if line.level == level]
+    return starts if len(starts) >= 2 else []
+
