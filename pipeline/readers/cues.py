@@ -206,7 +206,7 @@ def option_letter(m: re.Match[str]) -> str:
     return (m.group(1) or m.group(2) or m.group(3)).translate(OTHER_ALPHABETS).lower()
 CONTEXT = re.compile(rf"{_OPEN}(?:context|set-?up|given){_CLOSE}:{_CLOSE}(.*)$", re.I)
 # `请问以下语句的输出结果是？(D)`: the answer's letter in brackets at the end of the stem, as Chinese papers print it.
-STEM_LETTER = re.compile(r"[?？:：]\s*[(（]\s*([A-H])\s*[)）]\s*$")
+STEM_LETTER = re.compile(r"[?？:：]\s*[(（]\s*([A-H])\s*[)）][ \t]*$", re.M)  # at the end of a line
 OPTIONS_INTRO = re.compile(rf"{_OPEN}(?:options|choices|alternatives|answer choices|opciones|alternativas|choix|"
                            rf"r[ée]ponses possibles|optionen|antwortm[öo]glichkeiten|op[çc][õo]es|opzioni|选项|選択肢|"
                            rf"보기|варианты(?: ответов)?){_CLOSE}:?{_CLOSE}$", re.I)

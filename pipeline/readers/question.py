@@ -38,7 +38,7 @@ def question(region: Region, p: Parts, ctx: Context) -> tuple[Question, list[int
                                     "may be incomplete or wrong"))
         q_cues += found
         if found and found[0].name == "stem-letter":  # the letter would give the answer away: it leaves the stem
-            stem = re.sub(cues.STEM_LETTER.pattern.replace("$", "(?=\n|$)"), lambda m: m.group(0)[:1], stem, count=1)
+            stem = cues.STEM_LETTER.sub(lambda m: m.group(0)[:1], stem, count=1)
         texts = [text for text, _ in p.read]
         choices = tuple(Choice(clean_inline(t), c, o.line.no) for t, o, c in zip(texts, p.options, correct))
         kind = "multi_choice" if is_multi(stem) or sum(correct) > 1 else "single_choice"
