@@ -93,11 +93,11 @@ def report(doc: Document, drills: Sequence[Question] = ()) -> list[str]:
         out.append(f"  read {q.id}: {cue_summary(q)}")
     for q in doc.questions:
         for c in q.computed:
-            from pipeline.compute.recompute import describe
+            from pipeline.compute.wording import describe
 
             out.append(f"  computed {q.id}: {describe(c)}")
             if c.binding is not None:
-                from pipeline.compute.recompute import describe_network
+                from pipeline.compute.wording import describe_network
 
                 out.append(f"  network {q.id}: {describe_network(c)}")
         if q.vary:

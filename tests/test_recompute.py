@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from pipeline.model import Choice, Question, SourceSpan
 from pipeline.compute.claims import plain_claims
-from pipeline.compute.recompute import describe, recompute
+from pipeline.compute.recompute import recompute
+from pipeline.compute.wording import describe
 from tests.timeouts import alarm  # the old pattern took about 24 s on a line of 20,000 `((`
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
