@@ -13,7 +13,7 @@ from pipeline.model import Cue, Diagnostic, Document, Question, Skipped
 from pipeline.files.normalize import decode, split_lines
 from pipeline.files.source import read_source
 from pipeline.markup import has_unbalanced_dollar
-from pipeline.readers import containers, convention, debris, layout, marks, parts, pieces, plausibility, question
+from pipeline.readers import containers, convention, debris, features, layout, marks, parts, pieces, plausibility, question
 from pipeline.readers.blocks import annotate
 from pipeline.readers.cues import NUMBER, Label
 from pipeline.readers.layout import Region
@@ -191,7 +191,7 @@ def _correct_pin(pins: Pins, diags: list[Diagnostic]) -> tuple[str, str] | None:
         if part == "correct":
             key = convention.pinned_key(value)
             if key is None:
-                names = ", ".join(f.name for f in convention.FEATURES)
+                names = ", ".join(f.name for f in features.FEATURES)
                 diags.append(Diagnostic(where, line, "error", "layout-pin-unused",
                                         f"“{value}” is no correct mark the reader knows (known: {names})"))
             return key

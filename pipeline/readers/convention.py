@@ -15,236 +15,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable
 
 from pipeline.model import Choice, Cue, Diagnostic, Question, SourceSpan
+from pipeline.readers.features import FEATURES, features_of, strip, unlabelled
+from pipeline.readers.runs import Item, Run, item_of, item_or_row, runs_in, set_apart, unlisted
 from pipeline.readers.text import clean_inline, is_multi
-
-# ---- the features an item can carry: one function and one row each ------------------------------------------
-
-_LEAD = re.compile(r"^(\[[ xX✓✔]\]|:[a-z0-9_+\-]+:|[^\w\s(\[<*_`'\"$\\|.,:;!?#>\-+=/{}()\[\]&%@~^]{1,3})(?=\s|$)")  # no code brackets
-_TRAIL = re.compile(r"(?:\s|^)(?:[(\[]\s*([^()\[\]\n]{1,24}?)\s*[)\]]|(:[a-z0-9_+\-]+:|[^\w\s)\].,;:!?'\"`*${}]{1,3}))"
-                    r"\s*$")
-_LABEL = re.compile(r"^(?:\(?[A-Ha-h1-9][.)]|\([A-Ha-h1-9]\))\s+")
-_WRAP = re.compile(r"^(\*\*|__|`|\*|_)(?!\1)(.+?)(?<!\s)\1$")
-_TAG = re.compile(r"<(font|b|strong|mark|span|em|u|i)\b([^>]*)>", re.I)
-
-
-def _lead(text: str, cells: list[str]) -> str | None:
-    if text[:1].isalnum() and text[1:2] not in (".", ")"):
-        return None  # most items start with a word: no symbol before them
-    bare = _LABEL.sub("", text)
-    m = _LEAD.match(bare)
-    return m.group(1).lower() if m and bare[m.end():].strip() else None  # a mark with nothing it marks is none
-
-
-def _trail(text: str, cells: list[str]) -> str | None:
-    end = text.rstrip("*_` ")[-1:]
-    if not end or end.isalnum() or end in ".,;!?'\"$":
-        return None  # most items end with a word or a full stop
-    m = _TRAIL.search(text.rstrip("*_` "))
-    if not m or not _LABEL.sub("", text[:m.start()]).strip():
-        return None  # a mark with nothing it marks is none
-    value = (m.group(1) or m.group(2) or "").strip().lower()
-    return value if value and not value.isdigit() else None
-
-
-def _wrap(text: str, cells: list[str]) -> str | None:
-    if not cells and text[-1:] not in ("*", "_", "`"):
-        return None
-    for s in [text] + cells:
-        m = _WRAP.match(_LABEL.sub("", s.strip()))
-        if m:
-            return m.group(1)
-    return None
-
-
-def _tag(text: str, cells: list[str]) -> str | None:
-    if "<" not in text:
-        return None
-    m = _TAG.search(text)
-    return (m.group(1).lower() + re.sub(r"\s+", " ", m.group(2).lower().replace("'", '"'))).strip() if m else None
-
-
-def _cell(text: str, cells: list[str]) -> str | None:
-    if not cells:
-        return None
-    marks = [f"{k}:{c.strip()}" for k, c in enumerate(cells) if 0 < len(c.strip()) <= 2 and not c.strip().isalnum()]
-    return marks[0] if marks else None
-
-
-@dataclass(frozen=True)
-class Feature:
-    name: str  # the cue's name, as in `make check`
-    says: str  # what it is, for a person
-    find: Callable[[str, list[str]], str | None]  # item text, table cells -> the feature's value, or None
-
-
-# Strongest first: when two features set apart the same number of runs, the earlier row wins.
-FEATURES: tuple[Feature, ...] = (
-    Feature("symbol-before", "a symbol before the option", _lead),
-    Feature("note-after", "a note after the option", _trail),
-    Feature("emphasis", "emphasis around the option", _wrap),
-    Feature("html-tag", "an HTML tag on the option", _tag),
-    Feature("table-column", "a mark in a table column", _cell),
-)
-
-# Values that mark a wrong option or an unchosen one: never the document's correct mark.
-NEGATIVE = frozenset({"[ ]", "❌", "✗", "✘", "✖", "❎", ":x:", ":heavy_multiplication_x:",
-                      ":negative_squared_cross_mark:", "(incorrect)", "incorrect", "wrong", "(wrong)"})
-
-
-# ---- items and runs ---------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Item:
-    line: int  # 1-based line of its first line
-    end: int  # 1-based line of its last line
-    text: str  # what it says, without its list marker
-    cells: tuple[str, ...] = ()  # a table row's cells
-    features: frozenset[str] = frozenset()
-
-
-@dataclass(frozen=True)
-class Run:
-    kind: str  # "list", "table" or "lines"
-    start: int  # first line of the run (a table's header row)
-    items: tuple[Item, ...]
-
-    @property
-    def end(self) -> int:
-        return self.items[-1].end
-
-
-def features_of(text: str, cells: list[str] | tuple[str, ...] = ()) -> frozenset[str]:
-    found = set()
-    for f in FEATURES:
-        value = f.find(text, list(cells))
-        if value is not None and value not in NEGATIVE:
-            found.add(f"{f.name}={value}")
-    return frozenset(found)
-
-
-def set_apart(run: Run) -> dict[str, list[bool]]:
-    """Feature -> which items carry it, for the features that some but not all items of the run carry."""
-    n = len(run.items)
-    out: dict[str, list[bool]] = {}
-    for key in set().union(*(it.features for it in run.items)):
-        has = [key in it.features for it in run.items]
-        if 0 < sum(has) < n:
-            out[key] = has
-    return out
-
-
-_ITEM = re.compile(r"^(\s*)([-*+]|\d{1,2}[.)])\s+(.*)$")
-_TABLE = re.compile(r"^\s*\|(.*?)\|?\s*$")
-_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{1,}:?\s*(?:\|\s*:?-{1,}:?\s*)*\|?\s*$")
-_FENCE = re.compile(r"^\s*(```|~~~)")
-
-
-def runs_in(raw: list[str], first: int, last: int) -> list[Run]:
-    """The option-like runs of lines first..last (1-based, inclusive): list items at one indent, table rows,
-    and paragraphs of two or more short lines. Code and blockquotes hold none."""
-    runs: list[Run] = []
-    i = first - 1
-    end = min(last, len(raw))
-    fence = False
-    while i < end:
-        line = raw[i]
-        if _FENCE.match(line):
-            fence = not fence
-            i += 1
-            continue
-        if fence or not line.strip() or line.lstrip().startswith((">", "#", "<details", "</details")):
-            i += 1
-            continue
-        if _TABLE.match(line) and "|" in line.strip()[1:]:
-            i = _table(raw, i, end, runs)
-        elif _ITEM.match(line):
-            i = _list(raw, i, end, runs)
-        else:
-            i = _lines(raw, i, end, runs)
-    return runs
-
-
-def _table(raw: list[str], i: int, end: int, runs: list[Run]) -> int:
-    start = i
-    rows: list[tuple[int, str]] = []
-    while i < end and _TABLE.match(raw[i]):
-        rows.append((i, raw[i]))
-        i += 1
-    if len(rows) >= 2 and _SEPARATOR.match(rows[1][1]):
-        rows = rows[2:]  # the header row and its separator
-    items = []
-    for k, row in rows:
-        if _SEPARATOR.match(row):
-            continue
-        cells = [c.strip() for c in _TABLE.match(row).group(1).split("|")]
-        items.append(Item(k + 1, k + 1, row.strip(), tuple(cells), features_of(row.strip(), cells)))
-    if items:
-        runs.append(Run("table", start + 1, tuple(items)))
-    return i
-
-
-def _list(raw: list[str], i: int, end: int, runs: list[Run]) -> int:
-    indent = len(_ITEM.match(raw[i]).group(1))
-    family = _family(_ITEM.match(raw[i]).group(2))
-    start = i
-    items: list[Item] = []
-    while i < end:
-        m = _ITEM.match(raw[i])
-        if m and len(m.group(1)) == indent and _family(m.group(2)) == family:
-            text = m.group(3).strip()
-            j = i + 1
-            extra: list[str] = []
-            while j < end:  # its continuation: deeper lines, lazy lines, a displayed formula after a blank line
-                nxt = raw[j]
-                if not nxt.strip():
-                    k = j + 1
-                    if k < end and raw[k].strip().startswith("$$"):
-                        j = k
-                        continue
-                    break
-                sub = _ITEM.match(nxt)
-                if (sub and len(sub.group(1)) <= indent) or _TABLE.match(nxt) or nxt.lstrip().startswith((">", "#")):
-                    break
-                if sub:  # a nested list belongs to the item, not to the run
-                    j += 1
-                    continue
-                extra.append(nxt.strip())
-                j += 1
-            items.append(Item(i + 1, j, text, (), features_of(text)))
-            i = j
-            k = i
-            while k < end and not raw[k].strip():
-                k += 1
-            nm = _ITEM.match(raw[k]) if k < end else None
-            if nm and len(nm.group(1)) == indent and _family(nm.group(2)) == family:
-                i = k
-                continue
-            break
-        break
-    runs.append(Run("list", start + 1, tuple(items)))
-    return max(i, start + 1)
-
-
-def _family(marker: str) -> str:
-    """A list's marker family: a bullet character, or `.`/`)` after a number (CommonMark starts a new list when
-    it changes)."""
-    return marker if marker in "-*+" else marker[-1]
-
-
-def _lines(raw: list[str], i: int, end: int, runs: list[Run]) -> int:
-    start = i
-    while i < end and raw[i].strip() and not _ITEM.match(raw[i]) and not _TABLE.match(raw[i]) \
-            and not raw[i].lstrip().startswith((">", "#", "```", "~~~", "<details")):
-        i += 1
-    lines = raw[start:i]
-    if len(lines) >= 2 and all(len(ln) <= 200 for ln in lines):
-        runs.append(Run("lines", start + 1, tuple(Item(start + k + 1, start + k + 1, ln.strip(), (),
-                                                       features_of(ln.strip())) for k, ln in enumerate(lines))))
-    return max(i, start + 1)
-
 
 # ---- learning the mark ----------------------------------------------------------------------------------
 
@@ -265,11 +40,7 @@ def _choice_run(q: Question, raw: list[str]) -> Run | None:
         return None
     items = []
     for c in q.choices:
-        text = raw[c.line - 1].strip()
-        m = _ITEM.match(text)
-        text = m.group(3).strip() if m else text
-        cells = [s.strip() for s in _TABLE.match(text).group(1).split("|")] if _TABLE.match(text) else []
-        items.append(Item(c.line, c.line, text, tuple(cells), features_of(text, cells)))
+        items.append(item_of(c.line, raw[c.line - 1]))
     return Run("choices", q.choices[0].line, tuple(items))
 
 
@@ -335,7 +106,7 @@ def learn(questions: list[Question], raw: list[str], pin: tuple[str, str] | None
 def _asking(stem: str) -> list[str]:
     """The stem's own text: its first paragraph, without list items or table rows (options may sit below it)."""
     first = stem.strip().split("\n\n", 1)[0]
-    return [ln for ln in first.splitlines() if not _ITEM.match(ln) and not _TABLE.match(ln)]
+    return [ln for ln in first.splitlines() if not item_or_row(ln)]
 
 
 # ---- applying it ------------------------------------------------------------------------------------------
@@ -365,7 +136,7 @@ def _rejoin(questions: list[Question], mark: Mark) -> list[Question]:
         prev = out[-1] if out else None
         if prev is not None and prev.choices and not q.choices and "\n" not in head \
                 and mark.key in features_of(head) and prev.source.line_end < q.source.line_start:
-            choices = prev.choices + (Choice(clean_inline(_strip_mark(head, mark)), True, q.source.line_start),)
+            choices = prev.choices + (Choice(clean_inline(strip(head, mark.key)), True, q.source.line_start),)
             explanation = "\n\n".join(t for t in (prev.explanation, rest.strip(), q.explanation) if t.strip())
             kind = "multi_choice" if sum(c.correct for c in choices) > 1 or is_multi(prev.stem) else "single_choice"
             out[-1] = prev.with_(choices=choices, kind=kind, explanation=explanation,
@@ -412,7 +183,7 @@ def _apply_one(q: Question, raw: list[str], path: str, mark: Mark | None) -> Que
         if not any(has) or all(has):
             return q
         if not any(c.correct for c in q.choices):
-            choices = tuple(Choice(_strip_mark(c.text, mark), h, c.line) for c, h in zip(q.choices, has))
+            choices = tuple(Choice(strip(c.text, mark.key), h, c.line) for c, h in zip(q.choices, has))
             diags = tuple(d for d in q.diagnostics if d.code != "choice-unmarked")
             kind = "multi_choice" if sum(has) > 1 or is_multi(q.stem) else "single_choice"
             return q.with_(choices=choices, kind=kind, diagnostics=diags,
@@ -454,30 +225,15 @@ def _describe(key: str) -> str:
     return Mark(key, 0, 0).says
 
 
-def _strip_mark(text: str, mark: Mark) -> str:
-    name, _, value = mark.key.partition("=")
-    s = text.strip()
-    if name == "symbol-before":
-        s = re.sub(rf"^((?:\(?[A-Ha-h1-9][.)]\s+)?){re.escape(value)}\s*", r"\1", s, flags=re.I)
-    elif name == "note-after":
-        s = re.sub(rf"\s*[(\[]?\s*{re.escape(value)}\s*[)\]]?\s*$", "", s, flags=re.I)
-    elif name == "emphasis":
-        m = _WRAP.match(s)
-        s = m.group(2) if m else s.replace(value * (2 if value in "*_" and len(value) == 1 else 1), "", 2)
-    elif name == "html-tag":
-        s = re.sub(r"</?(?:font|b|strong|mark|span|em|u|i)\b[^>]*>", "", s, flags=re.I)
-    return s.strip()
-
-
 def _option_text(item: Item, mark: Mark, kind: str) -> str:
     if kind == "table":
         cells = [c for c in item.cells if c and not (len(c) <= 2 and not c.isalnum())]
         text = " ".join(cells[1:] if len(cells) > 1 else cells)
     else:
         text = item.text
-    text = _strip_mark(text, mark)
+    text = strip(text, mark.key)
     text = re.sub(r"<(?:/?(?:font|b|strong|mark|span|em|u|i)\b[^>]*)>", "", text)
-    text = _LABEL.sub("", text)
+    text = unlabelled(text)
     return clean_inline(text)
 
 
@@ -511,7 +267,7 @@ def _stem_before(q: Question, raw: list[str], run: Run) -> str:
 
 def _find(text: str, line: str) -> int | None:
     """Where a source line starts in Markdown made from it (the Markdown may have dropped its list marker)."""
-    for probe in (line, _ITEM.sub(r"\3", line), line[:40], _ITEM.sub(r"\3", line)[:40]):
+    for probe in (line, unlisted(line), line[:40], unlisted(line)[:40]):
         probe = probe.strip()
         if len(probe) >= 2:
             k = text.find(probe)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from pipeline.model import Cue
-from pipeline.readers import cues, marks
+from pipeline.readers import cues, marks, picks
 from pipeline.readers.answers import answer_after, prose_after
 from pipeline.readers.blocks import Line
 from pipeline.readers.layout import Region
@@ -221,7 +221,7 @@ def _accept(options: list[Option], cue: str, p: Parts, body: list[Line], j: int,
     if said is not None:
         head = region.lines[0]
         nested = head.item is not None and (options[0].line.depth > head.depth or options[0].line.indent > head.indent)
-        return marks.answer_marks(said, texts)[0] is not None or nested
+        return picks.answer_marks(said, texts)[0] is not None or nested
     short = all(len(t.split()) <= 25 for t in texts)
     if p.marked_choices and short and not prose_after(body, j):
         return True  # the document marks options elsewhere: this unmarked list is options too (and says so)

@@ -6,6 +6,7 @@ import re
 
 from pipeline.model import Choice, Cue, Diagnostic, Question, SourceSpan
 from pipeline.readers import cues, marks
+from pipeline.readers.picks import read_answer
 from pipeline.readers.blocks import Line
 from pipeline.readers.layout import Region
 from pipeline.readers.pieces import Context, Parts
@@ -129,7 +130,7 @@ def _choice_texts(p: Parts, answer: str, explanation: str, base: tuple[int, int,
     parts += [strip_feedback(ln.body) for o in p.options for ln in o.feedback]
     parts += [ln.body for o in p.options for ln in o.explained]
     if answer and p.answer_line is not None:
-        picks, cue, _, rest = marks.read_answer(answer, [text for text, _ in p.read])
+        picks, cue, _, rest = read_answer(answer, [text for text, _ in p.read])
         if picks is not None and cue in ("answer-letters", "answer-number"):
             answer = ""  # the answer points at options by letter: what it says beyond that explains them
             if rest:
