@@ -223,7 +223,8 @@ def child_exam(reps: int) -> dict:
     from pipeline.select.definitions import parse_definitions
     from pipeline.select.versions import select_versions
     from pipeline.render.exam import mathfont, mathsvg
-    from pipeline.render.exam.papers import exam_html, key_html, write_exams
+    from pipeline.render.exam.page import exam_html, key_html
+    from pipeline.render.exam.papers import write_exams
 
     docs = synthetic_bank(EXAM_BANK)
     definitions, _ = parse_definitions(

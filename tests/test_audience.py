@@ -8,7 +8,7 @@ import pytest
 
 import maintainer
 from pipeline.compute.practice import with_practice
-from pipeline.render.exam.papers import exam_html, key_html
+from pipeline.render.exam.page import exam_html, key_html
 from pipeline.render.anki.fields import note_fields
 
 TEMPLATES = "templates"

@@ -4,9 +4,7 @@ from __future__ import annotations
 import io
 import logging
 import re
-import shutil
 import unicodedata
-from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,8 +16,9 @@ from pipeline.files.cache import Store
 from pipeline.select.definitions import ExamDefinition, parse_definitions
 from pipeline.select.versions import format_points, select_versions, shuffle_version
 from pipeline.model import Choice, Computed, Question, SourceSpan
-from pipeline.render.exam import papers as exam_mod
-from pipeline.render.exam.papers import exam_html, key_html, write_exams
+from pipeline.render.exam import page as exam_page
+from pipeline.render.exam.page import exam_html, key_html
+from pipeline.render.exam.papers import write_exams
 from pipeline.render.exam.pdf import html_to_pdf
 from pipeline.render.rubric import rubric
 
@@ -225,7 +224,7 @@ def test_answer_space_follows_points_not_the_reference_answer() -> None:
     assert lines[(short.id, 5.0)] == lines[(long.id, 5.0)] == lines[(unanswered.id, 5.0)] == 15  # 3 a point
     assert lines[("rnn-quiz/q05", 2.0)] == lines[("rnn-exercises/task1-q1", 2.0)] == 6  # numeric: working lines
     assert lines[("coursera-rnn/q01", 5.0)] == 0  # answered on its options
-    assert lines[("rnn-quiz/q05", 40.0)] == exam_mod.MAX_LINES  # what fits on a page beside the question
+    assert lines[("rnn-quiz/q05", 40.0)] == exam_page.MAX_LINES  # what fits on a page beside the question
 
 
 def test_first_page_holds_the_grading_table_and_the_time(built: dict) -> None:

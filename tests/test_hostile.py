@@ -18,7 +18,7 @@ from pipeline.files import cache
 from pipeline.build import build
 from pipeline.select.definitions import read_definitions
 from pipeline.select.versions import select_versions
-from pipeline.render.exam.papers import exam_html, key_html
+from pipeline.render.exam.page import exam_html, key_html
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -137,7 +137,7 @@ def _one_question_exam(q: Question):
 
 
 def test_the_paper_prints_both_lines_of_a_display_formula(questions) -> None:
-    from pipeline.render.exam.papers import exam_html
+    from pipeline.render.exam.page import exam_html
 
     q = questions["dl-book-ch10/10.2.6"]
     assert "= \\\\ P(" in q.stem
@@ -151,7 +151,7 @@ def test_the_keys_computed_heading_keeps_gamma_u_as_written(questions) -> None:
     import base64
     import re
 
-    from pipeline.render.exam.papers import key_html
+    from pipeline.render.exam.page import key_html
 
     (q,) = [q for q in questions.values() if any("Gamma_u" in c.quantity for c in q.computed)]
     html = key_html(_one_question_exam(q))

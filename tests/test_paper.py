@@ -6,7 +6,7 @@ import re
 
 from pipeline.select.definitions import parse_definitions
 from pipeline.select.versions import select_versions
-from pipeline.render.exam.papers import exam_html, key_html, paper_instructions
+from pipeline.render.exam.page import exam_html, key_html, paper_instructions
 
 TEMPLATES = "templates"
 

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from pipeline.model import Computed
 from pipeline.render.present import present
 from pipeline.files.cache import Store
-from pipeline.render.exam.papers import key_html
+from pipeline.render.exam.page import key_html
 from pipeline.render.exam.pdf import html_to_pdf
 from pipeline.render.anki.fields import computed_fields, note_fields
 from pipeline.render.anki.notetypes import note_type_key

@@ -1,7 +1,7 @@
 """The bank and the exam definitions -> exam papers, answer keys and answer sheets under build/exams.
 
 `write` is the exams row of the build's outputs: it draws the versions `seeds/exams.toml` defines and
-hands them to the paper writer (`papers.write_exams`), which loads WeasyPrint only when it is called."""
+hands them to the paper writer (`papers.write_exams`, pages from `page`), which loads WeasyPrint only when it is called."""
 from __future__ import annotations
 
 import os
