@@ -15,13 +15,11 @@ from io import BytesIO
 from pipeline.model import Diagnostic, Document
 from pipeline.formats.lines import Converted, read_converted
 from pipeline.readers import Pins
-from pipeline.formats.omml import omml_tex
+from pipeline.formats.docx.namespaces import A, M, R, V, W
+from pipeline.formats.docx.numbering import Numbering, num_pr
+from pipeline.formats.docx.omml import omml_tex
+from pipeline.formats.docx.styles import Styles, run_kinds
 
-W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-M = "{http://schemas.openxmlformats.org/officeDocument/2006/math}"
-A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
-R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-V = "{urn:schemas-microsoft-com:vml}"
 
 # The text of an option labelled by hand: `A.`, `b)`, `(c)`.
 _HAND_LABEL = re.compile(r"^\s*(\(?[A-Za-z]\)|[A-Za-z][.)]|\(?[ivxIVX]{1,4}[.)])\s+")
@@ -83,8 +81,8 @@ class _Para:
 
 
 def convert(word) -> Converted:
-    styles = _Styles(word)
-    numbers = _Numbering(word)
+    styles = Styles(word)
+    numbers = Numbering(word)
     blocks: list[tuple[int, _Para | list[list[str]]]] = []  # (position, paragraph or table rows)
     media = {}  # relationship id -> the image's member in the package
     for rid, rel in word.part.rels.items():
@@ -204,187 +202,13 @@ def _mark_options(items: list) -> dict[int, str]:
     return marks
 
 
-class _Styles:
-    """Paragraph styles: heading levels and numbering they carry, along `basedOn`."""
 
-    def __init__(self, word) -> None:
-        self.by_id: dict[str, object] = {}
-        try:
-            for s in word.styles.element.iterchildren(W + "style"):
-                self.by_id[s.get(W + "styleId")] = s
-        except (AttributeError, KeyError):
-            pass
-
-    def _chain(self, style_id: str | None):
-        seen = set()
-        while style_id and style_id not in seen and style_id in self.by_id:
-            seen.add(style_id)
-            s = self.by_id[style_id]
-            yield s
-            based = s.find(W + "basedOn")
-            style_id = based.get(W + "val") if based is not None else None
-
-    def heading(self, style_id: str | None) -> int:
-        for s in self._chain(style_id):
-            name = s.find(W + "name")
-            value = (name.get(W + "val") if name is not None else "").lower()
-            if value == "title":
-                return 1
-            if m := re.fullmatch(r"heading (\d)", value):
-                return min(6, int(m.group(1)) + 1)  # the document's title is the one `#`
-        return 0
-
-    def numbering(self, style_id: str | None) -> tuple[str, int] | None:
-        for s in self._chain(style_id):
-            num = s.find(f"{W}pPr/{W}numPr")
-            if num is not None:
-                found = _num_pr(num)
-                if found:
-                    return found
-        return None
-
-
-def _num_pr(num) -> tuple[str, int] | None:
-    ident = num.find(W + "numId")
-    level = num.find(W + "ilvl")
-    if ident is None:
-        return None
-    return ident.get(W + "val"), int(level.get(W + "val")) if level is not None else 0
-
-
-_ROMAN = ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"), (40, "xl"),
-          (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"))
-
-
-def _roman(n: int) -> str:
-    out = ""
-    for value, digits in _ROMAN:
-        while n >= value:
-            out, n = out + digits, n - value
-    return out
-
-
-def _letters(n: int) -> str:
-    return chr(96 + (n - 1) % 26 + 1) * ((n - 1) // 26 + 1)
-
-
-def _format(n: int, fmt: str) -> str:
-    if fmt in ("lowerLetter",):
-        return _letters(n)
-    if fmt == "upperLetter":
-        return _letters(n).upper()
-    if fmt == "lowerRoman":
-        return _roman(n)
-    if fmt == "upperRoman":
-        return _roman(n).upper()
-    if fmt == "decimalZero":
-        return f"{n:02d}"
-    return str(n)
-
-
-class _Numbering:
-    """Word's automatic numbers, counted as Word counts them: per abstract list, levels below the one
-    that advances start again, a list instance with a start override starts again at its first use."""
-
-    def __init__(self, word) -> None:
-        self.levels: dict[str, dict[int, tuple[int, str, str]]] = {}  # abstract id -> level -> (start, fmt, text)
-        self.nums: dict[str, tuple[str, dict[int, int]]] = {}  # num id -> (abstract id, level -> start override)
-        self.counters: dict[str, dict[int, int]] = {}
-        self.started: set[str] = set()
-        try:
-            root = word.part.numbering_part.element
-        except (NotImplementedError, KeyError, AttributeError):
-            return
-        for ab in root.iterchildren(W + "abstractNum"):
-            lv = {}
-            for lvl in ab.iterchildren(W + "lvl"):
-                start = lvl.find(W + "start")
-                fmt = lvl.find(W + "numFmt")
-                text = lvl.find(W + "lvlText")
-                lv[int(lvl.get(W + "ilvl", "0"))] = (
-                    int(start.get(W + "val")) if start is not None else 1,
-                    fmt.get(W + "val") if fmt is not None else "decimal",
-                    text.get(W + "val") if text is not None else "%1.")
-            self.levels[ab.get(W + "abstractNumId")] = lv
-        for num in root.iterchildren(W + "num"):
-            ab = num.find(W + "abstractNumId")
-            overrides = {}
-            for o in num.iterchildren(W + "lvlOverride"):
-                so = o.find(W + "startOverride")
-                if so is not None:
-                    overrides[int(o.get(W + "ilvl", "0"))] = int(so.get(W + "val"))
-            if ab is not None:
-                self.nums[num.get(W + "numId")] = (ab.get(W + "val"), overrides)
-
-    def label(self, num_id: str, level: int) -> str:
-        """The next label of list `num_id` at `level`: "3.", "b)", "-" for a bullet; "" for none."""
-        if num_id not in self.nums or num_id == "0":
-            return ""
-        abstract, overrides = self.nums[num_id]
-        levels = self.levels.get(abstract, {})
-        counters = self.counters.setdefault(abstract, {})
-        if num_id not in self.started:
-            self.started.add(num_id)
-            for lv, start in overrides.items():
-                counters[lv] = start - 1
-                for deeper in [k for k in counters if k > lv]:
-                    del counters[deeper]
-        start, fmt, text = levels.get(level, (1, "decimal", f"%{level + 1}."))
-        counters[level] = counters.get(level, start - 1) + 1
-        for deeper in [k for k in counters if k > level]:
-            del counters[deeper]
-        if fmt == "bullet":
-            return "-"
-        if fmt == "none":
-            return ""
-
-        def value(m: re.Match) -> str:
-            k = int(m.group(1)) - 1
-            s, f, _ = levels.get(k, (1, "decimal", ""))
-            return _format(counters.get(k, s), f)
-
-        label = re.sub(r"%(\d)", value, text).strip()
-        return label if label else ""
-
-
-_RUN_KINDS = ((W + "b", "bold"), (W + "u", "underline"), (W + "highlight", "highlight"), (W + "color", "colour"))
-
-
-def _run_kinds(rpr, styles: "_Styles | None" = None) -> frozenset[str]:
-    """Emphasis kinds of a run: its own properties, and those of its character style (`Strong`)."""
-    if rpr is None:
-        return frozenset()
-    kinds = set()
-    style = rpr.find(W + "rStyle")
-    if style is not None and styles is not None:
-        for s in styles._chain(style.get(W + "val")):
-            kinds |= _run_kinds(s.find(W + "rPr"))
-    for tag, kind in _RUN_KINDS:
-        el = rpr.find(tag)
-        if el is None:
-            continue
-        val = (el.get(W + "val") or "").lower()
-        if kind == "bold" and val in ("0", "false", "off"):
-            continue
-        if kind == "underline" and val == "none":
-            continue
-        if kind == "colour" and val in ("auto", "000000", ""):
-            continue
-        if kind == "highlight" and val == "none":
-            continue
-        kinds.add(kind)
-    shade = rpr.find(W + "shd")
-    if shade is not None and (shade.get(W + "fill") or "auto").lower() not in ("auto", "ffffff", "000000"):
-        kinds.add("highlight")
-    return frozenset(kinds)
-
-
-def _paragraph(p, styles: _Styles, numbers: _Numbering, media: dict[str, str] | None = None) -> _Para:
+def _paragraph(p, styles: Styles, numbers: Numbering, media: dict[str, str] | None = None) -> _Para:
     ppr = p.find(W + "pPr")
     style = ppr.find(W + "pStyle") if ppr is not None else None
     style_id = style.get(W + "val") if style is not None else None
     num = ppr.find(W + "numPr") if ppr is not None else None
-    found = _num_pr(num) if num is not None else None
+    found = num_pr(num) if num is not None else None
     if found is None:
         found = styles.numbering(style_id)
         level = num.find(W + "ilvl") if num is not None else None
@@ -416,7 +240,7 @@ def _paragraph(p, styles: _Styles, numbers: _Numbering, media: dict[str, str] | 
                 if media is not None and rid in media:
                     images.append(media[rid])
         else:
-            kinds = _run_kinds(child.find(W + "rPr"), styles) | ({"highlight"} if shaded else set())
+            kinds = run_kinds(child.find(W + "rPr"), styles) | ({"highlight"} if shaded else set())
             text = []
             for el in child.iterchildren(W + "t", W + "tab", W + "br", W + "cr", W + "sym"):
                 if el.tag == W + "t":
@@ -448,7 +272,7 @@ def _escape(text: str) -> str:
     return text.replace("\u00a0", " ")
 
 
-def _table(tbl, styles: _Styles, numbers: _Numbering) -> list[list[str]]:
+def _table(tbl, styles: Styles, numbers: Numbering) -> list[list[str]]:
     rows = []
     for tr in tbl.iterchildren(W + "tr"):
         cells = []

@@ -2,7 +2,7 @@
 roots, delimiters, sums and products, functions, accents, bars and matrices. Anything else keeps its text."""
 from __future__ import annotations
 
-M = "{http://schemas.openxmlformats.org/officeDocument/2006/math}"
+from pipeline.formats.docx.namespaces import M
 
 _SYMBOLS = {
     "α": r"\alpha", "β": r"\beta", "γ": r"\gamma", "δ": r"\delta", "ε": r"\epsilon", "ϵ": r"\epsilon",
