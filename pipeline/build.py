@@ -206,13 +206,17 @@ def cached_document(path: str | Path, store: cache.Store) -> Document:
     key = document_key(path, inputs)
     if key is None:
         return load_document(path, inputs=inputs)
+    # never file a text saved while it was read under the other's key
+    return store.get_or_make("docs", key, lambda: load_document(path, inputs=inputs),
+                             dump=lambda doc: document_to_json(doc).encode("utf-8"),
+                             load=lambda data: _stored_document(data, path),
+                             keep=lambda doc: _signature(path) == before)
+
+
+def _stored_document(data: bytes, path: str | Path) -> Document | None:
+    """The document filed for `path`, or None when the entry is damaged or another file's."""
     try:
-        doc = document_from_json(store.get("docs", key) or b"")
-        if doc.path == str(path):
-            return doc
+        doc = document_from_json(data)
     except (ValueError, TypeError, KeyError):
-        pass
-    doc = load_document(path, inputs=inputs)
-    if _signature(path) == before:  # never file a text saved while it was read under the other's key
-        store.put("docs", key, document_to_json(doc).encode("utf-8"))
-    return doc
+        return None
+    return doc if doc.path == str(path) else None

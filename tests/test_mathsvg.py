@@ -124,11 +124,11 @@ def test_unrenderable_formula_falls_back_to_source_with_a_diagnostic() -> None:
 def test_formula_cache_is_keyed_and_reused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     store = Store(tmp_path)
     latex = r"\Gamma_{\rm M} + \hat{y}^{<t>}"
-    mathsvg._memory.clear()  # typeset by this process before: it would not reach the store
+    mathsvg._typeset.cache_clear()  # typeset by this process before: it would not reach the store
     first = render_math(latex, False, store=store)
     assert len(list((tmp_path / "math").iterdir())) == 1
     assert len({cache_key(latex, False, 11), cache_key(latex, True, 11), cache_key(latex, False, 12)}) == 3
-    mathsvg._memory.clear()
+    mathsvg._typeset.cache_clear()
     real = mathsvg._render
     monkeypatch.setattr(mathsvg, "_render", lambda *a, **k: pytest.fail("typeset again"))
     assert render_math(latex, False, store=store) == first
@@ -139,7 +139,7 @@ def test_formula_cache_is_keyed_and_reused(tmp_path: Path, monkeypatch: pytest.M
 def test_a_damaged_or_swapped_formula_entry_is_typeset_again(tmp_path: Path, damage: str) -> None:
     store = Store(tmp_path)
     wanted, other = r"x^{(i)<j>}", r"x^{<j>(i)}"
-    mathsvg._memory.clear()
+    mathsvg._typeset.cache_clear()
     right = render_math(wanted, False, store=store)
     (entry,) = (tmp_path / "math").iterdir()
     wrong = render_math(other, False, store=store)
@@ -152,9 +152,9 @@ def test_a_damaged_or_swapped_formula_entry_is_typeset_again(tmp_path: Path, dam
         entry.write_bytes(data.replace(b'"width": ', b'"width": 9', 1))
     else:  # another formula's sound entry filed under this formula's key
         entry.write_bytes(other_entry.read_bytes())
-    mathsvg._memory.clear()
+    mathsvg._typeset.cache_clear()
     assert render_math(wanted, False, store=store) == right  # never the other formula, never a wrong size
-    mathsvg._memory.clear()
+    mathsvg._typeset.cache_clear()
     assert render_math(wanted, False, store=store) == right and entry.read_bytes() != other_entry.read_bytes()
 
 

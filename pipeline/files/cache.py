@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO, Callable, Iterator, TypeVar
 
 from pipeline.files.atomic import atomic_write_bytes
 from pipeline.files.source import read_source
@@ -24,6 +24,8 @@ try:
     import fcntl
 except ImportError:  # not POSIX: builds run without the lock, which only repeats work
     fcntl = None  # type: ignore[assignment]
+
+T = TypeVar("T")
 
 _MAGIC = b"rnn-decks-cache/1"
 # Kinds that are kept small: beyond this many entries the least recently used go. Formulas are a few KB
@@ -88,6 +90,20 @@ class Store:
                 pass
         return payload
 
+    def get_or_make(self, kind: str, entry_key: str, make: Callable[[], T], *,
+                    dump: Callable[[T], bytes] = bytes, load: Callable[[bytes], T | None] = bytes,
+                    keep: Callable[[T], bool] = lambda value: True) -> T:
+        """The value filed under `entry_key` (read back by `load`; None from it is a miss), else `make()`,
+        filed (written by `dump`) when `keep` says it may be."""
+        data = self.get(kind, entry_key)
+        value = load(data) if data is not None else None
+        if value is not None:
+            return value
+        value = make()
+        if keep(value):
+            self.put(kind, entry_key, dump(value))
+        return value
+
     def put(self, kind: str, entry_key: str, payload: bytes) -> None:
         if self.folder is None:
             return
@@ -133,4 +149,7 @@ def _header(entry_key: str, payload: bytes) -> bytes:
     return b"%s %s %s" % (_MAGIC, entry_key.encode("ascii"), hashlib.sha256(payload).hexdigest().encode("ascii"))
 
 
-__all__ = ["LIMITS", "Store", "code_fingerprint", "key", "versions"]
+# Where a caller without a store keeps its entries: nowhere (every `get` misses, every `put` is dropped).
+NOWHERE = Store(None)
+
+__all__ = ["LIMITS", "NOWHERE", "Store", "code_fingerprint", "key", "versions"]

@@ -19,7 +19,7 @@ def loads(text: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except RecursionError:  # only reachable with a lowered recursion limit; still an answer, not a traceback
-        raise tomllib.TOMLDecodeError(f"nested too deep to read (at line 1, column 1)") from None
+        raise tomllib.TOMLDecodeError("nested too deep to read (at line 1, column 1)") from None
 
 
 def string_lines(text: str) -> frozenset[int]:

@@ -206,12 +206,7 @@ def font_data(name: str, store: cache.Store | None = None) -> bytes | None:
     if family is None:
         return None
     entry = cache.key("font", name, cache.code_fingerprint("render/exam/mathfont.py"))
-    data = store.get("fonts", entry) if store else None
-    if data is None:
-        data = _derive_font(family == SCRIPT_FAMILY)
-        if store:
-            store.put("fonts", entry, data)
-    return data
+    return (store or cache.NOWHERE).get_or_make("fonts", entry, lambda: _derive_font(family == SCRIPT_FAMILY))
 
 
 def load_fonts(store: cache.Store | None = None) -> None:

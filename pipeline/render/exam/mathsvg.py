@@ -43,9 +43,6 @@ class MathImage:
     descent: float  # pt of the image below the text baseline
 
 
-_memory: dict[str, MathImage | str] = {}
-
-
 def cache_key(latex: str, display: bool, size_pt: float) -> str:
     """Hash of everything that changes the drawing: formula, mode, size, ziamath/ziafont/fontTools, font."""
     parts = [_FORMAT, latex, bool(display), round(float(size_pt), 4), mathfont.toolchain(), _FONT]
@@ -68,17 +65,17 @@ def math_error(latex: str, display: bool, size_pt: float = 11, store: cache.Stor
 def try_render(latex: str, display: bool, size_pt: float = 11,
                store: cache.Store | None = None) -> tuple[MathImage | None, str]:
     """(image, "") on success, (None, reason) when the formula cannot be typeset."""
-    key = cache_key(latex, display, size_pt)
-    hit = _memory.get(key)
-    if hit is None:
-        entry = cache.key("formula", key, cache.code_fingerprint("render/exam/mathsvg.py", "render/exam/mathfont.py"))
-        hit = _from_json(store.get("math", entry)) if store else None
-        if hit is None:
-            hit = _render(latex, display, size_pt, key)
-            if store:
-                store.put("math", entry, _to_json(hit))
-        _memory[key] = hit
+    hit = _typeset(latex, bool(display), float(size_pt), store or cache.NOWHERE)
     return (hit, "") if isinstance(hit, MathImage) else (None, hit)
+
+
+@lru_cache(maxsize=4096)  # a build typesets each formula of its papers once; far above any exam's formulas
+def _typeset(latex: str, display: bool, size_pt: float, store: cache.Store) -> MathImage | str:
+    """The image, or why there is none: from this process's memory, the store, or ziamath."""
+    key = cache_key(latex, display, size_pt)
+    entry = cache.key("formula", key, cache.code_fingerprint("render/exam/mathsvg.py", "render/exam/mathfont.py"))
+    return store.get_or_make("math", entry, lambda: _render(latex, display, size_pt, key), dump=_to_json,
+                             load=_from_json)
 
 
 def math_html(latex: str, display: bool, size_pt: float = 11, store: cache.Store | None = None) -> str:
@@ -136,9 +133,7 @@ def _to_json(value: MathImage | str) -> bytes:
     return json.dumps(data, sort_keys=True).encode("utf-8")
 
 
-def _from_json(payload: bytes | None) -> MathImage | str | None:
-    if payload is None:
-        return None
+def _from_json(payload: bytes) -> MathImage | str | None:
     try:
         data = json.loads(payload)
         if "error" in data:
