@@ -1,6 +1,7 @@
 """The structural reader on short documents, one per layout real documents use: each fixture states the facts a
 learner would check (how many questions, each stem, its options, which are correct, the answer) and the doubts
-the reader must name. `tests/fixtures/layouts/<group>/<name>.md` with `<name>.expect.json` beside it."""
+the reader must name. `tests/fixtures/layouts/<group>/<name>.md` with `<name>.expect.json` beside it; the
+`documents` group holds whole documents in the layouts of the five seeds, with each question's source lines."""
 from __future__ import annotations
 
 import json
@@ -49,6 +50,8 @@ def check_question(q: Question, want: dict, where: str) -> None:
         assert q.number == want["number"], f"{where} number"
     if "section" in want:
         assert q.section == want["section"], f"{where} section"
+    if "lines" in want:
+        assert [q.source.line_start, q.source.line_end] == want["lines"], f"{where} source lines"
 
 
 @pytest.mark.parametrize("md", fixtures(), ids=lambda p: f"{p.parent.name}/{p.stem}")
@@ -72,5 +75,5 @@ def test_layout(md: Path) -> None:
 
 def test_every_layout_group_has_fixtures() -> None:
     groups = {p.parent.name for p in fixtures()}
-    assert {"starts", "options", "marks", "answers", "noise"} <= groups, groups
+    assert {"starts", "options", "marks", "answers", "noise", "documents"} <= groups, groups
     assert all(p.with_name(p.stem + ".expect.json").exists() for p in fixtures())

@@ -1,9 +1,7 @@
-"""The reader on whole documents: fixture documents in the layouts of the five seeds -> the questions, options,
-answers and spans a learner would see (compact snapshots, reviewed by eye), and facts about the seeds."""
+"""The reader on whole documents: facts about fixture documents in the layouts of the five seeds (their
+questions, options and source lines are stated in `fixtures/layouts/documents`), and facts about the seeds."""
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
 
 import pytest
@@ -15,87 +13,18 @@ from pipeline.readers import read_bytes, slug_of
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-# UPDATE_FIXTURES=1 rewrites the expected JSON from the readers' output; review every changed file before keeping it.
-UPDATE = os.environ.get("UPDATE_FIXTURES") == "1"
-CLIP = 60
-
-
-# Documents in the layouts of the five seeds, each folder named for the seed whose layout it follows.
-SNAPSHOT_FOLDERS = ("bullet-quiz", "exercise-report", "interview", "question-list", "quiz-export")
-
-
-def fixture_inputs() -> list[Path]:
-    return sorted(p for folder in SNAPSHOT_FOLDERS for p in (FIXTURES / folder).glob("*.md"))
-
-
-def compact_question(q: Question) -> dict:
-    out: dict = {
-        "id": q.id,
-        "kind": q.kind,
-        "stem": q.stem,
-        "choices": [{"text": c.text, "correct": c.correct} for c in q.choices],
-        "answer": q.answer[:CLIP],
-        "lines": [q.source.line_start, q.source.line_end],
-        "diagnostics": [d.code for d in q.diagnostics],
-    }
-    # Only the fields a fixture exercises, so the expected files stay short enough to review by eye.
-    for name in ("explanation", "context", "attribution"):
-        if getattr(q, name):
-            out[name] = getattr(q, name)[:CLIP]
-    if q.notes:
-        out["notes"] = [n[:CLIP] for n in q.notes]
-    if q.figures:
-        out["figures"] = len(q.figures)
-    return out
-
-
-def compact(doc: Document) -> dict:
-    return {
-        "layout": doc.dialect,
-        "questions": [compact_question(q) for q in doc.questions],
-        "skipped": [[s.line_start, s.line_end, s.reason] for s in doc.skipped],
-        "diagnostics": [f"{d.line}:{d.code}" for d in doc.diagnostics],
-    }
-
-
-def dump(value: object, indent: str = "") -> str:
-    """JSON with short lists and objects on one line, so each option and span reads as one line."""
-    flat = json.dumps(value, ensure_ascii=False)
-    if len(indent) + len(flat) <= 110 or not isinstance(value, (list, dict)) or not value:
-        return flat
-    inner = indent + "  "
-    if isinstance(value, list):
-        items = [inner + dump(v, inner) for v in value]
-        return "[\n" + ",\n".join(items) + "\n" + indent + "]"
-    items = [f"{inner}{json.dumps(k)}: {dump(v, inner)}" for k, v in value.items()]
-    return "{\n" + ",\n".join(items) + "\n" + indent + "}"
+DOCUMENTS = Path(__file__).resolve().parent / "fixtures" / "layouts" / "documents"
 
 
 def read_fixture(md: Path) -> Document:
-    return read_bytes(md.read_bytes(), f"{md.parent.name}/{md.name}")
-
-
-@pytest.mark.parametrize("md", fixture_inputs(), ids=lambda p: f"{p.parent.name}/{p.stem}")
-def test_fixture(md: Path) -> None:
-    expected_path = md.with_suffix(".json")
-    actual = compact(read_fixture(md))
-    if UPDATE:
-        expected_path.write_text(dump(actual) + "\n", encoding="utf-8")
-    expected = json.loads(expected_path.read_text(encoding="utf-8"))
-    assert actual == expected
-
-
-def test_every_snapshot_folder_has_fixtures() -> None:
-    for folder in SNAPSHOT_FOLDERS:
-        names = list((FIXTURES / folder).glob("*.md"))
-        assert len(names) >= 3, folder
-        assert all(p.with_suffix(".json").exists() for p in names), folder
+    return read_bytes(md.read_bytes(), md.name)
 
 
 # ---- facts about the variants, stated directly ------------------------------------------------------
 
-def fixture(dialect: str, name: str) -> Document:
-    return read_fixture(FIXTURES / dialect / f"{name}.md")
+def fixture(layout: str, name: str) -> Document:
+    """A whole document in the layout of one seed (its questions are checked in `test_layouts`)."""
+    return read_fixture(DOCUMENTS / f"{layout}-{name}.md")
 
 
 def correct_letters(q: Question) -> str:
@@ -122,7 +51,7 @@ def test_indented_lettered_options_are_options() -> None:
 
 
 def test_crlf_document_reads_like_lf() -> None:
-    crlf = (FIXTURES / "bullet-quiz" / "crlf.md").read_bytes()
+    crlf = (DOCUMENTS / "bullet-quiz-crlf.md").read_bytes()
     assert b"\r\n" in crlf
     a = read_bytes(crlf, "crlf.md")
     b = read_bytes(crlf.replace(b"\r\n", b"\n"), "crlf.md")
@@ -150,7 +79,7 @@ def test_checkbox_options_under_question_headings() -> None:
 
 def test_bold_question_labels_with_bold_answer() -> None:
     doc = fixture("bullet-quiz", "bold-labels")
-    assert [q.id for q in doc.questions] == ["bold-labels/q01", "bold-labels/q02", "bold-labels/q03"]
+    assert [q.id for q in doc.questions] == ["bullet-quiz-bold-labels/q01", "bullet-quiz-bold-labels/q02", "bullet-quiz-bold-labels/q03"]
     assert doc.questions[0].answer == "(batch, time steps, features)."
     assert correct_letters(doc.questions[1]) == "B"
 
@@ -169,7 +98,8 @@ def test_interview_variants_split_question_answer_and_source() -> None:
 
 def test_exercise_report_without_contents_finds_sections_and_tasks() -> None:
     doc = fixture("exercise-report", "no-toc")
-    assert [q.id for q in doc.questions] == ["no-toc/task1-q1", "no-toc/task1-q2", "no-toc/gru-q1"]
+    assert [q.id for q in doc.questions] == ["exercise-report-no-toc/task1-q1", "exercise-report-no-toc/task1-q2",
+                                              "exercise-report-no-toc/gru-q1"]
     first = doc.questions[0]
     assert "Hidden Layer Size: 64" in first.context  # the task's set-up travels with its first question
     assert first.answer.endswith("$8 * 64 = 512$.")
