@@ -61,7 +61,12 @@ def answers_in_prose(region: Region, p: Parts, body: list[Line], i: int, *, labe
     if labelled_later:
         return False  # an answer label comes later: that is where the answer starts
     if region.start.family == "item":
-        return line.quote > 0 and line.item is not None  # a quote under an item
+        if line.quote > 0 and line.item is not None:
+            return True  # a quote under an item
+        # a question item whose one nested item answers it: `- What is a join?` over `   - A clause that ...`
+        nested = [ln for ln in region.lines if ln.opens_item and ln.depth == 2]
+        last = next((ln for ln in reversed(p.stem) if not ln.blank), None)
+        return nested == [line] and last is not None and last.depth <= 1 and cues.asks_plainly(last.body)
     if region.start.family == "line":  # a question on its own line: a list right under it answers it
         return line.opens_item and not p.marked_choices and all(ln.item is None for ln in p.stem)
     if region.opening or region.start.family not in ("heading", "label"):

@@ -12,9 +12,10 @@ GROUP, NUMBER, LETTER, ROMAN = 0, 1, 2, 3  # label ranks: a deeper rank is a sub
 
 _B = r"(?:\*\*|__)"  # bold markers around a label
 # The word before a question's number, in the languages quizzes are written in (English, Spanish, French,
-# Portuguese, Italian, German, Chinese)
+# Portuguese, Italian, German, Dutch, Polish, Russian, Turkish, Indonesian, Vietnamese, Korean, Japanese, Chinese)
 _QWORD = (r"(?:Q|Qn|Ques|Question|Problem|Exercise|Ex|Pregunta|Ejercicio|Problema|Cuesti[oó]n|Exercice|Probl[eè]me|"
-          r"Quest[aã]o|Pergunta|Domanda|Esercizio|Frage|Aufgabe|[ÜU]bung|问题|题|第)")
+          r"Quest[aã]o|Pergunta|Domanda|Esercizio|Frage|Aufgabe|[ÜU]bung|Vraag|Opgave|Pytanie|Zadanie|Вопрос|Задание|"
+          r"Задача|Soru|Soal|Pertanyaan|C[âa]u|B[àa]i|문제|問題|問|问题|题|第)")
 _POINTS = re.compile(r"\s*[(\[]\s*\d+(?:\.\d+)?\s*(?:points?|pts?|marks?)\s*[)\]]\s*|\s*\((?:written|coding|code)\)\s*",
                      re.I)
 ROMANS = _ROMANS = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii")
@@ -31,17 +32,17 @@ class Label:
 _LABELS: list[tuple[re.Pattern[str], int, str, bool]] = [
     # (pattern, rank, cue, allowed in running text as well as in headings); group 1 is the number (absent when
     # the document numbers nothing), the last group the text after the label
-    (re.compile(rf"^{_B}?\s*(?:Task|Part)\s+(\d+)\s*[.:)]?\s*{_B}?\s*[.:]?\s*(.*)$", re.I), GROUP, "group-label", True),
-    (re.compile(rf"^{_B}\s*(?:{_QWORD}\.?\s*)?(\d+(?:\.\d+)*)\s*[.:)]?\s*{_B}(?![_*])\s*[.:)]?\s*(.*)$", re.I), NUMBER,
+    (re.compile(rf"^{_B}?\s*(?:Task|Part)\s+(\d+)\s*[.:)．。：、）]?\s*{_B}?\s*[.:]?\s*(.*)$", re.I), GROUP, "group-label", True),
+    (re.compile(rf"^{_B}\s*(?:{_QWORD}\.?\s*)?(\d+(?:\.\d+)*)\s*[.:)．。：、）]?\s*{_B}(?![_*])\s*[.:)．。：、）]?\s*(.*)$", re.I), NUMBER,
      "bold-label", True),
     (re.compile(rf"^{_B}\s*Q\s*[.:]\s*{_B}\s*(.*)$", re.I), NUMBER, "bold-label", True),
-    (re.compile(rf"^{_B}\s*(?:{_QWORD}\.?\s*)?(\d+)\s*[.:)]\s*(.+?)\s*{_B}\s*$", re.I), NUMBER, "bold-label", True),
+    (re.compile(rf"^{_B}\s*(?:{_QWORD}\.?\s*)?(\d+)\s*[.:)．。：、）]\s*(.+?)\s*{_B}\s*$", re.I), NUMBER, "bold-label", True),
     (re.compile(r"^(\d+)\s*[.)]\s*Question\s+\d+\s*()$", re.I), NUMBER, "export-number", True),
-    (re.compile(rf"^{_QWORD}\.?\s*(\d+)\s*(?:[.:)\-–]\s*|\s+(?=\S)|$)(.*)$", re.I), NUMBER, "question-label", True),
+    (re.compile(rf"^{_QWORD}\.?\s*(\d+)\s*(?:[.:)．。：、）\-–]\s*|\s+(?=\S)|$)(.*)$", re.I), NUMBER, "question-label", True),
     (re.compile(r"^Q\s*[.:]\s+(.+)$", re.I), NUMBER, "question-label", True),
     (re.compile(r"^\((" + "|".join(_ROMANS) + r")\)\s*(.*)$"), ROMAN, "part-label", True),
     (re.compile(r"^\(([a-z])\)\s*(.*)$"), LETTER, "part-label", True),
-    (re.compile(r"^(\d+(?:\.\d+)*)(?:\s*[.:)]\s*|\s+|$)(.*)$"), NUMBER, "numbered-heading", False),
+    (re.compile(r"^(\d+(?:\.\d+)*)(?:\s*[.:)．。：、）]\s*|\s+|$)(.*)$"), NUMBER, "numbered-heading", False),
     (re.compile(r"^(" + "|".join(_ROMANS) + r")[.)]\s+(.*)$"), ROMAN, "part-label", True),
     (re.compile(r"^([a-z])[.)]\s+(.*)$"), LETTER, "part-label", True),
 ]
@@ -84,7 +85,8 @@ def _tidy(text: str) -> str:
 
 
 _EMPHASIS = re.compile(r"[*_#`]")
-_SENTENCE_END = re.compile(r"[.!:]\s*$")
+_SENTENCE_END = re.compile(r"[.!:。！：]\s*$")
+_WIDE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")  # kana, CJK ideographs, Hangul: a word each, no spaces
 
 
 def is_title(text: str) -> bool:
@@ -92,7 +94,8 @@ def is_title(text: str) -> bool:
     s = _EMPHASIS.sub("", text).strip()
     if not s:
         return True
-    return "?" not in s and not _SENTENCE_END.search(s) and len(s.split()) <= 12 and not _ASKS.match(s)
+    return "?" not in s and "？" not in s and not _SENTENCE_END.search(s) and len(s.split()) <= 12 \
+        and len(_WIDE.findall(s)) <= 24 and not _ASKS.match(s)
 
 
 _ASKS = re.compile(r"^(?:what|why|how|when|where|which|who|whom|whose|is|are|can|could|does|do|did|should|would|"
@@ -172,7 +175,10 @@ def asks(text: str) -> bool:
 # ---- answers, explanations, attribution ------------------------------------------------------------------
 
 # `**Answer:** b`, `**Answer**: b`, `Answer: **b**`: bold closes after the label only when it opened before it.
-_OPEN = r"^(?P<b>\*\*|__)?\s*"
+# A label may wear a pictograph before it (`✅ Answer:`, `💡 Explanation:`, `:bulb: Note:`), inside its bold or not.
+_DECOR = (r"(?:(?:[\u2190-\u21ff\u2300-\u23ff\u2460-\u24ff\u25a0-\u27bf\u2900-\u297f\u2b00-\u2bff"
+          r"\U0001f000-\U0001faff]\ufe0f?|:[a-z_]+:)\s*)*")
+_OPEN = rf"^{_DECOR}(?P<b>\*\*|__)?\s*{_DECOR}"
 _CLOSE = r"\s*(?(b)(?:\*\*|__)?)\s*"
 ANSWER = re.compile(
     rf"{_OPEN}(?:(?:(?:correct|right|model|suggested|short|richtige|korrekte|bonne)\s+)?(?:answers?|ans|solution|sol|"

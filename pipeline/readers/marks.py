@@ -35,7 +35,8 @@ _RADIO: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^\.\s+(.*)$"), "debris"),
 ]
 _RADIO_FIRST = set("$<○◯⚪O(●◉⦿.")
-LETTERED = re.compile(r"^(?:\*\*|__)?(?:\(?([A-Ha-hа-зА-Зα-θΑ-Θ])[.)]|([A-H])\s+[-–—])\s+(.*)$")  # a), B., б), C -
+# a), B., б), C -, **a.** (the bold closing after the letter or around the whole line)
+LETTERED = re.compile(r"^(?:\*\*|__)?(?:\(?([A-Ha-hа-зА-Зα-θΑ-Θ])[.)]|([A-H])\s+[-–—])(?:\*\*(?=\s)|__(?=\s))?\s+(.*)$")
 
 
 def radio_marker(text: str) -> tuple[str, str]:

@@ -70,7 +70,10 @@ def options_at(body: list[Line], i: int, p: Parts, region: Region, phase: str
         cue = "indented-lines"
     else:
         return None
-    if len(options) < 2 or not _accept(options, cue, p, body, j, phase, region):
+    # A checked box alone, with no other box in the question, is the one option the document lists.
+    alone = len(options) == 1 and cue == "task-list" and (m := cues.TASK.match(options[0].text)) and m.group(1) != " " \
+        and sum(1 for ln in body if ln.opens_item and cues.TASK.match(ln.body)) == 1
+    if (len(options) < 2 and not alone) or not _accept(options, cue, p, body, j, phase, region):
         return None
     return options, cue, j
 

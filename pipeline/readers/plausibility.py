@@ -111,6 +111,14 @@ def options_missing(q: Question, s: Siblings) -> str | None:
     return "the document's other questions have options and this one's text holds a list: it may be its options"
 
 
+def one_option(q: Question, s: Siblings) -> str | None:
+    """A choice question with a single option (a checked box alone): the document gives the answer without the
+    alternatives, so a printed paper would offer no choice."""
+    if len(q.choices) != 1:
+        return None
+    return "it lists one option only, the marked one: the document leaves out the others"
+
+
 def stem_like_option(q: Question, s: Siblings) -> str | None:
     """A short stem that does not ask, while the document's other stems ask: it may be an option."""
     if s.questions < 4 or _asks(q.stem) or (s.asking - 0) * 4 < (s.questions - 1) * 3:
@@ -151,6 +159,7 @@ CHECKS: tuple[Check, ...] = (
     Check("answer-marked-list", answer_marked_list),
     Check("option-count", option_count),
     Check("options-missing", options_missing),
+    Check("one-option", one_option),
     Check("stem-like-option", stem_like_option),
     Check("letter-without-options", letter_without_options),
     Check("stem-markup", stem_markup),

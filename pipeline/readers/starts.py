@@ -85,8 +85,8 @@ def _bullet_is_question(lines: list[Line], start: Start) -> bool:
         return True
     if not cues.asks(line.body):
         return False
-    if cues.asks_plainly(line.body) and not nested and _sibling_asks(lines, start.i):
-        return True  # a list of questions with no answers: `- Why do vanilla RNNs ...?`
+    if cues.asks_plainly(line.body) and len(nested) <= 1 and _sibling_asks(lines, start.i):
+        return True  # a list of questions, each with no answer or its answer as one nested bullet
     for ln in lines[start.i + 1:]:
         if (ln.opens_item and ln.depth == 1) or ln.block == "heading":
             return False
@@ -277,7 +277,25 @@ def asking_headings(lines: list[Line], excluded: set[int]) -> list[Start]:
         return []
     levels = [line.level for _, line in asking]
     level = max(set(levels), key=levels.count)
+    shapes = [_options_under(lines, i) for i, line in asking if line.level == level]
+    shape = max(set(shapes), key=shapes.count)
+    if shape and shapes.count(shape) * 2 > len(shapes):
+        # A heading that states a task without asking (`## Select every long bone:`) is a question too when
+        # options of the same kind as under the asking ones follow it.
+        asking = [(i, line) for i, line in enumerate(lines) if line.block == "heading" and i not in excluded
+                  and line.level == level and cues.label(line.body, heading=True) is None
+                  and (cues.asks_plainly(line.body) or _options_under(lines, i) == shape)]
     starts = [Start(i, "heading", Label(NUMBER, "", line.body.strip(), "asking-heading"), level)
               for i, line in asking if line.level == level]
     return starts if len(starts) >= 2 else []
+
+
+def _options_under(lines: list[Line], i: int) -> str:
+    """The kind of option list that opens right under a heading (task boxes, lettered lines), or ""."""
+    first = next((ln for ln in lines[i + 1:i + 40] if not ln.blank), None)
+    if first is None or first.block == "heading":
+        return ""
+    if cues.TASK.match(first.body):
+        return "task"
+    return "lettered" if cues.LETTERED_OPTION.match(first.body) else ""
 
