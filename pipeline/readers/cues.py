@@ -294,4 +294,12 @@ def noise_reason(text: str) -> str | None:
 LINK_ONLY = re.compile(r"^\s*(?:[-*+]\s+)?\[([^\]]+)\]\(((?:[^()\s]|\([^()\s]*\))*)\)\s*$")
 PAGE_NUMBER_ENTRY = re.compile(r"^(.*\S)\s+(\d{1,4})$")
 CONTENTS_TITLE = re.compile(r"^(?:table of )?contents$|^toc$", re.I)
-KEY_TITLE = re.compile(r"^(?:answer\s*keys?|answers|solutions|key|answer sheet|correct answers)\s*:?$", re.I)
+KEY_TITLE = re.compile(r"^(?:answer\s*keys?|answers|solutions|key|answer sheet|correct answers|respuestas|soluciones|"
+                       r"clave de respuestas|r[ée]ponses|corrig[ée]s?|solutions?|l[öo]sungen|antworten|risposte|"
+                       r"soluzioni|respostas|gabarito|ответы|odpowiedzi|klucz odpowiedzi|cevaplar|cevap anahtar[ıi]|"
+                       r"jawaban|kunci jawaban|đáp án|antwoorden|答案|参考答案|解答|正解|정답)\s*[:：]?$", re.I)
+
+
+def bare_title(text: str) -> str:
+    """A heading's or bold line's words without `#`, bold, a colon or pictographs: `## ✅ Answer Key:` -> `Answer Key`."""
+    return _PICTOGRAPHS.sub("", text.strip("#*_: ").strip()).strip("#*_: ").strip()

@@ -71,7 +71,10 @@ def _contents(lines: list[Line]) -> dict[int, str]:
 
 
 def answer_key(lines: list[Line], noise: dict[int, str]) -> tuple[dict[str, tuple[str, int]], list[int]]:
-    """An answer-key section after the questions (`## Answers`, `## Answer key`): label -> (answer, line)."""
+    """An answer-key section after the questions (`## Answers`, `## ✅ Answer key`, `### Soluciones:`): label ->
+    (answer, line). Its entries are numbered lines, table rows or one line of `1-C, 2-D, ...`; sub-headings
+    (`### Section 1`) and an explanation under an entry belong to the section, which ends at a heading of its
+    own level or above."""
     for i in range(len(lines) - 1, -1, -1):
         line = lines[i]
         if line.blank or i in noise:
@@ -79,30 +82,38 @@ def answer_key(lines: list[Line], noise: dict[int, str]) -> tuple[dict[str, tupl
         inline = _inline_key(line)
         if inline:
             return inline, [i]
-        title = line.body.strip("#*: ").strip()
-        if not (line.block == "heading" or line.body.startswith("**") or line.opens) or not cues.KEY_TITLE.match(title):
+        if not (line.block == "heading" or line.body.startswith("**") or line.opens) or \
+                not cues.KEY_TITLE.match(cues.bare_title(line.body)):
             continue
+        level = line.level if line.block == "heading" else 7
         entries: dict[str, tuple[str, int]] = {}
         used = [i]
         for j in range(i + 1, len(lines)):
-            if lines[j].blank:
+            ln = lines[j]
+            if ln.blank:
                 continue
-            entry = _key_entry(lines[j])
-            if entry is None:
-                if lines[j].block == "table" and re.fullmatch(r"[|:\-\s]+", lines[j].text):
-                    used.append(j)
-                    continue
-                if lines[j].block == "table":
-                    used.append(j)  # a header row
-                    continue
+            if ln.block == "heading" and ln.level <= level:
                 break
-            entries[entry[0]] = (entry[1], lines[j].no)
+            row = _inline_entries(ln.body, ln.no)
+            entry = _key_entry(ln) if row is None else None
+            found = {entry[0]: (entry[1], ln.no)} if entry is not None else row or {}
+            if found.keys() & entries.keys():
+                entries = {}  # numbers that restart under sub-headings answer each section's questions: not one key
+                break
+            if found:
+                entries.update(found)
+            elif ln.block in ("table", "heading", "html") or (entries and ln.block == "paragraph") \
+                    or _TAGS_ONLY.fullmatch(ln.body.strip()):
+                pass  # a header row or rule, a sub-heading, an anchor, an explanation under an entry
+            else:
+                break
             used.append(j)
         if entries:
             return entries, used
     return {}, []
 
 
+_TAGS_ONLY = re.compile(r"(?:<[^>]*>\s*)+")
 _KEY_ENTRY = re.compile(r"^(?:Q(?:uestion)?\s*)?(\d+(?:\s*\(?[a-z]\)?(?![a-z]))?(?:\s*\(?(?:i{1,3}|iv|v|vi{1,3}|ix|x)\)?)?)"
                         r"\s*\**\s*(?:[.:)\-–=]|\s)\s*(.+)$", re.I)
 
@@ -115,15 +126,18 @@ _INLINE_ENTRY = re.compile(r"(\d{1,3})\s*[-.:)=–]?\s*([A-Ha-h])(?![\w])")
 
 def _inline_key(line: Line) -> dict[str, tuple[str, int]] | None:
     m = _INLINE_KEY.match(re.sub(r"[*_]", "", line.body).strip())
-    if not m:
-        return None
-    rest = m.group(1)
+    return _inline_entries(m.group(1), line.no) if m else None
+
+
+def _inline_entries(rest: str, no: int) -> dict[str, tuple[str, int]] | None:
+    """`1-b, 2-a, 3-c` (two entries or more, nothing else) -> label -> (letter, line)."""
+    rest = re.sub(r"[*_]", "", rest)
     entries = _INLINE_ENTRY.findall(rest)
     if len(entries) < 2 or len({n for n, _ in entries}) < len(entries):
         return None
     if re.sub(r"[\s,;/|]+", "", _INLINE_ENTRY.sub("", rest)):
         return None  # something else on the line: prose, not a key
-    return {str(int(n)): (letter, line.no) for n, letter in entries}
+    return {str(int(n)): (letter, no) for n, letter in entries}
 
 
 def _key_entry(line: Line) -> tuple[str, str] | None:
@@ -139,4 +153,6 @@ def _key_entry(line: Line) -> tuple[str, str] | None:
         return None
     # `2c`, `2(c)`, `1 (c) (i)` -> `2(c)`, `1(c)(i)`, as questions with parts are numbered
     parts = re.findall(r"\d+|[a-z]+", m.group(1).lower())
-    return parts[0] + "".join(f"({p})" for p in parts[1:]), m.group(2).strip().strip("*").strip()
+    said = m.group(2).strip().strip("*").strip()
+    labelled = cues.answer_text(said.replace("**", ""))  # `**1. Answer: A** - why`
+    return parts[0] + "".join(f"({p})" for p in parts[1:]), (labelled if labelled else said)
