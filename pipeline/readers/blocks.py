@@ -171,5 +171,9 @@ def _body(text: str, quotes: int, block: str, opens_item: bool) -> str:
             return ""
         m = _HEADING.match(s)
         if m:
-            return m.group(1).strip()
+            return _ATTRIBUTES.sub("", m.group(1)).strip()
     return s.strip()
+
+
+# Pandoc's heading attributes, `### Title {#anchor .class}`: markup, not the heading's words.
+_ATTRIBUTES = re.compile(r"\s*\{[#.][^{}]*\}\s*$")

@@ -193,6 +193,10 @@ ANSWER_SENTENCE = re.compile(
     rf"la\s+respuesta\s+correcta\s+es|la\s+(?:bonne\s+r[ée]ponse|r[ée]ponse\s+correcte)\s+est|"
     rf"die\s+(?:richtige|korrekte)\s+antwort\s+ist|a\s+resposta\s+(?:correta|certa)\s+[ée]|"
     rf"la\s+risposta\s+(?:corretta|giusta)\s+[èe]|正确答案是|答案是){_CLOSE}[:：]?\s*(?P<said>\S.*)$", re.I)
+# The label and the option it names with no colon between: `**Réponse 4**. Because...`, `Answer B.`
+ANSWER_NAMING = re.compile(
+    rf"{_OPEN}(?:(?:correct\s+)?answer|r[ée]ponse|respuesta|resposta|risposta|antwort|ответ|odpowied[źz]|cevap|"
+    rf"jawaban)\s+(\d{{1,2}}|(?-i:[A-H]))(?:\s*(?:\*\*|__)\s*[.)]?|\s*[.)]|(?=\s*$))(?:\s*(\S.*))?$", re.I)
 CORRECT_LABEL = re.compile(rf"{_OPEN}correct(?:\s+(?:options?|choices?))?{_CLOSE}[:：]{_CLOSE}(.+)$", re.I)
 EXPLANATION = re.compile(
     rf"{_OPEN}(?:explanation|reason|rationale|justification|why|feedback|because|note|erkl[äa]rung|explicaci[oó]n|"
@@ -226,6 +230,8 @@ def answer_text(text: str) -> str | None:
     if ANSWER_ALONE.match(s):
         return ""
     m = ANSWER.match(s) or CORRECT_LABEL.match(s) or ANSWER_SENTENCE.match(s)
+    if not m and (named := ANSWER_NAMING.match(s)):
+        return named.group(2) + (f" - {named.group(3)}" if named.group(3) else "")
     if not m:
         return None
     body = m.groups()[-1].strip()

@@ -156,6 +156,14 @@ def _outer(lines: list[Line], tops: list[Start], best: str, items: list[Start]) 
                              for ln in lines[outer[under.index(k)].i + 1:items[k].i]))
         if firsts * 4 >= len(outer) * 3:
             return family, outer
+    asking = asking_headings(lines, set())
+    if len(asking) >= 2:  # unnumbered headings that ask, each over a list numbered from 1: the headings ask
+        under = [bisect.bisect_left(at, h.i) for h in asking]
+        ends = [h.i for h in asking[1:]] + [len(lines)]
+        firsts = sum(1 for k, end in zip(under, ends) if k < len(items) and items[k].i < end
+                     and items[k].lab.label == "1")
+        if firsts * 4 >= len(asking) * 3:
+            return "heading", asking
     return best, items
 
 
@@ -297,5 +305,7 @@ def _options_under(lines: list[Line], i: int) -> str:
         return ""
     if cues.TASK.match(first.body):
         return "task"
+    if first.opens_item and first.item is not None and first.item.ordered and first.item.number == 1:
+        return "numbered"
     return "lettered" if cues.LETTERED_OPTION.match(first.body) else ""
 
