@@ -73,12 +73,45 @@ def _verdict_options(out: list[str]) -> None:
             i += 1
 
 
+# Pandoc's, VitePress' and Docusaurus' fenced containers: `::: challenge`, `::::: {.solution}`, `::: tip Answer`.
+_FENCE_OPEN = re.compile(r"^\s*:{3,}\s*\{?\s*\.?(?P<name>[\w-]+)\s*\}?\s*(?P<title>.*?)\s*:*\s*$")
+_FENCE_CLOSE = re.compile(r"^\s*:{3,}\s*$")
+# Containers whose body answers the question above them, and the label line each becomes.
+_ANSWERING = {"solution": "Solution:", "solutions": "Solution:", "answer": "Answer:", "answers": "Answer:",
+              "explanation": "Explanation:", "spoiler": "Answer:"}
+# Containers that titled with anything are a site's callouts: the title is a line of text.
+_CALLOUTS = {"tip", "note", "info", "warning", "danger", "caution", "important", "hint", "details", "box", "callout",
+             "challenge", "exercise", "problem", "example", "discussion"}
+
+
+def _fences(out: list[str]) -> None:
+    """Fenced containers in place: fences blanked, an answering container's fence its label (`Solution:`),
+    a callout's title a bold line. A fence of a container the reader does not know, with text on it, stays as it
+    is, so that the question it opens says that it holds markup."""
+    for i, text in enumerate(out):
+        if not text.lstrip().startswith(":::"):
+            continue
+        if _FENCE_CLOSE.match(text):
+            out[i] = ""
+        elif m := _FENCE_OPEN.match(text):
+            name, title = m.group("name").lower(), m.group("title").strip().strip('"')
+            if name in _ANSWERING and not title:
+                out[i] = _ANSWERING[name]
+            elif not title:
+                out[i] = ""
+            elif name in _CALLOUTS or name in _ANSWERING:
+                out[i] = f"**{title}**"
+
+
 def unwrap(raw: list[str]) -> list[str]:
-    """The lines with admonition bodies dedented, lone wrapping HTML tags blanked, and collapsed verdicts under
-    options read as option lines."""
-    if not any("<" in t or "!!!" in t or "???" in t for t in raw):
+    """The lines with admonition bodies dedented, fenced containers opened, lone wrapping HTML tags blanked, and
+    collapsed verdicts under options read as option lines."""
+    fenced = any(t.lstrip().startswith(":::") for t in raw)
+    if not fenced and not any("<" in t or "!!!" in t or "???" in t for t in raw):
         return raw  # most documents: nothing to unwrap
     out = list(raw)
+    if fenced:
+        _fences(out)
     if any("<summary" in t.lower() for t in raw):
         _verdict_options(out)
     i = 0

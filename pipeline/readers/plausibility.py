@@ -128,7 +128,7 @@ def stem_like_option(q: Question, s: Siblings) -> str | None:
     return "its text does not ask anything while the document's other questions do: it may be an option"
 
 
-_MARKUP_STEM = re.compile(r"^\s*(?:<[A-Za-z][\w.-]*(?:\s|>|$)|[A-Za-z_][\w-]*\s*=\s*[\"'{])")
+_MARKUP_STEM = re.compile(r"^\s*(?:<[A-Za-z][\w.-]*(?:\s|>|$)|[A-Za-z_][\w-]*\s*=\s*[\"'{]|:{3,})")
 
 
 def stem_markup(q: Question, s: Siblings) -> str | None:
