@@ -50,12 +50,22 @@ def candidates(lines: list[Line], excluded: set[int]) -> list[Start]:
             continue
         if line.block == "paragraph" and not (line.item and line.depth > 1):
             lab = cues.label(line.body, heading=False)
-            if lab and (line.opens or lab.cue in ("question-label", "bold-label", "export-number", "group-label")):
+            if lab and (line.opens or lab.cue in ("question-label", "bold-label", "export-number", "group-label")
+                        or _next_part(found, i, lab)):
                 found.append(Start(i, "label", lab))
             elif not line.item and line.indent == 0 and (m := _NUMBERED.match(line.body)) \
                     and not line.opens:
                 found.append(Start(i, "item", Label(NUMBER, m.group(1), m.group(2), "ordered-item")))
     return found
+
+
+def _next_part(found: list[Start], i: int, lab: Label) -> bool:
+    """`b) ...` on the line right after `a) ...` in one paragraph (parts broken by hard line breaks)."""
+    if lab.rank not in (LETTER, ROMAN) or not found or found[-1].i != i - 1 or found[-1].rank != lab.rank:
+        return False
+    order = cues.ROMANS if lab.rank == ROMAN else tuple("abcdefghijklmnopqrstuvwxyz")
+    prev = found[-1].lab.label
+    return prev in order and order.index(prev) + 1 < len(order) and order[order.index(prev) + 1] == lab.label
 
 
 def _item_label(line: Line) -> Label:
