@@ -85,8 +85,9 @@ def _list_options(body: list[Line], i: int) -> tuple[list[Option], int]:
     for j, line in _lines(body, i):
         own = bool(options) and line.item is not None and line.item.start == options[-1].line.no
         if line.opens_item and line.depth == depth:
-            if cues.answer_text(line.body) is not None or marks.is_feedback(line.body):
-                end = j
+            if cues.answer_text(line.body) is not None or marks.is_feedback(line.body) or \
+                    (options and line.item and options[0].line.item and line.item.ordered != options[0].line.item.ordered):
+                end = j  # an answer, a verdict, or a list of the other kind (`1.` stem over `- [ ]` options)
                 break
             options.append(Option(line, line.body))
         elif options and line.item and line.depth > depth and marks.is_feedback(line.body):
