@@ -77,8 +77,9 @@ def answers_in_prose(region: Region, p: Parts, body: list[Line], i: int, *, labe
         asked = [ln for ln in p.stem[1:] if not ln.blank]
         if not p.prose_answers or not asked or not asked[-1].body.rstrip().endswith("?"):
             return False
-    if not any(ln.blank for ln in p.stem[1:]) and p.stem[-1].no == line.no - 1 and not line.opens_item:
-        return False  # still the label's own paragraph
+    if region.start.family != "heading" and not any(ln.blank for ln in p.stem[1:]) \
+            and p.stem[-1].no == line.no - 1 and not line.opens_item:
+        return False  # still the label's own paragraph (a heading is a paragraph of its own)
     if line.block in ("math", "table", "code") or line.body.startswith("!["):
         return False
     last = next((ln for ln in reversed(p.stem) if not ln.blank), None)

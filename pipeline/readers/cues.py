@@ -227,7 +227,7 @@ def answer_text(text: str) -> str | None:
     s = text.strip()
     if s[:1] == "`" and s[-1:] == "`" and s.count("`") == 2:
         s = s[1:-1].strip()  # `答え：4` written as inline code
-    if ANSWER_ALONE.match(s):
+    if ANSWER_ALONE.match(s) or s in ("?", "??"):  # `?` alone between a card's sides (spaced-repetition notes)
         return ""
     m = ANSWER.match(s) or CORRECT_LABEL.match(s) or ANSWER_SENTENCE.match(s)
     if not m and (named := ANSWER_NAMING.match(s)):

@@ -17,7 +17,7 @@ from pipeline.readers import cues
 from pipeline.readers.blocks import Line
 from pipeline.readers.cues import GROUP, LETTER, NUMBER, ROMAN
 from pipeline.readers.noise import answer_key, mark_noise
-from pipeline.readers.starts import Start, asking_headings, candidates, choose, one_per_line
+from pipeline.readers.starts import Start, asking_headings, candidates, choose, one_per_line, sequence_score
 
 
 @dataclass
@@ -61,9 +61,11 @@ def analyse(lines: list[Line], pinned: str | None = None) -> Layout:
     key, key_lines = answer_key(lines, noise)
     excluded = set(noise) | set(key_lines)
     family, starts = choose(lines, candidates(lines, excluded), pinned)
-    if not starts and pinned is None:
-        starts = asking_headings(lines, excluded)
-        family = "heading" if starts else ""
+    if pinned is None:
+        # Headings that ask explain the document better than a weaker numbered family (a list in an answer)
+        asking = asking_headings(lines, excluded)
+        if asking and (not starts or (len(asking) > len(starts) and sequence_score(asking) > sequence_score(starts))):
+            family, starts = "heading", asking
     if not starts and pinned is None:
         starts = one_per_line(lines, excluded)
         family = "line" if starts else ""

@@ -133,7 +133,7 @@ def choose(lines: list[Line], cands: list[Start], pinned: str | None = None) -> 
     best, best_score, best_starts = "", 0.0, []
     for family in FAMILY_ORDER[:3]:
         starts = _family(lines, tops, family)
-        score = _sequence_score(starts)
+        score = sequence_score(starts)
         if score > 0 and (not best or score > best_score + 0.5):  # ties go to the earlier, more explicit family
             best, best_score, best_starts = family, score, starts
     if best == "item":
@@ -241,7 +241,7 @@ def _merge(chosen: list[Start], others: list[Start]) -> list[Start]:
     return merged
 
 
-def _sequence_score(starts: list[Start]) -> float:
+def sequence_score(starts: list[Start]) -> float:
     """How much a family's labels look like a document's questions: numbers that count up (or restart at 1)
     and texts that ask something. A list inside an answer counts up too, but rarely asks."""
     score, prev = 0.0, 0
