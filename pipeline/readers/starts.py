@@ -309,9 +309,16 @@ def asking_headings(lines: list[Line], excluded: set[int]) -> list[Start]:
 
 
 def _options_under(lines: list[Line], i: int) -> str:
-    """The kind of option list that opens right under a heading (task boxes, lettered lines), or ""."""
-    first = next((ln for ln in lines[i + 1:i + 40] if not ln.blank), None)
-    if first is None or first.block == "heading":
+    """The kind of the first list under a heading, before the next heading (task boxes, a list numbered from 1,
+    lettered lines), or ""."""
+    first = None
+    for ln in lines[i + 1:i + 40]:
+        if ln.block == "heading":
+            return ""
+        if ln.opens_item or (ln.block == "paragraph" and cues.LETTERED_OPTION.match(ln.body)):
+            first = ln
+            break
+    if first is None:
         return ""
     if cues.TASK.match(first.body):
         return "task"
