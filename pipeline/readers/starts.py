@@ -93,8 +93,8 @@ def _bullet_is_question(lines: list[Line], start: Start) -> bool:
               and not cues.FEEDBACK_WORD.match(ln.body) and not cues.CHECK_LEAD.match(ln.body)]
     if len(nested) >= 2:
         return True
-    if not cues.asks(line.body):
-        return False
+    if not cues.asks(line.body) or cues.TASK.match(line.body):
+        return False  # a statement, or a task box: an option, even one that asks (`- [ ] Have you ...?`)
     if cues.asks_plainly(line.body) and len(nested) <= 1 and _sibling_asks(lines, start.i):
         return True  # a list of questions, each with no answer or its answer as one nested bullet
     for ln in lines[start.i + 1:]:
