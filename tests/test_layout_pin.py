@@ -79,3 +79,33 @@ def test_an_unknown_question_start_is_an_error_that_names_the_known_ones(tmp_pat
     doc = read(_copy(tmp_path, '[layout]\nquestions = "chapters"\n', PROMPTS))
     (found,) = [d for d in doc.diagnostics if d.code == "layout-pin-unused"]
     assert found.line == 2 and "headings" in found.message and "numbered items" in found.message
+
+
+CHECKLIST = FIXTURE.with_name("checklist-over-options.md")
+
+
+def test_unpinned_a_checklist_in_the_stem_is_taken_for_the_options(tmp_path: Path) -> None:
+    doc = read(_copy(tmp_path, None, CHECKLIST))
+    assert len(doc.questions) == 4  # each checklist read as a question's options, its real options as another's
+
+
+def test_an_options_pin_takes_only_that_kind_of_options(tmp_path: Path) -> None:
+    doc = read(_copy(tmp_path, '[layout]\noptions = "lettered lines"\n', CHECKLIST))
+    bread, tea = doc.questions
+    assert [c.text for c in bread.choices] == ["bake the loaf", "knead the dough", "slice the loaf"]
+    assert [c.correct for c in bread.choices] == [False, True, False]
+    assert [c.correct for c in tea.choices] == [True, False, False]
+    assert "- [x] mix the flour and water" in bread.stem  # the checklist stays the stem's text
+    assert "layout-pin-unused" not in _codes(doc)
+
+
+def test_an_options_pin_that_no_question_has_is_an_error_at_its_line(tmp_path: Path) -> None:
+    doc = read(_copy(tmp_path, '# pins\n\n[layout]\noptions = "radio buttons"\n', CHECKLIST))
+    found = [d for d in doc.diagnostics if d.code == "layout-pin-unused"]
+    assert [(Path(d.file).name, d.line, d.severity) for d in found] == [("checklist-over-options.fixes.toml", 4, "error")]
+
+
+def test_an_unknown_options_kind_is_an_error_that_names_the_known_ones(tmp_path: Path) -> None:
+    doc = read(_copy(tmp_path, '[layout]\noptions = "bubbles"\n', CHECKLIST))
+    (found,) = [d for d in doc.diagnostics if d.code == "layout-pin-unused"]
+    assert "lettered lines" in found.message and "task list" in found.message and found.line == 2

@@ -6,6 +6,7 @@ to report a problem at; curation.py applies them. The format:
 
     [layout]                                # optional: parts of the layout the reader got wrong
     questions = "numbered items"            # what starts a question: headings, labels, bold labels, numbered items
+    options = "lettered lines"              # which lists are options: list, task list, lettered lines, ...
     correct = "emphasis"                    # what marks a correct option (see the README's layout vocabulary)
 
     [[fix]]
@@ -55,7 +56,7 @@ VARY_SIZES = {"n_x": "input size", "n_h": "hidden size", "n_y": "output size", "
               "steps": "time steps", "features": "input features per step", "units": "units of the layer"}
 REPLACE_KEYS = {"field", "find", "with"}
 DOCUMENT_KEYS = {"title"}
-LAYOUT_KEYS = {"correct", "questions"}  # the parts of a document's layout an overlay can pin (`make check` prints them)
+LAYOUT_KEYS = {"correct", "options", "questions"}  # the parts of a document's layout an overlay can pin (`make check` prints them)
 RESOLVED_BY_CORRECT = {"choice-unmarked", "choice-ambiguous", "answer-by-name", "answer-unmatched"}
 _FIELD = re.compile(r"stem|answer|explanation|context|option [1-9][0-9]*")
 _TABLE = re.compile(r"\s*\[\[?([^\[\]#]+)\]\]?\s*(?:#.*)?")  # [document], [[fix]], [[ fix.replace ]] # note

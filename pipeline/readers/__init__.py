@@ -13,7 +13,8 @@ from pipeline.model import Cue, Diagnostic, Document, Question, Skipped
 from pipeline.files.normalize import decode, split_lines
 from pipeline.files.source import read_source
 from pipeline.markup import has_unbalanced_dollar
-from pipeline.readers import containers, convention, debris, features, layout, marks, parts, pieces, plausibility, question
+from pipeline.readers import (containers, convention, debris, features, layout, marks, parts, pieces, plausibility,
+                              question, summary)
 from pipeline.readers.blocks import annotate
 from pipeline.readers.cues import NUMBER, Label
 from pipeline.readers.layout import Region
@@ -52,12 +53,17 @@ def document_from_lines(raw: list[str], path: str, slug: str, diags: list[Diagno
     try:
         text = debris.clean(raw)
         starts_pin = _questions_pin(pins, diags)
-        questions, skipped, found_diags, title, family, blank = read_lines(text, path, slug,
-                                                                           starts_pin[0] if starts_pin else None)
+        options_pin = _options_pin(pins, diags)
+        questions, skipped, found_diags, title, family, blank = read_lines(
+            text, path, slug, starts_pin[0] if starts_pin else None, options_pin[0] if options_pin else frozenset())
         if starts_pin and not questions:
             value, line, where = starts_pin[1:]
             diags.append(Diagnostic(where, line, "error", "layout-pin-unused",
                                     f"the pinned question starts “{value}” start no question in {path}"))
+        if options_pin and not any(c.role == "options" and c.name in options_pin[0] for q in questions for c in q.cues):
+            value, line, where = options_pin[1:]
+            diags.append(Diagnostic(where, line, "error", "layout-pin-unused",
+                                    f"the pinned options “{value}” are the options of no question in {path}"))
         pin = _correct_pin(pins, diags)
         questions, mark = convention.apply(questions, text, path, pin)
         if pin is not None and mark is None:
@@ -97,14 +103,17 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def read_lines(raw: list[str], path: str, slug: str, pinned: str | None = None
+def read_lines(raw: list[str], path: str, slug: str, pinned: str | None = None,
+               options_pin: frozenset[str] = frozenset()
                ) -> tuple[list[Question], list[Skipped], list[Diagnostic], str, str, set[int]]:
     """Lines -> questions, skipped ranges, diagnostics, title, the label family, and the blank lines (a `>`
-    alone is blank inside a blockquote). `pinned`: the label family an overlay says starts the questions."""
+    alone is blank inside a blockquote). `pinned`: the label family an overlay says starts the questions;
+    `options_pin`: the only option cues to take (empty: any)."""
     lines = annotate(containers.unwrap(raw))
     found = layout.analyse(lines, pinned)
     stated = any(r.start.lab.text for r in found.regions if r.start.family in ("heading", "label") and not r.opening)
-    ctx = pieces.Context(path, slug, found.family, found.key, bool(found.key) or marks.marks_options(lines), stated)
+    ctx = pieces.Context(path, slug, found.family, found.key, bool(found.key) or marks.marks_options(lines), stated,
+                         options_pin)
     questions: list[Question] = []
     owned: set[int] = set()
     queue = list(found.regions)
@@ -184,6 +193,30 @@ def _questions_pin(pins: Pins, diags: list[Diagnostic]) -> tuple[str, str, int, 
                 return None
             return family, value, line, where
     return None
+
+
+def _options_pin(pins: Pins, diags: list[Diagnostic]) -> tuple[frozenset[str], str, int, str] | None:
+    """(the option cues, value, line, overlay) of a `[layout] options` pin, in the words `make check` prints;
+    an unknown value is an error at its line."""
+    kinds = {word: frozenset(cue for cue, w in summary.OPTIONS.items() if w == word and cue in PINNABLE_OPTIONS)
+             for word in summary.OPTIONS.values() if word}
+    kinds = {word: cues_ for word, cues_ in kinds.items() if cues_}
+    for part, value, line, where in pins:
+        if part == "options":
+            found = kinds.get(" ".join(value.lower().split()))
+            if found is None:
+                diags.append(Diagnostic(where, line, "error", "layout-pin-unused",
+                                        f"“{value}” is no kind of options the reader can be pinned to (known: "
+                                        f"{', '.join(kinds)})"))
+                return None
+            return found, value, line, where
+    return None
+
+
+# The option cues a question's own pass finds (options.options_at), which a pin can choose among.
+PINNABLE_OPTIONS = frozenset({"list-items", "task-list", "lettered-lines", "options-on-one-line", "options-in-stem-line",
+                              "radio-lines",
+                              "true-false", "indented-lines", "quiz-page-lines", "quiz-page-verdicts"})
 
 
 def _correct_pin(pins: Pins, diags: list[Diagnostic]) -> tuple[str, str] | None:

@@ -73,7 +73,9 @@ def options_at(body: list[Line], i: int, p: Parts, region: Region, phase: str
     # A checked box alone, with no other box in the question, is the one option the document lists.
     alone = len(options) == 1 and cue == "task-list" and (m := cues.TASK.match(options[0].text)) and m.group(1) != " " \
         and sum(1 for ln in body if ln.opens_item and cues.TASK.match(ln.body)) == 1
-    if (len(options) < 2 and not alone) or not _accept(options, cue, p, body, j, phase, region):
+    if p.options_pin and cue not in p.options_pin:
+        return None  # the overlay pins another kind of options
+    if (len(options) < 2 and not alone) or not (cue in p.options_pin or _accept(options, cue, p, body, j, phase, region)):
         return None
     return options, cue, j
 
@@ -86,8 +88,8 @@ def _list_options(body: list[Line], i: int) -> tuple[list[Option], int]:
         own = bool(options) and line.item is not None and line.item.start == options[-1].line.no
         if line.opens_item and line.depth == depth:
             if cues.answer_text(line.body) is not None or marks.is_feedback(line.body) or \
-                    (options and line.item and options[0].line.item and line.item.ordered != options[0].line.item.ordered):
-                end = j  # an answer, a verdict, or a list of the other kind (`1.` stem over `- [ ]` options)
+                    (options and _other_kind(options[0].line, line)):
+                end = j  # an answer, a verdict, or a list of another kind (`1.` stem or data bullets over `- [ ]`)
                 break
             options.append(Option(line, line.body))
         elif options and line.item and line.depth > depth and marks.is_feedback(line.body):
@@ -119,6 +121,19 @@ def _inline_options(line: Line) -> list[Option] | None:
     if any(len(t) <= len(m.group(0).strip()) for t, m in zip(texts, found)):
         return None  # a label with nothing after it
     return [Option(line, t) for t in texts]
+
+
+def stem_options(line: Line) -> tuple[str, list[Option]] | None:
+    """`What is 6 / 2? (a) 2 (b) 3 (c) 4` on a question's own line: (the stem before the run, the options)."""
+    if line.body.count("(") < 3:
+        return None
+    for m in re.finditer(r"(?<=\s)\([aA]\)\s+", line.body):
+        rest = line.body[m.start():]
+        found = _inline_options(Line(line.no, rest, "paragraph", line.opens, rest))
+        stem = line.body[:m.start()].strip()
+        if found and stem:
+            return stem, found
+    return None
 
 
 def _lettered_options(body: list[Line], i: int) -> tuple[list[Option], int]:
@@ -184,6 +199,13 @@ def _radio_lines(body: list[Line], i: int) -> tuple[list[Option], int]:
             break
         options.append(Option(line, line.body))
     return options, _end(body, i, end)
+
+
+def _other_kind(first: Line, line: Line) -> bool:
+    """Items of two lists: numbered and bulleted, or with and without task boxes."""
+    if first.item and line.item and first.item.ordered != line.item.ordered:
+        return True
+    return bool(cues.TASK.match(first.body)) != bool(cues.TASK.match(line.body))
 
 
 def _line_options(body: list[Line], i: int, fits) -> tuple[list[Option], int]:  # noqa: ANN001

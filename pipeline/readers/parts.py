@@ -8,21 +8,27 @@ from pipeline.readers import cues, marks
 from pipeline.readers.answers import answers_in_prose, read_details, after_label
 from pipeline.readers.blocks import Line
 from pipeline.readers.layout import Region
-from pipeline.readers.options import options_at, take
+from pipeline.readers.options import options_at, stem_options, take
 from pipeline.readers.pieces import Context, Parts
 
 
 def segment(region: Region, ctx: Context) -> Parts:
-    p = Parts(marked_choices=ctx.marked_choices, prose_answers=ctx.prose_answers)
+    p = Parts(marked_choices=ctx.marked_choices, prose_answers=ctx.prose_answers, options_pin=ctx.options_pin)
     lines = region.lines
     head = lines[0]
     p.used.append(head.no)
     if region.opening:
         body = lines[1:]
     else:
-        p.stem.append(Line(head.no, region.start.lab.text, "paragraph", True, region.start.lab.text))
+        text = region.start.lab.text
+        inline = stem_options(Line(head.no, text, "paragraph", True, text)) if "(" in text else None
+        if inline and (not p.options_pin or "options-in-stem-line" in p.options_pin):
+            text = inline[0]
+        p.stem.append(Line(head.no, text, "paragraph", True, text))
         body = _continuation(lines, head, p)
-    phase = "stem"
+        if text != region.start.lab.text and inline:
+            take(p, inline[1], "options-in-stem-line", 0)
+    phase = "after" if p.options else "stem"  # options on the question's own line: what follows comes after them
     # The last line holding an answer label, found once: asking "is there one further down?" at every line
     # made a long table or answer quadratic.
     last_label = max((k for k, ln in enumerate(body) if not ln.blank and ln.block != "code"
@@ -88,7 +94,7 @@ def segment(region: Region, ctx: Context) -> Parts:
             phase = "answer" if p.answer else phase
             continue
         if phase in ("stem", "after") or (phase == "answer" and not p.answer and not p.options):
-            found = options_at(body, i, p, region, phase)
+            found = options_at(body, i, p, region, phase) if p.options_cue != "options-in-stem-line" else None
             if found:
                 if p.options:
                     p.used.pop()  # this line opens the next question

@@ -37,6 +37,7 @@ class Parts:
     partial: tuple[int, str] | None = None  # a quiz page's `0.5 / 1 point`: the marks it shows may be incomplete
     read: list[tuple[str, str]] = field(default_factory=list)  # each option as read (text, mark): marks.read_options
     prose_answers: bool = False  # some question of the document is stated on its label's line
+    options_pin: frozenset[str] = frozenset()  # the option cues an overlay's `[layout] options` allows (empty: any)
 
 
 @dataclass(frozen=True)
@@ -48,3 +49,4 @@ class Context:
     key: dict[str, tuple[str, int]]  # answer-key section: label -> (answer, line)
     marked_choices: bool  # some question of the document marks its options
     prose_answers: bool = False  # some question is stated on its label's line (so prose under it answers it)
+    options_pin: frozenset[str] = frozenset()  # the option cues an overlay's `[layout] options` allows (empty: any)

@@ -21,6 +21,7 @@ OPTIONS = {
     "table-run": "table rows", "lines-run": "lines", "true-false": "true/false", "radio-lines": "radio buttons",
     "indented-lines": "indented lines", "quiz-page-lines": "quiz page", "quiz-page-verdicts": "quiz page",
     "options-introduced": None, "marked-line-after-options": None, "table-columns": "table columns",
+    "options-on-one-line": "options on one line", "options-in-stem-line": "options on one line",
 }
 CORRECT = {
     "answer-letters": "letter in answer line", "answer-number": "number in answer line",
