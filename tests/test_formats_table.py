@@ -57,3 +57,9 @@ def read_document_bytes_md(text: str):  # noqa: ANN201
     from pipeline.formats import read_document_bytes
 
     return read_document_bytes(text.encode("utf-8"), "quiz.md")
+
+
+def test_question_and_answer_columns_in_vietnamese_make_open_cards() -> None:
+    doc = read_document(FIXTURES / "vietnamese-cards.md")
+    assert [(q.kind, q.stem, q.answer) for q in doc.questions] == [
+        ("open", "Thủ đô của Việt Nam là gì?", "Hà Nội"), ("open", "Sông nào dài nhất Việt Nam?", "Sông Đồng Nai")]

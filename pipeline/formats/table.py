@@ -4,9 +4,9 @@
     |---|---------------------------------|--------|----------|-------|--------|
     | 1 | Which gas makes up most of air? | Oxygen | Nitrogen | Argon | B      |
 
-Columns are known by their header, in several languages: the question (`Question`, `Stem`, `Prompt`,
-`Pregunta`, `Frage`, `问题`...), the options (single letters `A`...`H`, or `Option 1`, `Choice B`...), the answer
-(`Answer`, `Correct`, `Key`, `Respuesta`, `Antwort`, `Réponse`, `答案`...) and an explanation (`Explanation`,
+Columns are known by their header, in several languages: the question (`Question`, `Stem`, `Prompt`, `Term`,
+`Pregunta`, `Frage`, `Câu hỏi`, `问题`...), the options (single letters `A`...`H`, or `Option 1`, `Choice B`...), the answer
+(`Answer`, `Correct`, `Key`, `Definition`, `Respuesta`, `Antwort`, `Réponse`, `Trả lời`, `答案`...) and an explanation (`Explanation`,
 `Why`, `Rationale`...). The answer names its options by letter, by number or by their text; a row without
 options is an open question with that answer. Read only when the Markdown reader finds no question in the text.
 """
@@ -18,11 +18,13 @@ from pipeline.files.normalize import decode, split_lines
 from pipeline.formats.items import Item, document
 from pipeline.model import Choice, Cue, Diagnostic, Document
 
-QUESTION = {"question", "questions", "stem", "prompt", "question text", "pregunta", "frage", "question posée",
-            "domanda", "pergunta", "问题", "题目", "問題", "vraag"}
-ANSWER = {"answer", "answers", "correct", "correct answer", "correct option", "key", "solution", "respuesta",
-          "respuesta correcta", "antwort", "richtige antwort", "réponse", "bonne réponse", "risposta", "resposta",
-          "答案", "正确答案", "解答", "antwoord"}
+QUESTION = {"question", "questions", "stem", "prompt", "question text", "term", "front", "pregunta", "frage",
+            "question posée", "domanda", "pergunta", "questão", "vraag", "pytanie", "вопрос", "soru", "pertanyaan",
+            "soal", "câu hỏi", "질문", "문제", "问题", "题目", "問題", "質問"}
+ANSWER = {"answer", "answers", "correct", "correct answer", "correct option", "key", "solution", "definition", "back",
+          "respuesta", "respuesta correcta", "antwort", "richtige antwort", "réponse", "bonne réponse", "risposta",
+          "resposta", "resposta correta", "antwoord", "odpowiedź", "ответ", "cevap", "jawaban", "trả lời", "đáp án",
+          "답", "정답", "答案", "正确答案", "解答", "答え", "正解"}
 EXPLANATION = {"explanation", "why", "rationale", "feedback", "explicación", "explicacion", "erklärung",
                "explication", "spiegazione", "explicação", "解析", "解释", "uitleg"}
 _OPTION = re.compile(r"^(?:(?:option|choice|opción|opcion|opção|antwort|réponse|选项)\s*)?([a-h]|[1-8])$")

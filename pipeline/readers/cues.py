@@ -198,11 +198,12 @@ ANSWER_NAMING = re.compile(
     rf"{_OPEN}(?:(?:correct\s+)?answer|r[ée]ponse|respuesta|resposta|risposta|antwort|ответ|odpowied[źz]|cevap|"
     rf"jawaban)\s+(\d{{1,2}}|(?-i:[A-H]))(?:\s*(?:\*\*|__)\s*[.)]?|\s*[.)]|(?=\s*$))(?:\s*(\S.*))?$", re.I)
 CORRECT_LABEL = re.compile(rf"{_OPEN}correct(?:\s+(?:options?|choices?))?{_CLOSE}[:：]{_CLOSE}(.+)$", re.I)
+_EXPLAINS = (r"erkl[äa]rung|explicaci[oó]n|explication|explica[çc][ãa]o|spiegazione|uitleg|wyja[śs]nienie|"
+             r"объяснение|пояснение|a[çc][ıi]klama|penjelasan|gi[ảa]i\s+th[íi]ch|答案解析|解析|解释|解説|해설")
 EXPLANATION = re.compile(
-    rf"{_OPEN}(?:explanation|reason|rationale|justification|why|feedback|because|note|erkl[äa]rung|explicaci[oó]n|"
-    rf"explication|explica[çc][ãa]o|spiegazione|解析|解释){_CLOSE}[:：]{_CLOSE}(.*)$"
-    rf"|^(?:\*\*|__)?\s*(?:explanation|feedback|rationale|erkl[äa]rung|explicaci[oó]n|explication|explica[çc][ãa]o|"
-    rf"spiegazione)\s*(?:\*\*|__)?\s*()$", re.I)  # or alone on its line, over what explains
+    rf"{_OPEN}(?:explanation|reason|rationale|justification|why|feedback|because|note|{_EXPLAINS}){_CLOSE}[:：]"
+    rf"{_CLOSE}(.*)$"
+    rf"|^(?:\*\*|__)?\s*(?:explanation|feedback|rationale|{_EXPLAINS})\s*(?:\*\*|__)?\s*()$", re.I)  # or alone
 ATTRIBUTION = re.compile(rf"{_OPEN}(?:sources?|from|reference|ref|credit){_CLOSE}:\s*(.+)$", re.I)
 # Option letters of other alphabets, in order: Cyrillic а б в г д е, Greek α β γ δ ε ζ; read as a b c d e f.
 OTHER_ALPHABETS = str.maketrans("абвгдежзАБВГДЕЖЗαβγδεζηθΑΒΓΔΕΖΗΘ", "abcdefghABCDEFGHabcdefghABCDEFGH")
@@ -229,6 +230,8 @@ def answer_text(text: str) -> str | None:
         s = s[1:-1].strip()  # `答え：4` written as inline code
     if ANSWER_ALONE.match(s) or s in ("?", "??"):  # `?` alone between a card's sides (spaced-repetition notes)
         return ""
+    if s.startswith("= ") and s[2:].strip() and not s.rstrip().endswith("="):  # `= Rome` under the question
+        return s[2:].strip()
     m = ANSWER.match(s) or CORRECT_LABEL.match(s) or ANSWER_SENTENCE.match(s)
     if not m and (named := ANSWER_NAMING.match(s)):
         return named.group(2) + (f" - {named.group(3)}" if named.group(3) else "")
