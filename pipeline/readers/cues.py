@@ -260,6 +260,10 @@ CHECK_TRAIL = re.compile(rf"\s*(?:[-–—]\s*)?{_CHECK}\s*$")
 CROSS_MARK = re.compile(rf"^{_CROSS}\s*|\s*{_CROSS}\s*$")
 CORRECT_TRAIL = re.compile(r"\s*(?:[(\[]\s*(?:correct|right|answer|true)\s*[)\]]|(?:<-|←|⟵)\s*(?:correct|answer)\b.*"
                            r"|\*\*\s*\(correct\)\s*\*\*)\s*$", re.I)
+# `**Correct Answer:** Ribosomes` as one of the options: the label marks the option it opens.
+CORRECT_LEAD = re.compile(r"^(?:\*\*|__)?\s*(?:correct(?:\s+answer)?|right\s+answer|respuesta\s+correcta|"
+                          r"bonne\s+r[ée]ponse|r[ée]ponse\s+correcte|richtige\s+antwort|resposta\s+correta|"
+                          r"risposta\s+corretta|正确答案|正解|정답)\s*(?:\*\*|__)?\s*[:：]\s*(?:\*\*|__)?\s*(?=\S)", re.I)
 TASK = re.compile(r"^\[([ xX✓✔])\]\s*(.*)$")
 FEEDBACK_WORD = re.compile(r"^(?:[-*]\s+)?(?:✓|✔|✅|\$\\checkmark\$|\\checkmark)?\s*(correct|incorrect|wrong|right|"
                            r"that'?s right|not quite|yes|no)\b[!.]?(?:\s|$)", re.I)

@@ -69,7 +69,7 @@ def option_mark(text: str) -> tuple[str, str]:
     if box:
         return box.group(2).strip(), "unchecked" if box.group(1) == " " else "checked"
     for pattern, mark in ((cues.CHECK_LEAD, "check"), (cues.CHECK_TRAIL, "check"), (cues.CROSS_MARK, "cross"),
-                          (cues.CORRECT_TRAIL, "correct")):
+                          (cues.CORRECT_TRAIL, "correct"), (cues.CORRECT_LEAD, "correct")):
         if pattern.search(s):
             return pattern.sub("", s, count=1).strip(), mark
     inner = cues.bold_whole(s)

@@ -87,7 +87,8 @@ def _list_options(body: list[Line], i: int) -> tuple[list[Option], int]:
     for j, line in _lines(body, i):
         own = bool(options) and line.item is not None and line.item.start == options[-1].line.no
         if line.opens_item and line.depth == depth:
-            if cues.answer_text(line.body) is not None or marks.is_feedback(line.body) or \
+            if (cues.answer_text(line.body) is not None and not marked_among(body, j, depth)) \
+                    or marks.is_feedback(line.body) or \
                     (options and _other_kind(options[0].line, line)):
                 end = j  # an answer, a verdict, or a list of another kind (`1.` stem or data bullets over `- [ ]`)
                 break
@@ -95,7 +96,7 @@ def _list_options(body: list[Line], i: int) -> tuple[list[Option], int]:
         elif options and line.item and line.depth > depth and marks.is_feedback(line.body):
             options[-1].feedback.append(line)
         elif own and line.depth >= depth and not line.opens_item and line.block == "paragraph" \
-                and cues.answer_text(line.body) is None:
+                and cues.answer_text(line.body) is None and cues.explanation_text(line.body) is None:
             (options[-1].feedback if marks.is_feedback(line.body) else options[-1].extra).append(line)
         elif own and line.block == "math":
             options[-1].extra.append(line)  # an option whose body is a displayed formula
@@ -199,6 +200,15 @@ def _radio_lines(body: list[Line], i: int) -> tuple[list[Option], int]:
             break
         options.append(Option(line, line.body))
     return options, _end(body, i, end)
+
+
+def marked_among(body: list[Line], j: int, depth: int) -> bool:
+    """`- **Correct Answer:** text` among sibling items: an option its label marks, not an answer line."""
+    if not (body[j].opens_item and cues.CORRECT_LEAD.match(body[j].body)):
+        return False
+    nxt = next((ln for ln in body[j + 1:] if not ln.blank and not (ln.item and ln.depth > depth)), None)
+    prev = next((ln for ln in reversed(body[:j]) if not ln.blank and not (ln.item and ln.depth > depth)), None)
+    return any(ln is not None and ln.opens_item and ln.depth == depth for ln in (nxt, prev))
 
 
 def _other_kind(first: Line, line: Line) -> bool:

@@ -8,7 +8,7 @@ from pipeline.readers import cues, marks
 from pipeline.readers.answers import answers_in_prose, read_details, after_label
 from pipeline.readers.blocks import Line
 from pipeline.readers.layout import Region
-from pipeline.readers.options import options_at, stem_options, take
+from pipeline.readers.options import marked_among, options_at, stem_options, take
 from pipeline.readers.pieces import Context, Parts
 
 
@@ -49,7 +49,7 @@ def segment(region: Region, ctx: Context) -> Parts:
             i += 1
             continue
         p.used.append(line.no)
-        said = cues.answer_text(line.body) if line.block != "code" else None
+        said = cues.answer_text(line.body) if line.block != "code" and not marked_among(body, i, line.depth) else None
         if said is not None and phase != "answer" and not (said == "" and phase == "explanation"):
             phase = "answer"
             p.answer_line = line
