@@ -178,8 +178,8 @@ def asks(text: str) -> bool:
 # A label may wear a pictograph before it (`✅ Answer:`, `💡 Explanation:`, `:bulb: Note:`), inside its bold or not.
 _DECOR = (r"(?:(?:[\u2190-\u21ff\u2300-\u23ff\u2460-\u24ff\u25a0-\u27bf\u2900-\u297f\u2b00-\u2bff"
           r"\U0001f000-\U0001faff]\ufe0f?|:[a-z_]+:)\s*)*")
-_OPEN = rf"^{_DECOR}(?P<b>\*\*|__)?\s*{_DECOR}"
-_CLOSE = r"\s*(?(b)(?:\*\*|__)?)\s*"
+_OPEN = rf"^{_DECOR}(?P<b>\*\*|__|\*(?!\s)|_(?!\s))?\s*{_DECOR}"  # bold, or italics: `*Answer: C*`
+_CLOSE = r"\s*(?(b)(?:\*\*|__|\*|_)?)\s*"
 ANSWER = re.compile(
     rf"{_OPEN}(?:(?:(?:correct|right|model|suggested|short|richtige|korrekte|bonne)\s+)?(?:answers?|ans|solution|sol|"
     rf"respuestas?(?:\s+correcta)?|soluci[oó]n|r[ée]ponses?(?:\s+correcte)?|resposta(?:\s+(?:correta|certa))?|"
@@ -240,6 +240,8 @@ def answer_text(text: str) -> str | None:
     body = m.groups()[-1].strip()
     if body.endswith("**") and body.count("**") % 2 == 1:
         body = body[:-2].strip()
+    elif m.group("b") in ("*", "_") and body.endswith(m.group("b")) and not body.endswith(m.group("b") * 2):
+        body = body[:-1].strip()  # `*Answer: C (why)*`: the italics close after the answer
     elif m.group("b") and body.count(m.group("b")) % 2 == 1:  # `**Answer: 4** - why`: the bold closes after the answer
         k = body.index(m.group("b"))
         body = (body[:k].rstrip() + " " + body[k + 2:].lstrip()).strip()

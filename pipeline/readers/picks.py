@@ -13,6 +13,7 @@ _LETTER_LIST = re.compile(r"^\(?([A-Ha-h])\)?(?:\s*(?:,|and|&|/|or)\s*\(?([A-Ha-
 _LETTER_RUN = re.compile(r"^[A-H]{2,8}$")
 # Letters, then what explains them: `B. If the components...`, `b, because...`, `A and C: both...`, `C — ...`
 _LETTERS_THEN = re.compile(r"^\(?([A-Ha-h](?:\s*(?:,|and|&|/)\s*\(?[A-Ha-h]\)?)*)\)?\s*(?:[.)]\s+|[,:;]\s+|\s+[—–-]\s+)(\S.*)$")
+_LETTER_WHY = re.compile(r"^([A-H])\s+(\(.+)$")  # `C (airway comes first)`: a capital letter, then why in brackets
 _NUMBER_LIST = re.compile(r"^\d{1,2}(?:\s*(?:,|and|&)\s*\d{1,2})*\.?$")
 _NUMBERS_THEN = re.compile(r"^(\d{1,2}(?:\s*(?:,|and|&)\s*\d{1,2})*)\s*(?:[.)]\s+|[,:;]\s+|\s+[—–-]\s+)(\S.*)$")
 _SEPARATOR = re.compile(r"\s*(?:[—–]|-{1,2}|:|;|,|\.)\s+")
@@ -60,7 +61,7 @@ def read_answer(said: str, texts: list[str]) -> tuple[list[bool] | None, str, st
                    "their texts: check that it means these options") if differs else ""
         return picks, "answer-letters", problem, after
     letters = letters_named(first.rstrip("."))
-    then = _LETTERS_THEN.match(first) if letters is None else None
+    then = (_LETTERS_THEN.match(first) or _LETTER_WHY.match(first)) if letters is None else None
     if then is not None:
         letters = letters_named(then.group(1))
     if letters is not None:
