@@ -15,7 +15,7 @@ _B = r"(?:\*\*|__)"  # bold markers around a label
 # Portuguese, Italian, German, Dutch, Polish, Russian, Turkish, Indonesian, Vietnamese, Korean, Japanese, Chinese)
 _QWORD = (r"(?:Q|Qn|Ques|Question|Problem|Exercise|Ex|Pregunta|Ejercicio|Problema|Cuesti[oó]n|Exercice|Probl[eè]me|"
           r"Quest[aã]o|Pergunta|Domanda|Esercizio|Frage|Aufgabe|[ÜU]bung|Vraag|Opgave|Pytanie|Zadanie|Вопрос|Задание|"
-          r"Задача|Soru|Soal|Pertanyaan|C[âa]u|B[àa]i|문제|問題|問|问题|题|第)")
+          r"Задача|Soru|Soal|Pertanyaan|C[âa]u|B[àa]i|Quiz|퀴즈|문제|問題|問|问题|题|第)")
 _POINTS = re.compile(r"\s*[(\[]\s*\d+(?:\.\d+)?\s*(?:points?|pts?|marks?)\s*[)\]]\s*|\s*\((?:written|coding|code)\)\s*",
                      re.I)
 ROMANS = _ROMANS = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii")
@@ -220,7 +220,8 @@ CONTEXT = re.compile(rf"{_OPEN}(?:context|set-?up|given){_CLOSE}:{_CLOSE}(.*)$",
 STEM_LETTER = re.compile(r"[?？:：]\s*[(（]\s*([A-H])\s*[)）][ \t]*$", re.M)  # at the end of a line
 OPTIONS_INTRO = re.compile(rf"{_OPEN}(?:options|choices|alternatives|answer choices|opciones|alternativas|choix|"
                            rf"r[ée]ponses possibles|optionen|antwortm[öo]glichkeiten|op[çc][õo]es|opzioni|选项|選択肢|"
-                           rf"보기|варианты(?: ответов)?){_CLOSE}:?{_CLOSE}$", re.I)
+                           rf"보기|선택지|選項|варианты(?: ответов)?|pilihan|se[çc]enekler|opcje|l[ựu]a\s+ch[ọo]n){_CLOSE}[:：]?"
+                           rf"{_CLOSE}$", re.I)
 
 
 def answer_text(text: str) -> str | None:

@@ -366,4 +366,6 @@ def _deeper(parent: Start, child: Start) -> bool:
 
 
 def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    """`Part 2: Lists` -> `part-2-lists`; a name in another script keeps its letters (`리스트-인덱싱`)."""
+    ascii_slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return ascii_slug or re.sub(r"[\W_]+", "-", text.lower()).strip("-")

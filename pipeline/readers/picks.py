@@ -15,7 +15,9 @@ _LETTER_RUN = re.compile(r"^[A-H]{2,8}$")
 _LETTERS_THEN = re.compile(r"^\(?([A-Ha-h](?:\s*(?:,|and|&|/)\s*\(?[A-Ha-h]\)?)*)\)?\s*(?:[.)]\s+|[,:;]\s+|\s+[—–-]\s+)(\S.*)$")
 _LETTER_WHY = re.compile(r"^([A-H])\s+(\(.+)$")  # `C (airway comes first)`: a capital letter, then why in brackets
 _NUMBER_LIST = re.compile(r"^\d{1,2}(?:\s*(?:,|and|&)\s*\d{1,2})*\.?$")
-_NUMBERS_THEN = re.compile(r"^(\d{1,2}(?:\s*(?:,|and|&)\s*\d{1,2})*)\s*(?:[.)]\s+|[,:;]\s+|\s+[—–-]\s+)(\S.*)$")
+_NUMBERS_THEN = re.compile(r"^(\d{1,2}(?:\s*(?:,|and|&)\s*\d{1,2})*)\s*(?:[.)]\s+|[,:;]\s+|\s+[—–-]\s+|\s+(?=\())(\S.*)$")
+# `2번`, `2号`, `2番`: a number with the counter word Korean, Chinese and Japanese put after an option's number
+_COUNTER = re.compile(r"^(\d{1,2})\s*(?:번째|번|号|番|項)(?=\s|[.,:;)]|$)")
 _SEPARATOR = re.compile(r"\s*(?:[—–]|-{1,2}|:|;|,|\.)\s+")
 
 
@@ -49,6 +51,7 @@ def read_answer(said: str, texts: list[str]) -> tuple[list[bool] | None, str, st
     first = _OPTION_WORD.sub("", re.sub(r"\*\*|__", "", lines[0]).strip())  # `Option C` names option C
     if len(first) <= 12 and _OTHER_LETTERS.search(first):
         first = first.translate(cues.OTHER_ALPHABETS)  # `б` names the second option of a Russian list
+    first = _COUNTER.sub(r"\1", first)
     after = lines[1].strip() if len(lines) > 1 else ""
     shown = _TRAILING_IMAGE.match(first)
     if shown and shown.group(1):  # `C ![](worked-solution.png)`: the letters, then a figure that explains them

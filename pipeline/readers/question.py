@@ -116,7 +116,8 @@ def _stem_lines(stem: list[Line], base: tuple[int, int, int]) -> list[TextLine]:
     for line in stem:
         if line.blank:
             continue
-        if out and (line.block == "heading" or (label_line(line.body) and line.indent >= 4 and not line.opens_item)):
+        if out and (line.block == "heading" or (label_line(line.body) and line.indent >= 4 and not line.opens_item
+                                                and line.block != "code")):
             label = line.body.strip("*# ")
             out += [TextLine(line.no, ""), TextLine(line.no, f"**{label}**"), TextLine(line.no, "")]
         else:

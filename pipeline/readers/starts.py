@@ -158,8 +158,9 @@ def _outer(lines: list[Line], tops: list[Start], best: str, items: list[Start]) 
         return best, items  # items that ask are questions under section labels (`## Part 1`), not options
     for family in ("heading", "label"):
         outer = [s for s in _family(lines, tops, family) if s.lab.label.isdigit()]
-        if len(outer) < 2 or [int(s.lab.label) for s in outer] != list(range(1, len(outer) + 1)):
-            continue
+        numbers = [int(s.lab.label) for s in outer]
+        if len(outer) < 2 or numbers[0] != 1 or any(b not in (a + 1, 1) for a, b in zip(numbers, numbers[1:])):
+            continue  # 1, 2, 3 ... (starting again at 1 for a second quiz in the same file)
         under = [bisect.bisect_left(at, o.i) for o in outer]
         firsts = sum(1 for k in under if k < len(items) and items[k].lab.label == "1"
                      and all(ln.block != "heading" or cues.OPTIONS_INTRO.match(ln.body)  # `#### Options`
