@@ -86,6 +86,8 @@ def _tidy(text: str) -> str:
 
 _EMPHASIS = re.compile(r"[*_#`]")
 _SENTENCE_END = re.compile(r"[.!:。！：]\s*$")
+# A blank to fill in: `（ ）`, `( )` with a space, `____`: the line asks for what goes there.
+BLANK = re.compile(r"（\s*）|\(\s+\)|_{3,}|＿{2,}|\\_\\_")
 _WIDE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")  # kana, CJK ideographs, Hangul: a word each, no spaces
 
 
@@ -95,7 +97,7 @@ def is_title(text: str) -> bool:
     if not s:
         return True
     return "?" not in s and "？" not in s and not _SENTENCE_END.search(s) and len(s.split()) <= 12 \
-        and len(_WIDE.findall(s)) <= 24 and not _ASKS.match(s)
+        and len(_WIDE.findall(s)) <= 24 and not _ASKS.match(s) and not BLANK.search(text)
 
 
 _ASKS = re.compile(r"^(?:what|why|how|when|where|which|who|whom|whose|is|are|can|could|does|do|did|should|would|"
@@ -169,7 +171,8 @@ def verdict(answer: str, stem: str) -> tuple[tuple[str, str], bool, str] | None:
 def asks(text: str) -> bool:
     """Text that reads as a question or a task (a statement to judge true or false is one)."""
     s = _LEADING_EMPHASIS.sub("", text).strip()
-    return "?" in s or "？" in s or bool(_ASKS.match(s)) or bool(_JUDGE.search(s)) or bool(_ASKS_WITHOUT_MARK.search(s))
+    return "?" in s or "？" in s or bool(_ASKS.match(s)) or bool(_JUDGE.search(s)) or bool(_ASKS_WITHOUT_MARK.search(s)) \
+        or bool(BLANK.search(s))
 
 
 # ---- answers, explanations, attribution ------------------------------------------------------------------
