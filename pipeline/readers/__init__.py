@@ -112,7 +112,8 @@ def read_lines(raw: list[str], path: str, slug: str, pinned: str | None = None,
     lines = annotate(containers.unwrap(raw))
     found = layout.analyse(lines, pinned)
     stated = any(r.start.lab.text for r in found.regions if r.start.family in ("heading", "label") and not r.opening)
-    ctx = pieces.Context(path, slug, found.family, found.key, bool(found.key) or marks.marks_options(lines), stated,
+    ctx = pieces.Context(path, slug, found.family, found.key, found.key.names_options() or marks.marks_options(lines),
+                         stated,
                          options_pin)
     questions: list[Question] = []
     owned: set[int] = set()
@@ -168,13 +169,11 @@ def _key_diagnostics(found: layout.Layout, questions: list[Question], path: str)
     """An answer key whose numbers disagree with the questions'."""
     if not found.key:
         return []
-    numbers = {q.number for q in questions}
-    stray = [label for label in found.key if label not in numbers]
+    stray = found.key.strays({q.number for q in questions}, {q.section for q in questions})
     if not stray:
         return []
     return [Diagnostic(path, found.key_lines[0], "warning", "answer-key-mismatch",
-                       f"the answer key lists question{'s' if len(stray) > 1 else ''} {', '.join(stray)}, "
-                       "which the document does not have")]
+                       f"the answer key lists {', '.join(stray)}, which the document does not have")]
 
 
 # `[layout] questions = "..."`: the words `make check` prints for a document's question starts -> label family.

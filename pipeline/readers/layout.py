@@ -16,7 +16,7 @@ from pipeline.model import Cue
 from pipeline.readers import cues
 from pipeline.readers.blocks import Line
 from pipeline.readers.cues import GROUP, LETTER, NUMBER, ROMAN
-from pipeline.readers.noise import answer_key, mark_noise
+from pipeline.readers.noise import Key, answer_key, mark_noise
 from pipeline.readers.starts import Start, asking_headings, candidates, choose, one_per_line, sequence_score
 
 
@@ -41,7 +41,7 @@ class Layout:
     skipped: dict[int, str]  # line number -> why it is deliberately in no question
     title: str
     family: str  # the label family that marks questions, "" when none was found
-    key: dict[str, tuple[str, int]]  # answer-key section: question label -> (answer, line)
+    key: Key  # the answer-key section's entries
     key_lines: list[int]  # lines of the answer-key section
     empty: list[int] = field(default_factory=list)  # lines of question labels with no question text
 

@@ -265,7 +265,7 @@ def _named_correct(lines: list[Line], n: int) -> tuple[str, list[bool], int] | N
 
 def key_entry(ctx: Context, region: Region) -> tuple[str, int] | None:
     """The answer-key entry for a question: by its number as shown (`2(c)`), else by its label."""
-    return ctx.key.get(region.number) or (ctx.key.get(region.start.lab.label) if region.start.lab.label else None)
+    return ctx.key.entry(region.section, region.number, region.start.lab.label)
 
 
 def _radio(options: list[Option]) -> tuple[str, list[bool], int] | None:

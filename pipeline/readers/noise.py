@@ -3,6 +3,7 @@ answer-key section whose entries answer the questions by number."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 from pipeline.readers import cues
 from pipeline.readers.blocks import Line
@@ -70,23 +71,64 @@ def _contents(lines: list[Line]) -> dict[int, str]:
     return found
 
 
-def answer_key(lines: list[Line], noise: dict[int, str]) -> tuple[dict[str, tuple[str, int]], list[int]]:
-    """An answer-key section after the questions (`## Answers`, `## ✅ Answer key`, `### Soluciones:`): label ->
-    (answer, line). Its entries are numbered lines, table rows or one line of `1-C, 2-D, ...`; sub-headings
+Entries = dict[str, tuple[str, int]]  # question label -> (answer, line)
+
+
+@dataclass(frozen=True)
+class Key:
+    """An answer-key section: its entries by question label, or, when its numbers start again under each
+    sub-heading (`## Section A`, `1.`..`5.`, `## Section B`, `1.`..), its entries by sub-heading."""
+    entries: Entries = field(default_factory=dict)
+    sections: tuple[tuple[str, Entries], ...] = ()  # (the sub-heading's words, its entries), in order
+
+    def __bool__(self) -> bool:
+        return bool(self.entries or self.sections)
+
+    def strays(self, numbers: set[str], sections: set[str]) -> list[str]:
+        """What the key answers that the document does not have: question labels, or sub-headings that name
+        no section of the questions."""
+        if self.entries:
+            return [f"question {label}" for label in self.entries if label not in numbers]
+        return [f"section “{name}”" for name, _ in self.sections if not any(_same_section(name, s) for s in sections)]
+
+    def names_options(self) -> bool:
+        """Whether most entries name an option by its letter (`b`, `c) Italy`), not an open answer (`5/14`)."""
+        said = [a for a, _ in self.entries.values()] + [a for _, e in self.sections for a, _ in e.values()]
+        return sum(1 for a in said if _LETTER_FIRST.match(a)) * 2 > len(said)
+
+    def entry(self, section: str, *labels: str) -> tuple[str, int] | None:
+        """The entry for a question of `section` shown as one of `labels` (`2(c)`, then `2`)."""
+        entries = self.entries or next((e for name, e in self.sections if _same_section(name, section)), {})
+        return next((entries[label] for label in labels if label and label in entries), None)
+
+
+_LETTER_FIRST = re.compile(r"^\W*\(?[A-Ha-h]\)?(?:[\s.,;:)\-]|$)")
+
+
+def _same_section(name: str, section: str) -> bool:
+    """A key's `Section A` answers the questions under `Section A: Multiple Choice (20 Marks)`."""
+    a, b = (" ".join(re.sub(r"[^\w\s]", " ", t.lower()).split()) for t in (name, section))
+    return bool(a) and (a == b or b.startswith(a + " ") or b.endswith(" " + a))
+
+
+def answer_key(lines: list[Line], noise: dict[int, str]) -> tuple[Key, list[int]]:
+    """An answer-key section after the questions (`## Answers`, `## ✅ Answer key`, `### Soluciones:`), and its
+    lines. Its entries are numbered lines, table rows or one line of `1-C, 2-D, ...`; sub-headings
     (`### Section 1`) and an explanation under an entry belong to the section, which ends at a heading of its
-    own level or above."""
+    own level or above. Numbers that start again under the sub-headings answer each sub-heading's questions."""
     for i in range(len(lines) - 1, -1, -1):
         line = lines[i]
         if line.blank or i in noise:
             continue
         inline = _inline_key(line)
         if inline:
-            return inline, [i]
+            return Key(inline), [i]
         if not (line.block == "heading" or line.body.startswith("**") or line.opens) or \
                 not cues.KEY_TITLE.match(cues.bare_title(line.body)):
             continue
         level = line.level if line.block == "heading" else 7
-        entries: dict[str, tuple[str, int]] = {}
+        sections: list[tuple[str, Entries]] = [("", {})]
+        restarts = False
         used = [i]
         for j in range(i + 1, len(lines)):
             ln = lines[j]
@@ -97,20 +139,26 @@ def answer_key(lines: list[Line], noise: dict[int, str]) -> tuple[dict[str, tupl
             row = _inline_entries(ln.body, ln.no)
             entry = _key_entry(ln) if row is None else None
             found = {entry[0]: (entry[1], ln.no)} if entry is not None else row or {}
+            entries = sections[-1][1]
             if found.keys() & entries.keys():
-                entries = {}  # numbers that restart under sub-headings answer each section's questions: not one key
-                break
+                break  # a number again with no sub-heading between: not a key
             if found:
+                restarts = restarts or bool(found.keys() & {k for _, e in sections[:-1] for k in e})
                 entries.update(found)
-            elif ln.block in ("table", "heading", "html") or (entries and ln.block == "paragraph") \
+            elif ln.block == "heading":
+                sections.append((cues.bare_title(ln.body), {}))  # a sub-heading
+            elif ln.block in ("table", "html") or (entries and ln.block == "paragraph") \
                     or _TAGS_ONLY.fullmatch(ln.body.strip()):
-                pass  # a header row or rule, a sub-heading, an anchor, an explanation under an entry
+                pass  # a header row or rule, an anchor, an explanation under an entry
             else:
                 break
             used.append(j)
-        if entries:
-            return entries, used
-    return {}, []
+        kept = tuple((name, e) for name, e in sections if e)
+        if restarts and all(name for name, _ in kept):
+            return Key(sections=kept), used
+        if kept and not restarts:
+            return Key({label: v for _, e in kept for label, v in e.items()}), used
+    return Key(), []
 
 
 _TAGS_ONLY = re.compile(r"(?:<[^>]*>\s*)+")

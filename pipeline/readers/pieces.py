@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from pipeline.model import Cue
 from pipeline.readers.blocks import Line
+from pipeline.readers.noise import Key
 
 
 @dataclass
@@ -46,7 +47,7 @@ class Context:
     path: str
     slug: str
     family: str
-    key: dict[str, tuple[str, int]]  # answer-key section: label -> (answer, line)
+    key: Key  # the answer-key section's entries
     marked_choices: bool  # some question of the document marks its options
     prose_answers: bool = False  # some question is stated on its label's line (so prose under it answers it)
     options_pin: frozenset[str] = frozenset()  # the option cues an overlay's `[layout] options` allows (empty: any)
