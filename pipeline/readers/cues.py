@@ -189,6 +189,9 @@ ANSWER = re.compile(
     rf"risposta(?:\s+(?:corretta|giusta))?|l[öo]sung(?:en)?|antwort(?:en)?|答案|正确答案|解答|正解|答え|答|"
     rf"(?:правильный\s+)?ответ|정답|답|(?:do[ğg]ru\s+)?cevap|đáp\s+án|odpowied[źz]|antwoord|jawaban){_CLOSE}"
     rf"(?:[.:：]|[-–—](?=\s))|a{_CLOSE}[:：]){_CLOSE}(.*)$", re.I)
+# A worked solution's label (as opposed to the answer's): `**Solution:**`, `Lösung:`, `Solución`, `解答`
+SOLUTION_LABEL = re.compile(rf"{_OPEN}(?:solutions?|sol|soluci[oó]n|l[öo]sung(?:en)?|r[ée]solution|resolu[çc][ãa]o|"
+                            rf"soluzione|解答|解法|풀이)\b", re.I)
 ANSWER_ALONE = re.compile(rf"{_OPEN}(?:(?:correct|right)\s+answers?|answers?|solution|ans){_CLOSE}[.:]?{_CLOSE}$", re.I)
 # The answer said in a sentence: `The correct answer is **B**.`, `La respuesta correcta es la c)`.
 ANSWER_SENTENCE = re.compile(
@@ -212,7 +215,7 @@ ATTRIBUTION = re.compile(rf"{_OPEN}(?:sources?|from|reference|ref|credit){_CLOSE
 OTHER_ALPHABETS = str.maketrans("абвгдежзАБВГДЕЖЗαβγδεζηθΑΒΓΔΕΖΗΘ", "abcdefghABCDEFGHabcdefghABCDEFGH")
 _L = "A-Ha-hа-зА-Зα-θΑ-Θ"
 # An option line lettered a) (a) A. A), in bold or not, or `A - text`
-LETTERED_OPTION = re.compile(rf"^(?:\*\*|__)?(?:\(([{_L}])\)|([{_L}])[.)]|([A-H])\s+[-–—](?=\s))\s+(\S.*)$")
+LETTERED_OPTION = re.compile(rf"^(?:\*\*|__)?(?:\(([{_L}])\)|([{_L}])[.)]|([A-H])\s+[-–—](?=\s))(?:\*\*|__)?\s+(\S.*)$")
 
 
 def option_letter(m: re.Match[str]) -> str:

@@ -106,15 +106,17 @@ def _list_options(body: list[Line], i: int) -> tuple[list[Option], int]:
     return options, _end(body, i, end)
 
 
-_INLINE_LABEL = re.compile(r"(?:^|(?<=\s))\(([a-hA-H])\)\s+|(?:^|(?<=\s{2}))([a-hA-H])[.)]\s+")
+_INLINE_LABEL = re.compile(r"(?:^|(?<=\s))\(([a-hA-H])\)\s+|(?:^|(?<=\s{2}))([a-hA-H])[.)]\s+"
+                           r"|(?:^|(?<=\s))\*\*([a-hA-H])[.)]\*\*\s+")  # (a) 4, a. 4 after two spaces, **a.** 4
 
 
 def _inline_options(line: Line) -> list[Option] | None:
     """`(a) 4 (b) 5 (c) 6 (d) 7`: three or more options lettered in order on one line, each its own option."""
-    if line.block not in ("paragraph", "blank") or line.body.count("(") < 3 and line.body.count("  ") < 2:
+    if line.block not in ("paragraph", "blank") or \
+            line.body.count("(") < 3 and line.body.count("  ") < 2 and line.body.count("**") < 6:
         return None
     found = list(_INLINE_LABEL.finditer(line.body))
-    letters = [(m.group(1) or m.group(2)).lower() for m in found]
+    letters = [(m.group(1) or m.group(2) or m.group(3)).lower() for m in found]
     if len(found) < 3 or found[0].start() != 0 or letters != list("abcdefgh"[:len(found)]):
         return None
     ends = [m.start() for m in found[1:]] + [len(line.body)]

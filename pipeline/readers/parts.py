@@ -50,6 +50,12 @@ def segment(region: Region, ctx: Context) -> Parts:
             continue
         p.used.append(line.no)
         said = cues.answer_text(line.body) if line.block != "code" and not marked_among(body, i, line.depth) else None
+        if said and phase == "answer" and p.answer_line is not None and cues.SOLUTION_LABEL.match(p.answer_line.body) \
+                and not cues.SOLUTION_LABEL.match(line.body):
+            # `**Solution:**` worked through, then `✅ **Answer: c**`: the working explains, the answer answers
+            p.explanation = [ln for ln in p.answer if not ln.blank] + p.explanation
+            p.answer = []
+            phase = "explanation"
         if said is not None and phase != "answer" and not (said == "" and phase == "explanation"):
             phase = "answer"
             p.answer_line = line
