@@ -316,10 +316,12 @@ def noise_reason(text: str) -> str | None:
 LINK_ONLY = re.compile(r"^\s*(?:[-*+]\s+)?\[([^\]]+)\]\(((?:[^()\s]|\([^()\s]*\))*)\)\s*$")
 PAGE_NUMBER_ENTRY = re.compile(r"^(.*\S)\s+(\d{1,4})$")
 CONTENTS_TITLE = re.compile(r"^(?:table of )?contents$|^toc$", re.I)
+# The title of an answer-key section. Words that also label one question's answer (`Solution`, `解答`, `Đáp án`)
+# are left out: under the last question they would take its worked steps for a key.
 KEY_TITLE = re.compile(r"^(?:answer\s*keys?|answers|solutions|key|answer sheet|correct answers|respuestas|soluciones|"
-                       r"clave de respuestas|r[ée]ponses|corrig[ée]s?|solutions?|l[öo]sungen|antworten|risposte|"
+                       r"clave de respuestas|r[ée]ponses|corrig[ée]s?|l[öo]sungen|antworten|risposte|"
                        r"soluzioni|respostas|gabarito|ответы|odpowiedzi|klucz odpowiedzi|cevaplar|cevap anahtar[ıi]|"
-                       r"jawaban|kunci jawaban|đáp án|antwoorden|答案|参考答案|解答|正解|정답)\s*[:：]?$", re.I)
+                       r"kunci jawaban|antwoorden|参考答案|答案汇总|正解一覧|정답표)\s*[:：]?$", re.I)
 
 
 def bare_title(text: str) -> str:
