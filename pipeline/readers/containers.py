@@ -106,7 +106,7 @@ def _fences(out: list[str]) -> None:
 def unwrap(raw: list[str]) -> list[str]:
     """The lines with admonition bodies dedented, fenced containers opened, lone wrapping HTML tags blanked, and
     collapsed verdicts under options read as option lines."""
-    fenced = any(t.lstrip().startswith(":::") for t in raw)
+    fenced = any(":::" in t and t.lstrip().startswith(":::") for t in raw)
     if not fenced and not any("<" in t or "!!!" in t or "???" in t for t in raw):
         return raw  # most documents: nothing to unwrap
     out = list(raw)

@@ -181,7 +181,17 @@ def asks(text: str) -> bool:
 # A label may wear a pictograph before it (`✅ Answer:`, `💡 Explanation:`, `:bulb: Note:`), inside its bold or not.
 _DECOR = (r"(?:(?:[\u2190-\u21ff\u2300-\u23ff\u2460-\u24ff\u25a0-\u27bf\u2900-\u297f\u2b00-\u2bff"
           r"\U0001f000-\U0001faff]\ufe0f?|:[a-z_]+:)\s*)*")
-_OPEN = rf"^{_DECOR}(?P<b>\*\*|__|\*(?!\s)|_(?!\s))?\s*{_DECOR}"  # bold, or italics: `*Answer: C*`
+_OPEN = r"^(?P<b>\*\*|__|\*(?!\s)|_(?!\s))?\s*"  # bold, or italics: `*Answer: C*`
+_DECORATED = re.compile(rf"^(\*\*|__|\*(?!\s)|_(?!\s))?\s*{_DECOR}")
+
+
+def _undecorated(s: str) -> str:
+    """The text without a pictograph before its label, inside the label's emphasis or not."""
+    k = 2 if s[:2] in ("**", "__") else 1 if s[:1] in ("*", "_") else 0
+    if not s[k:k + 1] or (s[k] < "\u2190" and s[k] != ":"):
+        return s  # most lines: no pictograph, nothing to do
+    m = _DECORATED.match(s)
+    return (m.group(1) or "") + s[m.end():] if m and m.end() > len(m.group(1) or "") else s
 _CLOSE = r"\s*(?(b)(?:\*\*|__|\*|_)?)\s*"
 ANSWER = re.compile(
     rf"{_OPEN}(?:(?:(?:correct|right|model|suggested|short|richtige|korrekte|bonne)\s+)?(?:answers?|ans|solution|sol|"
@@ -232,7 +242,7 @@ OPTIONS_INTRO = re.compile(rf"{_OPEN}(?:options|choices|alternatives|answer choi
 
 def answer_text(text: str) -> str | None:
     """The answer a labelled line gives (`Answer: b` -> `b`; `Answer` alone -> ``), or None."""
-    s = text.strip()
+    s = _undecorated(text.strip())
     if s[:1] == "`" and s[-1:] == "`" and s.count("`") == 2:
         s = s[1:-1].strip()  # `答え：4` written as inline code
     if ANSWER_ALONE.match(s) or s in ("?", "??"):  # `?` alone between a card's sides (spaced-repetition notes)
@@ -240,7 +250,7 @@ def answer_text(text: str) -> str | None:
     if s.startswith("= ") and s[2:].strip() and not s.rstrip().endswith("="):  # `= Rome` under the question
         return s[2:].strip()
     m = ANSWER.match(s) or CORRECT_LABEL.match(s) or ANSWER_SENTENCE.match(s)
-    if not m and (named := ANSWER_NAMING.match(s)):
+    if not m and len(s) < 120 and (named := ANSWER_NAMING.match(s)):
         return named.group(2) + (f" - {named.group(3)}" if named.group(3) else "")
     if not m:
         return None
@@ -256,7 +266,7 @@ def answer_text(text: str) -> str | None:
 
 
 def explanation_text(text: str) -> str | None:
-    m = EXPLANATION.match(text.strip())
+    m = EXPLANATION.match(_undecorated(text.strip()))
     return (m.group(m.lastindex) or "").strip() if m else None  # the text after the label, or none when alone
 
 

@@ -61,7 +61,7 @@ def analyse(lines: list[Line], pinned: str | None = None) -> Layout:
     key, key_lines = answer_key(lines, noise)
     excluded = set(noise) | set(key_lines)
     family, starts = choose(lines, candidates(lines, excluded), pinned)
-    if pinned is None:
+    if pinned is None and family != "heading":
         # Headings that ask explain the document better than a weaker numbered family (a list in an answer)
         asking = asking_headings(lines, excluded)
         if asking and (not starts or (len(asking) > len(starts) and sequence_score(asking) > sequence_score(starts))):

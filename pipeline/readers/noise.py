@@ -123,7 +123,7 @@ def answer_key(lines: list[Line], noise: dict[int, str]) -> tuple[Key, list[int]
         inline = _inline_key(line)
         if inline:
             return Key(inline), [i]
-        if not (line.block == "heading" or line.body.startswith("**") or line.opens) or \
+        if not (line.block == "heading" or line.body.startswith("**") or line.opens) or len(line.body) > 60 or \
                 not cues.KEY_TITLE.match(cues.bare_title(line.body)):
             continue
         level = line.level if line.block == "heading" else 7

@@ -49,7 +49,9 @@ def segment(region: Region, ctx: Context) -> Parts:
             i += 1
             continue
         p.used.append(line.no)
-        said = cues.answer_text(line.body) if line.block != "code" and not marked_among(body, i, line.depth) else None
+        said = cues.answer_text(line.body) if line.block != "code" else None
+        if said is not None and marked_among(body, i, line.depth):
+            said = None  # `- **Correct Answer:** text` among the options: it marks one of them
         if said and phase == "answer" and p.answer_line is not None and cues.SOLUTION_LABEL.match(p.answer_line.body) \
                 and not cues.SOLUTION_LABEL.match(line.body):
             # `**Solution:**` worked through, then `✅ **Answer: c**`: the working explains, the answer answers

@@ -22,8 +22,10 @@ def question(region: Region, p: Parts, ctx: Context) -> tuple[Question, list[int
     stem_lines, figures, d1 = figure_notes(_stem_lines(p.stem, base), ctx.path)
     diags += d1
     stem = markdown(stem_lines)
-    if region.start.lab.label and not region.start.lab.text:  # `# Question 1` over `1. text`: the number again
-        stem = re.sub(rf"^{re.escape(region.start.lab.label)}[.)]\s+", "", stem, count=1)
+    label = region.start.lab.label
+    if label and not region.start.lab.text and stem[len(label):len(label) + 1] in (".", ")") \
+            and stem.startswith(label) and stem[len(label) + 1:len(label) + 2].isspace():
+        stem = stem[len(label) + 1:].lstrip()  # `# Question 1` over `1. text`: the number again
     answer_lines, fig2, d2 = figure_notes(_markdown_lines(p.answer, base), ctx.path, "answer")
     figures += fig2
     diags += d2
