@@ -104,14 +104,19 @@ def _read_aiken(data: bytes, path: str, slug: str, pins: Pins) -> Document:  # i
 
 
 def _read_markdown(data: bytes, path: str, slug: str, pins: Pins) -> Document:
-    """The Markdown reader's questions; in a text where it finds none, a table of one question per row."""
+    """The Markdown reader's questions; in a text where it finds none, a table of one question per row, or the
+    questions its front matter lists."""
     doc = read_bytes(data, path, slug, pins=pins)
     if doc.questions:
         return doc
+    from pipeline.formats.frontmatter import read_front_matter
     from pipeline.formats.table import read_table
 
-    table = read_table(data, path, slug)
-    return table if table is not None and table.questions else doc
+    for read in (read_table, read_front_matter):
+        found = read(data, path, slug)
+        if found is not None and found.questions:
+            return found
+    return doc
 
 
 def _is_text(data: bytes, path: str) -> bool:

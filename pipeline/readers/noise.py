@@ -24,7 +24,21 @@ def mark_noise(lines: list[Line]) -> dict[int, str]:
             noise[i] = reason
     noise.update(_contents(lines))
     noise.update(_footer(lines))
+    noise.update(_front_matter(lines))
     return noise
+
+
+_YAML_KEY = re.compile(r"^[\w-]+\s*:(?:\s|$)")
+
+
+def _front_matter(lines: list[Line]) -> dict[int, str]:
+    """A YAML block between `---` lines at the very top (a static site's page settings): metadata, not text."""
+    if not lines or lines[0].text.strip() != "---":
+        return {}
+    end = next((i for i in range(1, min(len(lines), 2000)) if lines[i].text.strip() in ("---", "...")), None)
+    if end is None or not any(_YAML_KEY.match(ln.text) for ln in lines[1:end]):
+        return {}
+    return {i: "front matter" for i in range(end + 1)}
 
 
 def _footer(lines: list[Line]) -> dict[int, str]:
