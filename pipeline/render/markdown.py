@@ -64,7 +64,10 @@ def question_markdown(q: Question, n: int) -> list[str]:
         context = _escape(q.context)
         out += ([f"Context: {context}"] if "\n" not in context else
                 ["Context:", ""] + [f"> {line}".rstrip() for line in context.split("\n")]) + [""]
-    out += [_escape(q.stem), ""]
+    stem = _escape(q.stem)
+    if _ORDERED.match(stem):  # a stem that opens `1. ...` under its label would read as the label's number again
+        stem = re.sub(r"^(\d+)([.)])", r"\1\\\2", stem, count=1)
+    out += [stem, ""]
     if q.choices:
         out += [f"{LETTERS[i]}. {_one_line(c.text)}" for i, c in enumerate(q.choices)]
         out.append("")
@@ -104,6 +107,9 @@ def _escape(text: str) -> str:
                 line = line[:m.start()] + "\\" + line[m.start():]
         lines.append(line)
     return "\n".join(lines)
+
+
+_ORDERED = re.compile(r"^\d{1,9}[.)](?:\s|$)")  # `1. text` would open a numbered list
 
 
 def _label_like(body: str) -> bool:
