@@ -180,42 +180,35 @@ def _key_diagnostics(found: layout.Layout, questions: list[Question], path: str)
 QUESTION_STARTS = {"headings": "heading", "labels": "label", "bold labels": "label", "numbered items": "item"}
 
 
-def _questions_pin(pins: Pins, diags: list[Diagnostic]) -> tuple[str, str, int, str] | None:
-    """(family, value, line, overlay) of a `[layout] questions` pin; an unknown value is an error at its line."""
-    for part, value, line, where in pins:
-        if part == "questions":
-            family = QUESTION_STARTS.get(" ".join(value.lower().split()))
-            if family is None:
-                diags.append(Diagnostic(where, line, "error", "layout-pin-unused",
-                                        f"“{value}” is no question start the reader knows (known: "
-                                        f"{', '.join(QUESTION_STARTS)})"))
-                return None
-            return family, value, line, where
-    return None
-
-
-def _options_pin(pins: Pins, diags: list[Diagnostic]) -> tuple[frozenset[str], str, int, str] | None:
-    """(the option cues, value, line, overlay) of a `[layout] options` pin, in the words `make check` prints;
-    an unknown value is an error at its line."""
-    kinds = {word: frozenset(cue for cue, w in summary.OPTIONS.items() if w == word and cue in PINNABLE_OPTIONS)
-             for word in summary.OPTIONS.values() if word}
-    kinds = {word: cues_ for word, cues_ in kinds.items() if cues_}
-    for part, value, line, where in pins:
-        if part == "options":
-            found = kinds.get(" ".join(value.lower().split()))
+def _pinned(pins: Pins, diags: list[Diagnostic], part: str, vocabulary: dict, kind: str):  # noqa: ANN205
+    """(what the vocabulary maps the pin's words to, value, line, overlay) of a `[layout] <part>` pin; an unknown
+    value is an error at its line that names the known words."""
+    for name, value, line, where in pins:
+        if name == part:
+            found = vocabulary.get(" ".join(value.lower().split()))
             if found is None:
                 diags.append(Diagnostic(where, line, "error", "layout-pin-unused",
-                                        f"“{value}” is no kind of options the reader can be pinned to (known: "
-                                        f"{', '.join(kinds)})"))
+                                        f"“{value}” is no {kind} the reader knows (known: {', '.join(vocabulary)})"))
                 return None
             return found, value, line, where
     return None
 
 
+def _questions_pin(pins: Pins, diags: list[Diagnostic]) -> tuple[str, str, int, str] | None:
+    """(family, value, line, overlay) of a `[layout] questions` pin."""
+    return _pinned(pins, diags, "questions", QUESTION_STARTS, "question start")
+
+
+def _options_pin(pins: Pins, diags: list[Diagnostic]) -> tuple[frozenset[str], str, int, str] | None:
+    """(the option cues, value, line, overlay) of a `[layout] options` pin, in the words `make check` prints."""
+    kinds = {word: frozenset(cue for cue, w in summary.OPTIONS.items() if w == word and cue in PINNABLE_OPTIONS)
+             for word in summary.OPTIONS.values() if word}
+    return _pinned(pins, diags, "options", {w: c for w, c in kinds.items() if c}, "kind of options")
+
+
 # The option cues a question's own pass finds (options.options_at), which a pin can choose among.
 PINNABLE_OPTIONS = frozenset({"list-items", "task-list", "lettered-lines", "options-on-one-line", "options-in-stem-line",
-                              "radio-lines",
-                              "true-false", "indented-lines", "quiz-page-lines", "quiz-page-verdicts"})
+                              "radio-lines", "true-false", "indented-lines", "quiz-page-lines", "quiz-page-verdicts"})
 
 
 def _correct_pin(pins: Pins, diags: list[Diagnostic]) -> tuple[str, str] | None:
