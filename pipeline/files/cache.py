@@ -43,7 +43,7 @@ def key(*parts: str | bytes) -> str:
     return h.hexdigest()
 
 
-@lru_cache(maxsize=None)
+@lru_cache(maxsize=32)  # a build asks for a handful of distinct code paths and library sets
 def code_fingerprint(*paths: str, exclude: tuple[str, ...] = ()) -> str:
     """Hash of the pipeline's source files under `paths` (relative to the package; none: all of it),
     leaving out those under `exclude`."""
@@ -58,7 +58,7 @@ def code_fingerprint(*paths: str, exclude: tuple[str, ...] = ()) -> str:
     return h.hexdigest()
 
 
-@lru_cache(maxsize=None)
+@lru_cache(maxsize=32)  # a build asks for a handful of distinct code paths and library sets
 def versions(*distributions: str) -> str:
     """The installed versions of these distributions, e.g. "numpy=2.1.0;sympy=1.13.2"."""
     from importlib.metadata import version
