@@ -16,6 +16,8 @@ _B = r"(?:\*\*|__)"  # bold markers around a label
 _QWORD = (r"(?:Q|Qn|Ques|Question|Problem|Exercise|Ex|Pregunta|Ejercicio|Problema|Cuesti[oó]n|Exercice|Probl[eè]me|"
           r"Quest[aã]o|Pergunta|Domanda|Esercizio|Frage|Aufgabe|[ÜU]bung|Vraag|Opgave|Pytanie|Zadanie|Вопрос|Задание|"
           r"Задача|Soru|Soal|Pertanyaan|C[âa]u|B[àa]i|Quiz|퀴즈|문제|問題|問|问题|题|第)")
+_QUESTION_WORD = (r"(?:Question|Pregunta|Frage|Quest[aã]o|Pergunta|Domanda|Vraag|Pytanie|Вопрос|Soru|Pertanyaan|"
+                  r"C[âa]u\s+h[ỏo]i|질문|问题|問題)")
 _POINTS = re.compile(r"\s*[(\[]\s*\d+(?:\.\d+)?\s*(?:points?|pts?|marks?)\s*[)\]]\s*|\s*\((?:written|coding|code)\)\s*",
                      re.I)
 ROMANS = _ROMANS = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii")
@@ -40,6 +42,8 @@ _LABELS: list[tuple[re.Pattern[str], int, str, bool]] = [
     (re.compile(r"^(\d+)\s*[.)]\s*Question\s+\d+\s*()$", re.I), NUMBER, "export-number", True),
     (re.compile(rf"^{_QWORD}\.?\s*(\d+)\s*(?:[.:)．。：、）\-–]\s*|\s+(?=\S)|$)(.*)$", re.I), NUMBER, "question-label", True),
     (re.compile(r"^Q\s*[.:]\s+(.+)$", re.I), NUMBER, "question-label", True),
+    # `**Question:** What ...?`, `Pregunta: ¿...?`: the word for a question, with no number
+    (re.compile(rf"^{_B}?\s*{_QUESTION_WORD}\s*[:：]\s*{_B}?\s*(\S.*)$", re.I), NUMBER, "question-label", True),
     (re.compile(r"^\((" + "|".join(_ROMANS) + r")\)\s*(.*)$"), ROMAN, "part-label", True),
     (re.compile(r"^\(([a-z])\)\s*(.*)$"), LETTER, "part-label", True),
     (re.compile(r"^(\d+(?:\.\d+)*)(?:\s*[.:)．。：、）]\s*|\s+|$)(.*)$"), NUMBER, "numbered-heading", False),

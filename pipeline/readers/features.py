@@ -13,6 +13,7 @@ _TRAIL = re.compile(r"(?:\s|^)(?:[(\[]\s*([^()\[\]\n]{1,24}?)\s*[)\]]|(:[a-z0-9_
                     r"\s*$")
 _LABEL = re.compile(r"^(?:\(?[A-Ha-h1-9][.)]|\([A-Ha-h1-9]\))\s+")
 _WRAP = re.compile(r"^(\*\*|__|`|\*|_)(?!\1)(.+?)(?<!\s)\1$")
+_STAR_AFTER = re.compile(r"\s(\*{1,3})$")
 _TAG = re.compile(r"<(font|b|strong|mark|span|em|u|i)\b([^>]*)>", re.I)
 
 
@@ -25,6 +26,9 @@ def _lead(text: str, cells: list[str]) -> str | None:
 
 
 def _trail(text: str, cells: list[str]) -> str | None:
+    star = _STAR_AFTER.search(text)
+    if star and _LABEL.sub("", text[:star.start()]).strip() and text[:star.start()].count("*") % 2 == 0:
+        return star.group(1)  # `Mercury *`: a star after a space closes no emphasis, it marks
     end = text.rstrip("*_` ")[-1:]
     if not end or end.isalnum() or end in ".,;!?'\"$":
         return None  # most items end with a word or a full stop
