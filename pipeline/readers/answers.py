@@ -67,7 +67,11 @@ def answers_in_prose(region: Region, p: Parts, body: list[Line], i: int, *, labe
         nested = [ln for ln in region.lines if ln.opens_item and ln.depth == 2]
         last = next((ln for ln in reversed(p.stem) if not ln.blank), None)
         return nested == [line] and last is not None and last.depth <= 1 and cues.asks_plainly(last.body)
-    if region.start.family == "line":  # a question on its own line: a list right under it answers it
+    if region.start.family == "line":  # a question on its own line: a list right under it answers it, and so
+        # does the plain text right under a question written wholly in bold (`**What is hoisting?**` / `Moving...`)
+        head = next((ln for ln in p.stem if not ln.blank), None)
+        if head is not None and head.no == line.no - 1 and cues.bold_whole(head.body) and not cues.bold_whole(line.body):
+            return True
         return line.opens_item and not p.marked_choices and all(ln.item is None for ln in p.stem)
     if region.opening or region.start.family not in ("heading", "label"):
         return False

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 
 from pipeline.model import Choice, Cue, Diagnostic, Question, SourceSpan
+from pipeline.readers import cues
 from pipeline.readers.features import FEATURES, features_of, strip, unlabelled
 from pipeline.readers.runs import Item, Run, item_of, item_or_row, runs_in, set_apart, unlisted
 from pipeline.readers.text import clean_inline, is_multi
@@ -45,7 +46,9 @@ def _choice_run(q: Question, raw: list[str]) -> Run | None:
 
 
 def _open_runs(q: Question, raw: list[str]) -> list[Run]:
-    first = q.source.line_start + 1 if _heading(raw, q) else q.source.line_start
+    # the question's own first line (a heading, or the stem a card writes in bold) is never one of its options
+    head = raw[q.source.line_start - 1] if 0 < q.source.line_start <= len(raw) else ""
+    first = q.source.line_start + 1 if _heading(raw, q) or cues.bold_whole(head) else q.source.line_start
     return [r for r in runs_in(raw, first, q.source.line_end)
             if r.items and not (r.kind == "list" and r.start == q.source.line_start)]
 

@@ -203,6 +203,9 @@ ANSWER = re.compile(
     rf"risposta(?:\s+(?:corretta|giusta))?|l[öo]sung(?:en)?|antwort(?:en)?|答案|正确答案|解答|正解|答え|答|"
     rf"(?:правильный\s+)?ответ|정답|답|(?:do[ğg]ru\s+)?cevap|đáp\s+án|odpowied[źz]|antwoord|jawaban){_CLOSE}"
     rf"(?:[.:：]|[-–—](?=\s))|a{_CLOSE}[:：]){_CLOSE}(.*)$", re.I)
+# The answer in brackets at the end of the question's text: `What is the largest ocean? (Answer: Pacific)`
+ANSWER_IN_BRACKETS = re.compile(r"\s[(\[]\s*(?:answer|ans|r[ée]ponse|respuesta|resposta|risposta|antwort|ответ|"
+                                r"答案|答え|정답|đáp án|jawaban|cevap)\s*[:：]\s*([^()\[\]\n]+?)\s*[)\]]\s*$", re.I)
 # A worked solution's label (as opposed to the answer's): `**Solution:**`, `Lösung:`, `Solución`, `解答`
 SOLUTION_LABEL = re.compile(rf"{_OPEN}(?:solutions?|sol|soluci[oó]n|l[öo]sung(?:en)?|r[ée]solution|resolu[çc][ãa]o|"
                             rf"soluzione|解答|解法|풀이)\b", re.I)

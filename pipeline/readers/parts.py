@@ -128,9 +128,11 @@ def _continuation(lines: list[Line], head: Line, p: Parts) -> list[Line]:
     """The start line's own paragraph: wrapped stem lines stay in the stem; lines indented under it that look
     like options (a quiz export's tab-indented choices) are handed on as the body."""
     j = 1
+    # `**What is hoisting?**` over plain text in one paragraph: a card, the plain text its answer (in the body)
+    card = cues.bold_whole(head.body) is not None and cues.asks_plainly(head.body)
     while j < len(lines) and not lines[j].blank and not lines[j].opens and lines[j].block == "paragraph" \
             and not _option_like(lines[j], head) and cues.answer_text(lines[j].body) is None \
-            and not marks.is_feedback(lines[j].body):
+            and not marks.is_feedback(lines[j].body) and not (card and j == 1 and not cues.bold_whole(lines[j].body)):
         p.stem.append(lines[j])
         p.used.append(lines[j].no)
         j += 1

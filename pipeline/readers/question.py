@@ -33,6 +33,9 @@ def question(region: Region, p: Parts, ctx: Context) -> tuple[Question, list[int
     explanation = markdown(_markdown_lines(p.explanation, base))
     kind, choices = "open", ()
     q_cues = list(region.cues) + p.cues
+    if not answer and not p.options and (inline := cues.ANSWER_IN_BRACKETS.search(stem)):
+        stem, answer = stem[:inline.start()].rstrip(), inline.group(1).strip()  # `... ocean? (Answer: Pacific)`
+        q_cues.append(Cue("answer", "answer-in-brackets", qline))
     if p.options:
         correct, found, d3 = marks.decide(p, ctx, region, qline)
         diags += d3
