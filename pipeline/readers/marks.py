@@ -1,15 +1,18 @@
 """Which options are correct: every cue a document can use to mark them, weighed against each other.
 
-The cues, strongest first: ticked task boxes; an answer line (`Answer: CD`, `**Answer:** 2`, the option's text,
-or prose that names options); an answer-key section; check marks and `(correct)` after an option; one option in
-bold; the quiz page's chosen option confirmed by `Correct`; a quiz export's radio markers (a filled button, or
-the one option whose marker differs from the empty buttons around it); `Correct` feedback under an option.
-When two cues mark different options the stronger one is taken and the question says so.
+The cues are the rows of `MARK_CUES`, strongest first, each one function of the question's `Evidence`: ticked
+task boxes; an answer line (`Answer: CD`, `**Answer:** 2`, the option's text, or prose that names options); an
+answer-key section; check marks and `(correct)` after an option; one option in bold or written as a heading; the
+quiz page's chosen option confirmed by `Correct`; a quiz export's radio markers (a filled button, or the one
+option whose marker differs from the empty buttons around it); `Correct` feedback under an option; and, only when
+none of those marks anything, a letter after the question or an explanation that names the right letter. When
+two cues mark different options the stronger one is taken and the question says so.
 """
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable
 
 from pipeline.model import Cue, Diagnostic
 from pipeline.readers import cues
@@ -166,59 +169,140 @@ def read_options(options: list[Option]) -> list[tuple[str, str]]:
 
 # ---- the decision -----------------------------------------------------------------------------------------
 
+@dataclass
+class Evidence:
+    """What every correct-mark cue reads of one question: its parts, the document's context, its options as read
+    (text, own mark) and the verdicts written under them; a cue adds what a person should check to `diags`."""
+    p: Parts
+    ctx: Context
+    region: Region
+    texts: list[str]
+    own: list[str]
+    verdicts: list[bool | None]
+    diags: list[Diagnostic]
+
+    @property
+    def options(self) -> list[Option]:
+        return self.p.options
+
+
+Found = tuple[str, list[bool], int]  # (cue name, marks, line)
+
+
+def _ticked(e: Evidence) -> list[Found]:
+    # boxes that are all empty mark nothing: the document answers elsewhere
+    return [("task-checked", [m == "checked" for m in e.own], e.options[0].line.no)] if "checked" in e.own else []
+
+
+def _answer_line(e: Evidence) -> list[Found]:
+    if e.p.answer_line is None:
+        return []
+    said = "\n".join(ln.body for ln in e.p.answer if not ln.blank)
+    picks, cue, problem = answer_marks(said, e.texts)
+    if problem:
+        e.diags.append(Diagnostic(e.ctx.path, e.p.answer_line.no, "warning", "answer-unmatched", problem))
+    return [(cue, picks, e.p.answer_line.no)] if picks is not None else []
+
+
+def _key(e: Evidence) -> list[Found]:
+    entry = key_entry(e.ctx, e.region)
+    if entry is None:
+        return []
+    picks, cue, problem = answer_marks(entry[0], e.texts)
+    if problem or picks is None:
+        e.diags.append(Diagnostic(e.ctx.path, entry[1], "warning", "answer-unmatched",
+                                  f"the answer key's entry for question {e.region.number} (“{entry[0]}”) names no "
+                                  "option of it"))
+        return []
+    return [("answer-key", picks, entry[1])]
+
+
+def _own(mark: str, name: str, alone_too: bool = True) -> Callable[[Evidence], list[Found]]:
+    """The options that carry one mark of their own (a check mark, a `(correct)` note, bold)."""
+    def find(e: Evidence) -> list[Found]:
+        if mark not in e.own or (not alone_too and e.own.count(mark) == len(e.own)):
+            return []
+        return [(name, [m == mark for m in e.own], e.options[e.own.index(mark)].line.no)]
+    return find
+
+
+def _headed(e: Evidence) -> list[Found]:
+    headed = [o.line.block == "heading" for o in e.options]
+    if not any(headed) or all(headed):  # `#### B) Centriolo.` among plain option lines: set apart
+        return []
+    return [("heading-option", headed, e.options[headed.index(True)].line.no)]
+
+
+def _chosen(e: Evidence) -> list[Found]:
+    if not any(o.selected for o in e.options):
+        return []
+    chosen = [o.selected and e.verdicts[i] is not False for i, o in enumerate(e.options)]
+    return [("chosen-and-confirmed", chosen, e.options[chosen.index(True)].line.no)] if any(chosen) else []
+
+
+def _radio_cue(e: Evidence) -> list[Found]:
+    radio = None if lettered(e.options) else _radio(e.options)
+    return [radio] if radio is not None else []
+
+
+def _feedback(e: Evidence) -> list[Found]:
+    if not any(v is True for v in e.verdicts) or any(o.selected for o in e.options):
+        return []
+    return [("option-feedback", [v is True for v in e.verdicts], e.options[e.verdicts.index(True)].line.no)]
+
+
+def _stem_letter(e: Evidence) -> list[Found]:
+    said = next(((ln, m) for ln in e.p.stem if ln.block != "code" and (m := cues.STEM_LETTER.search(ln.body))), None)
+    n = len(e.options)
+    if said is None or LETTERS.index(said[1].group(1).upper()) >= n:
+        return []
+    k = LETTERS.index(said[1].group(1).upper())
+    return [("stem-letter", [i == k for i in range(n)], said[0].no)]
+
+
+def _explained(e: Evidence) -> list[Found]:
+    named = _named_correct(e.p.explanation + e.p.feedback + [ln for group in e.p.after for ln in group],
+                           len(e.options))
+    return [named] if named is not None else []
+
+
+@dataclass(frozen=True)
+class MarkCue:
+    name: str  # the row's name; the cue it reports may be one of its kinds (`answer-letters`, `answer-number`)
+    find: Callable[[Evidence], list[Found]]
+    last_resort: bool = False  # read only when no row above it marked anything
+
+
+# Every cue that marks correct options, one row each, strongest first: where two rows mark different options
+# the first one's marks are taken and the question says so (`choice-ambiguous`).
+MARK_CUES: tuple[MarkCue, ...] = (
+    MarkCue("task-checked", _ticked),
+    MarkCue("answer-line", _answer_line),
+    MarkCue("answer-key", _key),
+    MarkCue("check-mark", _own("check", "check-mark")),
+    MarkCue("correct-suffix", _own("correct", "correct-suffix")),
+    MarkCue("bold-option", _own("bold", "bold-option", alone_too=False)),
+    MarkCue("heading-option", _headed),
+    MarkCue("chosen-and-confirmed", _chosen),
+    MarkCue("radio-marker", _radio_cue),
+    MarkCue("option-feedback", _feedback),
+    MarkCue("stem-letter", _stem_letter, last_resort=True),
+    MarkCue("explanation-names-correct", _explained, last_resort=True),
+)
+
+
 def decide(p: Parts, ctx: Context, region: Region, qline: int) -> tuple[list[bool], list[Cue], list[Diagnostic]]:
     """The options' correct marks, the cue that decided them, and what a person should check."""
     options = p.options
     n = len(options)
     read = p.read or read_options(options)
-    texts = [t for t, _ in read]
-    own = [m for _, m in read]
-    diags: list[Diagnostic] = []
-    sources: list[tuple[str, list[bool], int]] = []  # (cue, marks, line), strongest first
-    if "checked" in own:  # boxes that are all empty mark nothing: the document answers elsewhere
-        sources.append(("task-checked", [m == "checked" for m in own], options[0].line.no))
-    if p.answer_line is not None:
-        said = "\n".join(ln.body for ln in p.answer if not ln.blank)
-        picks, cue, problem = answer_marks(said, texts)
-        if problem:
-            diags.append(Diagnostic(ctx.path, p.answer_line.no, "warning", "answer-unmatched", problem))
-        if picks is not None:
-            sources.append((cue, picks, p.answer_line.no))
-    entry = key_entry(ctx, region)
-    if entry is not None:
-        picks, cue, problem = answer_marks(entry[0], texts)
-        if problem or picks is None:
-            diags.append(Diagnostic(ctx.path, entry[1], "warning", "answer-unmatched",
-                                    f"the answer key's entry for question {region.number} "
-                                    f"(“{entry[0]}”) names no option of it"))
-        else:
-            sources.append(("answer-key", picks, entry[1]))
-    for mark, cue in (("check", "check-mark"), ("correct", "correct-suffix")):
-        if mark in own:
-            sources.append((cue, [m == mark for m in own], options[own.index(mark)].line.no))
-    if "bold" in own and own.count("bold") < n:
-        sources.append(("bold-option", [m == "bold" for m in own], options[own.index("bold")].line.no))
-    headed = [o.line.block == "heading" for o in options]
-    if any(headed) and headed.count(True) < n:  # `#### B) Centriolo.` among plain option lines: set apart
-        sources.append(("heading-option", headed, options[headed.index(True)].line.no))
-    verdicts = [verdict(o.feedback) for o in options]
-    if any(o.selected for o in options):
-        chosen = [o.selected and verdicts[i] is not False for i, o in enumerate(options)]
-        if any(chosen):
-            sources.append(("chosen-and-confirmed", chosen, options[chosen.index(True)].line.no))
-    radio = None if lettered(options) else _radio(options)
-    if radio is not None:
-        sources.append(radio)
-    if any(v is True for v in verdicts) and not any(o.selected for o in options):
-        sources.append(("option-feedback", [v is True for v in verdicts], options[verdicts.index(True)].line.no))
-    said = next(((ln, m) for ln in p.stem if ln.block != "code" and (m := cues.STEM_LETTER.search(ln.body))), None)
-    if not sources and said is not None and LETTERS.index(said[1].group(1).upper()) < n:
-        k = LETTERS.index(said[1].group(1).upper())
-        sources.append(("stem-letter", [i == k for i in range(n)], said[0].no))
-    if not sources:
-        named = _named_correct(p.explanation + p.feedback + [ln for group in p.after for ln in group], n)
-        if named is not None:
-            sources.append(named)
+    e = Evidence(p, ctx, region, [t for t, _ in read], [m for _, m in read], [verdict(o.feedback) for o in options],
+                 [])
+    sources: list[Found] = []
+    for row in MARK_CUES:
+        if not (row.last_resort and sources):
+            sources += row.find(e)
+    diags = e.diags
     if not sources:
         diags.append(Diagnostic(ctx.path, qline, "error", "choice-unmarked", "no option is marked correct"))
         return [False] * n, [], diags
