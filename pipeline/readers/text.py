@@ -59,11 +59,24 @@ def clean_inline(text: str) -> str:
     if "[[" in text:
         text = CITATION.sub("", text)
     if "<" in text:
-        text = SUP.sub(lambda m: f"${m.group(1)}^{{{m.group(2)}}}$", text)
-        text = KNOWN_TAGS.sub("", text)
+        text = _outside_code(text, lambda t: KNOWN_TAGS.sub("", SUP.sub(lambda m: f"${m.group(1)}^{{{m.group(2)}}}$", t)))
     if "  " in text:
         text = _DOUBLE_SPACE.sub(" ", text)
     return text.strip()
+
+
+_CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)")
+
+
+def _outside_code(text: str, change) -> str:  # noqa: ANN001
+    """`change` applied to the text between inline code spans: `<p>` written in backticks is code, not markup."""
+    if "`" not in text:
+        return change(text)
+    out, at = [], 0
+    for m in _CODE_SPAN.finditer(text):
+        out += [change(text[at:m.start()]), m.group(0)]
+        at = m.end()
+    return "".join(out + [change(text[at:])])
 
 
 def _ends_sentence(text: str) -> bool:
