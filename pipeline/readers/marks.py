@@ -138,6 +138,12 @@ def _unboxed(text: str) -> str:
     return box.group(2).strip() if box else text
 
 
+def _bold_markers(text: str) -> list[int]:
+    """Where `**` stands outside inline code (`**kwargs` in backticks is code)."""
+    code = [m.span() for m in re.finditer(r"`[^`]*`", text)] if "`" in text else []
+    return [m.start() for m in re.finditer(r"\*\*", text) if not any(a <= m.start() < b for a, b in code)]
+
+
 def read_options(options: list[Option]) -> list[tuple[str, str]]:
     """The options as a learner reads them, with the mark each carries: letters (`a)`, `B.`), boxes, check marks
     and bold removed, wrapped lines joined, a displayed formula kept on lines of its own."""
@@ -157,8 +163,9 @@ def read_options(options: list[Option]) -> list[tuple[str, str]]:
         else:
             text = radio_marker(text)[0]
         text, own = option_mark(text)
-        if text.count("**") % 2 == 1 and text.strip("* "):  # `**d) text** ✅`: the bold opened before the letter
-            k = text.rfind("**")
+        stars = _bold_markers(text)
+        if len(stars) % 2 == 1 and text.strip("* "):  # `**d) text** ✅`: the bold opened before the letter
+            k = stars[-1]
             text = (text[:k] + text[k + 2:]).strip()
             own = own or "bold"
         mark = mark or own
