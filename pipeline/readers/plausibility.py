@@ -37,8 +37,9 @@ _LABELS = re.compile(r"(?<![\w])(?:[A-Ha-h]|\d{1,2})(?![\w])")
 
 def answer_only_marks(q: Question, s: Siblings) -> str | None:
     """An open question whose answer is made only of marks, symbols or option labels (`❌ ❌ ✅ ❌`, `B`)."""
-    if q.choices or not q.answer.strip() or re.fullmatch(r"\s*-?\d+(?:[.,]\d+)?\s*", q.answer):
-        return None  # a number is an answer (`9`), even one that could label an option
+    if q.choices or not q.answer.strip() or re.fullmatch(r"\s*-?\d+(?:[.,]\d+)?\s*", q.answer) \
+            or re.search(r"`[^`\s][^`]*`", q.answer):
+        return None  # a number is an answer (`9`), even one that could label an option; so is code (`<br>`)
     bare = _MARKUP.sub(" ", q.answer)
     if re.search(r"[^\W\d_]{2,}", _LABELS.sub(" ", bare)) or re.search(r"\d{3,}|\d+\.\d+", bare):
         return None
