@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pipeline.readers import cues
 from pipeline.readers.blocks import Line
 from pipeline.readers.cues import LETTER, NUMBER, ROMAN, Label
+from pipeline.readers.marks import option_mark
 
 
 FAMILY_ORDER = ("heading", "label", "item", "line")
@@ -24,6 +25,7 @@ class Start:
     family: str  # "heading", "label", "item" or "line"
     lab: Label
     level: int = 0  # heading level (headings only)
+    marked_below: bool = False  # a list item over nested items one of which carries a correct mark (its options)
 
     @property
     def rank(self) -> int:
@@ -42,7 +44,7 @@ def candidates(lines: list[Line], excluded: set[int]) -> list[Start]:
                 found.append(Start(i, "heading", lab, line.level))
             continue
         if line.opens_item and line.item and line.item.depth == 1:
-            found.append(Start(i, "item", _item_label(line)))
+            found.append(Start(i, "item", _item_label(line), marked_below=_marked_below(lines, i)))
             continue
         if line.item and not line.opens_item and line.indent == 0 and (m := _NUMBERED.match(line.body)):
             # `2. text` cannot interrupt a paragraph in Markdown: it stays a continuation line, yet opens an item.
@@ -66,6 +68,16 @@ def _next_part(found: list[Start], i: int, lab: Label) -> bool:
     order = cues.ROMANS if lab.rank == ROMAN else tuple("abcdefghijklmnopqrstuvwxyz")
     prev = found[-1].lab.label
     return prev in order and order.index(prev) + 1 < len(order) and order[order.index(prev) + 1] == lab.label
+
+
+def _marked_below(lines: list[Line], i: int) -> bool:
+    """Whether nested items under item i, two or more, set one apart with a mark (`**Au**`, `[x]`, `✓`)."""
+    item = lines[i].item
+    assert item is not None
+    kids = [ln for ln in lines[i + 1:min(item.end, i + 40)] if ln.opens_item and ln.depth == 2]
+    found = [option_mark(ln.body)[1] for ln in kids]
+    return len(kids) >= 2 and any(m in ("checked", "check", "bold", "correct") for m in found) \
+        and len({m for m in found}) > 1
 
 
 def _item_label(line: Line) -> Label:
@@ -248,7 +260,7 @@ def sequence_score(starts: list[Start]) -> float:
     score, prev = 0.0, 0
     for s in starts:
         lab = s.lab
-        weight = 1.0 if (not lab.text or cues.asks(lab.text) or s.family == "heading") else 0.4
+        weight = 1.0 if (not lab.text or cues.asks(lab.text) or s.family == "heading" or s.marked_below) else 0.4
         if lab.rank != NUMBER or not lab.label or "." in lab.label:
             score += weight if lab.rank != NUMBER or lab.label else 0.8 * weight
             continue
