@@ -157,6 +157,10 @@ VERDICTS = (("True", "False"), ("Vrai", "Faux"), ("Verdadero", "Falso"), ("Verda
 _VERDICT = re.compile(r"^[*_\s]*(" + "|".join(sorted({w for pair in VERDICTS for w in pair}, key=len, reverse=True))
                       + r"|[TFV](?=[*_]*\s*[.!:;,—–-]*\s*$))\b[*_]*\s*[.!:;,—–-]*\s*", re.I)  # or its initial alone
 
+# A statement with its verdict after it, in bold or after a dash: `The Sun is a star. **True**`, `... — False`
+VERDICT_AFTER = re.compile(r"\s(?:\*\*|__|[-–—]\s*(?:\*\*|__)?)(" + "|".join(w for pair in VERDICTS for w in pair)
+                           + r")(?:\*\*|__)?\.?\s*$", re.I)
+
 
 def verdict(answer: str, stem: str) -> tuple[tuple[str, str], bool, str] | None:
     """The answer to a statement to judge -> ((true word, false word), whether it is true, what follows), or None

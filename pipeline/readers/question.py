@@ -36,6 +36,9 @@ def question(region: Region, p: Parts, ctx: Context) -> tuple[Question, list[int
     if not answer and not p.options and (inline := cues.ANSWER_IN_BRACKETS.search(stem)):
         stem, answer = stem[:inline.start()].rstrip(), inline.group(1).strip()  # `... ocean? (Answer: Pacific)`
         q_cues.append(Cue("answer", "answer-in-brackets", qline))
+    elif not answer and not p.options and "\n" not in stem and (judged := cues.VERDICT_AFTER.search(stem)):
+        stem, answer = stem[:judged.start()].rstrip(), judged.group(1)  # `The Sun is a star. **True**`
+        q_cues.append(Cue("answer", "verdict-after-statement", qline))
     if p.options:
         correct, found, d3 = marks.decide(p, ctx, region, qline)
         diags += d3

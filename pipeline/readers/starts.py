@@ -260,7 +260,8 @@ def sequence_score(starts: list[Start]) -> float:
     score, prev = 0.0, 0
     for s in starts:
         lab = s.lab
-        weight = 1.0 if (not lab.text or cues.asks(lab.text) or s.family == "heading" or s.marked_below) else 0.4
+        weight = 1.0 if (not lab.text or cues.asks(lab.text) or s.family == "heading" or s.marked_below
+                         or cues.VERDICT_AFTER.search(lab.text)) else 0.4
         if lab.rank != NUMBER or not lab.label or "." in lab.label:
             score += weight if lab.rank != NUMBER or lab.label else 0.8 * weight
             continue
