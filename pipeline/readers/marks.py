@@ -140,6 +140,8 @@ def _unboxed(text: str) -> str:
 
 def _bold_markers(text: str) -> list[int]:
     """Where `**` stands outside inline code (`**kwargs` in backticks is code)."""
+    if "**" not in text:
+        return []
     code = [m.span() for m in re.finditer(r"`[^`]*`", text)] if "`" in text else []
     return [m.start() for m in re.finditer(r"\*\*", text) if not any(a <= m.start() < b for a, b in code)]
 
