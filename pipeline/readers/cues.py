@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 # ---- question labels --------------------------------------------------------------------------------------
 
@@ -251,6 +252,9 @@ OPTIONS_INTRO = re.compile(rf"{_OPEN}(?:options|choices|alternatives|answer choi
                            rf"{_CLOSE}$", re.I)
 
 
+# Asked of every line, several times over (is this an answer line? is there one further down?): 4 in 10 of a large
+# document's reading time went to it before it was remembered. Lines of one document repeat (`Answer: B`).
+@lru_cache(maxsize=16384)
 def answer_text(text: str) -> str | None:
     """The answer a labelled line gives (`Answer: b` -> `b`; `Answer` alone -> ``), or None."""
     s = _undecorated(text.strip())
