@@ -63,6 +63,9 @@ def answers_in_prose(region: Region, p: Parts, body: list[Line], i: int, *, labe
     if region.start.family == "item":
         if line.quote > 0 and line.item is not None:
             return True  # a quote under an item
+        head = region.lines[0]
+        if line.no == head.no + 1 and not line.opens and head.body.rstrip().endswith(("?", "？")):
+            return True  # `1. Capital of France?` broken by hand over `Paris`: the item's second line answers
         # a question item whose one nested item answers it: `- What is a join?` over `   - A clause that ...`
         nested = [ln for ln in region.lines if ln.opens_item and ln.depth == 2]
         last = next((ln for ln in reversed(p.stem) if not ln.blank), None)

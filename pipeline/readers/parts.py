@@ -129,7 +129,8 @@ def _continuation(lines: list[Line], head: Line, p: Parts) -> list[Line]:
     like options (a quiz export's tab-indented choices) are handed on as the body."""
     j = 1
     # `**What is hoisting?**` over plain text in one paragraph: a card, the plain text its answer (in the body)
-    card = head.body.endswith(("**", "__")) and cues.bold_whole(head.body) is not None and cues.asks_plainly(head.body)
+    card = (head.body.endswith(("**", "__")) and cues.bold_whole(head.body) is not None and cues.asks_plainly(head.body)) \
+        or (head.body.rstrip().endswith(("?", "？")) and len(lines) > 1 and not cues.asks(lines[1].body))
     while j < len(lines) and not lines[j].blank and not lines[j].opens and lines[j].block == "paragraph" \
             and not _option_like(lines[j], head) and cues.answer_text(lines[j].body) is None \
             and not marks.is_feedback(lines[j].body) and not (card and j == 1 and not cues.bold_whole(lines[j].body)):
