@@ -52,6 +52,42 @@ def _verdict_block(out: list[str], i: int) -> tuple[int, int, str, str] | None:
     return k, j + 1, s.group("text").strip(), said
 
 
+def _question_blocks(out: list[str]) -> None:
+    """`<details><summary>What is a pointer?</summary> answer </details>`, two or more: each summary that asks is
+    a question (written `**Q:** ...`) and the block's body its answer; the tags go. A summary that only says where
+    the answer is (`Answer`, `Show solution`) is left to the answer reader."""
+    blocks = []
+    i = 0
+    while i < len(out):
+        m = _DETAILS.match(out[i])
+        if not m:
+            i += 1
+            continue
+        k, rest = i, m.group("rest")
+        if not rest.strip() and k + 1 < len(out):
+            k, rest = k + 1, out[k + 1]
+        s = _SUMMARY.match(rest)
+        text = re.sub(r"<[^>]+>", "", s.group("text")).strip() if s else ""
+        end = next((j for j in range(k, min(len(out), k + 400)) if "</details>" in out[j].lower()), None)
+        if s and end is not None and text.rstrip("*_ ").endswith(("?", "？")) and not _ANSWER_SUMMARY.match(text):
+            blocks.append((i, k, end, text, s.group("rest")))
+            i = end + 1
+        else:
+            i += 1
+    if len(blocks) < 2:
+        return
+    for start, k, end, text, tail in blocks:
+        for j in range(start, k):
+            out[j] = ""
+        out[k] = f"**Q:** {text}" + (f" {tail.strip()}" if tail.strip() and k != end else "")
+        closing = _CLOSED.match(out[end])
+        out[end] = closing.group("before").strip() if closing and end != k else out[end]
+
+
+_ANSWER_SUMMARY = re.compile(r"^(?:show\s+|click\s+(?:for|to\s+see)\s+|see\s+|view\s+)?(?:the\s+)?"
+                             r"(?:answers?|solutions?|hints?|explanation)\b", re.I)
+
+
 def _verdict_options(out: list[str]) -> None:
     """Rewrite each run of two or more verdict blocks as option lines `- text ✅`, in place."""
     i = 0
@@ -114,6 +150,7 @@ def unwrap(raw: list[str]) -> list[str]:
         _fences(out)
     if any("<summary" in t.lower() for t in raw):
         _verdict_options(out)
+        _question_blocks(out)
     i = 0
     while i < len(out):
         text = out[i]
