@@ -103,7 +103,7 @@ def answers_in_prose(region: Region, p: Parts, body: list[Line], i: int, *, labe
 
 def _marked_option(line: Line) -> bool:
     """A line that can only be an option: lettered, a task box, a radio button or a check mark."""
-    return bool(cues.LETTERED_OPTION.match(line.body) or cues.TASK.match(line.body) or marks.option_mark(line.body)[1]
+    return bool(cues.LETTERED_OPTION.match(line.body) or cues.TASK.match(line.body) or cues.option_mark(line.body)[1]
                 or marks.radio_marker(line.body)[1])
 
 

@@ -312,6 +312,23 @@ def bold_whole(text: str) -> str | None:
     return m.group(2).strip() if m and "**" not in m.group(2) else None
 
 
+def option_mark(text: str) -> tuple[str, str]:
+    """Option text -> (text without its mark, the mark: "checked", "unchecked", "check", "cross", "correct",
+    "bold" or "")."""
+    s = text.strip()
+    box = TASK.match(s)
+    if box:
+        return box.group(2).strip(), "unchecked" if box.group(1) == " " else "checked"
+    for pattern, mark in ((CHECK_LEAD, "check"), (CHECK_TRAIL, "check"), (CROSS_MARK, "cross"),
+                          (CORRECT_TRAIL, "correct"), (CORRECT_LEAD, "correct")):
+        if pattern.search(s):
+            return pattern.sub("", s, count=1).strip(), mark
+    inner = bold_whole(s)
+    if inner is not None:
+        return inner, "bold"
+    return s, ""
+
+
 # ---- noise ----------------------------------------------------------------------------------------------
 
 NOISE: list[tuple[re.Pattern[str], str]] = [

@@ -64,23 +64,6 @@ def _balance(text: str) -> str:
     return text
 
 
-def option_mark(text: str) -> tuple[str, str]:
-    """Option text -> (text without its mark, the mark: "checked", "unchecked", "check", "cross", "correct",
-    "bold" or "")."""
-    s = text.strip()
-    box = cues.TASK.match(s)
-    if box:
-        return box.group(2).strip(), "unchecked" if box.group(1) == " " else "checked"
-    for pattern, mark in ((cues.CHECK_LEAD, "check"), (cues.CHECK_TRAIL, "check"), (cues.CROSS_MARK, "cross"),
-                          (cues.CORRECT_TRAIL, "correct"), (cues.CORRECT_LEAD, "correct")):
-        if pattern.search(s):
-            return pattern.sub("", s, count=1).strip(), mark
-    inner = cues.bold_whole(s)
-    if inner is not None:
-        return inner, "bold"
-    return s, ""
-
-
 def marks_options(lines: list[Line]) -> bool:
     """Whether the document marks options anywhere: a ticked or empty box, a check mark or radio button on a list
     item, or an answer line that names options by letter."""
@@ -88,7 +71,8 @@ def marks_options(lines: list[Line]) -> bool:
         if line.blank or line.block == "code":
             continue
         # A check mark before list items is often decoration (`- ✓ Parameters between...`): boxes and buttons count.
-        if line.opens_item and (option_mark(line.body)[1] in ("checked", "unchecked") or radio_marker(line.body)[1]):
+        if line.opens_item and (cues.option_mark(line.body)[1] in ("checked", "unchecked")
+                                or radio_marker(line.body)[1]):
             return True
         said = cues.answer_text(line.body)
         if said and letters_named(said.split("\n")[0].strip().rstrip(".")) is not None:
@@ -164,7 +148,7 @@ def read_options(options: list[Option]) -> list[tuple[str, str]]:
             text = (box.group(0)[:box.start(2)] if box else "") + m.group(3) if m else text
         else:
             text = radio_marker(text)[0]
-        text, own = option_mark(text)
+        text, own = cues.option_mark(text)
         stars = _bold_markers(text)
         if len(stars) % 2 == 1 and text.strip("* "):  # `**d) text** ✅`: the bold opened before the letter
             k = stars[-1]

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pipeline.readers import cues
 from pipeline.readers.blocks import Line
 from pipeline.readers.cues import LETTER, NUMBER, ROMAN, Label
-from pipeline.readers.marks import option_mark
 
 
 FAMILY_ORDER = ("heading", "label", "item", "line")
@@ -75,7 +74,7 @@ def _marked_below(lines: list[Line], i: int) -> bool:
     item = lines[i].item
     assert item is not None
     kids = [ln for ln in lines[i + 1:min(item.end, i + 40)] if ln.opens_item and ln.depth == 2]
-    found = [option_mark(ln.body)[1] for ln in kids]
+    found = [cues.option_mark(ln.body)[1] for ln in kids]
     return len(kids) >= 2 and any(m in ("checked", "check", "bold", "correct") for m in found) \
         and len({m for m in found}) > 1
 
