@@ -56,6 +56,10 @@ def document_from_lines(raw: list[str], path: str, slug: str, diags: list[Diagno
         options_pin = _options_pin(pins, diags)
         questions, skipped, found_diags, title, family, blank = read_lines(
             text, path, slug, starts_pin[0] if starts_pin else None, options_pin[0] if options_pin else frozenset())
+        if not questions and not starts_pin:
+            questions, skipped, found_diags, title, family, blank, text = _read_code(
+                text, path, slug, diags, (questions, skipped, found_diags, title, family, blank),
+                options_pin[0] if options_pin else frozenset())
         if starts_pin and not questions:
             value, line, where = starts_pin[1:]
             diags.append(Diagnostic(where, line, "error", "layout-pin-unused",
@@ -87,6 +91,23 @@ def document_from_lines(raw: list[str], path: str, slug: str, diags: list[Diagno
                           skipped, path)
     return Document(path, slug, FAMILY_NAMES.get(family, ""), title or slug, tuple(questions), tuple(skipped),
                     tuple(diags), tuple(raw))
+
+
+def _read_code(text: list[str], path: str, slug: str, diags: list[Diagnostic], read: tuple,
+               options_pin: frozenset[str]) -> tuple:
+    """A document with no question outside code, read again with its code blocks' text as Markdown: some
+    authors keep a whole quiz in a ```` ```text ```` block to keep its line breaks. The first reading stands
+    when the code holds no question either."""
+    opened, first = containers.open_code(text)
+    if not first:
+        return (*read, text)
+    again = read_lines(opened, path, slug, None, options_pin)
+    if sum(1 for q in again[0] if q.choices or q.answer) * 2 <= len(again[0]):
+        return (*read, text)  # no question, or lines of code that ask with nothing to answer them
+    diags.append(Diagnostic(path, first, "info", "questions-in-code",
+                            "the text outside code blocks holds no question: the questions are read from the text "
+                            "of the code blocks"))
+    return (*again, opened)
 
 
 @contextmanager

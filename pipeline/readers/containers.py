@@ -139,6 +139,28 @@ def _fences(out: list[str]) -> None:
                 out[i] = f"**{title}**"
 
 
+_CODE_FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})")
+
+
+def open_code(raw: list[str]) -> tuple[list[str], int]:
+    """The lines with every fenced code block's fences blanked, so that its text reads as Markdown, and the line
+    of the first fence (0: none). For a document that keeps its whole quiz in a code block (```` ```text ````)
+    to be laid out as typed; only read when the text outside code holds no question."""
+    out, first, fence = list(raw), 0, ""
+    for i, text in enumerate(raw):
+        m = _CODE_FENCE.match(text)
+        if not m:
+            continue
+        if not fence:
+            fence = m.group("fence")
+            first = first or i + 1
+            out[i] = ""
+        elif m.group("fence")[0] == fence[0] and len(m.group("fence")) >= len(fence) and not text.strip(" `~"):
+            fence = ""
+            out[i] = ""
+    return out, first
+
+
 def unwrap(raw: list[str]) -> list[str]:
     """The lines with admonition bodies dedented, fenced containers opened, lone wrapping HTML tags blanked, and
     collapsed verdicts under options read as option lines."""

@@ -186,7 +186,54 @@ def _outer(lines: list[Line], tops: list[Start], best: str, items: list[Start]) 
                      and items[k].lab.label == "1")
         if firsts * 4 >= len(asking) * 3:
             return "heading", asking
+    asking = asking_paragraphs(lines)
+    if len(asking) >= 2:  # paragraphs that ask, each right over its options (numbered from 1, lettered, boxes)
+        over = [p for p in asking if _options_next(lines, p.i)]
+        lists = sum(1 for s in tops if s.family == "item" and s.lab.label == "1")
+        if len(over) * 4 >= len(asking) * 3 and len(over) * 4 >= lists * 3:
+            return "line", asking
     return best, items
+
+
+_WORD = re.compile(r"\w")
+_SENTENCE = re.compile(r"\w.*[.!。！]\s*$")
+
+
+def asking_paragraphs(lines: list[Line]) -> list[Start]:
+    """Paragraphs outside lists whose text asks, at their first line (a scenario and its question on the lines
+    of one paragraph)."""
+    starts: list[Start] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if not (line.opens and line.block == "paragraph" and not line.item and not line.quote):
+            i += 1
+            continue
+        k = i + 1
+        while k < len(lines) and not lines[k].blank and not lines[k].opens and lines[k].block == "paragraph":
+            k += 1
+        first = next((j for j in range(i, k) if _WORD.search(lines[j].body)), k)  # past a `#####` rule line
+        if first < k and any(cues.asks_plainly(ln.body) for ln in lines[first:k]) \
+                and cues.long_enough(lines[first].body, 3):
+            starts.append(Start(first, "line", Label(NUMBER, "", lines[first].body, "asking-paragraph")))
+        i = k
+    return starts
+
+
+def _options_next(lines: list[Line], i: int) -> bool:
+    """Whether the block right after the paragraph at line i is a list numbered from 1, lettered option lines
+    or task boxes."""
+    k = i + 1
+    while k < len(lines) and not lines[k].blank and not lines[k].opens:
+        k += 1
+    while k < len(lines) and lines[k].blank:
+        k += 1
+    if k >= len(lines):
+        return False
+    ln = lines[k]
+    if ln.opens_item and ln.item is not None and ln.item.ordered:
+        return ln.item.number == 1
+    return bool(cues.LETTERED_OPTION.match(ln.body) or cues.TASK.match(ln.body))
 
 
 def _with_parts(chosen: list[Start], parts: list[Start]) -> list[Start]:
@@ -295,7 +342,13 @@ def one_per_line(lines: list[Line], excluded: set[int]) -> list[Start]:
         if line.blank or i in excluded or line.block not in ("paragraph",) or line.item:
             continue
         if cues.asks(line.body) and cues.long_enough(line.body, 3):
-            starts.append(Start(i, "line", Label(NUMBER, "", line.body, "question-per-line")))
+            first = i  # sentences above it in its paragraph set it up (a scenario), options or a preamble do not
+            while cues.asks_plainly(line.body) and not lines[first].opens and first > 0 \
+                    and lines[first - 1].block == "paragraph" and not lines[first - 1].item \
+                    and not (starts and starts[-1].i >= first - 1) and _SENTENCE.search(lines[first - 1].body) \
+                    and not cues.asks(lines[first - 1].body):
+                first -= 1
+            starts.append(Start(first, "line", Label(NUMBER, "", lines[first].body, "question-per-line")))
     return starts if len(starts) >= 2 else []
 
 

@@ -14,7 +14,7 @@ QUESTIONS = {
     "bold-label": "bold labels", "question-label": "labels", "export-number": "labels", "group-label": "labels",
     "part-label": "part labels", "ordered-item": "numbered items", "labelled-item": "numbered items",
     "bullet-item": "bullets", "question-per-line": "one per line", "text-before-options": "text before options",
-    "table-row": "table rows",
+    "table-row": "table rows", "asking-heading": "asking headings", "asking-paragraph": "asking paragraphs",
 }
 OPTIONS = {
     "list-items": "list", "list-run": "list", "task-list": "task list", "lettered-lines": "lettered lines",
