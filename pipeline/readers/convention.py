@@ -198,7 +198,7 @@ def _apply_one(q: Question, raw: list[str], path: str, mark: Mark | None) -> Que
                 f"the document's mark ({mark.says}) sets apart option {_letters(has)} but another cue marks option "
                 f"{took}; took {took}"),))
         return q
-    runs = _open_runs(q, raw)
+    runs = [r for r in _open_runs(q, raw) if not _labelled(r)]
     if mark is not None:
         for run in runs:
             has = [mark.key in it.features for it in run.items]
@@ -215,6 +215,15 @@ def _apply_one(q: Question, raw: list[str], path: str, mark: Mark | None) -> Que
                 f"lines {first}-{run.end} look like options set apart by {_describe(next(iter(sorted(apart))))}, "
                 "but the reader took them as text"),))
     return q
+
+
+def _labelled(run: Run) -> bool:
+    """A run that opens with a line that only labels what follows it (`**Solution:**` over its working): an
+    answer or a note, not options."""
+    return bool(_LABEL_ONLY.fullmatch(run.items[0].text))
+
+
+_LABEL_ONLY = re.compile(r"[*_\s]*[^\W\d_][\w ]{0,30}[:：][*_\s]*")
 
 
 def _mark_like(apart: dict[str, list[bool]]) -> bool:

@@ -93,6 +93,8 @@ class _Builder:
         self.empty: list[int] = []  # lines of labels that carry no question text
         self.title = ""
         self.section = ""
+        self.setup: list[Line] = []  # text under a section heading before its lettered parts: their set-up
+        self.setup_used = False
         self.containers: list[_Open] = []  # labels with sub-parts around the current start, outermost first
         self.start_at = {s.i: s for s in starts}
         self.section_lines = self._section_lines()
@@ -177,7 +179,7 @@ class _Builder:
             while depth and not _deeper(self.containers[depth - 1].start, s):
                 depth -= 1
             self._close(depth)
-            if nxt is not None and _deeper(s, nxt):
+            if nxt is not None and _deeper(s, nxt) and not self._above_between(s, nxt):
                 self._container(s, nxt)
             else:
                 end = self._region_end(s.i, s)
@@ -185,6 +187,13 @@ class _Builder:
                 self._between(end, nxt.i if nxt else len(self.lines))
             k += 1
         self._close(0)
+
+    def _above_between(self, s: Start, nxt: Start) -> bool:
+        """A heading above a numbered heading's level between it and the next label (`### 10.`, `## Part II`,
+        `### a.`): the label belongs to the new section, not under the question."""
+        return s.family == "heading" and any(
+            ln.block == "heading" and 0 < ln.level < s.level and j not in self.start_at
+            for j, ln in enumerate(self.lines[s.i + 1:nxt.i], start=s.i + 1))
 
     def _close(self, depth: int) -> None:
         """Leave the containers past `depth`; a set-up no question took is skipped, not lost."""
@@ -235,8 +244,11 @@ class _Builder:
                     mode = "section"
                     self.section = text
                     self.skipped[line.no] = "section heading"
+                    self.setup, self.setup_used = [], False
             elif mode == "example":
                 self.regions[-1].notes[-1].append(line)
+            elif mode == "section" and b < len(self.lines) and self.start_at[b].rank > NUMBER:
+                self.setup.append(line)  # `## Part II` / set-up / `### a. ...`: the parts' shared set-up
             else:
                 self.skipped[line.no] = "commentary (no question)" if mode == "commentary" else \
                     "text outside any question"
@@ -319,6 +331,11 @@ class _Builder:
                 region.context_owned = not c.used
                 c.used = True
                 break
+        else:
+            if self.setup and s.rank > NUMBER:
+                region.context = self.setup if not self.setup_used else [_text_line(ln, ln.body) for ln in self.setup]
+                region.context_owned = not self.setup_used
+                self.setup_used = True
         self.regions.append(region)
 
     def _numbering(self, s: Start) -> tuple[str, str]:
