@@ -237,7 +237,7 @@ ATTRIBUTION = re.compile(rf"{_OPEN}(?:sources?|from|reference|ref|credit){_CLOSE
 OTHER_ALPHABETS = str.maketrans("абвгдежзАБВГДЕЖЗαβγδεζηθΑΒΓΔΕΖΗΘ", "abcdefghABCDEFGHabcdefghABCDEFGH")
 _L = "A-Ha-hа-зА-Зα-θΑ-Θ"
 # An option line lettered a) (a) A. A), in bold or not, or `A - text`
-LETTERED_OPTION = re.compile(rf"^(?:\*\*|__)?(?:\(([{_L}])\)|([{_L}])[.)]|([A-H])\s+[-–—](?=\s))(?:\*\*|__)?\s+(\S.*)$")
+LETTERED_OPTION = re.compile(rf"^(?:\*\*|__)?(?:\(([{_L}])\)|([{_L}])(?:[.)]| \))|([A-H])\s+[-–—](?=\s))(?:\*\*|__)?\s+(\S.*)$")
 
 
 def option_letter(m: re.Match[str]) -> str:

@@ -39,7 +39,7 @@ _RADIO: list[tuple[re.Pattern[str], str]] = [
 ]
 _RADIO_FIRST = set("$<○◯⚪O(●◉⦿.")
 # a), B., б), C -, **a.** (the bold closing after the letter or around the whole line)
-LETTERED = re.compile(r"^(?:\*\*|__)?(?:\(?([A-Ha-hа-зА-Зα-θΑ-Θ])[.)]|([A-H])\s+[-–—])(?:\*\*(?=\s)|__(?=\s))?\s+(.*)$")
+LETTERED = re.compile(r"^(?:\*\*|__)?(?:\(?([A-Ha-hа-зА-Зα-θΑ-Θ])(?:[.)]| \))|([A-H])\s+[-–—])(?:\*\*(?=\s)|__(?=\s))?\s+(.*)$")
 
 
 def radio_marker(text: str) -> tuple[str, str]:

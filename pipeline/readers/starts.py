@@ -24,7 +24,7 @@ class Start:
     family: str  # "heading", "label", "item" or "line"
     lab: Label
     level: int = 0  # heading level (headings only)
-    marked_below: bool = False  # a list item over nested items one of which carries a correct mark (its options)
+    marked_below: bool = False  # a list item holding its options (nested ones, one marked; lettered lines answered)
 
     @property
     def rank(self) -> int:
@@ -70,10 +70,15 @@ def _next_part(found: list[Start], i: int, lab: Label) -> bool:
 
 
 def _marked_below(lines: list[Line], i: int) -> bool:
-    """Whether nested items under item i, two or more, set one apart with a mark (`**Au**`, `[x]`, `✓`)."""
+    """Whether item i holds its options: nested items, two or more, one set apart with a mark (`**Au**`,
+    `[x]`, `✓`), or lettered lines and an answer."""
     item = lines[i].item
     assert item is not None
-    kids = [ln for ln in lines[i + 1:min(item.end, i + 40)] if ln.opens_item and ln.depth == 2]
+    inside = lines[i + 1:min(item.end, i + 40)]
+    if sum(1 for ln in inside if cues.LETTERED_OPTION.match(ln.body)) >= 2 \
+            and any(cues.answer_text(ln.body) is not None for ln in inside):
+        return True  # lettered options on the item's own lines, then the answer (`correct: b`)
+    kids = [ln for ln in inside if ln.opens_item and ln.depth == 2]
     found = [cues.option_mark(ln.body)[1] for ln in kids]
     return len(kids) >= 2 and any(m in ("checked", "check", "bold", "correct") for m in found) \
         and len({m for m in found}) > 1
@@ -329,7 +334,8 @@ def _in_sequence(lines: list[Line], starts: list[Start]) -> list[Start]:
             continue
         n = int(s.lab.label.split(".")[0])
         heading_between = kept and any(ln.block == "heading" for ln in lines[kept[-1].i + 1:s.i])
-        if expected <= n <= expected + 3 or (n == 1 and (heading_between or not kept)):
+        if expected <= n <= expected + 3 or not kept or (n == 1 and heading_between):
+            # the first may continue a count begun elsewhere (`886.` in the second file of a question bank)
             kept.append(s)
             expected = n + 1
     return kept
