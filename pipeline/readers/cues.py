@@ -19,8 +19,9 @@ _QWORD = (r"(?:Q|Qn|Ques|Question|Problem|Exercise|Ex|Pregunta|Ejercicio|Problem
           r"Задача|Soru|Soal|Pertanyaan|C[âa]u|B[àa]i|Quiz|퀴즈|문제|問題|問|问题|题|第)")
 _QUESTION_WORD = (r"(?:Question|Pregunta|Frage|Quest[aã]o|Pergunta|Domanda|Vraag|Pytanie|Вопрос|Soru|Pertanyaan|"
                   r"C[âa]u\s+h[ỏo]i|질문|问题|問題)")
-_POINTS = re.compile(r"\s*[(\[]\s*\d+(?:\.\d+)?\s*(?:points?|pts?|marks?)\s*[)\]]\s*|\s*\((?:written|coding|code)\)\s*",
-                     re.I)
+_POINTS = re.compile(r"\s*[(\[]\s*\d+(?:[.,]\d+)?\s*(?:points?|pts?|marks?|pont(?:ok)?|punkt(?:e|y|ów|a)?|po[äe]ng|punti|punto|"
+                     r"puntos?|pontos?|bod(?:y|ů)?|poin|puan|балл(?:а|ов)?|бал(?:и|ів)?|очк(?:о|а|ов)|점|分|点)"
+                     r"\s*[)\]]\s*|\s*\((?:written|coding|code)\)\s*", re.I)
 ROMANS = _ROMANS = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii")
 
 
@@ -206,7 +207,9 @@ ANSWER = re.compile(
     rf"{_OPEN}(?:(?:(?:correct|right|model|suggested|short|richtige|korrekte|bonne)\s+)?(?:answers?|ans|solution|sol|"
     rf"respuestas?(?:\s+correcta)?|soluci[oó]n|r[ée]ponses?(?:\s+correcte)?|resposta(?:\s+(?:correta|certa))?|"
     rf"risposta(?:\s+(?:corretta|giusta))?|l[öo]sung(?:en)?|antwort(?:en)?|答案|正确答案|解答|正解|答え|答|"
-    rf"(?:правильный\s+)?ответ|정답|답|(?:do[ğg]ru\s+)?cevap|đáp\s+án|odpowied[źz]|antwoord|jawaban){_CLOSE}"
+    rf"(?:правильный\s+)?ответ|(?:правильна\s+)?відповідь|정답|답|(?:do[ğg]ru\s+)?cevap|đáp\s+án|odpowied[źz]|"
+    rf"odpov[eě][dď]|(?:helyes\s+)?v[áa]lasz|megold[áa]s|svar|vastaus|r[ăa]spuns(?:ul\s+corect)?|απάντηση|"
+    rf"الإجابة|الجواب|उत्तर|คำตอบ|پاسخ|תשובה|antwoord|(?:kunci\s+)?jawaban|jawapan|answered\s+correctly){_CLOSE}"
     rf"(?:[.:：]|[-–—](?=\s))|a{_CLOSE}[:：]){_CLOSE}(.*)$", re.I)
 # The answer in brackets at the end of the question's text: `What is the largest ocean? (Answer: Pacific)`
 ANSWER_IN_BRACKETS = re.compile(r"\s[(\[]\s*(?:answer|ans|r[ée]ponse|respuesta|resposta|risposta|antwort|ответ|"
@@ -363,7 +366,10 @@ CONTENTS_TITLE = re.compile(r"^(?:table of )?contents$|^toc$", re.I)
 KEY_TITLE = re.compile(r"^(?:answer\s*keys?|answers|solutions|key|answer sheet|correct answers|respuestas|soluciones|"
                        r"clave de respuestas|r[ée]ponses|corrig[ée]s?|l[öo]sungen|antworten|risposte|"
                        r"soluzioni|respostas|gabarito|ответы|odpowiedzi|klucz odpowiedzi|cevaplar|cevap anahtar[ıi]|"
-                       r"kunci jawaban|antwoorden|参考答案|答案汇总|正解一覧|정답표)\s*[:：]?$", re.I)
+                       r"kunci jawaban|antwoorden|参考答案|答案汇总|正解一覧|정답표|megold[óo]kulcs|megold[áa]sok|"
+                       r"v[áa]laszok|odpov[eě]di|kl[íi][čc] odpov[eě]d[íi]|відповіді|ключ відповідей|svar|"
+                       r"facit|vastaukset|r[ăa]spunsuri|απαντήσεις|الإجابات|उत्तर कुंजी|เฉลย|پاسخ‌?ها|"
+                       r"đáp án|答え|解答|正解)\s*[:：]?$", re.I)
 
 
 def bare_title(text: str) -> str:

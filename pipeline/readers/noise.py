@@ -159,8 +159,8 @@ def answer_key(lines: list[Line], noise: dict[int, str]) -> tuple[Key, list[int]
             if found:
                 restarts = restarts or bool(found.keys() & {k for _, e in sections[:-1] for k in e})
                 entries.update(found)
-            elif ln.block == "heading":
-                sections.append((cues.bare_title(ln.body), {}))  # a sub-heading
+            elif ln.block == "heading" or (ln.opens and len(ln.body) <= 80 and cues.bold_whole(ln.body) is not None):
+                sections.append((cues.bare_title(ln.body), {}))  # a sub-heading, or a bold line standing for one
             elif ln.block in ("table", "html") or (entries and ln.block == "paragraph") \
                     or _TAGS_ONLY.fullmatch(ln.body.strip()):
                 pass  # a header row or rule, an anchor, an explanation under an entry
