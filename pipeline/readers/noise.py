@@ -150,7 +150,7 @@ def answer_key(lines: list[Line], noise: dict[int, str]) -> tuple[Key, list[int]
                 continue
             if ln.block == "heading" and ln.level <= level:
                 break
-            row = _inline_entries(ln.body, ln.no)
+            row = _table_entries(ln) if ln.block == "table" else _inline_entries(ln.body, ln.no)
             entry = _key_entry(ln) if row is None else None
             found = {entry[0]: (entry[1], ln.no)} if entry is not None else row or {}
             entries = sections[-1][1]
@@ -202,11 +202,22 @@ def _inline_entries(rest: str, no: int) -> dict[str, tuple[str, int]] | None:
     return {str(int(n)): (letter, no) for n, letter in entries}
 
 
+def _table_entries(line: Line) -> dict[str, tuple[str, int]] | None:
+    """A key table's row, `| 1 | B |` or folded in pairs of columns `| 1 | B | 11 | C |` -> label -> (answer, line)."""
+    cells = [c.strip() for c in line.text.strip().strip("|").split("|")]
+    pairs = [(cells[k], cells[k + 1]) for k in range(0, len(cells) - 1, 2)]
+    if not pairs or not all(_KEY_NUMBER.fullmatch(n) for n, _ in pairs[:1]):
+        return None
+    if len(cells) > 2 and not all(_KEY_NUMBER.fullmatch(n) or not n for n, _ in pairs):
+        pairs = pairs[:1]  # `| 1 | B | why |`: one entry and its explanation
+    return {re.sub(r"\D", "", n): (a, line.no) for n, a in pairs if n and a}
+
+
+_KEY_NUMBER = re.compile(r"(?:Q(?:uestion)?\s*)?\d+\.?", re.I)
+
+
 def _key_entry(line: Line) -> tuple[str, str] | None:
     if line.block == "table":
-        cells = [c.strip() for c in line.text.strip().strip("|").split("|")]
-        if len(cells) >= 2 and re.fullmatch(r"(?:Q(?:uestion)?\s*)?\d+\.?", cells[0], re.I):
-            return re.sub(r"\D", "", cells[0]), cells[1]
         return None
     text = line.body if not line.opens_item or not line.item or not line.item.ordered else \
         f"{line.item.number}. {line.body}"
