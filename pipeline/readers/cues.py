@@ -48,7 +48,9 @@ _LABELS: list[tuple[re.Pattern[str], int, str, bool]] = [
     (re.compile(rf"^{_B}?\s*{_QUESTION_WORD}\s*[:：]\s*{_B}?\s*(\S.*)$", re.I), NUMBER, "question-label", True),
     (re.compile(r"^\((" + "|".join(_ROMANS) + r")\)\s*(.*)$"), ROMAN, "part-label", True),
     (re.compile(r"^\(([a-z])\)\s*(.*)$"), LETTER, "part-label", True),
-    (re.compile(r"^(\d+(?:\.\d+)*)(?:\s*[.:)．。：、）]\s*|\s+|$)(.*)$"), NUMBER, "numbered-heading", False),
+    # `## 10.2.1`, and a chapter's exercise `#### 01-03.` (read as 1.3)
+    (re.compile(r"^(\d+(?:\.\d+)*|\d{1,2}-\d{1,3}(?=[.:)]))(?:\s*[.:)．。：、）]\s*|\s+|$)(.*)$"), NUMBER, "numbered-heading",
+     False),
     (re.compile(r"^(" + "|".join(_ROMANS) + r")[.)]\s+(.*)$"), ROMAN, "part-label", True),
     (re.compile(r"^([a-z])[.)]\s+(.*)$"), LETTER, "part-label", True),
 ]
@@ -69,6 +71,8 @@ def label(text: str, heading: bool) -> Label | None:
         if not m:
             continue
         number = m.group(1) if pattern.groups == 2 else ""
+        if "-" in number:
+            number = ".".join(str(int(n)) for n in number.split("-"))
         body = m.group(pattern.groups) or ""
         if heading and cue in ("question-label", "bold-label", "export-number", "part-label"):
             cue = {"question-label": "question-heading", "part-label": "part-heading"}.get(cue, cue)
