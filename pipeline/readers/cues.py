@@ -112,7 +112,9 @@ def is_title(text: str) -> bool:
 
 _ASKS = re.compile(r"^(?:what|why|how|when|where|which|who|whom|whose|is|are|can|could|does|do|did|should|would|"
                    r"will|explain|describe|discuss|define|compare|contrast|state|list|name|give|write|derive|show|"
-                   r"prove|calculate|compute|find|consider|suppose|assume|imagine|briefly|let)\b", re.I)
+                   r"prove|calculate|compute|find|consider|suppose|assume|imagine|briefly|let|match|analy[sz]e|"
+                   r"determine|evaluate|outline|summari[sz]e|classify|arrange|estimate|"
+                   r"justify|predict|sketch|translate)\b", re.I)
 
 
 _TASK_VERB = re.compile(r"(?:^|[.;:,]\s+|\band\s+)(?:(?:briefly|clearly|carefully|now|then|also|please)\s+)?"

@@ -292,7 +292,8 @@ class _Builder:
                     self.skipped[ln.no] = "a part with no question text"
             self.empty.append(region_lines[0].no)
             return
-        titled = s.family == "heading" and s.lab.text and cues.is_title(s.lab.text) and s.rank == NUMBER
+        titled = s.family == "heading" and s.lab.text and cues.is_title(s.lab.text) and s.rank == NUMBER \
+            and ("." in s.lab.label or not self._siblings_ask())
         if titled and first is not None and (cues.OPTIONS_INTRO.match(first.body) or first.opens_item and first.item
                                              is not None and first.item.ordered and not cues.asks_plainly(first.body)):
             titled = False  # `### 2) Comments in code` over its options: the heading states the question
@@ -337,6 +338,14 @@ class _Builder:
                 region.context_owned = not self.setup_used
                 self.setup_used = True
         self.regions.append(region)
+
+    def _siblings_ask(self) -> bool:
+        """Whether most numbered headings state a question on their line: then one that does not is a statement
+        to judge or a blank to fill (`## 2. A major scale has seven notes`), not a section's title."""
+        if not hasattr(self, "_asking"):
+            said = [s.lab.text for s in self.starts if s.family == "heading" and s.lab.text and s.rank == NUMBER]
+            self._asking = len(said) >= 3 and sum(1 for t in said if cues.asks(t)) * 2 > len(said)
+        return self._asking
 
     def _numbering(self, s: Start) -> tuple[str, str]:
         parents = [c.start for c in self.containers]

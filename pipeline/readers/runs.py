@@ -116,7 +116,7 @@ def _list(raw: list[str], i: int, end: int, runs: list[Run]) -> int:
                     continue
                 extra.append(nxt.strip())
                 j += 1
-            items.append(Item(i + 1, j, text, (), features_of(text)))
+            items.append(Item(i + 1, j, text, (), features_of(text, (), m.group(2))))
             i = j
             k = i
             while k < end and not raw[k].strip():
@@ -132,9 +132,10 @@ def _list(raw: list[str], i: int, end: int, runs: list[Run]) -> int:
 
 
 def _family(marker: str) -> str:
-    """A list's marker family: a bullet character, or `.`/`)` after a number (CommonMark starts a new list when
-    it changes)."""
-    return marker if marker in "-*+" else marker[-1]
+    """A list's marker family: a bullet, or `.`/`)` after a number. CommonMark starts a new list when the bullet
+    character changes; a run keeps them together, since some documents mark the right options with a bullet of
+    their own (`* right` among `- wrong`)."""
+    return "bullet" if marker in "-*+" else marker[-1]
 
 
 def _lines(raw: list[str], i: int, end: int, runs: list[Run]) -> int:
@@ -153,9 +154,10 @@ def item_of(line: int, text: str) -> Item:
     """One source line as an item: without its list marker, a table row with its cells."""
     text = text.strip()
     m = _ITEM.match(text)
+    marker = m.group(2) if m else ""
     text = m.group(3).strip() if m else text
     cells = [s.strip() for s in _TABLE.match(text).group(1).split("|")] if _TABLE.match(text) else []
-    return Item(line, line, text, tuple(cells), features_of(text, cells))
+    return Item(line, line, text, tuple(cells), features_of(text, cells, marker))
 
 
 def item_or_row(line: str) -> bool:
