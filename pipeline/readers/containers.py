@@ -161,13 +161,41 @@ def open_code(raw: list[str]) -> tuple[list[str], int]:
     return out, first
 
 
+_CARD = re.compile(r"^(?P<lead>\s*(?:[-*+]\s+)?)(?P<front>[^\s:`|#>\[][^:`|]*?)\s*:{2,3}\s*(?P<back>[^\s:`][^`]*?)\s*$")
+_CODE_LIKE = re.compile(r"^\w+\s*[(<;{]|^[a-z_]\w*$")  # `Foo::bar()`, `std::vector<int>`, `a::b`: code, not a card
+
+
+_HEX_END = re.compile(r"(?:^|[\s(])[0-9A-Fa-f]{2,4}$")  # `FE80::1`: an IPv6 address
+
+
+def _inline_cards(out: list[str]) -> None:
+    """Spaced-repetition inline cards, `front::back` (or `front:::back`, both ways), one per line, two or more:
+    each is written as a question label with its answer in brackets (`**Q:** front (Answer: back)`)."""
+    found, fence = [], False
+    for i, text in enumerate(out):
+        if _CODE_FENCE.match(text):
+            fence = not fence
+            continue
+        m = None if fence or "::" not in text else _CARD.match(text)
+        if m and not (_CODE_LIKE.match(m.group("back")) and " " not in m.group("front").strip()) \
+                and not _HEX_END.search(m.group("front")):
+            found.append((i, m))
+    if len(found) < 2:
+        return
+    for i, m in found:
+        out[i] = f"{m.group('lead')}**Q:** {m.group('front').strip()} (Answer: {m.group('back').strip()})"
+
+
 def unwrap(raw: list[str]) -> list[str]:
     """The lines with admonition bodies dedented, fenced containers opened, lone wrapping HTML tags blanked, and
     collapsed verdicts under options read as option lines."""
     fenced = any(":::" in t and t.lstrip().startswith(":::") for t in raw)
-    if not fenced and not any("<" in t or "!!!" in t or "???" in t for t in raw):
+    cards = sum(1 for t in raw if "::" in t) >= 2
+    if not fenced and not cards and not any("<" in t or "!!!" in t or "???" in t for t in raw):
         return raw  # most documents: nothing to unwrap
     out = list(raw)
+    if cards:
+        _inline_cards(out)
     if fenced:
         _fences(out)
     if any("<summary" in t.lower() for t in raw):

@@ -69,6 +69,8 @@ def analyse(lines: list[Line], pinned: str | None = None) -> Layout:
     if not starts and pinned is None:
         starts = one_per_line(lines, excluded)
         family = "line" if starts else ""
+    if pinned is None and family not in ("label", ""):
+        starts = _with_cards(lines, starts, excluded)
     skipped: dict[int, str] = {lines[i].no: reason for i, reason in noise.items()}
     skipped.update({lines[i].no: "answer key" for i in key_lines})
     if not starts:
@@ -80,6 +82,20 @@ def analyse(lines: list[Line], pinned: str | None = None) -> Layout:
     skipped.update(builder.skipped)
     return Layout(builder.regions, skipped, builder.title, family, key, [lines[i].no for i in key_lines],
                   builder.empty)
+
+
+def _with_cards(lines: list[Line], starts: list[Start], excluded: set[int]) -> list[Start]:
+    """Unnumbered `Q:` labels, two or more, between the questions of another family (cards among asking
+    headings): each is a question of its own, whatever family numbers the rest."""
+    at = {s.i for s in starts}
+    cards = [Start(i, "label", lab) for i, line in enumerate(lines)
+             if i not in at and i not in excluded and line.block == "paragraph" and "Q" in line.body[:8]
+             and (lab := cues.label(line.body, heading=False)) is not None and not lab.label
+             and lab.cue in ("bold-label", "question-label") and lab.text and _Q_LABEL.match(line.body)]
+    return sorted(starts + cards, key=lambda s: s.i) if len(cards) >= 2 else starts
+
+
+_Q_LABEL = re.compile(r"^(?:\*\*|__)?\s*Q\s*[.:]", re.I)
 
 
 class _Builder:
