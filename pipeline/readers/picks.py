@@ -125,6 +125,10 @@ def _labelled_options(first: str, texts: list[str]) -> tuple[list[bool], bool] |
     found = list(_PAIR_LABEL.finditer(first))
     if len(found) < 2 or found[0].start() != 0:
         return None
+    for a, b in zip(found, found[1:]):
+        said, k = first[a.end():b.start()], LETTERS.index(a.group(1).upper())
+        if not re.search(r"(?:[,;&]|\band|\bor)\s*$", said) and (k >= len(texts) or _bare(said) != _bare(texts[k])):
+            return None  # `d) Egyptians: built ... (c. 2580 BCE)`: a letter in the explanation, not a second pick
     picks, differs = set(), False
     for m, end in zip(found, [f.start() for f in found[1:]] + [len(first)]):
         k = LETTERS.index(m.group(1).upper())
