@@ -17,7 +17,7 @@ from pipeline.readers import cues
 from pipeline.readers.blocks import Line
 from pipeline.readers.cues import GROUP, LETTER, NUMBER, ROMAN
 from pipeline.readers.noise import Key, answer_key, mark_noise
-from pipeline.readers.starts import Start, asking_headings, candidates, choose, one_per_line, sequence_score
+from pipeline.readers.starts import Start, answered_headings, asking_headings, candidates, choose, one_per_line, sequence_score
 
 
 @dataclass
@@ -66,6 +66,9 @@ def analyse(lines: list[Line], pinned: str | None = None) -> Layout:
         asking = asking_headings(lines, excluded)
         if asking and (not starts or (len(asking) > len(starts) and sequence_score(asking) > sequence_score(starts))):
             family, starts = "heading", asking
+        answered = answered_headings(lines, excluded) if family != "heading" else []
+        if len(answered) > len(starts):
+            family, starts = "heading", answered
     if not starts and pinned is None:
         starts = one_per_line(lines, excluded)
         family = "line" if starts else ""
@@ -309,7 +312,7 @@ class _Builder:
             self.empty.append(region_lines[0].no)
             return
         titled = s.family == "heading" and s.lab.text and cues.is_title(s.lab.text) and s.rank == NUMBER \
-            and ("." in s.lab.label or not self._siblings_ask())
+            and ("." in s.lab.label or not self._siblings_ask()) and s.lab.cue != "answered-heading"
         if titled and first is not None and (cues.OPTIONS_INTRO.match(first.body) or first.opens_item and first.item
                                              is not None and first.item.ordered and not cues.asks_plainly(first.body)):
             titled = False  # `### 2) Comments in code` over its options: the heading states the question

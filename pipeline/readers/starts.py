@@ -380,6 +380,28 @@ def asking_headings(lines: list[Line], excluded: set[int]) -> list[Start]:
     return starts if len(starts) >= 2 else []
 
 
+def answered_headings(lines: list[Line], excluded: set[int]) -> list[Start]:
+    """Headings with no number that do not ask but each hold an answer (`### Odysseus` over a prompt and a
+    collapsed `<details>` answer, `## Photosynthesis` over `Answer: ...`): cards whose heading names the
+    subject. Those at the level most of them share, when two or more do and most headings there do."""
+    heads = [(i, ln) for i, ln in enumerate(lines) if ln.block == "heading" and i not in excluded
+             and cues.label(ln.body, heading=True) is None]
+    answered = []
+    for k, (i, ln) in enumerate(heads):
+        end = min(heads[k + 1][0] if k + 1 < len(heads) else len(lines), i + 12)
+        if any(x.body.lower().startswith("<details") or (not x.item and cues.answer_text(x.body) is not None)
+               for x in lines[i + 1:end] if not x.blank):
+            answered.append((i, ln))
+    if len(answered) < 2:
+        return []
+    levels = [ln.level for _, ln in answered]
+    level = max(set(levels), key=levels.count)
+    kept = [(i, ln) for i, ln in answered if ln.level == level]
+    if len(kept) < 2 or len(kept) * 2 <= sum(1 for _, ln in heads if ln.level == level):
+        return []
+    return [Start(i, "heading", Label(NUMBER, "", ln.body.strip(), "answered-heading"), level) for i, ln in kept]
+
+
 def _options_under(lines: list[Line], i: int) -> str:
     """The kind of the first list under a heading, before the next heading (task boxes, a list numbered from 1,
     lettered lines), or ""."""
