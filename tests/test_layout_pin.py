@@ -56,9 +56,11 @@ def test_a_pin_naming_no_known_mark_is_an_error(tmp_path: Path) -> None:
     assert unused and "emphasis" in unused[0].message and unused[0].line == 2
 
 
-def test_unpinned_prompts_under_part_headings_are_not_read_as_questions(tmp_path: Path) -> None:
+def test_unpinned_prompts_under_part_headings_are_read_as_listed_questions(tmp_path: Path) -> None:
+    # each numbered prompt holds its answer: a list of questions under a part heading, pinned or not
     doc = read(_copy(tmp_path, None, PROMPTS))
-    assert doc.questions == () and "no-questions" in _codes(doc)
+    assert [(q.stem, q.answer) for q in doc.questions][:2] == [("Peru", "Lima"), ("Kenya", "Nairobi")]
+    assert len(doc.questions) == 6 and "no-questions" not in _codes(doc)
 
 
 def test_a_questions_pin_reads_each_numbered_item_as_a_question(tmp_path: Path) -> None:

@@ -83,6 +83,11 @@ def label(text: str, heading: bool) -> Label | None:
 _CLOSING_HASHES = re.compile(r"\s+#+\s*$")
 
 
+def has_points(text: str) -> bool:
+    """Whether text carries a points annotation (`(10 points)`, `[2 Punkte]`)."""
+    return bool(_POINTS.search(text))
+
+
 def _tidy(text: str) -> str:
     """Label text without points annotations (`(2 points)`), closing `###` and stray bold markers."""
     if "(" in text or "[" in text:  # every annotation is in brackets

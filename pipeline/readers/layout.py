@@ -17,7 +17,8 @@ from pipeline.readers import cues
 from pipeline.readers.blocks import Line
 from pipeline.readers.cues import GROUP, LETTER, NUMBER, ROMAN
 from pipeline.readers.noise import Key, answer_key, mark_noise
-from pipeline.readers.starts import Start, answered_headings, asking_headings, candidates, choose, one_per_line, sequence_score
+from pipeline.readers.starts import (Start, answered_headings, asking_headings, candidates, choose, listed_questions,
+                                     one_per_line, sequence_score)
 
 
 @dataclass
@@ -74,6 +75,9 @@ def analyse(lines: list[Line], pinned: str | None = None) -> Layout:
         family = "line" if starts else ""
     if pinned is None and family not in ("label", ""):
         starts = _with_cards(lines, starts, excluded)
+    if pinned is None and family in ("heading", "label"):
+        listed = listed_questions(lines, starts, excluded)
+        starts = sorted(starts + listed, key=lambda s: s.i) if listed else starts
     skipped: dict[int, str] = {lines[i].no: reason for i, reason in noise.items()}
     skipped.update({lines[i].no: "answer key" for i in key_lines})
     if not starts:
@@ -266,7 +270,8 @@ class _Builder:
                     self.setup, self.setup_used = [], False
             elif mode == "example":
                 self.regions[-1].notes[-1].append(line)
-            elif mode == "section" and b < len(self.lines) and self.start_at[b].rank > NUMBER:
+            elif mode == "section" and b < len(self.lines) and (self.start_at[b].rank > NUMBER
+                                                                 or self.start_at[b].lab.cue == "listed-question"):
                 self.setup.append(line)  # `## Part II` / set-up / `### a. ...`: the parts' shared set-up
             else:
                 self.skipped[line.no] = "commentary (no question)" if mode == "commentary" else \
@@ -328,7 +333,8 @@ class _Builder:
             self.regions.append(Region(s, region_lines, shown, key, self.section, opening=True,
                                        cues=[Cue("start", "text under a numbered title", region_lines[0].no)]))
             return
-        bare = all(ln.blank or ln.block == "hr" for ln in region_lines[1:])  # nothing under it but rules
+        bare = all(ln.blank or ln.block == "hr" or (ln.block == "heading" and not ln.body.strip("#*_ "))
+                   for ln in region_lines[1:])  # nothing under it but rules and empty headings
         if bare and not s.lab.text and s.family != "heading":
             self.skipped[region_lines[0].no] = "question label with no text"
             self.empty.append(region_lines[0].no)
@@ -352,7 +358,7 @@ class _Builder:
                 c.used = True
                 break
         else:
-            if self.setup and s.rank > NUMBER:
+            if self.setup and (s.rank > NUMBER or s.lab.cue == "listed-question"):
                 region.context = self.setup if not self.setup_used else [_text_line(ln, ln.body) for ln in self.setup]
                 region.context_owned = not self.setup_used
                 self.setup_used = True

@@ -380,6 +380,41 @@ def asking_headings(lines: list[Line], excluded: set[int]) -> list[Start]:
     return starts if len(starts) >= 2 else []
 
 
+def listed_questions(lines: list[Line], starts: list[Start], excluded: set[int]) -> list[Start]:
+    """Lists numbered from 1 between or inside the questions of another family whose items are questions
+    themselves (`**Questions:**` over `1. Reconstruct the attack (10 points)`, a section's `1. ... **Answer:** b`):
+    every item, or all but one, asks with a question mark, carries points or holds an answer label. Their items
+    as starts."""
+    at = sorted(s.i for s in starts)
+    groups: list[list[int]] = []
+    for i, ln in enumerate(lines):
+        if not (ln.opens_item and ln.item and ln.item.depth == 1 and ln.item.ordered) or i in excluded:
+            continue
+        prev = groups[-1][-1] if groups else None
+        if prev is not None and ln.item.number == lines[prev].item.number + 1 \
+                and bisect.bisect_left(at, prev + 1) == bisect.bisect_left(at, i):
+            groups[-1].append(i)
+        elif ln.item.number == 1:
+            groups.append([i])
+    found: list[Start] = []
+    for group in groups:
+        if len(group) < 2 or any(i in at for i in group):
+            continue
+        asked = sum(1 for i in group if _asks_as_item(lines, i))
+        if asked >= len(group) - 1 and asked >= 2:
+            found += [Start(i, "item", Label(NUMBER, str(lines[i].item.number), lines[i].body, "listed-question"))
+                      for i in group]
+    return found
+
+
+def _asks_as_item(lines: list[Line], i: int) -> bool:
+    text = lines[i].body
+    if "?" in text or "？" in text or cues.has_points(text):  # not a task verb: tips and steps command too
+        return True
+    item = lines[i].item
+    return any(not ln.blank and cues.answer_text(ln.body) is not None for ln in lines[i + 1:min(item.end, i + 40)])
+
+
 def answered_headings(lines: list[Line], excluded: set[int]) -> list[Start]:
     """Headings with no number that do not ask but each hold an answer (`### Odysseus` over a prompt and a
     collapsed `<details>` answer, `## Photosynthesis` over `Answer: ...`): cards whose heading names the

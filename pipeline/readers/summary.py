@@ -15,7 +15,7 @@ QUESTIONS = {
     "part-label": "part labels", "ordered-item": "numbered items", "labelled-item": "numbered items",
     "bullet-item": "bullets", "question-per-line": "one per line", "text-before-options": "text before options",
     "table-row": "table rows", "asking-heading": "asking headings", "asking-paragraph": "asking paragraphs",
-    "answered-heading": "answered headings",
+    "answered-heading": "answered headings", "listed-question": "listed questions",
 }
 OPTIONS = {
     "list-items": "list", "list-run": "list", "task-list": "task list", "lettered-lines": "lettered lines",
