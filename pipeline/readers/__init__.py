@@ -169,8 +169,9 @@ def _split(region: Region, p: pieces.Parts, rest: list) -> Region:
     """A second set of options after the first one's explanation: the export lost the next question's number.
     The paragraphs just above the new options are its stem (the first one stays the explanation when there are
     more)."""
-    moved = p.after[1:] if len(p.after) >= 2 else p.after
-    p.after = p.after[:1] if len(p.after) >= 2 else []
+    after = [para for para in p.after if any(not ln.blank for ln in para)]
+    moved = after[1:] if len(after) >= 2 else after
+    p.after = after[:1] if len(after) >= 2 else []
     lines = [ln for para in moved for ln in para] + rest
     first = next(ln for ln in lines if not ln.blank)
     moved_nos = {ln.no for para in moved for ln in para}

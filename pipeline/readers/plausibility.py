@@ -129,6 +129,17 @@ def stem_like_option(q: Question, s: Siblings) -> str | None:
     return "its text does not ask anything while the document's other questions do: it may be an option"
 
 
+def stem_opens_like_option(q: Question, s: Siblings) -> str | None:
+    """A stem that opens with a task box or an option letter (`[ ] a. ...`): an option taken for the question,
+    its real stem left above it."""
+    if not _OPTION_OPENING.match(q.stem):
+        return None
+    return "its text opens like an option (a box or a letter): the question's own text may have been missed"
+
+
+_OPTION_OPENING = re.compile(r"^\s*(?:[-*+]\s+)?\[[ xX✓✔]\]\s|^\s*\(?[A-Ha-h][.)]\s+\S")
+
+
 _MARKUP_STEM = re.compile(r"^\s*(?:<[A-Za-z][\w.-]*(?:\s|>|$)|[A-Za-z_][\w-]*\s*=\s*[\"'{]|:{3,})")
 
 
@@ -162,6 +173,7 @@ CHECKS: tuple[Check, ...] = (
     Check("options-missing", options_missing),
     Check("one-option", one_option),
     Check("stem-like-option", stem_like_option),
+    Check("stem-opens-like-option", stem_opens_like_option),
     Check("letter-without-options", letter_without_options),
     Check("stem-markup", stem_markup),
 )
