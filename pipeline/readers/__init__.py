@@ -149,6 +149,8 @@ def read_lines(raw: list[str], path: str, slug: str, pinned: str | None = None,
         owned.update(range(q.source.line_start, q.source.line_end + 1))
         inside = [Cue("skip", reason, no) for no, reason in p.skipped]
         questions.append(q.with_(cues=q.cues + tuple(inside)) if inside else q)
+    if len(questions) > len(found.regions) and not any(r.start.lab.label for r in found.regions):
+        questions = _counted(questions, slug)  # a split added questions to a count the document never wrote
     diags = _key_diagnostics(found, questions, path)
     diags += [Diagnostic(path, no, "warning", "question-empty", "a question label with no question text; left out")
               for no in found.empty]
@@ -163,6 +165,15 @@ def read_lines(raw: list[str], path: str, slug: str, pinned: str | None = None,
                          "part of any question") for s in runs if s.reason == "text before the first question"]
     blank = {ln.no for ln in lines if ln.blank}
     return questions, sorted(runs, key=lambda s: s.line_start), diags, found.title, found.family, blank
+
+
+def _counted(questions: list[Question], slug: str) -> list[Question]:
+    """Questions the document does not number, numbered again in order (`q01`, `q02`, ...)."""
+    out = []
+    for k, q in enumerate(questions, start=1):
+        plain = q.number.isdigit() and q.id == f"{slug}/q{int(q.number):02d}"
+        out.append(q.with_(number=str(k), id=f"{slug}/q{k:02d}") if plain else q)
+    return out
 
 
 def _split(region: Region, p: pieces.Parts, rest: list) -> Region:
