@@ -250,14 +250,14 @@ def child_exam(reps: int) -> dict:
             # as in a fresh `make exams`, not from this process's memory.
             shutil.rmtree(out)
             shutil.rmtree(cache / "pdf", ignore_errors=True)
-            mathsvg._memory.clear()
+            mathsvg._typeset.cache_clear()
             ours.append(_timed(lambda: write_exams([version], out, store=store, templates_dir=TEMPLATES))[0])
             t, pdfs = _timed(lambda: [weasyprint.HTML(string=p).write_pdf() for p in pages])
             bare.append(t)
         sizes = [(out / "bench-A.pdf").stat().st_size, (out / "bench-A-key.pdf").stat().st_size]
         bare_sizes = [len(pdf) for pdf in pdfs]
         # The same exam again: both PDFs come from the cache, nothing is rendered.
-        mathsvg._memory.clear()
+        mathsvg._typeset.cache_clear()
         t_same = _timed(lambda: write_exams([version], out, store=store, templates_dir=TEMPLATES))[0]
     return {"cold": t_cold, "same": t_same, "ours": ours, "bare": bare, "problems": problems,
             "items": len(version.items),
