@@ -221,7 +221,7 @@ ANSWER = re.compile(
     rf"(?:правильный\s+)?ответ|(?:правильна\s+)?відповідь|정답|답|(?:do[ğg]ru\s+)?cevap|đáp\s+án|odpowied[źz]|"
     rf"odpov[eě][dď]|(?:helyes\s+)?v[áa]lasz|megold[áa]s|svar|vastaus|r[ăa]spuns(?:ul\s+corect)?|απάντηση|"
     rf"الإجابة|الجواب|उत्तर|คำตอบ|پاسخ|תשובה|antwoord|(?:kunci\s+)?jawaban|jawapan|answered\s+correctly){_CLOSE}"
-    rf"(?:[.:：]|[-–—](?=\s))|a{_CLOSE}[:：]){_CLOSE}(.*)$", re.I)
+    rf"(?:[.:：]|[-–—](?=\s))|a{_CLOSE}[:：]|a\.(?=\d{{1,2}}\s*$)){_CLOSE}(.*)$", re.I)
 # The answer in brackets at the end of the question's text: `What is the largest ocean? (Answer: Pacific)`
 ANSWER_IN_BRACKETS = re.compile(r"\s[(\[]\s*(?:answer|ans|r[ée]ponse|respuesta|resposta|risposta|antwort|ответ|"
                                 r"答案|答え|정답|đáp án|jawaban|cevap)\s*[:：]\s*([^()\[\]\n]+?)\s*[)\]]\s*$", re.I)

@@ -46,6 +46,23 @@ def answer_only_marks(q: Question, s: Siblings) -> str | None:
     return f"its answer (“{q.answer.strip()[:40]}”) is only marks or option labels: the options may not have been read"
 
 
+def answer_list_then_pick(q: Question, s: Siblings) -> str | None:
+    """An open question whose answer is a list of two or more items and then a line that is only a number or a
+    letter (`1. a` / `1. A` / `A.2`): the list is likely its options and the last line the pick."""
+    if q.choices:
+        return None
+    lines = [ln.strip() for ln in q.answer.splitlines() if ln.strip()]
+    items = [ln for ln in lines[:-1] if _LIST_ITEM.match(ln)]
+    if len(lines) < 3 or len(items) < 2 or not _PICK.fullmatch(lines[-1]):
+        return None
+    return (f"its answer is a list and then “{lines[-1]}”: the list may be its options and “{lines[-1]}” the "
+            "option it picks")
+
+
+_LIST_ITEM = re.compile(r"^(?:[-*+]|\d{1,2}[.)])\s+\S")
+_PICK = re.compile(r"(?:[^\w\s]{0,3}\s*)?[\w.]{0,3}?\s*[.:：]?\s*\(?(?:[A-Ha-h]|\d{1,2})\)?\.?")
+
+
 _POINTER = re.compile(r"^\s*(?:\*\*|__)?\(?(?:[A-Ha-h]|\d{1,2})(?:\)|\.|\*\*|__)?(?:\s*$|\s+[-–—:]\s|\s*[,;]\s)")
 
 
@@ -168,6 +185,7 @@ class Check:
 CHECKS: tuple[Check, ...] = (
     Check("answer-only-marks", answer_only_marks),
     Check("answer-points", answer_points),
+    Check("answer-list-then-pick", answer_list_then_pick),
     Check("answer-marked-list", answer_marked_list),
     Check("option-count", option_count),
     Check("options-missing", options_missing),
