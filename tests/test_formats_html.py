@@ -217,3 +217,11 @@ def test_a_markdown_file_written_as_html_is_read_as_a_page() -> None:
 def test_a_markdown_file_with_a_few_tags_stays_markdown() -> None:
     text = "# Quiz\n\n<details><summary>Answer</summary>\n\n1. What is 2 + 2?\n\n   Answer: 4\n</details>\n"
     assert read_document_bytes(text.encode(), "seeds/quiz.md").dialect.startswith("web page") is False
+
+
+def test_a_markdown_file_written_as_html_with_a_long_script_is_still_a_page() -> None:
+    """The page's script is neither tags nor Markdown: its many lines do not make the file Markdown."""
+    script = "<script>\n" + "".join(f"  const step{k} = {k};\n" for k in range(60)) + "</script>\n"
+    doc = read_document_bytes((WRITTEN_AS_HTML + script).encode(), "seeds/capitals.md")
+    assert doc.dialect.startswith("web page")
+    assert [[c.text for c in q.choices if c.correct] for q in doc.questions] == [["Lisbon"], ["Oslo"]]

@@ -30,9 +30,13 @@ def looks_like_html(data: bytes, path: str) -> bool:
     return _mostly_tags(data[:65536])
 
 
+_SCRIPT = re.compile(rb"<(script|style)\b.*?</\1\s*>", re.I | re.S)
+
+
 def _mostly_tags(data: bytes) -> bool:
     """A page written as HTML in a text file: most of its lines open with a tag (comments aside), so the
     Markdown in it, if any, is not what structures it."""
+    data = _SCRIPT.sub(b"", data)  # a page's script or style is neither tags nor Markdown
     lines = [ln.strip() for ln in data.splitlines() if ln.strip()]
     tags = sum(1 for ln in lines if ln.startswith(b"<") and not ln.startswith(b"<!--"))
     return tags >= 8 and tags > 0.75 * len(lines)
