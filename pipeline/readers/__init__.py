@@ -107,7 +107,9 @@ def _read_code(text: list[str], path: str, slug: str, diags: list[Diagnostic], r
     diags.append(Diagnostic(path, first, "info", "questions-in-code",
                             "the text outside code blocks holds no question: the questions are read from the text "
                             "of the code blocks"))
-    return (*again, opened)
+    fences = skip_runs([i + 1 for i, (a, b) in enumerate(zip(text, opened)) if a.strip() and not b.strip()], "code fence")
+    questions, skipped, *rest = again
+    return (questions, sorted(skipped + fences, key=lambda r: r.line_start), *rest, opened)
 
 
 @contextmanager

@@ -145,45 +145,85 @@ _CODE_FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})")
 def open_code(raw: list[str]) -> tuple[list[str], int]:
     """The lines with every fenced code block's fences blanked, so that its text reads as Markdown, and the line
     of the first fence (0: none). For a document that keeps its whole quiz in a code block (```` ```text ````)
-    to be laid out as typed; only read when the text outside code holds no question."""
-    out, first, fence = list(raw), 0, ""
+    to be laid out as typed; only read when the text outside code holds no question. Blocks in a programming
+    language stay code."""
+    out, first, fence = list(raw), 0, None
     for i, text in enumerate(raw):
         m = _CODE_FENCE.match(text)
         if not m:
             continue
-        if not fence:
+        if fence is None:
             fence = m.group("fence")
+            info = text.strip().lstrip("`~").strip().split(" ")[0].lower()
+            if info in _PROGRAMMING:
+                fence = "code:" + fence
+                continue
             first = first or i + 1
             out[i] = ""
-        elif m.group("fence")[0] == fence[0] and len(m.group("fence")) >= len(fence) and not text.strip(" `~"):
-            fence = ""
-            out[i] = ""
+        elif fence.removeprefix("code:")[0] == m.group("fence")[0] \
+                and len(m.group("fence")) >= len(fence.removeprefix("code:")) and not text.strip(" `~"):
+            if not fence.startswith("code:"):
+                out[i] = ""
+            fence = None
     return out, first
 
 
-_CARD = re.compile(r"^(?P<lead>\s*(?:[-*+]\s+)?)(?P<front>[^\s:`|#>\[][^:`|]*?)\s*:{2,3}\s*(?P<back>[^\s:`][^`]*?)\s*$")
-_CODE_LIKE = re.compile(r"^\w+\s*[(<;{]|^[a-z_]\w*$")  # `Foo::bar()`, `std::vector<int>`, `a::b`: code, not a card
+_PROGRAMMING = frozenset({"python", "py", "python3", "js", "javascript", "ts", "typescript", "java", "c", "cpp",
+                          "c++", "cs", "csharp", "go", "rust", "rs", "ruby", "rb", "php", "sh", "bash", "shell",
+                          "zsh", "powershell", "sql", "html", "css", "json", "xml", "kotlin", "swift", "r",
+                          "scala", "perl", "lua", "haskell", "matlab", "julia", "dart", "console", "diff"})
 
 
-_HEX_END = re.compile(r"(?:^|[\s(])[0-9A-Fa-f]{2,4}$")  # `FE80::1`: an IPv6 address
+_CARD_FRONT = re.compile(r"[^\W_][^`|<>;]*")  # starts with a letter or digit: no list marker, label, quote or tag
+_CARD_BACK = re.compile(r"[^\s:`][^`]*")
+_CODE_MARKS = ("<<", "->", "=>", ";", "()", "std::", "::<")
+_LABELLED = re.compile(r"^\(?(?:[A-Ha-h]|\d{1,3})[.)]\s")  # `a) std::cout`, `2. Which ...`: an option or a question
+_IPV6 = re.compile(r"(?:^|\s)[0-9A-Fa-f]{0,4}::[0-9A-Fa-f/]*$")  # `FE80::1`, `::1`
+
+
+def _card(text: str) -> tuple[str, str] | None:
+    """`front::back` (or `front:::back`) written as a spaced-repetition card: (front, back), or None. The
+    separator touches both sides (`Key:: value` is a metadata field, `map :: a -> b` a type), appears once, and
+    the line is neither code nor an address."""
+    line = text.strip()
+    k = line.find("::")
+    if k <= 0 or text[:1] in " \t" or line.count("::") != 1 or any(m in line for m in _CODE_MARKS):
+        return None
+    sep = 3 if line[k:k + 3] == ":::" else 2
+    front, back = line[:k], line[k + sep:]
+    if front[-1:].isspace() or back[:1].isspace() or _LABELLED.match(line) or _IPV6.search(line):
+        return None
+    if not _CARD_FRONT.fullmatch(front) or not _CARD_BACK.fullmatch(back):
+        return None
+    return front.strip(), back.strip()
 
 
 def _inline_cards(out: list[str]) -> None:
     """Spaced-repetition inline cards, `front::back` (or `front:::back`, both ways), one per line, two or more:
     each is written as a question label with its answer in brackets (`**Q:** front (Answer: back)`)."""
-    found, fence = [], False
-    for i, text in enumerate(out):
-        if _CODE_FENCE.match(text):
-            fence = not fence
-            continue
-        m = None if fence or "::" not in text else _CARD.match(text)
-        if m and not (_CODE_LIKE.match(m.group("back")) and " " not in m.group("front").strip()) \
-                and not _HEX_END.search(m.group("front")):
-            found.append((i, m))
+    code = fenced_lines(out)
+    found = [(i, card) for i, text in enumerate(out) if "::" in text and i not in code and (card := _card(text))]
     if len(found) < 2:
         return
-    for i, m in found:
-        out[i] = f"{m.group('lead')}**Q:** {m.group('front').strip()} (Answer: {m.group('back').strip()})"
+    for i, (front, back) in found:
+        out[i] = f"**Q:** {front} (Answer: {back})"
+
+
+def fenced_lines(raw: list[str]) -> set[int]:
+    """The indexes of the lines of fenced code blocks, fences included (a fence closes only with its own
+    character, at least as long)."""
+    inside, fence = set(), ""
+    for i, text in enumerate(raw):
+        m = _CODE_FENCE.match(text)
+        if fence:
+            inside.add(i)
+            if m and m.group("fence")[0] == fence[0] and len(m.group("fence")) >= len(fence) \
+                    and not text.strip(" `~"):
+                fence = ""
+        elif m:
+            fence = m.group("fence")
+            inside.add(i)
+    return inside
 
 
 def unwrap(raw: list[str]) -> list[str]:

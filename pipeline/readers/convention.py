@@ -49,8 +49,11 @@ def _open_runs(q: Question, raw: list[str]) -> list[Run]:
     # the question's own first line (a heading, or the stem a card writes in bold) is never one of its options
     head = raw[q.source.line_start - 1] if 0 < q.source.line_start <= len(raw) else ""
     first = q.source.line_start + 1 if _heading(raw, q) or cues.bold_whole(head) else q.source.line_start
-    return [r for r in runs_in(raw, first, q.source.line_end)
+    runs = [r for r in runs_in(raw, first, q.source.line_end)
             if r.items and not (r.kind == "list" and r.start == q.source.line_start)]
+    # `Options:` opening the lines it introduces is not one of them
+    return [Run(r.kind, r.items[1].line, r.items[1:]) if len(r.items) > 2 and cues.OPTIONS_INTRO.match(r.items[0].text)
+            else r for r in runs]
 
 
 def _heading(raw: list[str], q: Question) -> bool:
@@ -79,12 +82,16 @@ def learn(questions: list[Question], raw: list[str], pin: tuple[str, str] | None
     shares: dict[str, float] = {}
     order = {f.name: k for k, f in enumerate(FEATURES)}
     with_any = 0
+    places: dict[str, list] = {}  # a bullet key -> where it sets items apart in each run, from the start and the end
     for q in questions:
         runs = [r] if (r := _choice_run(q, raw)) else [r for r in _open_runs(q, raw) if len(r.items) >= 2]
         keys: dict[str, float] = {}
         for run in runs:
             for key, has in set_apart(run).items():
                 keys[key] = min(keys.get(key, 1.0), sum(has) / len(has))
+                if key.startswith("bullet="):
+                    at = [j for j, h in enumerate(has) if h]
+                    places.setdefault(key, []).append((tuple(at), tuple(j - len(has) for j in at)))
         if keys:
             with_any += 1
         for key, share in keys.items():
@@ -100,6 +107,9 @@ def learn(questions: list[Question], raw: list[str], pin: tuple[str, str] | None
         return Mark(best, counts[best], with_any)
     if counts[best] < 2 or counts[best] * 2 < with_any:
         return None
+    seen = places.get(best, [])
+    if seen and (len({a for a, _ in seen}) == 1 or len({b for _, b in seen}) == 1):
+        return None  # a bullet of its own always in the same place (`* Chapter 2` after each list) marks nothing
     in_stems = sum(1 for q in questions if any(best in features_of(ln.strip()) for ln in _asking(q.stem)))
     if in_stems * 2 > counts[best]:
         return None  # the stems use it too: it is the document's emphasis, not its mark
@@ -218,12 +228,11 @@ def _apply_one(q: Question, raw: list[str], path: str, mark: Mark | None) -> Que
 
 
 def _labelled(run: Run) -> bool:
-    """A run that opens with a line that only labels what follows it (`**Solution:**` over its working): an
-    answer or a note, not options."""
-    return bool(_LABEL_ONLY.fullmatch(run.items[0].text))
-
-
-_LABEL_ONLY = re.compile(r"[*_\s]*[^\W\d_][\w ]{0,30}[:：][*_\s]*")
+    """A run that opens with an answer, solution or explanation label alone (`**Solution:**` over its working):
+    an answer or a note, not options. (`Options:` over its options is not one.)"""
+    first = run.items[0].text
+    return cues.answer_text(first) == "" or cues.explanation_text(first) == "" or \
+        bool(cues.SOLUTION_LABEL.match(first))
 
 
 def _mark_like(apart: dict[str, list[bool]]) -> bool:

@@ -19,9 +19,9 @@ _QWORD = (r"(?:Q|Qn|Ques|Question|Problem|Exercise|Ex|Pregunta|Ejercicio|Problem
           r"Задача|Soru|Soal|Pertanyaan|C[âa]u|B[àa]i|Quiz|퀴즈|문제|問題|問|问题|题|第)")
 _QUESTION_WORD = (r"(?:Question|Pregunta|Frage|Quest[aã]o|Pergunta|Domanda|Vraag|Pytanie|Вопрос|Soru|Pertanyaan|"
                   r"C[âa]u\s+h[ỏo]i|질문|问题|問題)")
-_POINTS = re.compile(r"\s*[(\[]\s*\d+(?:[.,]\d+)?\s*(?:points?|pts?|marks?|pont(?:ok)?|punkt(?:e|y|ów|a)?|po[äe]ng|punti|punto|"
+_POINTS = re.compile(r"\s{0,8}[(\[]\s{0,8}\d+(?:[.,]\d+)?\s{0,8}(?:points?|pts?|marks?|pont(?:ok)?|punkt(?:e|y|ów|a)?|po[äe]ng|punti|punto|"
                      r"puntos?|pontos?|bod(?:y|ů)?|poin|puan|балл(?:а|ов)?|бал(?:и|ів)?|очк(?:о|а|ов)|점|分|点)"
-                     r"\s*[)\]]\s*|\s*\((?:written|coding|code)\)\s*", re.I)
+                     r"\s{0,8}[)\]]\s{0,8}|\s{0,8}\((?:written|coding|code)\)\s{0,8}", re.I)  # bounded: linear
 ROMANS = _ROMANS = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii")
 
 
@@ -378,9 +378,9 @@ KEY_TITLE = re.compile(r"^(?:answer\s*keys?|answers|solutions|key|answer sheet|c
                        r"clave de respuestas|r[ée]ponses|corrig[ée]s?|l[öo]sungen|antworten|risposte|"
                        r"soluzioni|respostas|gabarito|ответы|odpowiedzi|klucz odpowiedzi|cevaplar|cevap anahtar[ıi]|"
                        r"kunci jawaban|antwoorden|参考答案|答案汇总|正解一覧|정답표|megold[óo]kulcs|megold[áa]sok|"
-                       r"v[áa]laszok|odpov[eě]di|kl[íi][čc] odpov[eě]d[íi]|відповіді|ключ відповідей|svar|"
-                       r"facit|vastaukset|r[ăa]spunsuri|απαντήσεις|الإجابات|उत्तर कुंजी|เฉลย|پاسخ‌?ها|"
-                       r"đáp án|答え|解答|正解)\s*[:：]?$", re.I)
+                       r"v[áa]laszok|odpov[eě]di|kl[íi][čc] odpov[eě]d[íi]|відповіді|ключ відповідей|"
+                       r"facit|vastaukset|r[ăa]spunsuri|απαντήσεις|الإجابات|उत्तर कुंजी|پاسخ‌?ها|"
+                       r"đáp án các câu|正解一覧)\s*[:：]?$", re.I)
 
 
 def bare_title(text: str) -> str:

@@ -335,6 +335,10 @@ class _Builder:
             return
         bare = all(ln.blank or ln.block == "hr" or (ln.block == "heading" and not ln.body.strip("#*_ "))
                    for ln in region_lines[1:])  # nothing under it but rules and empty headings
+        if bare:
+            for ln in region_lines[1:]:
+                if ln.block == "heading":
+                    self.skipped[ln.no] = "empty heading"
         if bare and not s.lab.text and s.family != "heading":
             self.skipped[region_lines[0].no] = "question label with no text"
             self.empty.append(region_lines[0].no)

@@ -144,13 +144,16 @@ def answer_key(lines: list[Line], noise: dict[int, str]) -> tuple[Key, list[int]
         sections: list[tuple[str, Entries]] = [("", {})]
         restarts = False
         used = [i]
+        header: list[str] | None = None  # a key table's header row
         for j in range(i + 1, len(lines)):
             ln = lines[j]
             if ln.blank:
                 continue
             if ln.block == "heading" and ln.level <= level:
                 break
-            row = _table_entries(ln) if ln.block == "table" else _inline_entries(ln.body, ln.no)
+            if ln.block == "table" and header is None:
+                header = [c.strip().lower() for c in ln.text.strip().strip("|").split("|")]
+            row = _table_entries(ln, header or []) if ln.block == "table" else _inline_entries(ln.body, ln.no)
             entry = _key_entry(ln) if row is None else None
             found = {entry[0]: (entry[1], ln.no)} if entry is not None else row or {}
             entries = sections[-1][1]
@@ -202,14 +205,16 @@ def _inline_entries(rest: str, no: int) -> dict[str, tuple[str, int]] | None:
     return {str(int(n)): (letter, no) for n, letter in entries}
 
 
-def _table_entries(line: Line) -> dict[str, tuple[str, int]] | None:
-    """A key table's row, `| 1 | B |` or folded in pairs of columns `| 1 | B | 11 | C |` -> label -> (answer, line)."""
+def _table_entries(line: Line, header: list[str]) -> dict[str, tuple[str, int]] | None:
+    """A key table's row, `| 1 | B |`, or folded in pairs of columns under a header that repeats its pair
+    (`| No | Answer | No | Answer |` over `| 1 | B | 11 | C |`) -> label -> (answer, line)."""
     cells = [c.strip() for c in line.text.strip().strip("|").split("|")]
     pairs = [(cells[k], cells[k + 1]) for k in range(0, len(cells) - 1, 2)]
     if not pairs or not all(_KEY_NUMBER.fullmatch(n) for n, _ in pairs[:1]):
         return None
-    if len(cells) > 2 and not all(_KEY_NUMBER.fullmatch(n) or not n for n, _ in pairs):
-        pairs = pairs[:1]  # `| 1 | B | why |`: one entry and its explanation
+    folded = len(header) >= 4 and header[2:4] == header[0:2]
+    if not folded or not all(_KEY_NUMBER.fullmatch(n) or not n for n, _ in pairs):
+        pairs = pairs[:1]  # `| 1 | B | why |`, `| 1 | B | 2 marks |`: one entry and what follows it
     return {re.sub(r"\D", "", n): (a, line.no) for n, a in pairs if n and a}
 
 

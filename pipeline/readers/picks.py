@@ -125,10 +125,9 @@ def _labelled_options(first: str, texts: list[str]) -> tuple[list[bool], bool] |
     found = list(_PAIR_LABEL.finditer(first))
     if len(found) < 2 or found[0].start() != 0:
         return None
-    for a, b in zip(found, found[1:]):
-        said, k = first[a.end():b.start()], LETTERS.index(a.group(1).upper())
-        if not re.search(r"(?:[,;&]|\band|\bor)\s*$", said) and (k >= len(texts) or _bare(said) != _bare(texts[k])):
-            return None  # `d) Egyptians: built ... (c. 2580 BCE)`: a letter in the explanation, not a second pick
+    styles = {(m.group(0).startswith("("), m.group(0).strip()[-1]) for m in found}
+    if len(styles) > 1:
+        return None  # `d) Egyptians: ... (c. 2580 BCE)`: a letter in the explanation, not a second pick
     picks, differs = set(), False
     for m, end in zip(found, [f.start() for f in found[1:]] + [len(first)]):
         k = LETTERS.index(m.group(1).upper())

@@ -147,14 +147,17 @@ def stem_like_option(q: Question, s: Siblings) -> str | None:
 
 
 def stem_opens_like_option(q: Question, s: Siblings) -> str | None:
-    """A stem that opens with a task box or an option letter (`[ ] a. ...`): an option taken for the question,
-    its real stem left above it."""
-    if not _OPTION_OPENING.match(q.stem):
+    """A stem that opens with a task box, or with an option letter followed by more lettered options
+    (`[ ] a. ...`, `a) Frog b) Toad`): an option taken for the question, its real stem left out."""
+    first = q.stem.strip().split("\n", 1)[0]
+    m = cues.LETTERED_OPTION.match(first)
+    lettered = m is not None and bool(_NEXT_LETTER.search(first[m.end(2) if m.group(2) else 0:]))
+    if not (cues.TASK.match(first) or lettered):
         return None
     return "its text opens like an option (a box or a letter): the question's own text may have been missed"
 
 
-_OPTION_OPENING = re.compile(r"^\s*(?:[-*+]\s+)?\[[ xX✓✔]\]\s|^\s*\(?[A-Ha-h][.)]\s+\S")
+_NEXT_LETTER = re.compile(r"\s\(?[B-Hb-h][.)]\s")  # `... b) Toad`: the next option on the same line
 
 
 _MARKUP_STEM = re.compile(r"^\s*(?:<[A-Za-z][\w.-]*(?:\s|>|$)|[A-Za-z_][\w-]*\s*=\s*[\"'{]|:{3,})")

@@ -33,8 +33,9 @@ def question(region: Region, p: Parts, ctx: Context) -> tuple[Question, list[int
     explanation = markdown(_markdown_lines(p.explanation, base))
     kind, choices = "open", ()
     q_cues = list(region.cues) + p.cues
-    if not p.options and "\n" not in stem and (inline := cues.ANSWER_IN_BRACKETS.search(stem)):
-        if answer:  # the text under it explains the answer the question's own line gives
+    prose = any(c.name == "prose-after-question" for c in p.cues)  # not a labelled answer
+    if not p.options and "\n" not in stem and (not answer or prose) and (inline := cues.ANSWER_IN_BRACKETS.search(stem)):
+        if answer:  # the prose under it explains the answer the question's own line gives
             explanation = "\n\n".join(t for t in (answer, explanation) if t)
         stem, answer = stem[:inline.start()].rstrip(), inline.group(1).strip()  # `... ocean? (Answer: Pacific)`
         q_cues.append(Cue("answer", "answer-in-brackets", qline))

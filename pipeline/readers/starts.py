@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from pipeline.readers import cues
 from pipeline.readers.blocks import Line
-from pipeline.readers.cues import LETTER, NUMBER, ROMAN, Label
+from pipeline.readers.cues import GROUP, LETTER, NUMBER, ROMAN, Label
 
 
 FAMILY_ORDER = ("heading", "label", "item", "line")
@@ -193,7 +193,7 @@ def _outer(lines: list[Line], tops: list[Start], best: str, items: list[Start]) 
             return "heading", asking
     asking = asking_paragraphs(lines)
     if len(asking) >= 2:  # paragraphs that ask, each right over its options (numbered from 1, lettered, boxes)
-        over = [p for p in asking if _options_next(lines, p.i)]
+        over = [p for p in asking if _options_under(lines, p.i) in ("numbered", "lettered", "task")]
         lists = sum(1 for s in tops if s.family == "item" and s.lab.label == "1")
         if len(over) * 4 >= len(asking) * 3 and len(over) * 4 >= lists * 3:
             return "line", asking
@@ -201,7 +201,11 @@ def _outer(lines: list[Line], tops: list[Start], best: str, items: list[Start]) 
 
 
 _WORD = re.compile(r"\w")
-_SENTENCE = re.compile(r"\w.*[.!。！]\s*$")
+_SENTENCE_END = re.compile(r"[.!。！]\s*$")
+
+
+def _sentence(text: str) -> bool:
+    return bool(_SENTENCE_END.search(text)) and bool(_WORD.search(text))
 
 
 def asking_paragraphs(lines: list[Line]) -> list[Start]:
@@ -223,22 +227,6 @@ def asking_paragraphs(lines: list[Line]) -> list[Start]:
             starts.append(Start(first, "line", Label(NUMBER, "", lines[first].body, "asking-paragraph")))
         i = k
     return starts
-
-
-def _options_next(lines: list[Line], i: int) -> bool:
-    """Whether the block right after the paragraph at line i is a list numbered from 1, lettered option lines
-    or task boxes."""
-    k = i + 1
-    while k < len(lines) and not lines[k].blank and not lines[k].opens:
-        k += 1
-    while k < len(lines) and lines[k].blank:
-        k += 1
-    if k >= len(lines):
-        return False
-    ln = lines[k]
-    if ln.opens_item and ln.item is not None and ln.item.ordered:
-        return ln.item.number == 1
-    return bool(cues.LETTERED_OPTION.match(ln.body) or cues.TASK.match(ln.body))
 
 
 def _with_parts(chosen: list[Start], parts: list[Start]) -> list[Start]:
@@ -334,6 +322,8 @@ def _in_sequence(lines: list[Line], starts: list[Start]) -> list[Start]:
             continue
         n = int(s.lab.label.split(".")[0])
         heading_between = kept and any(ln.block == "heading" for ln in lines[kept[-1].i + 1:s.i])
+        if n == 1 and len(kept) == 1 and kept[0].lab.label and int(kept[0].lab.label.split(".")[0]) > 1:
+            kept, expected = [], 1  # `1968. The year ...` above `1.`: the count starts here, not at the year
         if expected <= n <= expected + 3 or not kept or (n == 1 and heading_between):
             # the first may continue a count begun elsewhere (`886.` in the second file of a question bank)
             kept.append(s)
@@ -351,9 +341,11 @@ def one_per_line(lines: list[Line], excluded: set[int]) -> list[Start]:
             first = i  # sentences above it in its paragraph set it up (a scenario), options or a preamble do not
             while cues.asks_plainly(line.body) and not lines[first].opens and first > 0 \
                     and lines[first - 1].block == "paragraph" and not lines[first - 1].item \
-                    and not (starts and starts[-1].i >= first - 1) and _SENTENCE.search(lines[first - 1].body) \
-                    and not cues.asks(lines[first - 1].body):
+                    and not (starts and starts[-1].i >= first - 1) and _sentence(lines[first - 1].body) \
+                    and not cues.asks(lines[first - 1].body) and cues.answer_text(lines[first - 1].body) is None:
                 first -= 1
+            if not lines[first].opens:
+                first = i  # only a whole set-up from the paragraph's first line: not another question's answer
             starts.append(Start(first, "line", Label(NUMBER, "", lines[first].body, "question-per-line")))
     return starts if len(starts) >= 2 else []
 
@@ -386,6 +378,7 @@ def listed_questions(lines: list[Line], starts: list[Start], excluded: set[int])
     every item, or all but one, asks with a question mark, carries points or holds an answer label. Their items
     as starts."""
     at = sorted(s.i for s in starts)
+    by_line = {s.i: s for s in starts}
     groups: list[list[int]] = []
     for i, ln in enumerate(lines):
         if not (ln.opens_item and ln.item and ln.item.depth == 1 and ln.item.ordered) or i in excluded:
@@ -398,13 +391,22 @@ def listed_questions(lines: list[Line], starts: list[Start], excluded: set[int])
             groups.append([i])
     found: list[Start] = []
     for group in groups:
-        if len(group) < 2 or any(i in at for i in group):
+        if len(group) < 2 or any(i in at for i in group) or _inside_question(lines, at, by_line, group[0]):
             continue
         asked = sum(1 for i in group if _asks_as_item(lines, i))
         if asked >= len(group) - 1 and asked >= 2:
             found += [Start(i, "item", Label(NUMBER, str(lines[i].item.number), lines[i].body, "listed-question"))
                       for i in group]
     return found
+
+
+def _inside_question(lines: list[Line], at: list[int], starts_at: dict[int, Start], i: int) -> bool:
+    """Whether the list at line i is part of the question above it, with no heading between them: its
+    sub-questions or its options (`## Question 1` / `Which sentence is correct?` over `1. Where are you going?`)."""
+    k = bisect.bisect_left(at, i) - 1
+    if k < 0 or starts_at[at[k]].rank == GROUP:
+        return False  # under `## Part 1` the list is the part's questions
+    return not any(ln.block == "heading" for ln in lines[at[k] + 1:i])
 
 
 def _asks_as_item(lines: list[Line], i: int) -> bool:
