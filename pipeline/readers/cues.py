@@ -213,7 +213,7 @@ def _undecorated(s: str) -> str:
         return s  # most lines: no pictograph, nothing to do
     m = _DECORATED.match(s)
     return (m.group(1) or "") + s[m.end():] if m and m.end() > len(m.group(1) or "") else s
-_CLOSE = r"\s*(?(b)(?:\*\*|__|\*|_)?)\s*"
+_CLOSE = r"\s*(?(b)(?:(?:\*\*|__|\*|_)\s*)?)"  # whitespace, and the emphasis it opened with: one \s* each (linear)
 ANSWER = re.compile(
     rf"{_OPEN}(?:(?:(?:correct|right|model|suggested|short|richtige|korrekte|bonne)\s+)?(?:answers?|ans|solution|sol|"
     rf"respuestas?(?:\s+correcta)?|soluci[oó]n|r[ée]ponses?(?:\s+correcte)?|resposta(?:\s+(?:correta|certa))?|"
@@ -304,9 +304,9 @@ def explanation_text(text: str) -> str | None:
 _CHECK = r"(?:✓|✔|✅|☑|✔️|:white_check_mark:|:heavy_check_mark:|:ballot_box_with_check:|\$\\checkmark\$)"
 _CROSS = r"(?:✗|✘|❌|✖|:x:|:heavy_multiplication_x:)"
 CHECK_LEAD = re.compile(rf"^{_CHECK}\s*")
-CHECK_TRAIL = re.compile(rf"\s*(?:[-–—]\s*)?{_CHECK}\s*$")
-CROSS_MARK = re.compile(rf"^{_CROSS}\s*|\s*{_CROSS}\s*$")
-CORRECT_TRAIL = re.compile(r"\s*(?:[(\[]\s*(?:correct|right|answer|true)\s*[)\]]|(?:<-|←|⟵)\s*(?:correct|answer)\b.*"
+CHECK_TRAIL = re.compile(rf"\s{{0,8}}(?:[-–—]\s{{0,8}})?{_CHECK}\s*$")  # bounded: linear on long lines
+CROSS_MARK = re.compile(rf"^{_CROSS}\s*|\s{{0,8}}{_CROSS}\s*$")
+CORRECT_TRAIL = re.compile(r"\s{0,8}(?:[(\[]\s*(?:correct|right|answer|true)\s*[)\]]|(?:<-|←|⟵)\s*(?:correct|answer)\b.*"
                            r"|\*\*\s*\(correct\)\s*\*\*)\s*$", re.I)
 # `**Correct Answer:** Ribosomes` as one of the options: the label marks the option it opens.
 CORRECT_LEAD = re.compile(r"^(?:\*\*|__)?\s*(?:correct(?:\s+answer)?|right\s+answer|respuesta\s+correcta|"
