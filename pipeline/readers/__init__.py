@@ -17,8 +17,8 @@ from pipeline.readers import (containers, convention, debris, features, layout, 
                               question, summary)
 from pipeline.readers.blocks import annotate
 from pipeline.readers.cues import NUMBER, Label
-from pipeline.readers.layout import Region
-from pipeline.readers.starts import Start
+from pipeline.readers.region import Region
+from pipeline.readers.start import Start
 from pipeline.readers.text import coverage, skip_runs
 from pipeline.readers.text import TextLine
 

@@ -7,7 +7,7 @@ import re
 from pipeline.model import Cue
 from pipeline.readers import cues, marks
 from pipeline.readers.blocks import Line
-from pipeline.readers.layout import Region
+from pipeline.readers.region import Region
 from pipeline.readers.pieces import Parts
 
 

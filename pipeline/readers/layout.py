@@ -17,23 +17,10 @@ from pipeline.readers import cues
 from pipeline.readers.blocks import Line
 from pipeline.readers.cues import GROUP, LETTER, NUMBER, ROMAN
 from pipeline.readers.noise import Key, answer_key, mark_noise
-from pipeline.readers.starts import (Start, answered_headings, asking_headings, candidates, choose, listed_questions,
-                                     one_per_line, sequence_score)
-
-
-@dataclass
-class Region:
-    """One question's lines, with what the layout around it says about it."""
-    start: Start
-    lines: list[Line]  # from the start line to the last line of the question, blank lines included
-    number: str  # the question's label as shown, e.g. "3", "10.2.1", "Task 1, Question 2", "1(a)ii"
-    key: str  # id suffix, unique in the document, e.g. "q03", "10.2.1", "task1-q2"
-    section: str = ""
-    context: list[Line] = field(default_factory=list)  # a container's set-up, printed before the stem
-    notes: list[list[Line]] = field(default_factory=list)  # worked examples attached after the question
-    opening: bool = False  # a question standing under a container's title, with no label of its own
-    context_owned: bool = True  # the context lines are this question's (not a copy of an earlier part's)
-    cues: list[Cue] = field(default_factory=list)
+from pipeline.readers.shapes import answered_headings, asking_headings, listed_questions, one_per_line, with_cards
+from pipeline.readers.region import Region
+from pipeline.readers.start import Start
+from pipeline.readers.starts import candidates, choose, sequence_score
 
 
 @dataclass
@@ -74,7 +61,7 @@ def analyse(lines: list[Line], pinned: str | None = None) -> Layout:
         starts = one_per_line(lines, excluded)
         family = "line" if starts else ""
     if pinned is None and family not in ("label", ""):
-        starts = _with_cards(lines, starts, excluded)
+        starts = with_cards(lines, starts, excluded)
     if pinned is None and family in ("heading", "label"):
         listed = listed_questions(lines, starts, excluded)
         starts = sorted(starts + listed, key=lambda s: s.i) if listed else starts
@@ -89,20 +76,6 @@ def analyse(lines: list[Line], pinned: str | None = None) -> Layout:
     skipped.update(builder.skipped)
     return Layout(builder.regions, skipped, builder.title, family, key, [lines[i].no for i in key_lines],
                   builder.empty)
-
-
-def _with_cards(lines: list[Line], starts: list[Start], excluded: set[int]) -> list[Start]:
-    """Unnumbered `Q:` labels, two or more, between the questions of another family (cards among asking
-    headings): each is a question of its own, whatever family numbers the rest."""
-    at = {s.i for s in starts}
-    cards = [Start(i, "label", lab) for i, line in enumerate(lines)
-             if i not in at and i not in excluded and line.block == "paragraph" and "Q" in line.body[:8]
-             and (lab := cues.label(line.body, heading=False)) is not None and not lab.label
-             and lab.cue in ("bold-label", "question-label") and lab.text and _Q_LABEL.match(line.body)]
-    return sorted(starts + cards, key=lambda s: s.i) if len(cards) >= 2 else starts
-
-
-_Q_LABEL = re.compile(r"^(?:\*\*|__)?\s*Q\s*[.:]", re.I)
 
 
 class _Builder:

@@ -20,7 +20,7 @@ from pipeline.readers.blocks import Line
 from pipeline.readers.picks import LETTERS, answer_marks, letters_named, letters_of
 
 if TYPE_CHECKING:
-    from pipeline.readers.layout import Region
+    from pipeline.readers.region import Region
     from pipeline.readers.pieces import Context, Option, Parts
 
 EMPTY = "empty"  # an unselected radio button or box, in any of the exports' spellings

@@ -8,7 +8,7 @@ from pipeline.model import Cue
 from pipeline.readers import cues, marks, picks
 from pipeline.readers.answers import answer_after, prose_after
 from pipeline.readers.blocks import Line
-from pipeline.readers.layout import Region
+from pipeline.readers.region import Region
 from pipeline.readers.pieces import Option, Parts
 
 

@@ -7,7 +7,7 @@ from pipeline.model import Cue
 from pipeline.readers import cues, marks
 from pipeline.readers.answers import answers_in_prose, read_details, after_label
 from pipeline.readers.blocks import Line
-from pipeline.readers.layout import Region
+from pipeline.readers.region import Region
 from pipeline.readers.options import marked_among, options_at, stem_options, take
 from pipeline.readers.pieces import Context, Parts
 

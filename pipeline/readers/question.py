@@ -8,7 +8,7 @@ from pipeline.model import Choice, Cue, Diagnostic, Question, SourceSpan
 from pipeline.readers import cues, marks
 from pipeline.readers.picks import read_answer
 from pipeline.readers.blocks import Line
-from pipeline.readers.layout import Region
+from pipeline.readers.region import Region
 from pipeline.readers.pieces import Context, Parts
 from pipeline.readers.text import TextLine
 from pipeline.readers.text import clean_inline, figure_notes, is_multi, label_line, markdown, strip_feedback, with_breaks
