@@ -13,6 +13,7 @@ from pipeline.readers.start import Start
 
 _WORD = re.compile(r"\w")
 _SENTENCE_END = re.compile(r"[.!。！]\s*$")
+_ENDS = re.compile(r"[.!?:;)。！？：]\s*(?:\*\*|__|\*|_)?\s*$")  # a line that ends a sentence or a clause
 
 
 def _sentence(text: str) -> bool:
@@ -45,6 +46,19 @@ def one_per_line(lines: list[Line], excluded: set[int]) -> list[Start]:
     starts: list[Start] = []
     for i, line in enumerate(lines):
         if line.blank or i in excluded or line.block not in ("paragraph",) or line.item:
+            continue
+        wrapped = not line.opens and i > 0 and lines[i - 1].block == "paragraph" and not lines[i - 1].item \
+            and not _ENDS.search(lines[i - 1].body) and ("?" in line.body or "？" in line.body) \
+            and not lines[i - 1].body.lstrip().startswith("<")  # prose, not a tag's attributes
+        # a question wrapped onto this line (`..., will` / `equilibrium price rise or fall?`)
+        if wrapped:
+            top = i
+            while top > 0 and not lines[top].opens and lines[top - 1].block == "paragraph":
+                top -= 1
+            if (starts and starts[-1].i >= top) or not cues.asks(line.body) \
+                    or any(cues.answer_text(ln.body) is not None for ln in lines[top:i]):
+                continue
+            starts.append(Start(top, "line", Label(NUMBER, "", lines[top].body, "question-per-line")))
             continue
         if cues.asks(line.body) and cues.long_enough(line.body, 3):
             first = i  # sentences above it in its paragraph set it up (a scenario), options or a preamble do not
