@@ -18,8 +18,8 @@ from pipeline.readers.blocks import Line
 from pipeline.readers.cues import GROUP, LETTER, NUMBER, ROMAN
 from pipeline.readers.noise import Key, answer_key, mark_noise
 from pipeline.readers.shapes import answered_headings, asking_headings, listed_questions, one_per_line, with_cards
-from pipeline.readers.region import Region
-from pipeline.readers.start import Start
+from pipeline.readers.region import Container, Region
+from pipeline.readers.start import Start, deeper, is_card
 from pipeline.readers.starts import candidates, choose, sequence_score
 
 
@@ -91,7 +91,7 @@ class _Builder:
         self.section = ""
         self.setup: list[Line] = []  # text under a section heading before its lettered parts: their set-up
         self.setup_used = False
-        self.containers: list[_Open] = []  # labels with sub-parts around the current start, outermost first
+        self.containers: list[Container] = []  # labels with sub-parts around the current start, outermost first
         self.start_at = {s.i: s for s in starts}
         self.section_lines = self._section_lines()
         self.number_lines = self._number_lines()
@@ -172,10 +172,10 @@ class _Builder:
             if k and self._section_between(self.starts[k - 1].i, s.i):
                 self._close(0)
             depth = len(self.containers)
-            while depth and not _deeper(self.containers[depth - 1].start, s):
+            while depth and not deeper(self.containers[depth - 1].start, s):
                 depth -= 1
             self._close(depth)
-            if nxt is not None and _deeper(s, nxt) and not self._above_between(s, nxt):
+            if nxt is not None and deeper(s, nxt) and not self._above_between(s, nxt):
                 self._container(s, nxt)
             else:
                 end = self._region_end(s.i, s)
@@ -264,18 +264,24 @@ class _Builder:
             self.regions.append(Region(s, self.lines[s.i:child.i], f"{s.lab.label} (opening question)",
                                        f"{s.lab.label}-opening", title or self.section, opening=True,
                                        cues=[Cue("start", "text under a numbered title", setup[0].no)]))
-            self.containers.append(_Open(s, title, []))
+            self.containers.append(Container(s, title, []))
             return
         if not own:
             self.skipped[line.no] = "task heading" if s.rank == GROUP else \
                 "section heading" if title else "heading of a part with sub-parts"
-        self.containers.append(_Open(s, title, own + setup))
+        self.containers.append(Container(s, title, own + setup))
 
     def _question(self, s: Start, end: int) -> None:
         region_lines = self.lines[s.i:end]
         while len(region_lines) > 1 and region_lines[-1].blank:
             region_lines.pop()
         first = next((ln for ln in region_lines[1:] if not ln.blank), None)
+        if self._titles_cards(s, end):
+            # `## 3. Case study` over a set-up and `**Q:**` cards: a section whose set-up is the cards' context
+            self.section = s.lab.text
+            self.skipped[region_lines[0].no] = "section heading"
+            self.setup, self.setup_used = [ln for ln in region_lines[1:] if not ln.blank], False
+            return
         if s.rank == GROUP and not s.lab.text and (first is None or not cues.asks(first.body)):
             for ln in region_lines:  # `Task 2` and a set-up that asks nothing
                 if not ln.blank:
@@ -335,11 +341,18 @@ class _Builder:
                 c.used = True
                 break
         else:
-            if self.setup and (s.rank > NUMBER or s.lab.cue == "listed-question"):
+            if self.setup and (s.rank > NUMBER or s.lab.cue == "listed-question" or is_card(s)):
                 region.context = self.setup if not self.setup_used else [_text_line(ln, ln.body) for ln in self.setup]
                 region.context_owned = not self.setup_used
                 self.setup_used = True
         self.regions.append(region)
+
+    def _titles_cards(self, s: Start, end: int) -> bool:
+        """Whether a numbered heading that names a subject (`## 3. Case study`) stands right over unnumbered
+        `Q:` cards, with only set-up text between."""
+        nxt = self.start_at.get(end)
+        return s.family == "heading" and bool(s.lab.text) and cues.is_title(s.lab.text) \
+            and not cues.asks(s.lab.text) and nxt is not None and is_card(nxt)
 
     def _siblings_ask(self) -> bool:
         """Whether most numbered headings state a question on their line: then one that does not is a statement
@@ -372,25 +385,8 @@ class _Builder:
         return self._repeat
 
 
-@dataclass
-class _Open:
-    """A container around the questions being read."""
-    start: Start
-    title: str  # the section it names, if its label carries a title
-    context: list[Line]  # its own question text and set-up, given to its first part (and later parts' copies)
-    used: bool = False
-
-
 def _text_line(line: Line, text: str) -> Line:
     return Line(line.no, text, "paragraph", True, text)
-
-
-def _deeper(parent: Start, child: Start) -> bool:
-    """Whether `child` is a sub-part of `parent`."""
-    if child.rank > parent.rank:
-        return True
-    a, b = parent.lab.label, child.lab.label
-    return parent.rank == child.rank == NUMBER and bool(a) and b.startswith(a + ".")
 
 
 def _slug(text: str) -> str:

@@ -21,3 +21,12 @@ class Region:
     opening: bool = False  # a question standing under a container's title, with no label of its own
     context_owned: bool = True  # the context lines are this question's (not a copy of an earlier part's)
     cues: list[Cue] = field(default_factory=list)
+
+
+@dataclass
+class Container:
+    """A container around the questions being read."""
+    start: Start
+    title: str  # the section it names, if its label carries a title
+    context: list[Line]  # its own question text and set-up, given to its first part (and later parts' copies)
+    used: bool = False

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline.readers.cues import Label
+from pipeline.readers.cues import NUMBER, Label
 
 
 @dataclass
@@ -17,3 +17,16 @@ class Start:
     @property
     def rank(self) -> int:
         return self.lab.rank
+
+
+def deeper(parent: Start, child: Start) -> bool:
+    """Whether `child` is a sub-part of `parent`."""
+    if child.rank > parent.rank:
+        return True
+    a, b = parent.lab.label, child.lab.label
+    return parent.rank == child.rank == NUMBER and bool(a) and b.startswith(a + ".")
+
+
+def is_card(s: Start) -> bool:
+    """An unnumbered `Q:` label: a card."""
+    return s.family == "label" and not s.lab.label and s.lab.cue in ("bold-label", "question-label")
