@@ -75,6 +75,10 @@ def read_answer(said: str, texts: list[str]) -> tuple[list[bool] | None, str, st
         if len(letters) == 1 and rest and _bare(texts[LETTERS.index(letters[0])]) == _bare(rest):
             rest = ""  # `B) the option's own text`
         return [LETTERS[i] in letters for i in range(n)], "answer-letters", "", _join(rest, after)
+    exact = [_MARKUP.sub("", t).strip() for t in texts]  # punctuation kept: `go_home()` is not `!go_home()`
+    said_exact = _MARKUP.sub("", first).strip()
+    if said_exact and exact.count(said_exact) == 1 and sum(_bare(t) == _bare(first) for t in texts) > 1:
+        return [t == said_exact for t in exact], "answer-text", "", after
     bare = [_bare(t) for t in texts]
     said_text = _bare(first)
     if said_text and said_text in bare:
