@@ -253,12 +253,14 @@ def _merge(chosen: list[Start], others: list[Start]) -> list[Start]:
 
 def sequence_score(starts: list[Start]) -> float:
     """How much a family's labels look like a document's questions: numbers that count up (or restart at 1)
-    and texts that ask something. A list inside an answer counts up too, but rarely asks."""
+    and texts that ask something. A list inside an answer counts up too, but rarely asks; a heading that names a
+    topic (`### 1. Study every day`) counts less than one that asks or carries no text."""
     score, prev = 0.0, 0
     for s in starts:
         lab = s.lab
-        weight = 1.0 if (not lab.text or cues.asks(lab.text) or s.family == "heading" or s.marked_below
-                         or cues.VERDICT_AFTER.search(lab.text)) else 0.4
+        titled = s.family == "heading" and lab.text and cues.is_title(lab.text) and not cues.asks(lab.text)
+        weight = 0.6 if titled else 1.0 if (not lab.text or cues.asks(lab.text) or s.family == "heading"
+                                            or s.marked_below or cues.VERDICT_AFTER.search(lab.text)) else 0.4
         if lab.rank != NUMBER or not lab.label or "." in lab.label:
             score += weight if lab.rank != NUMBER or lab.label else 0.8 * weight
             continue
