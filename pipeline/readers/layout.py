@@ -351,8 +351,8 @@ class _Builder:
         """Whether a numbered heading that names a subject (`## 3. Case study`) stands right over unnumbered
         `Q:` cards, with only set-up text between."""
         nxt = self.start_at.get(end)
-        return s.family == "heading" and bool(s.lab.text) and cues.is_title(s.lab.text) \
-            and not cues.asks(s.lab.text) and nxt is not None and is_card(nxt)
+        return nxt is not None and is_card(nxt) and s.family == "heading" and bool(s.lab.text) \
+            and cues.is_title(s.lab.text) and not cues.asks(s.lab.text)
 
     def _siblings_ask(self) -> bool:
         """Whether most numbered headings state a question on their line: then one that does not is a statement

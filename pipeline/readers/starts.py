@@ -258,9 +258,11 @@ def sequence_score(starts: list[Start]) -> float:
     score, prev = 0.0, 0
     for s in starts:
         lab = s.lab
-        titled = s.family == "heading" and lab.text and cues.is_title(lab.text) and not cues.asks(lab.text)
-        weight = 0.6 if titled else 1.0 if (not lab.text or cues.asks(lab.text) or s.family == "heading"
-                                            or s.marked_below or cues.VERDICT_AFTER.search(lab.text)) else 0.4
+        asks = bool(lab.text) and cues.asks(lab.text)
+        if s.family == "heading":
+            weight = 0.6 if lab.text and not asks and cues.is_title(lab.text) else 1.0
+        else:
+            weight = 1.0 if (not lab.text or asks or s.marked_below or cues.VERDICT_AFTER.search(lab.text)) else 0.4
         if lab.rank != NUMBER or not lab.label or "." in lab.label:
             score += weight if lab.rank != NUMBER or lab.label else 0.8 * weight
             continue
