@@ -142,29 +142,39 @@ def _fences(out: list[str]) -> None:
 _CODE_FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})")
 
 
+def code_blocks(raw: list[str]) -> list[tuple[int, int | None, str]]:
+    """The fenced code blocks: (index of the opening fence, of the closing one or None when it never closes,
+    the info string's first word). A fence closes only with its own character, at least as long."""
+    blocks: list[tuple[int, int | None, str]] = []
+    fence, start, info = "", 0, ""
+    for i, text in enumerate(raw):
+        m = _CODE_FENCE.match(text)
+        if not m:
+            continue
+        if not fence:
+            fence, start = m.group("fence"), i
+            info = (text.strip().lstrip("`~").strip().split(" ") or [""])[0].lower()
+        elif m.group("fence")[0] == fence[0] and len(m.group("fence")) >= len(fence) and not text.strip(" `~"):
+            blocks.append((start, i, info))
+            fence = ""
+    if fence:
+        blocks.append((start, None, info))
+    return blocks
+
+
 def open_code(raw: list[str]) -> tuple[list[str], int]:
     """The lines with every fenced code block's fences blanked, so that its text reads as Markdown, and the line
     of the first fence (0: none). For a document that keeps its whole quiz in a code block (```` ```text ````)
     to be laid out as typed; only read when the text outside code holds no question. Blocks in a programming
     language stay code."""
-    out, first, fence = list(raw), 0, None
-    for i, text in enumerate(raw):
-        m = _CODE_FENCE.match(text)
-        if not m:
+    out, first = list(raw), 0
+    for start, end, info in code_blocks(raw):
+        if info in _PROGRAMMING:
             continue
-        if fence is None:
-            fence = m.group("fence")
-            info = text.strip().lstrip("`~").strip().split(" ")[0].lower()
-            if info in _PROGRAMMING:
-                fence = "code:" + fence
-                continue
-            first = first or i + 1
-            out[i] = ""
-        elif fence.removeprefix("code:")[0] == m.group("fence")[0] \
-                and len(m.group("fence")) >= len(fence.removeprefix("code:")) and not text.strip(" `~"):
-            if not fence.startswith("code:"):
+        first = first or start + 1
+        for i in (start, end):
+            if i is not None:
                 out[i] = ""
-            fence = None
     return out, first
 
 
@@ -210,20 +220,8 @@ def _inline_cards(out: list[str]) -> None:
 
 
 def fenced_lines(raw: list[str]) -> set[int]:
-    """The indexes of the lines of fenced code blocks, fences included (a fence closes only with its own
-    character, at least as long)."""
-    inside, fence = set(), ""
-    for i, text in enumerate(raw):
-        m = _CODE_FENCE.match(text)
-        if fence:
-            inside.add(i)
-            if m and m.group("fence")[0] == fence[0] and len(m.group("fence")) >= len(fence) \
-                    and not text.strip(" `~"):
-                fence = ""
-        elif m:
-            fence = m.group("fence")
-            inside.add(i)
-    return inside
+    """The indexes of the lines of fenced code blocks, fences included."""
+    return {i for start, end, _ in code_blocks(raw) for i in range(start, (len(raw) - 1 if end is None else end) + 1)}
 
 
 def unwrap(raw: list[str]) -> list[str]:

@@ -9,7 +9,7 @@ import re
 from pipeline.readers import cues
 from pipeline.readers.blocks import Line
 from pipeline.readers.cues import GROUP, NUMBER, Label
-from pipeline.readers.start import Start
+from pipeline.readers.start import Start, is_card
 
 _WORD = re.compile(r"\w")
 _SENTENCE_END = re.compile(r"[.!。！]\s*$")
@@ -185,10 +185,10 @@ def with_cards(lines: list[Line], starts: list[Start], excluded: set[int]) -> li
     """Unnumbered `Q:` labels, two or more, between the questions of another family (cards among asking
     headings): each is a question of its own, whatever family numbers the rest."""
     at = {s.i for s in starts}
-    cards = [Start(i, "label", lab) for i, line in enumerate(lines)
+    cards = [s for i, line in enumerate(lines)
              if i not in at and i not in excluded and line.block == "paragraph" and "Q" in line.body[:8]
-             and (lab := cues.label(line.body, heading=False)) is not None and not lab.label
-             and lab.cue in ("bold-label", "question-label") and lab.text and _Q_LABEL.match(line.body)]
+             and _Q_LABEL.match(line.body) and (lab := cues.label(line.body, heading=False)) is not None
+             and lab.text and is_card(s := Start(i, "label", lab))]
     return sorted(starts + cards, key=lambda s: s.i) if len(cards) >= 2 else starts
 
 
